@@ -1,0 +1,437 @@
+#include "analyzer/store.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+struct th_store {
+	sqlite3 *db;
+	char *path;  /* owned */
+	int in_txn;
+};
+
+/*
+ * Migrations: migrations[i] takes the schema from version i to i+1. Append
+ * only; never edit a migration that has shipped. Each runs inside the same
+ * IMMEDIATE transaction as the version bump, so a crash mid-migration leaves
+ * the previous version intact.
+ */
+static const char *const migrations[] = {
+	/* 0 -> 1: bookkeeping. */
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
+};
+
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int th_store_schema_latest(void)
+{
+	return NMIGRATIONS;
+}
+
+static int store__dberr(th_error *err, sqlite3 *db, const char *path, const char *doing)
+{
+	return th_error_set(err, TH_ERR_DB, "%s: %s: %s", path, doing, db ? sqlite3_errmsg(db) : "out of memory");
+}
+
+int th_store_default_path(th_buf *out, th_error *err)
+{
+	const char *v = getenv("THOTH_DB");
+
+	th_buf_clear(out);
+	if (v && *v)
+		return th_buf_puts(out, v, err);
+	v = getenv("XDG_CACHE_HOME");
+	if (v && *v == '/')
+		return th_buf_printf(out, err, "%s/thoth/thoth.db", v);
+	v = getenv("HOME");
+	if (v && *v)
+		return th_buf_printf(out, err, "%s/.cache/thoth/thoth.db", v);
+	return th_error_set(err, TH_ERR_USAGE, "no database given: set --db, THOTH_DB or HOME");
+}
+
+/* Creates the parent directories of a database path (private to the user). */
+static int store__mkparents(const char *path, th_error *err)
+{
+	char *dir = strdup(path);
+	int rc = 0;
+
+	if (!dir)
+		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) && errno != EEXIST) {
+			rc = th_error_set(err, TH_ERR_IO, "%s: cannot create directory %s: %s", path, dir, strerror(errno));
+			break;
+		}
+		*p = '/';
+	}
+	free(dir);
+	return rc;
+}
+
+static int store__exec(th_store *s, const char *sql, const char *doing, th_error *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		int rc = th_error_set(err, TH_ERR_DB, "%s: %s: %s", s->path, doing, msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return rc;
+	}
+	return 0;
+}
+
+static int store__user_version(th_store *s)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int store__migrate(th_store *s, th_error *err)
+{
+	char sql[64];
+	int v = store__user_version(s), rc;
+
+	if (v < 0)
+		return store__dberr(err, s->db, s->path, "cannot read the schema version");
+	if (v > NMIGRATIONS)
+		return th_error_set(err, TH_ERR_DB, "%s: schema version %d is newer than this thoth understands (%d); use a newer thoth",
+				    s->path, v, NMIGRATIONS);
+	if (v == NMIGRATIONS)
+		return 0;
+	if ((rc = th_store_begin(s, err)))
+		return rc;
+	/* Another process may have migrated while we waited for the lock. */
+	for (v = store__user_version(s); v < NMIGRATIONS; v++) {
+		if ((rc = store__exec(s, migrations[v], "migrating the schema", err)))
+			goto fail;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		if ((rc = store__exec(s, sql, "migrating the schema", err)))
+			goto fail;
+	}
+	return th_store_commit(s, err);
+fail:
+	th_store_rollback(s);
+	return rc;
+}
+
+int th_store_open(th_store **out, const char *path, th_error *err)
+{
+	th_store *s;
+	int rc;
+
+	*out = NULL;
+	if (!path || !*path)
+		return th_error_set(err, TH_ERR_USAGE, "empty database path");
+	s = calloc(1, sizeof(*s));
+	if (!s || !(s->path = strdup(path))) {
+		free(s);
+		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	}
+	if ((rc = store__mkparents(path, err)))
+		goto fail;
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW,
+			    NULL) != SQLITE_OK) {
+		rc = store__dberr(err, s->db, path, "cannot open the database");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, 60000);
+	/* A database is data: never let its schema run functions with side effects. */
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	if ((rc = store__exec(s, "PRAGMA journal_mode = WAL", "cannot switch to WAL", err)) ||
+	    (rc = store__exec(s, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
+			      "cannot configure the database", err)))
+		goto fail;
+	if ((rc = store__migrate(s, err)))
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	th_store_free(s);
+	return rc;
+}
+
+void th_store_free(th_store *s)
+{
+	if (!s)
+		return;
+	th_store_rollback(s);
+	sqlite3_close_v2(s->db);
+	free(s->path);
+	free(s);
+}
+
+const char *th_store_path(const th_store *s)
+{
+	return s->path;
+}
+
+int th_store_schema_version(th_store *s)
+{
+	return store__user_version(s);
+}
+
+int th_store_begin(th_store *s, th_error *err)
+{
+	int rc;
+
+	if (s->in_txn)
+		return th_error_set(err, TH_ERR_DB, "%s: a transaction is already open", s->path);
+	if ((rc = store__exec(s, "BEGIN IMMEDIATE", "cannot start a transaction", err)))
+		return rc;
+	s->in_txn = 1;
+	return 0;
+}
+
+int th_store_commit(th_store *s, th_error *err)
+{
+	int rc;
+
+	if (!s->in_txn)
+		return th_error_set(err, TH_ERR_DB, "%s: commit without a transaction", s->path);
+	rc = store__exec(s, "COMMIT", "cannot commit", err);
+	if (rc) {
+		th_store_rollback(s);
+		return rc;
+	}
+	s->in_txn = 0;
+	return 0;
+}
+
+void th_store_rollback(th_store *s)
+{
+	if (s && s->in_txn) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		s->in_txn = 0;
+	}
+}
+
+int th_store_check(th_store *s, th_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK)
+		return store__dberr(err, s->db, s->path, "cannot check integrity");
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *r = (const char *)sqlite3_column_text(st, 0);
+		if (!r || strcmp(r, "ok"))
+			rc = th_error_set(err, TH_ERR_DB, "%s: integrity check failed: %s", s->path, r ? r : "?");
+	} else {
+		rc = store__dberr(err, s->db, s->path, "cannot check integrity");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int th_store_meta_set(th_store *s, const char *key, const char *value, th_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO meta(key, value) VALUES (?1, ?2) "
+			       "ON CONFLICT(key) DO UPDATE SET value = excluded.value", -1, &st, NULL) != SQLITE_OK)
+		return store__dberr(err, s->db, s->path, "cannot prepare a write");
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = store__dberr(err, s->db, s->path, "cannot write");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int th_store_meta_get(th_store *s, const char *key, th_buf *out, th_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?1", -1, &st, NULL) != SQLITE_OK)
+		return store__dberr(err, s->db, s->path, "cannot prepare a read");
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		th_buf_clear(out);
+		rc = th_buf_put(out, sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0), err);
+	} else if (rc == SQLITE_DONE) {
+		rc = th_error_set(err, TH_ERR_NOTFOUND, "%s: no meta key '%s'", s->path, key);
+	} else {
+		rc = store__dberr(err, s->db, s->path, "cannot read");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int th_store_meta_count(th_store *s, const char *prefix, int64_t *out, th_error *err)
+{
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM meta WHERE substr(key, 1, length(?1)) = ?1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return store__dberr(err, s->db, s->path, "cannot prepare a read");
+	sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	else
+		rc = store__dberr(err, s->db, s->path, "cannot read");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* ---- databases found inside images ---- */
+
+struct th_store_image {
+	sqlite3 *db;
+	char *what;          /* owned */
+	uint64_t query_ms;
+	struct timespec deadline;
+};
+
+static int image__progress(void *ud)
+{
+	th_store_image *im = ud;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > im->deadline.tv_sec ||
+	       (now.tv_sec == im->deadline.tv_sec && now.tv_nsec > im->deadline.tv_nsec);
+}
+
+int th_store_image_open(th_store_image **out, const void *bytes, size_t len, const char *what,
+			const th_limits *lim, th_error *err)
+{
+	th_store_image *im;
+	unsigned char *copy;
+	int rc;
+
+	*out = NULL;
+	if (len > lim->db_image_bytes)
+		return th_error_set(err, TH_ERR_LIMIT, "%s: database of %zu bytes exceeds the limit of %llu (db_image_bytes)",
+				    what, len, (unsigned long long)lim->db_image_bytes);
+	if (len < 100 || memcmp(bytes, "SQLite format 3", 16))
+		return th_error_set(err, TH_ERR_INVALID, "%s: not an SQLite database", what);
+	im = calloc(1, sizeof(*im));
+	if (!im || !(im->what = strdup(what))) {
+		free(im);
+		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	}
+	im->query_ms = lim->db_query_ms;
+	if (sqlite3_open_v2(":memory:", &im->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		rc = th_error_set(err, TH_ERR_DB, "%s: cannot open an in-memory database", what);
+		goto fail;
+	}
+	/* Defensive: no writes to the schema, no trusted schema functions, no
+	 * extensions, and tight limits on what one value or statement may be. */
+	sqlite3_db_config(im->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(im->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	sqlite3_db_config(im->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
+	sqlite3_db_config(im->db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, NULL);
+	sqlite3_limit(im->db, SQLITE_LIMIT_LENGTH, 64 << 20);
+	sqlite3_limit(im->db, SQLITE_LIMIT_SQL_LENGTH, 100000);
+	sqlite3_limit(im->db, SQLITE_LIMIT_COLUMN, 100);
+	sqlite3_limit(im->db, SQLITE_LIMIT_EXPR_DEPTH, 10);
+	sqlite3_limit(im->db, SQLITE_LIMIT_COMPOUND_SELECT, 3);
+	sqlite3_limit(im->db, SQLITE_LIMIT_VDBE_OP, 25000);
+	sqlite3_limit(im->db, SQLITE_LIMIT_FUNCTION_ARG, 8);
+	sqlite3_limit(im->db, SQLITE_LIMIT_ATTACHED, 0);
+	sqlite3_limit(im->db, SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 50);
+	sqlite3_limit(im->db, SQLITE_LIMIT_VARIABLE_NUMBER, 10);
+	sqlite3_limit(im->db, SQLITE_LIMIT_TRIGGER_DEPTH, 1);
+	copy = sqlite3_malloc64(len);
+	if (!copy) {
+		rc = th_error_set(err, TH_ERR_NOMEM, "%s: out of memory", what);
+		goto fail;
+	}
+	memcpy(copy, bytes, len);
+	/* A database left in WAL mode cannot be deserialized; its main file is
+	 * what we have, so read it as a rollback-journal database. */
+	if (copy[18] == 2)
+		copy[18] = 1;
+	if (copy[19] == 2)
+		copy[19] = 1;
+	if (sqlite3_deserialize(im->db, "main", copy, (sqlite3_int64)len, (sqlite3_int64)len,
+				SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_READONLY) != SQLITE_OK) {
+		rc = th_error_set(err, TH_ERR_INVALID, "%s: not a usable SQLite database: %s", what, sqlite3_errmsg(im->db));
+		goto fail;
+	}
+	if (sqlite3_exec(im->db, "PRAGMA query_only = 1; PRAGMA cell_size_check = 1; PRAGMA mmap_size = 0",
+			 NULL, NULL, NULL) != SQLITE_OK) {
+		rc = th_error_set(err, TH_ERR_INVALID, "%s: %s", what, sqlite3_errmsg(im->db));
+		goto fail;
+	}
+	sqlite3_progress_handler(im->db, 1000, image__progress, im);
+	*out = im;
+	return 0;
+fail:
+	th_store_image_free(im);
+	return rc;
+}
+
+void th_store_image_free(th_store_image *im)
+{
+	if (!im)
+		return;
+	sqlite3_close_v2(im->db);
+	free(im->what);
+	free(im);
+}
+
+int th_store_image_query(th_store_image *im, const char *sql, th_store_image_row_fn fn, void *ud,
+			 th_error *err)
+{
+	enum { MAXCOLS = 16 };
+	const void *vals[MAXCOLS];
+	size_t lens[MAXCOLS];
+	sqlite3_stmt *st = NULL;
+	int rc = 0, step, n;
+
+	clock_gettime(CLOCK_MONOTONIC, &im->deadline);
+	im->deadline.tv_sec += (time_t)(im->query_ms / 1000);
+	im->deadline.tv_nsec += (long)(im->query_ms % 1000) * 1000000L;
+	if (im->deadline.tv_nsec >= 1000000000L) {
+		im->deadline.tv_sec++;
+		im->deadline.tv_nsec -= 1000000000L;
+	}
+	if (sqlite3_prepare_v2(im->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return th_error_set(err, TH_ERR_INVALID, "%s: unexpected database layout: %s", im->what,
+				    sqlite3_errmsg(im->db));
+	n = sqlite3_column_count(st);
+	if (n > MAXCOLS)
+		n = MAXCOLS;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		for (int i = 0; i < n; i++) {
+			if (sqlite3_column_type(st, i) == SQLITE_NULL) {
+				vals[i] = NULL;
+				lens[i] = 0;
+			} else {
+				vals[i] = sqlite3_column_blob(st, i);
+				lens[i] = (size_t)sqlite3_column_bytes(st, i);
+			}
+		}
+		if ((rc = fn(ud, n, vals, lens)))
+			break;
+	}
+	if (!rc && step != SQLITE_DONE) {
+		if (step == SQLITE_INTERRUPT)
+			rc = th_error_set(err, TH_ERR_LIMIT, "%s: query took longer than %llu ms (db_query_ms)", im->what,
+					  (unsigned long long)im->query_ms);
+		else
+			rc = th_error_set(err, TH_ERR_INVALID, "%s: corrupt database: %s", im->what, sqlite3_errmsg(im->db));
+	}
+	sqlite3_finalize(st);
+	return rc;
+}

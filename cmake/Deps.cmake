@@ -1,0 +1,6 @@
+# Every dependency comes from a Debian package through pkg-config; each is
+# used by exactly one module (see README "Dependencies").
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(SQLITE  REQUIRED IMPORTED_TARGET sqlite3)    # analyzer/store.c
+pkg_check_modules(JANSSON REQUIRED IMPORTED_TARGET jansson)    # core/json.c
+pkg_check_modules(CRYPTO  REQUIRED IMPORTED_TARGET libcrypto)  # core/hash.c
