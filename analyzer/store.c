@@ -8,11 +8,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-struct th_store {
-	sqlite3 *db;
-	char *path;  /* owned */
-	int in_txn;
-};
+#include "analyzer/store_impl.h"
 
 /*
  * Migrations: migrations[i] takes the schema from version i to i+1. Append
@@ -32,7 +28,7 @@ int th_store_schema_latest(void)
 	return NMIGRATIONS;
 }
 
-static int store__dberr(th_error *err, sqlite3 *db, const char *path, const char *doing)
+int store__dberr(th_error *err, sqlite3 *db, const char *path, const char *doing)
 {
 	return th_error_set(err, TH_ERR_DB, "%s: %s: %s", path, doing, db ? sqlite3_errmsg(db) : "out of memory");
 }
@@ -75,7 +71,7 @@ static int store__mkparents(const char *path, th_error *err)
 	return rc;
 }
 
-static int store__exec(th_store *s, const char *sql, const char *doing, th_error *err)
+int store__exec(th_store *s, const char *sql, const char *doing, th_error *err)
 {
 	char *msg = NULL;
 

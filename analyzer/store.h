@@ -1,5 +1,7 @@
 /*
- * store — the facts database. The only module that includes sqlite3.h.
+ * store — the facts database. The only module that includes sqlite3.h (its
+ * files: store.c here, and store_<area>.c for the typed API of each area of
+ * facts, sharing analyzer/store_impl.h).
  *
  * One SQLite file holds everything thoth learns: scans, facts, the knowledge
  * base, compiled rules. Its schema is versioned (PRAGMA user_version) and
