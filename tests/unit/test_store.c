@@ -133,9 +133,31 @@ static void reads_an_image_database_defensively(void **state)
 	free(path);
 }
 
+static void default_path_follows_the_environment(void **state)
+{
+	th_buf p = TH_BUF_INIT;
+
+	setenv("THOTH_DB", "/x/explicit.db", 1);
+	assert_int_equal(th_store_default_path(&p, NULL), 0);
+	assert_string_equal(p.ptr, "/x/explicit.db");
+	unsetenv("THOTH_DB");
+	setenv("XDG_CACHE_HOME", "/x/cache", 1);
+	assert_int_equal(th_store_default_path(&p, NULL), 0);
+	assert_string_equal(p.ptr, "/x/cache/thoth/thoth.db");
+	setenv("XDG_CACHE_HOME", "relative", 1); /* not absolute: ignored, as the XDG spec says */
+	setenv("HOME", "/home/u", 1);
+	assert_int_equal(th_store_default_path(&p, NULL), 0);
+	assert_string_equal(p.ptr, "/home/u/.cache/thoth/thoth.db");
+	unsetenv("XDG_CACHE_HOME");
+	unsetenv("HOME");
+	assert_int_equal(th_store_default_path(&p, NULL), TH_ERR_USAGE);
+	th_buf_release(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(default_path_follows_the_environment),
 		cmocka_unit_test(opens_creates_and_migrates),
 		cmocka_unit_test(refuses_a_newer_schema),
 		cmocka_unit_test(reads_an_image_database_defensively),
