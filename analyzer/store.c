@@ -124,6 +124,34 @@ fail:
 	return rc;
 }
 
+/*
+ * Switches a database to WAL once. Several processes may open a new file at
+ * the same moment; the switch needs a lock SQLite does not always wait for,
+ * so a busy answer is retried (bounded) instead of failing the command.
+ */
+static int store__wal(th_store *s, th_error *err)
+{
+	for (int attempt = 0;; attempt++) {
+		sqlite3_stmt *st;
+		int step, wal = 0;
+
+		if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st, NULL) != SQLITE_OK)
+			return store__dberr(err, s->db, s->path, "cannot switch to WAL");
+		step = sqlite3_step(st);
+		if (step == SQLITE_ROW) {
+			const char *mode = (const char *)sqlite3_column_text(st, 0);
+			wal = mode && !strcmp(mode, "wal");
+		}
+		sqlite3_finalize(st);
+		if (wal)
+			return 0;
+		if (((step & 0xff) != SQLITE_BUSY && (step & 0xff) != SQLITE_LOCKED && step != SQLITE_ROW) ||
+		    attempt >= 200)
+			return store__dberr(err, s->db, s->path, "cannot switch to WAL");
+		sqlite3_sleep(50);
+	}
+}
+
 int th_store_open(th_store **out, const char *path, th_error *err)
 {
 	th_store *s;
@@ -148,7 +176,7 @@ int th_store_open(th_store **out, const char *path, th_error *err)
 	sqlite3_busy_timeout(s->db, 60000);
 	/* A database is data: never let its schema run functions with side effects. */
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
-	if ((rc = store__exec(s, "PRAGMA journal_mode = WAL", "cannot switch to WAL", err)) ||
+	if ((rc = store__wal(s, err)) ||
 	    (rc = store__exec(s, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
 			      "cannot configure the database", err)))
 		goto fail;

@@ -12,7 +12,7 @@ for w in 1 2 3 4 5 6; do
   pids="$pids $!"
 done
 # Readers at the same time.
-for r in 1 2 3; do "$tool" count "$db" w >/dev/null & pids="$pids $!"; done
+for r in 1 2 3; do "$tool" count "$db" w >/dev/null 2> "$dir/r$r.err" & pids="$pids $!"; done
 fail=0
 for p in $pids; do wait $p || fail=1; done
 if [ $fail = 1 ]; then cat "$dir"/*.err; echo "FAIL: a process failed"; exit 1; fi
