@@ -22,6 +22,24 @@
 #include "cli/cli.h"
 #include "core/arena.h"
 #include "core/json.h"
+#include "core/tags.h"
+/* The packaging modules land one by one; until all are merged, an op whose
+ * module is absent answers "not available in this build". */
+#if __has_include("core/version.h")
+#include "core/specifier.h"
+#include "core/version.h"
+#define DBG_HAVE_VERSION 1
+#endif
+#if __has_include("core/requirement.h")
+#include "core/marker.h"
+#include "core/name.h"
+#include "core/requirement.h"
+#define DBG_HAVE_MARKER 1
+#endif
+#if __has_include("core/wheelname.h")
+#include "core/wheelname.h"
+#define DBG_HAVE_WHEEL 1
+#endif
 
 typedef struct dbg {
 	th_arena arena;   /* one line's allocations */
@@ -51,18 +69,302 @@ static int dbg__unavailable(dbg *d, const th_json *q, th_jw *w, th_error *err)
 			    th_json_str(th_json_get(q, "op"), NULL));
 }
 
+/* Writes the text a formatter appended to d->tmp as a JSON string. */
+#define DBG_FMT(d, w, call)                          \
+	do {                                         \
+		int rc_;                             \
+		th_buf_clear(&(d)->tmp);             \
+		if ((rc_ = (call)))                  \
+			return rc_;                  \
+		th_jw_strn((w), (d)->tmp.ptr, (d)->tmp.len); \
+	} while (0)
+
+#ifdef DBG_HAVE_VERSION
+/* A number as Python prints it: digits, however many. th_jw writes int64
+ * only, so a bigger number replaces a one-digit placeholder. */
+static void dbg__vnum(th_jw *w, const th_vnum *n)
+{
+	th_jw_int(w, n->digits ? 0 : (int64_t)n->value);
+	if (n->digits && !w->rc) {
+		w->out->len--;
+		w->rc = th_buf_put(w->out, n->digits, n->ndigits, w->err);
+	}
+}
+
+static int dbg__parse_version(dbg *d, const th_json *q, const char *key, th_version *out, th_error *err)
+{
+	const char *s;
+	size_t n;
+	int rc = dbg__str(q, key, &s, &n, err);
+	return rc ? rc : th_version_parse(out, s, n, &d->arena, err);
+}
+
+static int dbg__version(dbg *d, const th_json *q, th_jw *w, th_error *err)
+{
+	th_version v;
+	int rc;
+
+	if ((rc = dbg__parse_version(d, q, "v", &v, err)))
+		return rc;
+	th_jw_key(w, "normalized");
+	DBG_FMT(d, w, th_version_format(&v, &d->tmp, err));
+	th_jw_key(w, "epoch");
+	dbg__vnum(w, &v.epoch);
+	th_jw_key(w, "release");
+	th_jw_arr_begin(w);
+	for (uint32_t i = 0; i < v.nrelease; i++)
+		dbg__vnum(w, &v.release[i]);
+	th_jw_arr_end(w);
+	th_jw_key(w, "pre");
+	if (v.flags & TH_VERSION_PRE) {
+		th_jw_arr_begin(w);
+		th_jw_str(w, v.pre_letter);
+		dbg__vnum(w, &v.pre);
+		th_jw_arr_end(w);
+	} else {
+		th_jw_null(w);
+	}
+	th_jw_key(w, "post");
+	if (v.flags & TH_VERSION_POST)
+		dbg__vnum(w, &v.post);
+	else
+		th_jw_null(w);
+	th_jw_key(w, "dev");
+	if (v.flags & TH_VERSION_DEV)
+		dbg__vnum(w, &v.dev);
+	else
+		th_jw_null(w);
+	th_jw_key(w, "local");
+	if (v.flags & TH_VERSION_LOCAL)
+		th_jw_strn(w, v.local, v.local_len);
+	else
+		th_jw_null(w);
+	th_jw_key(w, "is_prerelease");
+	th_jw_bool(w, th_version_is_prerelease(&v));
+	th_jw_key(w, "public");
+	DBG_FMT(d, w, th_version_format_public(&v, &d->tmp, err));
+	th_jw_key(w, "base");
+	DBG_FMT(d, w, th_version_format_base(&v, &d->tmp, err));
+	return 0;
+}
+
+static int dbg__compare(dbg *d, const th_json *q, th_jw *w, th_error *err)
+{
+	th_version a, b;
+	int rc;
+
+	if ((rc = dbg__parse_version(d, q, "a", &a, err)) || (rc = dbg__parse_version(d, q, "b", &b, err)))
+		return rc;
+	th_jw_key(w, "cmp");
+	th_jw_int(w, th_version_cmp(&a, &b));
+	return 0;
+}
+
+/* "prereleases": absent or null is packaging's None. */
+static int dbg__prereleases(const th_json *q, int *out, th_error *err)
+{
+	th_json *p = th_json_get(q, "prereleases");
+
+	*out = -1;
+	if (th_json_typeof(p) == TH_JSON_BOOL)
+		*out = th_json_bool(p);
+	else if (p && th_json_typeof(p) != TH_JSON_NULL)
+		return th_error_set(err, TH_ERR_INVALID, "query: \"prereleases\" must be true, false or null");
+	return 0;
+}
+
+static int dbg__specifier(dbg *d, const th_json *q, th_jw *w, th_error *err)
+{
+	th_specset *set;
+	const char *s, *v;
+	size_t n, vn;
+	bool in;
+	int rc, pre;
+
+	if ((rc = dbg__str(q, "spec", &s, &n, err)) || (rc = th_specset_parse(&set, s, n, &d->arena, err)))
+		return rc;
+	th_jw_key(w, "normalized");
+	DBG_FMT(d, w, th_specset_format(set, &d->tmp, err));
+	if (!th_json_get(q, "v"))
+		return 0;
+	if ((rc = dbg__str(q, "v", &v, &vn, err)) || (rc = dbg__prereleases(q, &pre, err)) ||
+	    (rc = th_specset_contains_str(&in, set, v, vn, pre, &d->arena, err)))
+		return rc;
+	th_jw_key(w, "contains");
+	th_jw_bool(w, in);
+	return 0;
+}
+#endif
+
+#ifdef DBG_HAVE_MARKER
+/* The environment: PEP 508 variables as strings, PEP 751 "extras" and
+ * "dependency_groups" as arrays of strings. Other keys are ignored, as the
+ * oracle ignores them. A variable left out stays empty: thoth does not fill
+ * in this host's values (the oracle does). */
+static int dbg__env(th_marker_env *env, const th_json *obj, th_error *err)
+{
+	const char *k, *s;
+	th_json *v;
+	size_t n;
+	int rc;
+
+	if (obj && th_json_typeof(obj) != TH_JSON_OBJECT && th_json_typeof(obj) != TH_JSON_NULL)
+		return th_error_set(err, TH_ERR_INVALID, "query: \"env\" must be an object");
+	for (size_t i = 0; th_json_member(obj, i, &k, &v); i++) {
+		bool extras = !strcmp(k, "extras"), groups = !strcmp(k, "dependency_groups");
+		if (extras || groups) {
+			if (th_json_typeof(v) != TH_JSON_ARRAY)
+				return th_error_set(err, TH_ERR_INVALID, "query: env \"%s\" must be an array of strings", k);
+			for (size_t j = 0; j < th_json_len(v); j++) {
+				if (!(s = th_json_str(th_json_at(v, j), &n)))
+					return th_error_set(err, TH_ERR_INVALID,
+							    "query: env \"%s\" must be an array of strings", k);
+				rc = extras ? th_marker_env_add_extra(env, s, n, err)
+					    : th_marker_env_add_dependency_group(env, s, n, err);
+				if (rc)
+					return rc;
+			}
+			continue;
+		}
+		if (!(s = th_json_str(v, &n)))
+			return th_error_set(err, TH_ERR_INVALID, "query: env \"%s\" must be a string", k);
+		rc = th_marker_env_set(env, k, s, n, NULL);
+		if (rc && rc != TH_ERR_INVALID) /* an unknown name is ignored */
+			return th_marker_env_set(env, k, s, n, err);
+	}
+	return 0;
+}
+
+static int dbg__marker(dbg *d, const th_json *q, th_jw *w, th_error *err)
+{
+	th_marker_env env;
+	th_marker *m;
+	const char *s;
+	size_t n;
+	bool result;
+	int rc;
+
+	if ((rc = dbg__str(q, "marker", &s, &n, err)) || (rc = th_marker_parse(&m, s, n, &d->arena, err)))
+		return rc;
+	th_jw_key(w, "normalized");
+	DBG_FMT(d, w, th_marker_format(m, &d->tmp, err));
+	th_marker_env_init(&env);
+	rc = dbg__env(&env, th_json_get(q, "env"), err);
+	if (!rc)
+		rc = th_marker_eval(m, &env, &result, err);
+	th_marker_env_release(&env);
+	if (rc)
+		return rc;
+	th_jw_key(w, "result");
+	th_jw_bool(w, result);
+	return 0;
+}
+
+static int dbg__requirement(dbg *d, const th_json *q, th_jw *w, th_error *err)
+{
+	const char *s;
+	size_t n;
+	th_req r;
+	int rc;
+
+	if ((rc = dbg__str(q, "req", &s, &n, err)) || (rc = th_req_parse(&r, s, n, &d->arena, err)))
+		return rc;
+	th_jw_key(w, "name");
+	th_jw_str(w, r.name);
+	th_jw_key(w, "extras");
+	th_jw_arr_begin(w);
+	for (size_t i = 0; i < r.nextras; i++)
+		th_jw_str(w, r.extras[i]);
+	th_jw_arr_end(w);
+	th_jw_key(w, "specifier");
+	DBG_FMT(d, w, th_specset_format(r.spec, &d->tmp, err));
+	th_jw_key(w, "marker");
+	if (r.marker)
+		DBG_FMT(d, w, th_marker_format(r.marker, &d->tmp, err));
+	else
+		th_jw_null(w);
+	th_jw_key(w, "url");
+	if (r.url)
+		th_jw_strn(w, r.url, r.url_len);
+	else
+		th_jw_null(w);
+	return 0;
+}
+
+static int dbg__name(dbg *d, const th_json *q, th_jw *w, th_error *err)
+{
+	const char *s;
+	size_t n;
+	int rc;
+
+	if ((rc = dbg__str(q, "name", &s, &n, err)))
+		return rc;
+	th_jw_key(w, "canonical");
+	DBG_FMT(d, w, th_name_normalize(&d->tmp, s, n, err));
+	return 0;
+}
+#endif
+
+/* The tags op always needs its platforms: the oracle would take this host's,
+ * thoth never guesses them. */
+static int dbg__tags(dbg *d, const th_json *q, th_jw *w, th_error *err)
+{
+	th_json *pl = th_json_get(q, "platforms");
+	const char **plats;
+	const char *py;
+	size_t pylen, n, ntags;
+	th_target t;
+	th_tag *tags;
+	int rc;
+
+	if ((rc = dbg__str(q, "python", &py, &pylen, err)))
+		return rc;
+	if (th_json_typeof(pl) != TH_JSON_ARRAY)
+		return th_error_set(err, TH_ERR_INVALID,
+				    "query: \"platforms\" must be an array of strings (thoth does not use this host's)");
+	n = th_json_len(pl);
+	if (!(plats = th_arena_alloc(&d->arena, (n ? n : 1) * sizeof(*plats))))
+		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		if (!(plats[i] = th_json_str(th_json_at(pl, i), NULL)))
+			return th_error_set(err, TH_ERR_INVALID, "query: \"platforms\" must be an array of strings");
+	if ((rc = th_target_init_platforms(&t, py, plats, n, &d->arena, err)) ||
+	    (rc = th_tags_supported(&tags, &ntags, &t, &d->arena, err)))
+		return rc;
+	th_jw_key(w, "tags");
+	th_jw_arr_begin(w);
+	for (size_t i = 0; i < ntags; i++)
+		DBG_FMT(d, w, th_tag_format(&tags[i], &d->tmp, err));
+	th_jw_arr_end(w);
+	return 0;
+}
+
+#ifndef DBG_HAVE_VERSION
+#define dbg__version dbg__unavailable
+#define dbg__compare dbg__unavailable
+#define dbg__specifier dbg__unavailable
+#endif
+#ifndef DBG_HAVE_MARKER
+#define dbg__marker dbg__unavailable
+#define dbg__requirement dbg__unavailable
+#define dbg__name dbg__unavailable
+#endif
+#ifndef DBG_HAVE_WHEEL
+#define dbg__wheel dbg__unavailable
+#endif
+
 static const struct {
 	const char *name;
 	dbg_op fn;
 } dbg_ops[] = {
-	{ "version", dbg__unavailable },
-	{ "compare", dbg__unavailable },
-	{ "specifier", dbg__unavailable },
-	{ "marker", dbg__unavailable },
-	{ "requirement", dbg__unavailable },
-	{ "wheel", dbg__unavailable },
-	{ "name", dbg__unavailable },
-	{ "tags", dbg__unavailable },
+	{ "version", dbg__version },
+	{ "compare", dbg__compare },
+	{ "specifier", dbg__specifier },
+	{ "marker", dbg__marker },
+	{ "requirement", dbg__requirement },
+	{ "wheel", dbg__wheel },
+	{ "name", dbg__name },
+	{ "tags", dbg__tags },
 };
 
 /* Answers one non-blank line into ans. */
