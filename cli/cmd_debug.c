@@ -367,6 +367,21 @@ static const struct {
 	{ "tags", dbg__tags },
 };
 
+/* {"valid": false, "error": msg} */
+static void dbg__invalid(th_buf *ans, const char *msg)
+{
+	th_jw w;
+
+	th_jw_init(&w, ans, 0, NULL);
+	th_jw_obj_begin(&w);
+	th_jw_key(&w, "valid");
+	th_jw_bool(&w, false);
+	th_jw_key(&w, "error");
+	th_jw_str(&w, msg);
+	th_jw_obj_end(&w);
+	th_jw_finish(&w);
+}
+
 /* Answers one non-blank line into ans. */
 static void dbg__answer(dbg *d, const char *line, size_t len, th_buf *ans)
 {
@@ -403,14 +418,7 @@ static void dbg__answer(dbg *d, const char *line, size_t len, th_buf *ans)
 	}
 	if (rc) {
 		ans->len = start; /* drop a partial answer */
-		th_jw_init(&w, ans, 0, NULL);
-		th_jw_obj_begin(&w);
-		th_jw_key(&w, "valid");
-		th_jw_bool(&w, false);
-		th_jw_key(&w, "error");
-		th_jw_str(&w, err.msg[0] ? err.msg : th_code_name(rc));
-		th_jw_obj_end(&w);
-		th_jw_finish(&w);
+		dbg__invalid(ans, err.msg[0] ? err.msg : th_code_name(rc));
 	}
 	th_buf_putc(ans, '\n', NULL);
 	th_json_free(q);
@@ -489,9 +497,11 @@ static int debug_packaging_run(th_ctx *ctx, const th_args *a)
 		if (nl)
 			pos++;
 		if (too_long) {
-			th_buf_printf(&out, NULL,
-				      "{\"valid\": false, \"error\": \"query: longer than the json_bytes limit of %llu bytes\"}\n",
-				      (unsigned long long)ctx->limits.json_bytes);
+			char msg[96];
+			snprintf(msg, sizeof(msg), "query: longer than the json_bytes limit of %llu bytes",
+				 (unsigned long long)ctx->limits.json_bytes);
+			dbg__invalid(&out, msg);
+			th_buf_putc(&out, '\n', NULL);
 		} else if (!dbg__blank(line.ptr, line.len)) {
 			dbg__answer(&d, line.ptr, line.len, &out);
 		}
