@@ -898,7 +898,8 @@ static void random_queries(gen *g, size_t scale)
 			mutate(g, &m, mk, strlen(mk));
 			mk = m.ptr;
 		}
-		q_marker_s(g, mk, strlen(mk), rndn(g, NENVS), NULL, marker_extras[rndn(g, 5)]);
+		size_t env = rndn(g, NENVS); /* one call per statement: argument order is unspecified */
+		q_marker_s(g, mk, strlen(mk), env, NULL, marker_extras[rndn(g, 5)]);
 	}
 	g->src = "random:name";
 	for (size_t i = 0; i < scale; i++) {
@@ -922,8 +923,10 @@ static void random_queries(gen *g, size_t scale)
 			if (b.ptr[k] == '-' || b.ptr[k] == '.')
 				b.ptr[k] = '_';
 		th_buf_printf(&b, NULL, "-%s", v);
-		if (rndn(g, 4) == 0)
-			th_buf_printf(&b, NULL, "-%u%s", (unsigned)rndn(g, 20), rndn(g, 2) ? "" : "abc");
+		if (rndn(g, 4) == 0) {
+			unsigned build = (unsigned)rndn(g, 20);
+			th_buf_printf(&b, NULL, "-%u%s", build, rndn(g, 2) ? "" : "abc");
+		}
 		th_buf_printf(&b, NULL, "-%s.whl", wheel_tags[rndn(g, sizeof(wheel_tags) / sizeof(*wheel_tags))]);
 		if (i % 2) {
 			mutate(g, &m, b.ptr, b.len);
