@@ -975,7 +975,7 @@ int main(int argc, char **argv)
 	ssize_t len;
 	const char *seed_env = getenv("THOTH_TEST_SEED");
 	uint64_t seed = seed_env && *seed_env ? strtoull(seed_env, NULL, 10) : DEFAULT_SEED;
-	size_t scale = 1000;
+	size_t scale = 3000;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: pkg_vectors DATA_DIR [SCALE] > queries.jsonl\n");
