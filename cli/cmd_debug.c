@@ -32,9 +32,12 @@
 #endif
 #if __has_include("core/requirement.h")
 #include "core/marker.h"
-#include "core/name.h"
 #include "core/requirement.h"
 #define DBG_HAVE_MARKER 1
+#endif
+#if __has_include("core/name.h")
+#include "core/name.h"
+#define DBG_HAVE_NAME 1
 #endif
 #if __has_include("core/wheelname.h")
 #include "core/wheelname.h"
@@ -79,16 +82,25 @@ static int dbg__unavailable(dbg *d, const th_json *q, th_jw *w, th_error *err)
 		th_jw_strn((w), (d)->tmp.ptr, (d)->tmp.len); \
 	} while (0)
 
+/* A number as Python prints it: its decimal digits (no leading zeros),
+ * however many. th_jw writes int64 only, so the digits replace a one-digit
+ * placeholder. */
+static void dbg__digits(th_jw *w, const char *digits, size_t n)
+{
+	th_jw_int(w, 0);
+	if (!w->rc && n) {
+		w->out->len--;
+		w->rc = th_buf_put(w->out, digits, n, w->err);
+	}
+}
+
 #ifdef DBG_HAVE_VERSION
-/* A number as Python prints it: digits, however many. th_jw writes int64
- * only, so a bigger number replaces a one-digit placeholder. */
 static void dbg__vnum(th_jw *w, const th_vnum *n)
 {
-	th_jw_int(w, n->digits ? 0 : (int64_t)n->value);
-	if (n->digits && !w->rc) {
-		w->out->len--;
-		w->rc = th_buf_put(w->out, n->digits, n->ndigits, w->err);
-	}
+	if (n->digits)
+		dbg__digits(w, n->digits, n->ndigits);
+	else
+		th_jw_int(w, (int64_t)n->value);
 }
 
 static int dbg__parse_version(dbg *d, const th_json *q, const char *key, th_version *out, th_error *err)
@@ -291,6 +303,9 @@ static int dbg__requirement(dbg *d, const th_json *q, th_jw *w, th_error *err)
 	return 0;
 }
 
+#endif
+
+#ifdef DBG_HAVE_NAME
 static int dbg__name(dbg *d, const th_json *q, th_jw *w, th_error *err)
 {
 	const char *s;
@@ -301,6 +316,53 @@ static int dbg__name(dbg *d, const th_json *q, th_jw *w, th_error *err)
 		return rc;
 	th_jw_key(w, "canonical");
 	DBG_FMT(d, w, th_name_normalize(&d->tmp, s, n, err));
+	return 0;
+}
+#endif
+
+#ifdef DBG_HAVE_WHEEL
+static int dbg__strcmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int dbg__wheel(dbg *d, const th_json *q, th_jw *w, th_error *err)
+{
+	th_wheelname wn;
+	const char *s, **tags;
+	size_t n;
+	int rc;
+
+	if ((rc = dbg__str(q, "filename", &s, &n, err)) || (rc = th_wheelname_parse(&wn, s, n, &d->arena, err)))
+		return rc;
+	th_jw_key(w, "name");
+	th_jw_str(w, wn.name);
+	th_jw_key(w, "version");
+	DBG_FMT(d, w, th_version_format(&wn.version, &d->tmp, err));
+	th_jw_key(w, "build");
+	th_jw_arr_begin(w);
+	if (wn.build) {
+		dbg__digits(w, wn.build_num, strlen(wn.build_num));
+		th_jw_str(w, wn.build_suffix);
+	}
+	th_jw_arr_end(w);
+	/* The oracle sorts the tag strings (Python's order: code points, which
+	 * is UTF-8 byte order). */
+	if (!(tags = th_arena_alloc(&d->arena, (wn.ntags ? wn.ntags : 1) * sizeof(*tags))))
+		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < wn.ntags; i++) {
+		th_buf_clear(&d->tmp);
+		if ((rc = th_tag_format(&wn.tags[i], &d->tmp, err)))
+			return rc;
+		if (!(tags[i] = th_arena_strndup(&d->arena, d->tmp.ptr, d->tmp.len)))
+			return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	}
+	qsort(tags, wn.ntags, sizeof(*tags), dbg__strcmp);
+	th_jw_key(w, "tags");
+	th_jw_arr_begin(w);
+	for (size_t i = 0; i < wn.ntags; i++)
+		th_jw_str(w, tags[i]);
+	th_jw_arr_end(w);
 	return 0;
 }
 #endif
@@ -347,6 +409,8 @@ static int dbg__tags(dbg *d, const th_json *q, th_jw *w, th_error *err)
 #ifndef DBG_HAVE_MARKER
 #define dbg__marker dbg__unavailable
 #define dbg__requirement dbg__unavailable
+#endif
+#ifndef DBG_HAVE_NAME
 #define dbg__name dbg__unavailable
 #endif
 #ifndef DBG_HAVE_WHEEL
