@@ -20,6 +20,7 @@
 
 #include "core/buf.h"
 #include "core/json.h"
+#include "pkg_json.h"
 
 #define SHOW_MAX 15
 
@@ -45,53 +46,13 @@ static int key_cmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Canonical text of a JSON value: object keys sorted; the top level's "src"
- * (the family tag of a query) left out. */
-static void canon(th_jw *w, const th_json *v, int top)
-{
-	const char *k, *keys[128];
-	th_json *c;
-	size_t n = 0, len;
-	const char *s;
-
-	switch (th_json_typeof(v)) {
-	case TH_JSON_NONE:
-	case TH_JSON_NULL: th_jw_null(w); break;
-	case TH_JSON_BOOL: th_jw_bool(w, th_json_bool(v)); break;
-	case TH_JSON_INT: th_jw_int(w, th_json_int(v)); break;
-	case TH_JSON_REAL: th_jw_real(w, th_json_real(v)); break;
-	case TH_JSON_STRING:
-		s = th_json_str(v, &len);
-		th_jw_strn(w, s, len);
-		break;
-	case TH_JSON_ARRAY:
-		th_jw_arr_begin(w);
-		for (size_t i = 0; i < th_json_len(v); i++)
-			canon(w, th_json_at(v, i), 0);
-		th_jw_arr_end(w);
-		break;
-	case TH_JSON_OBJECT:
-		for (size_t i = 0; th_json_member(v, i, &k, &c) && n < 128; i++)
-			if (!(top && !strcmp(k, "src")))
-				keys[n++] = k;
-		qsort(keys, n, sizeof(*keys), key_cmp);
-		th_jw_obj_begin(w);
-		for (size_t i = 0; i < n; i++) {
-			th_jw_key(w, keys[i]);
-			canon(w, th_json_get(v, keys[i]), 0);
-		}
-		th_jw_obj_end(w);
-		break;
-	}
-}
-
 static char *canon_str(const th_json *v)
 {
 	th_buf b = TH_BUF_INIT;
 	th_jw w;
 
 	th_jw_init(&w, &b, 0, NULL);
-	canon(&w, v, 1);
+	pkg_json_write(&w, v, 1, "src"); /* "src" tags a query's family */
 	if (th_jw_finish(&w))
 		die("cannot write canonical JSON", "");
 	return th_buf_detach(&b, NULL);

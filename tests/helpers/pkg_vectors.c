@@ -51,6 +51,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/json.h"
+#include "pkg_json.h"
 
 #define DEFAULT_SEED 20261129u
 
@@ -130,40 +131,6 @@ static int set_add(gen *g, const char *s, size_t n)
 	return 1;
 }
 
-/* Writes any JSON value (copied from the vectors). */
-static void jw_copy(th_jw *w, const th_json *v)
-{
-	const char *k, *s;
-	th_json *c;
-	size_t n;
-
-	switch (th_json_typeof(v)) {
-	case TH_JSON_NONE:
-	case TH_JSON_NULL: th_jw_null(w); break;
-	case TH_JSON_BOOL: th_jw_bool(w, th_json_bool(v)); break;
-	case TH_JSON_INT: th_jw_int(w, th_json_int(v)); break;
-	case TH_JSON_REAL: th_jw_real(w, th_json_real(v)); break;
-	case TH_JSON_STRING:
-		s = th_json_str(v, &n);
-		th_jw_strn(w, s, n);
-		break;
-	case TH_JSON_ARRAY:
-		th_jw_arr_begin(w);
-		for (size_t i = 0; i < th_json_len(v); i++)
-			jw_copy(w, th_json_at(v, i));
-		th_jw_arr_end(w);
-		break;
-	case TH_JSON_OBJECT:
-		th_jw_obj_begin(w);
-		for (size_t i = 0; th_json_member(v, i, &k, &c); i++) {
-			th_jw_key(w, k);
-			jw_copy(w, c);
-		}
-		th_jw_obj_end(w);
-		break;
-	}
-}
-
 /* Starts a query object {"op": OP, ... */
 static void q_begin(gen *g, th_jw *w, const char *op)
 {
@@ -195,23 +162,31 @@ static void q_end(gen *g, th_jw *w)
 
 /* ---- one function per op ---- */
 
-static void q_version(gen *g, const th_json *v)
+/* {"op": OP, KEY: value} for the ops with one argument. */
+static void q_json1(gen *g, const char *op, const char *key, const th_json *v)
 {
 	th_jw w;
-	q_begin(g, &w, "version");
-	th_jw_key(&w, "v");
-	jw_copy(&w, v);
+	q_begin(g, &w, op);
+	th_jw_key(&w, key);
+	pkg_json_write(&w, v, 0, NULL);
 	q_end(g, &w);
 }
 
-static void q_version_s(gen *g, const char *s, size_t n)
+static void q_str1(gen *g, const char *op, const char *key, const char *s, size_t n)
 {
 	th_jw w;
-	q_begin(g, &w, "version");
-	th_jw_key(&w, "v");
+	q_begin(g, &w, op);
+	th_jw_key(&w, key);
 	th_jw_strn(&w, s, n);
 	q_end(g, &w);
 }
+
+#define q_version(g, v) q_json1(g, "version", "v", v)
+#define q_version_s(g, s, n) q_str1(g, "version", "v", s, n)
+#define q_req_s(g, s, n) q_str1(g, "requirement", "req", s, n)
+#define q_wheel_s(g, s, n) q_str1(g, "wheel", "filename", s, n)
+#define q_name(g, v) q_json1(g, "name", "name", v)
+#define q_name_s(g, s, n) q_str1(g, "name", "name", s, n)
 
 static void q_compare_s(gen *g, const char *a, size_t an, const char *b, size_t bn)
 {
@@ -284,7 +259,7 @@ static void q_marker_s(gen *g, const char *m, size_t mn, size_t env, const th_js
 		th_json *o = th_json_get(env_over, env_keys[i]);
 		th_jw_key(&w, env_keys[i]);
 		if (o)
-			jw_copy(&w, o);
+			pkg_json_write(&w, o, 0, NULL);
 		else if (extra && !strcmp(env_keys[i], "extra"))
 			th_jw_str(&w, extra);
 		else
@@ -296,46 +271,10 @@ static void q_marker_s(gen *g, const char *m, size_t mn, size_t env, const th_js
 			;
 		if (j == NENV_KEYS) {
 			th_jw_key(&w, k);
-			jw_copy(&w, c);
+			pkg_json_write(&w, c, 0, NULL);
 		}
 	}
 	th_jw_obj_end(&w);
-	q_end(g, &w);
-}
-
-static void q_req_s(gen *g, const char *s, size_t n)
-{
-	th_jw w;
-	q_begin(g, &w, "requirement");
-	th_jw_key(&w, "req");
-	th_jw_strn(&w, s, n);
-	q_end(g, &w);
-}
-
-static void q_wheel_s(gen *g, const char *s, size_t n)
-{
-	th_jw w;
-	q_begin(g, &w, "wheel");
-	th_jw_key(&w, "filename");
-	th_jw_strn(&w, s, n);
-	q_end(g, &w);
-}
-
-static void q_name(gen *g, const th_json *v)
-{
-	th_jw w;
-	q_begin(g, &w, "name");
-	th_jw_key(&w, "name");
-	jw_copy(&w, v);
-	q_end(g, &w);
-}
-
-static void q_name_s(gen *g, const char *s, size_t n)
-{
-	th_jw w;
-	q_begin(g, &w, "name");
-	th_jw_key(&w, "name");
-	th_jw_strn(&w, s, n);
 	q_end(g, &w);
 }
 
