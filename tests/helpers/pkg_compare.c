@@ -46,6 +46,7 @@ static int key_cmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* Canonical text of a query: object keys sorted, its "src" left out. */
 static char *canon_str(const th_json *v)
 {
 	th_buf b = TH_BUF_INIT;
