@@ -489,6 +489,17 @@ static void dbg__answer(dbg *d, const char *line, size_t len, th_buf *ans)
 	th_arena_release(&d->arena);
 }
 
+void th_debug_packaging_answer(th_buf *out, const char *line, size_t len, const th_limits *lim)
+{
+	dbg d;
+
+	memset(&d, 0, sizeof(d));
+	d.lim = lim;
+	th_buf_init(&d.tmp, 0);
+	dbg__answer(&d, line, len, out);
+	th_buf_release(&d.tmp);
+}
+
 static int dbg__flush(th_ctx *ctx, th_buf *out)
 {
 	if (out->len && fwrite(out->ptr, 1, out->len, ctx->out) != out->len)
