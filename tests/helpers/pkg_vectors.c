@@ -645,9 +645,16 @@ static const char *const tokens[] = {
 	"1", "9", "10", "==", ">=", "<=", "~=", "!=", "===", "<", ">", ",", " ",
 	"\t", "(", ")", ";", " and ", " or ", " in ", " not in ", "'", "\"", "extra", "python_version",
 	"python_full_version", "sys_platform", "os_name", "platform_machine", "implementation_name",
-	"[", "]", "@", " @ ", "file:///tmp/x.whl", "https://example.org/a.zip", "V", "é", "\n", "x",
+	"[", "]", "@", " @ ", "file:///tmp/x.whl", "https://example.org/a.zip", "V", "\n", "x", "\xc3\xa9",
+	/* Unicode beyond Latin-1 that Python's regex, str.strip(), str.lower()
+	 * and int() treat specially: long s, dotted I, Kelvin sign, no-break
+	 * and em space, fullwidth and Arabic-Indic digits. Not used for names
+	 * and wheel names: core/name and core/wheelname lower-case ASCII and
+	 * Latin-1 only, by design (PyPI names are ASCII). */
+	"\xc5\xbf", "\xc4\xb0", "\xe2\x84\xaa", "\xc2\xa0", "\xe2\x80\x83", "\xef\xbc\x91", "\xd9\xa3",
 };
 #define NTOKENS (sizeof(tokens) / sizeof(tokens[0]))
+#define NTOKENS_LATIN1 (NTOKENS - 7)
 
 /* Longest run of digits: numbers past 18 digits are kept out of random
  * queries (the oracle's Python integers are unbounded, the vectors' oversized
@@ -663,13 +670,15 @@ static size_t digit_run(const char *s, size_t n)
 	return best;
 }
 
-static void mutate_once(gen *g, th_buf *out, const char *s, size_t n);
+static void mutate_once(gen *g, th_buf *out, const char *s, size_t n, size_t ntokens);
 
-/* 1 to 3 random edits of s into out. */
-static void mutate(gen *g, th_buf *out, const char *s, size_t n)
+/* 1 to 3 random edits of s into out; mutate_name keeps to Latin-1. */
+#define mutate(g, out, s, n) mutate_n(g, out, s, n, NTOKENS)
+#define mutate_name(g, out, s, n) mutate_n(g, out, s, n, NTOKENS_LATIN1)
+static void mutate_n(gen *g, th_buf *out, const char *s, size_t n, size_t ntokens)
 {
 	for (int tries = 0; tries < 8; tries++) {
-		mutate_once(g, out, s, n);
+		mutate_once(g, out, s, n, ntokens);
 		if (digit_run(out->ptr, out->len) <= 18)
 			return;
 	}
@@ -677,7 +686,7 @@ static void mutate(gen *g, th_buf *out, const char *s, size_t n)
 	th_buf_put(out, s, n, NULL);
 }
 
-static void mutate_once(gen *g, th_buf *out, const char *s, size_t n)
+static void mutate_once(gen *g, th_buf *out, const char *s, size_t n, size_t ntokens)
 {
 	static const char alphabet[] = "0123456789.-_+!*abcrdevpostl=<>~,; ()'\"[]@xV";
 	int edits = 1 + (int)rndn(g, 3);
@@ -716,7 +725,7 @@ static void mutate_once(gen *g, th_buf *out, const char *s, size_t n)
 			while (at < len && ((unsigned char)out->ptr[at] & 0xc0) == 0x80)
 				at++;
 			th_buf_put(&tmp, out->ptr, at, NULL);
-			th_buf_puts(&tmp, tokens[rndn(g, NTOKENS)], NULL);
+			th_buf_puts(&tmp, tokens[rndn(g, ntokens)], NULL);
 			th_buf_put(&tmp, out->ptr + at, len - at, NULL);
 			break;
 		}
@@ -845,7 +854,7 @@ static void random_queries(gen *g, size_t scale)
 		const char *d = g->dists[rndn(g, g->ndists)];
 		size_t n = dist_name_len(d);
 		if (i % 2) {
-			mutate(g, &m, d, n);
+			mutate_name(g, &m, d, n);
 			q_name_s(g, m.ptr, m.len);
 		} else {
 			q_name_s(g, d, n);
@@ -868,7 +877,7 @@ static void random_queries(gen *g, size_t scale)
 		}
 		th_buf_printf(&b, NULL, "-%s.whl", wheel_tags[rndn(g, sizeof(wheel_tags) / sizeof(*wheel_tags))]);
 		if (i % 2) {
-			mutate(g, &m, b.ptr, b.len);
+			mutate_name(g, &m, b.ptr, b.len);
 			q_wheel_s(g, m.ptr, m.len);
 		} else {
 			q_wheel_s(g, b.ptr, b.len);
