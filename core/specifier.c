@@ -39,6 +39,7 @@ struct th_spec {
 	const spec__item *item; /* prefix items for ==X.*, !=X.*, ~= */
 	size_t nitem;
 	size_t nitem_digits;    /* leading items that are numbers */
+	size_t order;           /* position in the text, for duplicates */
 };
 
 struct th_specset {
@@ -654,6 +655,23 @@ static int spec__text_cmp(const void *x, const void *y)
 	return (a->text_len > b->text_len) - (a->text_len < b->text_len);
 }
 
+/* By operator, canonical version, then order written. Returns +-2 when the
+ * clauses differ in more than their order. */
+static int spec__canon_cmp(const void *x, const void *y)
+{
+	const th_spec *a = *(th_spec *const *)x, *b = *(th_spec *const *)y;
+	int r;
+
+	if (a->op != b->op)
+		return a->op < b->op ? -2 : 2;
+	r = memcmp(a->canon, b->canon, a->canon_len < b->canon_len ? a->canon_len : b->canon_len);
+	if (r)
+		return r < 0 ? -2 : 2;
+	if (a->canon_len != b->canon_len)
+		return a->canon_len < b->canon_len ? -2 : 2;
+	return (a->order > b->order) - (a->order < b->order);
+}
+
 int th_specset_parse(th_specset **out, const char *s, size_t len, th_arena *a, th_error *err)
 {
 	th_specset *set;
@@ -678,21 +696,21 @@ int th_specset_parse(th_specset **out, const char *s, size_t len, th_arena *a, t
 		if (tlen) {
 			if ((rc = spec__parse_one(&c, t, tlen, a, err)))
 				return rc;
-			/* A set: the first of equal clauses (same operator and
-			 * canonical version) stays. */
-			for (k = 0; k < set->n; k++) {
-				const th_spec *o = set->clause[k];
-				if (o->op == c->op && o->canon_len == c->canon_len &&
-				    !memcmp(o->canon, c->canon, c->canon_len))
-					break;
-			}
-			if (k == set->n)
-				set->clause[set->n++] = c;
+			c->order = set->n;
+			set->clause[set->n++] = c;
 		}
 		if (!q)
 			break;
 		p = q + 1;
 	}
+	/* A set: of equal clauses (same operator and canonical version, like
+	 * ">=1.0" and ">=1.0.0") the first written stays. Sorting keeps this
+	 * O(n log n) for hostile input with many clauses. */
+	qsort(set->clause, set->n, sizeof(*set->clause), spec__canon_cmp);
+	for (i = k = 0; i < set->n; i++)
+		if (!k || spec__canon_cmp(&set->clause[k - 1], &set->clause[i]) / 2 != 0)
+			set->clause[k++] = set->clause[i];
+	set->n = k;
 	qsort(set->clause, set->n, sizeof(*set->clause), spec__text_cmp);
 	*out = set;
 	return 0;
