@@ -36,9 +36,9 @@
 #include "core/tags.h"
 #include "core/version.h"
 
-/* Real wheels carry a handful of tags; "a.b.c...-x.y...-p.q..." could
+/* Real wheels carry a handful of tags (rarely over 10); "a.b.c...-x.y...-p.q..." could
  * otherwise ask for millions. */
-#define TH_WHEELNAME_MAX_TAGS 1024
+#define TH_WHEELNAME_MAX_TAGS 256
 
 typedef struct th_wheelname {
 	const char *name;         /* canonical PEP 503 name */
