@@ -39,6 +39,7 @@ struct th_spec {
 	const spec__item *item; /* prefix items for ==X.*, !=X.*, ~= */
 	size_t nitem;
 	size_t nitem_digits;    /* leading items that are numbers */
+	size_t order;           /* position in the text, for duplicates */
 };
 
 struct th_specset {
@@ -461,8 +462,11 @@ static bool spec__prefix_match(const th_spec *c, const th_version *v)
 	bool merged, post = (v->flags & TH_VERSION_POST) != 0, dev = (v->flags & TH_VERSION_DEV) != 0;
 	size_t nleft, l0, pad, j;
 
-	while (kt > 1 && spec__num_zero(&v->release[kt - 1]))
-		kt--;
+	/* canonicalize_version(public) drops trailing zeros, unless the public
+	 * text does not parse again ("previ" U+0307 "ew"): then it is kept whole. */
+	if (v->pre_rank != 2 || !pre)
+		while (kt > 1 && spec__num_zero(&v->release[kt - 1]))
+			kt--;
 	/* "3rc1" splits into "3", "rc1"; "1!3rc1" and "3prevıew1" stay whole. */
 	merged = pre && (v->pre_rank > 1 && v->pre_rank < 4 ? true : (epoch && kt == 1));
 	nleft = kt + (pre && !merged) + post + dev;
@@ -523,45 +527,77 @@ static bool spec__arbitrary(const th_spec *c, const th_version *v)
 	return eq;
 }
 
-/* The operator alone, as packaging's _compare_<op>. */
-static bool spec__op(const th_spec *c, const th_version *v)
+/* Version(v.public) against s: 23.0 re-parses the candidate's public text,
+ * which loses the local label and also the Unicode spelling of "post" (it
+ * prints as ".post"), so a "poſt" candidate compares as a plain post-release. */
+static int spec__cmp_public(const th_version *v, const th_version *s)
+{
+	th_version pub;
+
+	if (!v->post_rank)
+		return th_version_cmp_public(v, s);
+	pub = *v;
+	pub.post_rank = 0;
+	pub.key = NULL; /* the key codes the rank: compare field by field */
+	return th_version_cmp_public(&pub, s);
+}
+
+/* Whether 23.0 fails to re-parse the candidate's public text: lower() turns
+ * U+0130 in "prevİew" into "i" U+0307, which is no longer a version. */
+static bool spec__public_raises(const th_version *v)
+{
+	return (v->flags & TH_VERSION_PRE) && v->pre_rank == 2;
+}
+
+/* The operator alone, as packaging's _compare_<op>: 1 true, 0 false, -1 where
+ * 23.0 raises. */
+static int spec__op(const th_spec *c, const th_version *v)
 {
 	const th_version *s = &c->v;
 	bool r;
 
 	switch (c->op) {
 	case TH_SPEC_COMPATIBLE:
-		return th_version_cmp_public(v, s) >= 0 && spec__prefix_match(c, v);
+		if (spec__public_raises(v))
+			return -1;
+		return spec__cmp_public(v, s) >= 0 && spec__prefix_match(c, v);
 	case TH_SPEC_EQ:
 	case TH_SPEC_NE:
-		if (c->wildcard)
+		if (c->wildcard) {
 			r = spec__prefix_match(c, v);
-		else if (s->flags & TH_VERSION_LOCAL)
+		} else if (s->flags & TH_VERSION_LOCAL) {
 			r = th_version_cmp(v, s) == 0;
-		else
-			r = th_version_cmp_public(v, s) == 0;
+		} else {
+			if (spec__public_raises(v))
+				return -1;
+			r = spec__cmp_public(v, s) == 0;
+		}
 		return c->op == TH_SPEC_EQ ? r : !r;
 	case TH_SPEC_LE:
-		return th_version_cmp_public(v, s) <= 0;
+		if (spec__public_raises(v))
+			return -1;
+		return spec__cmp_public(v, s) <= 0;
 	case TH_SPEC_GE:
-		return th_version_cmp_public(v, s) >= 0;
+		if (spec__public_raises(v))
+			return -1;
+		return spec__cmp_public(v, s) >= 0;
 	case TH_SPEC_LT:
 		if (th_version_cmp(v, s) >= 0)
-			return false;
+			return 0;
 		/* <V excludes pre-releases of V itself unless V is one. */
 		return !(!th_version_is_prerelease(s) && th_version_is_prerelease(v) &&
 		         th_version_base_eq(v, s));
 	case TH_SPEC_GT:
 		if (th_version_cmp(v, s) <= 0)
-			return false;
+			return 0;
 		/* >V excludes post-releases of V unless V is one, and V's local versions. */
 		if (!th_version_is_postrelease(s) && th_version_is_postrelease(v) && th_version_base_eq(v, s))
-			return false;
+			return 0;
 		return !(th_version_has_local(v) && th_version_base_eq(v, s));
 	case TH_SPEC_ARBITRARY:
 		return spec__arbitrary(c, v);
 	}
-	return false;
+	return 0;
 }
 
 bool th_spec_prereleases(const th_spec *c)
@@ -577,7 +613,7 @@ bool th_spec_contains(const th_spec *c, const th_version *v, int prereleases)
 		return false;
 	if (c->eval_raises)
 		return false;
-	return spec__op(c, v);
+	return spec__op(c, v) == 1;
 }
 
 int th_spec_format(const th_spec *c, th_buf *out, th_error *err)
@@ -619,6 +655,23 @@ static int spec__text_cmp(const void *x, const void *y)
 	return (a->text_len > b->text_len) - (a->text_len < b->text_len);
 }
 
+/* By operator, canonical version, then order written. Returns +-2 when the
+ * clauses differ in more than their order. */
+static int spec__canon_cmp(const void *x, const void *y)
+{
+	const th_spec *a = *(th_spec *const *)x, *b = *(th_spec *const *)y;
+	int r;
+
+	if (a->op != b->op)
+		return a->op < b->op ? -2 : 2;
+	r = memcmp(a->canon, b->canon, a->canon_len < b->canon_len ? a->canon_len : b->canon_len);
+	if (r)
+		return r < 0 ? -2 : 2;
+	if (a->canon_len != b->canon_len)
+		return a->canon_len < b->canon_len ? -2 : 2;
+	return (a->order > b->order) - (a->order < b->order);
+}
+
 int th_specset_parse(th_specset **out, const char *s, size_t len, th_arena *a, th_error *err)
 {
 	th_specset *set;
@@ -643,21 +696,21 @@ int th_specset_parse(th_specset **out, const char *s, size_t len, th_arena *a, t
 		if (tlen) {
 			if ((rc = spec__parse_one(&c, t, tlen, a, err)))
 				return rc;
-			/* A set: the first of equal clauses (same operator and
-			 * canonical version) stays. */
-			for (k = 0; k < set->n; k++) {
-				const th_spec *o = set->clause[k];
-				if (o->op == c->op && o->canon_len == c->canon_len &&
-				    !memcmp(o->canon, c->canon, c->canon_len))
-					break;
-			}
-			if (k == set->n)
-				set->clause[set->n++] = c;
+			c->order = set->n;
+			set->clause[set->n++] = c;
 		}
 		if (!q)
 			break;
 		p = q + 1;
 	}
+	/* A set: of equal clauses (same operator and canonical version, like
+	 * ">=1.0" and ">=1.0.0") the first written stays. Sorting keeps this
+	 * O(n log n) for hostile input with many clauses. */
+	qsort(set->clause, set->n, sizeof(*set->clause), spec__canon_cmp);
+	for (i = k = 0; i < set->n; i++)
+		if (!k || spec__canon_cmp(&set->clause[k - 1], &set->clause[i]) / 2 != 0)
+			set->clause[k++] = set->clause[i];
+	set->n = k;
 	qsort(set->clause, set->n, sizeof(*set->clause), spec__text_cmp);
 	*out = set;
 	return 0;
@@ -675,31 +728,38 @@ int th_specset_prereleases(const th_specset *s)
 	return 0;
 }
 
-/* 0 with *out, or TH_ERR_INVALID where 23.0 raises. */
+/* 0 with *out, or TH_ERR_INVALID where 23.0 raises. 23.0 walks a frozenset
+ * (hash order, which changes from run to run) with any() and all(), so when
+ * one clause raises and another decides, its answer depends on the order;
+ * thoth answers as if the deciding clause came first. */
 static int spec__set_contains(bool *out, const th_specset *s, const th_version *v, int prereleases)
 {
-	bool p;
+	bool p, raises = false;
 	size_t i;
 
 	*out = false;
 	if (prereleases < 0) {
 		p = false;
 		for (i = 0; i < s->n; i++) {
-			if (s->clause[i]->pre_raises)
-				return TH_ERR_INVALID;
+			raises |= s->clause[i]->pre_raises;
 			p |= s->clause[i]->pre;
 		}
+		if (raises && !p)
+			return TH_ERR_INVALID;
 	} else {
 		p = prereleases != 0;
 	}
 	if (!p && th_version_is_prerelease(v))
 		return 0;
-	for (i = 0; i < s->n; i++)
-		if (s->clause[i]->eval_raises)
-			return TH_ERR_INVALID;
-	for (i = 0; i < s->n; i++)
-		if (!spec__op(s->clause[i], v))
+	raises = false;
+	for (i = 0; i < s->n; i++) {
+		int r = s->clause[i]->eval_raises ? -1 : spec__op(s->clause[i], v);
+		if (r == 0)
 			return 0;
+		raises |= r < 0;
+	}
+	if (raises)
+		return TH_ERR_INVALID;
 	*out = true;
 	return 0;
 }

@@ -1,0 +1,316 @@
+/*
+ * pkg_compare — compares the oracle's and thoth's answers to the packaging
+ * differential queries, line by line.
+ *
+ *   pkg_compare QUERIES ORACLE THOTH EXPECTED [DISAGREEMENTS_OUT]
+ *
+ * What is compared: `valid`; when both are valid, every other field of the
+ * answer (deep equality, both ways) except `error` — error texts are never
+ * part of the contract. EXPECTED (fixtures/packaging/expected-differences.jsonl)
+ * lists queries where thoth is right and the oracle is not, each with thoth's
+ * answer and why: for those queries thoth is compared with that answer
+ * instead of the oracle's. Prints a summary per op, the first disagreements
+ * in full (all of them go to DISAGREEMENTS_OUT when given), and finishes with
+ * "N passed, M failed". Exit status 1 when anything disagrees.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/json.h"
+#include "pkg_json.h"
+
+#define SHOW_MAX 15
+
+typedef struct expect {
+	char *key;        /* canonical query */
+	th_json *entry;   /* owned root: {query, answer, why} */
+	int used;
+} expect;
+
+typedef struct opstat {
+	char op[32];
+	size_t queries, agree, disagree, expected, unavailable;
+} opstat;
+
+static void die(const char *what, const char *arg)
+{
+	fprintf(stderr, "pkg_compare: %s%s\n", what, arg);
+	exit(2);
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Canonical text of a query: object keys sorted, its "src" left out. */
+static char *canon_str(const th_json *v)
+{
+	th_buf b = TH_BUF_INIT;
+	th_jw w;
+
+	th_jw_init(&w, &b, 0, NULL);
+	pkg_json_write(&w, v, 1, "src"); /* "src" tags a query's family */
+	if (th_jw_finish(&w))
+		die("cannot write canonical JSON", "");
+	return th_buf_detach(&b, NULL);
+}
+
+/* Deep equality; ints and reals compare by value. */
+static int json_eq(const th_json *a, const th_json *b)
+{
+	th_json_type ta = th_json_typeof(a), tb = th_json_typeof(b);
+	const char *k, *sa, *sb;
+	size_t la, lb;
+	th_json *c;
+
+	if ((ta == TH_JSON_INT || ta == TH_JSON_REAL) && (tb == TH_JSON_INT || tb == TH_JSON_REAL))
+		return ta == TH_JSON_INT && tb == TH_JSON_INT ? th_json_int(a) == th_json_int(b)
+							      : th_json_real(a) == th_json_real(b);
+	if (ta != tb)
+		return 0;
+	switch (ta) {
+	case TH_JSON_BOOL: return th_json_bool(a) == th_json_bool(b);
+	case TH_JSON_STRING:
+		sa = th_json_str(a, &la);
+		sb = th_json_str(b, &lb);
+		return la == lb && !memcmp(sa, sb, la);
+	case TH_JSON_ARRAY:
+		if (th_json_len(a) != th_json_len(b))
+			return 0;
+		for (size_t i = 0; i < th_json_len(a); i++)
+			if (!json_eq(th_json_at(a, i), th_json_at(b, i)))
+				return 0;
+		return 1;
+	case TH_JSON_OBJECT:
+		if (th_json_len(a) != th_json_len(b))
+			return 0;
+		for (size_t i = 0; th_json_member(a, i, &k, &c); i++)
+			if (!json_eq(c, th_json_get(b, k)) || !th_json_get(b, k))
+				return 0;
+		return 1;
+	default:
+		return 1;
+	}
+}
+
+/* The fields that matter: valid, and when valid everything but "error".
+ * Returns NULL when the answers agree, else the first field that differs. */
+static const char *answers_differ(const th_json *want, const th_json *got)
+{
+	th_json *vw = th_json_get(want, "valid"), *vg = th_json_get(got, "valid");
+	const char *k;
+	th_json *c;
+
+	if (th_json_typeof(vw) != TH_JSON_BOOL || th_json_typeof(vg) != TH_JSON_BOOL)
+		return "valid (missing)";
+	if (th_json_bool(vw) != th_json_bool(vg))
+		return "valid";
+	if (!th_json_bool(vw))
+		return NULL;
+	for (size_t i = 0; th_json_member(want, i, &k, &c); i++)
+		if (strcmp(k, "error") && (!th_json_get(got, k) || !json_eq(c, th_json_get(got, k))))
+			return k;
+	for (size_t i = 0; th_json_member(got, i, &k, &c); i++)
+		if (strcmp(k, "error") && !th_json_get(want, k))
+			return k;
+	return NULL;
+}
+
+static FILE *open_or_die(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		die("cannot read ", path);
+	return f;
+}
+
+static expect *load_expected(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "r");
+	expect *v = NULL;
+	char *line = NULL;
+	size_t lcap = 0, cap = 0, lineno = 0;
+	ssize_t len;
+
+	*n = 0;
+	if (!f)
+		return NULL; /* no expected differences */
+	while ((len = getline(&line, &lcap, f)) >= 0) {
+		th_json *root = NULL;
+		lineno++;
+		if (len <= 1 || line[0] == '#')
+			continue;
+		if (th_json_parse(&root, line, (size_t)len, 64, path, NULL) ||
+		    th_json_typeof(th_json_get(root, "query")) != TH_JSON_OBJECT ||
+		    th_json_typeof(th_json_get(root, "answer")) != TH_JSON_OBJECT ||
+		    !th_json_str(th_json_get(root, "why"), NULL)) {
+			fprintf(stderr, "pkg_compare: %s:%zu: needs {\"query\": {...}, \"answer\": {...}, \"why\": \"...\"}\n",
+				path, lineno);
+			exit(2);
+		}
+		if (*n == cap && !(v = realloc(v, (cap = cap ? 2 * cap : 256) * sizeof(*v))))
+			die("out of memory", "");
+		v[*n].key = canon_str(th_json_get(root, "query"));
+		v[*n].entry = root;
+		v[*n].used = 0;
+		(*n)++;
+	}
+	free(line);
+	fclose(f);
+	if (*n)
+		qsort(v, *n, sizeof(*v), key_cmp);
+	return v;
+}
+
+static opstat *stat_for(opstat *st, size_t *nst, const char *op)
+{
+	for (size_t i = 0; i < *nst; i++)
+		if (!strcmp(st[i].op, op))
+			return &st[i];
+	if (*nst == 16)
+		return &st[15];
+	snprintf(st[*nst].op, sizeof(st[*nst].op), "%s", op);
+	return &st[(*nst)++];
+}
+
+/* A module not merged into this build answers every query of its op with
+ * this error; such ops are reported as not compared rather than failed. */
+static int unavailable(const th_json *ans)
+{
+	const char *e = th_json_str(th_json_get(ans, "error"), NULL);
+	return e && !strncmp(e, "not available in this build", 27);
+}
+
+int main(int argc, char **argv)
+{
+	FILE *fq, *fo, *ft, *fd = NULL;
+	char *lq = NULL, *lo = NULL, *lt = NULL;
+	size_t cq = 0, co = 0, ct = 0, nexp = 0, nst = 0, shown = 0, lineno = 0;
+	size_t passed = 0, failed = 0, skipped = 0;
+	ssize_t nq, no, nt;
+	opstat st[16];
+	expect *exp;
+
+	if (argc < 5) {
+		fprintf(stderr, "usage: pkg_compare QUERIES ORACLE THOTH EXPECTED [DISAGREEMENTS_OUT]\n");
+		return 2;
+	}
+	memset(st, 0, sizeof(st));
+	fq = open_or_die(argv[1]);
+	fo = open_or_die(argv[2]);
+	ft = open_or_die(argv[3]);
+	exp = load_expected(argv[4], &nexp);
+	if (argc > 5 && !(fd = fopen(argv[5], "w")))
+		die("cannot write ", argv[5]);
+
+	while ((nq = getline(&lq, &cq, fq)) >= 0) {
+		th_json *q = NULL, *o = NULL, *t = NULL, *want;
+		const char *op, *src, *why = NULL, *field;
+		expect *e = NULL;
+		opstat *s;
+
+		lineno++;
+		if (nq <= 1)
+			continue;
+		no = getline(&lo, &co, fo);
+		nt = getline(&lt, &ct, ft);
+		if (th_json_parse(&q, lq, (size_t)nq, 64, "query", NULL))
+			die("a query line is not JSON: ", lq);
+		op = th_json_str(th_json_get(q, "op"), NULL);
+		src = th_json_str(th_json_get(q, "src"), NULL);
+		s = stat_for(st, &nst, op ? op : "?");
+		s->queries++;
+		if (no > 0)
+			th_json_parse(&o, lo, (size_t)no, 64, "oracle answer", NULL);
+		if (nt > 0)
+			th_json_parse(&t, lt, (size_t)nt, 64, "thoth answer", NULL);
+		if (t && unavailable(t)) {
+			s->unavailable++;
+			skipped++;
+			goto next;
+		}
+		if (nexp) {
+			char *key = canon_str(q), *kp = key;
+			e = bsearch(&kp, exp, nexp, sizeof(*exp), key_cmp);
+			free(key);
+		}
+		want = o;
+		if (e) {
+			e->used = 1;
+			want = th_json_get(e->entry, "answer");
+			why = th_json_str(th_json_get(e->entry, "why"), NULL);
+		}
+		if (!want)
+			field = "the oracle's answer is missing or not JSON";
+		else if (!t)
+			field = "thoth's answer is missing or not JSON";
+		else
+			field = answers_differ(want, t);
+		if (!field) {
+			passed++;
+			if (e)
+				s->expected++;
+			else
+				s->agree++;
+			goto next;
+		}
+		failed++;
+		s->disagree++;
+		if (fd)
+			fprintf(fd, "{\"line\": %zu, \"field\": \"%s\", \"query\": %.*s, \"oracle\": %.*s, \"thoth\": %.*s}\n",
+				lineno, field, (int)(nq - 1), lq, no > 1 ? (int)(no - 1) : 4, no > 1 ? lo : "null",
+				nt > 1 ? (int)(nt - 1) : 4, nt > 1 ? lt : "null");
+		if (shown++ < SHOW_MAX) {
+			printf("DISAGREE line %zu (%s), field %s%s%s\n  query:  %s", lineno, src ? src : "?", field,
+			       why ? "; expected difference: " : "", why ? why : "", lq);
+			if (e)
+				printf("  expect: %s\n", th_json_str(th_json_get(e->entry, "why"), NULL));
+			printf("  oracle: %s", no > 0 ? lo : "(none)\n");
+			printf("  thoth:  %s", nt > 0 ? lt : "(none)\n");
+		}
+next:
+		th_json_free(q);
+		th_json_free(o);
+		th_json_free(t);
+	}
+	if (shown > SHOW_MAX)
+		printf("... %zu more disagreements%s%s\n", shown - SHOW_MAX, fd ? " in " : "", fd ? argv[5] : "");
+
+	printf("\n%-12s %9s %9s %9s %9s %12s\n", "op", "queries", "agree", "disagree", "expected", "not compared");
+	for (size_t i = 0; i < nst; i++)
+		printf("%-12s %9zu %9zu %9zu %9zu %12zu%s\n", st[i].op, st[i].queries, st[i].agree, st[i].disagree,
+		       st[i].expected, st[i].unavailable,
+		       st[i].unavailable == st[i].queries ? "  (op not available in this build)" : "");
+	{
+		size_t unused = 0;
+		for (size_t i = 0; i < nexp; i++)
+			unused += !exp[i].used;
+		if (unused)
+			printf("note: %zu of %zu expected differences were not asked (another seed?)\n", unused, nexp);
+	}
+	for (size_t i = 0; i < nexp; i++) {
+		free(exp[i].key);
+		th_json_free(exp[i].entry);
+	}
+	free(exp);
+	free(lq);
+	free(lo);
+	free(lt);
+	fclose(fq);
+	fclose(fo);
+	fclose(ft);
+	if (fd)
+		fclose(fd);
+	if (skipped)
+		printf("%zu queries not compared: their module is not in this build\n", skipped);
+	printf("%zu passed, %zu failed\n", passed, failed);
+	if (!passed && !failed) {
+		printf("skipped: this build answers none of the ops\n");
+		return 77;
+	}
+	return failed ? 1 : 0;
+}
