@@ -255,57 +255,106 @@ static void md__version(th_metadata *md)
 	md->mv_known = (major == 1 && minor <= 2) || (major == 2 && minor <= 4);
 }
 
-/* Splits the clean text into fields and body. With fill false it only
- * counts the fields; with fill true it writes names and values in place
- * (the text is only ever shortened), so memory stays near the input size. */
-static size_t md__scan(th_metadata *md, char *text, size_t len, bool fill)
+/* One line of the clean text: [pos, pos + len), the next line at next. */
+typedef struct {
+	char *s;
+	size_t len, next;
+} md__line;
+
+static md__line md__line_at(char *text, size_t len, size_t pos)
 {
-	size_t pos = 0, n = 0;
-	char *vstart = NULL, *vend = NULL; /* the raw value of field n - 1 */
+	char *nl = memchr(text + pos, '\n', len - pos);
+	md__line l = { text + pos, nl ? (size_t)(nl - (text + pos)) : len - pos, 0 };
+
+	l.next = pos + l.len + (nl ? 1 : 0);
+	return l;
+}
+
+static bool md__is_from(const md__line *l)
+{
+	return l->len >= 5 && !memcmp(l->s, "From ", 5);
+}
+
+/* Where the header block ends (*hdr_end) and the body starts (*body): at
+ * the first empty line (which belongs to neither) or at the first line that
+ * is neither a header, a continuation nor a "From " line. */
+static void md__split(char *text, size_t len, size_t *hdr_end, size_t *body)
+{
+	size_t pos = 0;
 
 	while (pos < len) {
-		char *line = text + pos, *nl = memchr(line, '\n', len - pos);
-		size_t llen = nl ? (size_t)(nl - line) : len - pos;
-		size_t next = pos + llen + (nl ? 1 : 0);
-		long colon = -1;
+		md__line l = md__line_at(text, len, pos);
+		if (l.len == 0) {
+			*hdr_end = pos;
+			*body = l.next;
+			return;
+		}
+		if (!md__is_ws(l.s[0]) && !md__is_from(&l) && md__header_colon(l.s, l.len) < 0)
+			break;
+		pos = l.next;
+	}
+	*hdr_end = *body = pos;
+}
 
-		if (llen && md__is_ws(line[0])) {
+static void md__finish(th_metadata *md, size_t n, char *vstart, char *vend)
+{
+	md->fields[n - 1].value = md__value(vstart, vend, md__ieq(md->fields[n - 1].name, "Description"));
+}
+
+/* Splits the clean text into fields and body, as Python's email parser
+ * does. With fill false it only counts the fields; with fill true it writes
+ * names and values in place (the text is only ever shortened), so memory
+ * stays near the input size. */
+static size_t md__scan(th_metadata *md, char *text, size_t len, bool fill)
+{
+	size_t hdr_end, body, pos = 0, n = 0;
+	char *vstart = NULL, *vend = NULL; /* the raw value of field n - 1, while open */
+
+	md__split(text, len, &hdr_end, &body);
+	for (bool first = true; pos < hdr_end; first = false) {
+		md__line l = md__line_at(text, len, pos);
+		long colon;
+
+		pos = l.next;
+		if (md__is_ws(l.s[0])) { /* a continuation; dropped when no field is open */
 			if (vstart)
-				vend = line + llen;
-			pos = next;
+				vend = l.s + l.len;
 			continue;
 		}
-		if (fill && vstart) {
-			const char *name = md->fields[n - 1].name;
-			md->fields[n - 1].value = md__value(vstart, vend, md__ieq(name, "Description"));
-		}
+		if (fill && vstart)
+			md__finish(md, n, vstart, vend);
 		vstart = NULL;
-		if (llen == 0) { /* the empty line: the body follows */
-			pos = next;
+		if (md__is_from(&l)) {
+			/* An mbox envelope line is skipped, except as the last header
+			 * line: then it is the body's first line (the empty line that
+			 * followed it is dropped). */
+			if (first || pos < hdr_end)
+				continue;
+			if (fill) {
+				size_t from_len = (size_t)(text + pos - l.s);
+				memmove(text + body - from_len, l.s, from_len);
+				body -= from_len;
+			}
 			break;
 		}
-		if (!(llen >= 5 && !memcmp(line, "From ", 5))) { /* mbox envelope lines are skipped */
-			if ((colon = md__header_colon(line, llen)) < 0)
-				break; /* not a header: the body starts on this line */
-			if (fill) {
-				line[colon] = '\0';
-				md->fields[n].name = line;
-				vstart = line + colon + 1;
-				vend = line + llen;
-			} else {
-				vstart = line; /* a field is open: continuations count for nothing */
-			}
-			n++;
+		colon = md__header_colon(l.s, l.len);
+		if (colon == 0) /* no field name: the line is dropped */
+			continue;
+		if (fill) {
+			l.s[colon] = '\0';
+			md->fields[n].name = l.s;
+			vstart = l.s + colon + 1;
+			vend = l.s + l.len;
+		} else {
+			vstart = l.s; /* a field is open: continuations count for nothing */
 		}
-		pos = next;
+		n++;
 	}
-	if (fill && vstart) {
-		const char *name = md->fields[n - 1].name;
-		md->fields[n - 1].value = md__value(vstart, vend, md__ieq(name, "Description"));
-	}
-	if (fill && pos < len) {
-		md->body = text + pos;
-		md->body_len = len - pos;
+	if (fill && vstart)
+		md__finish(md, n, vstart, vend);
+	if (fill && body < len) {
+		md->body = text + body;
+		md->body_len = len - body;
 	}
 	return n;
 }
