@@ -58,6 +58,6 @@ awk -v a="$ours" -v b="$base" 'BEGIN {
   n = split(a, x, "total "); split(x[n], y, " "); t = y[1]
   n = split(b, x, "total "); split(x[n], y, " "); p = y[1]
   printf "  in-process ratio: %.1fx (packaging %.1f ms / thoth %.3f ms)\n", p / t, p, t }'
-echo "whole processes (startup included), median of 5:"
+echo "whole processes (startup included), median of 3:"
 bench_pair "1305 versions sorted, 500 sets x versions" 3 "$bin $data work" "/usr/bin/python3 $tmp/baseline.py $data"
 "$bin" "$data" cmp

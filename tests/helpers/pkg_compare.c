@@ -2,16 +2,21 @@
  * pkg_compare — compares the oracle's and thoth's answers to the packaging
  * differential queries, line by line.
  *
- *   pkg_compare QUERIES ORACLE THOTH EXPECTED [DISAGREEMENTS_OUT]
+ *   pkg_compare QUERIES ORACLE THOTH EXPECTED KNOWN_BUGS [DISAGREEMENTS_OUT]
  *
  * What is compared: `valid`; when both are valid, every other field of the
  * answer (deep equality, both ways) except `error` — error texts are never
  * part of the contract. EXPECTED (fixtures/packaging/expected-differences.jsonl)
  * lists queries where thoth is right and the oracle is not, each with thoth's
  * answer and why: for those queries thoth is compared with that answer
- * instead of the oracle's. Prints a summary per op, the first disagreements
- * in full (all of them go to DISAGREEMENTS_OUT when given), and finishes with
- * "N passed, M failed". Exit status 1 when anything disagrees.
+ * instead of the oracle's. KNOWN_BUGS (fixtures/packaging/known-bugs.jsonl)
+ * lists disagreements found in a packaging module and not fixed yet, each
+ * with the module and why ({"query", "module", "why"}): they are printed in
+ * full on every run, for the module's owner, and do not fail the run; once
+ * fixed they agree and the run says to remove them. Prints a summary per
+ * op, the first disagreements in full (all of them go to DISAGREEMENTS_OUT
+ * when given), and finishes with "N passed, M failed". Exit status 1 when
+ * anything disagrees.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -32,7 +37,7 @@ typedef struct expect {
 
 typedef struct opstat {
 	char op[32];
-	size_t queries, agree, disagree, expected, unavailable;
+	size_t queries, agree, disagree, expected, known, unavailable;
 } opstat;
 
 static void die(const char *what, const char *arg)
@@ -128,7 +133,9 @@ static FILE *open_or_die(const char *path)
 	return f;
 }
 
-static expect *load_expected(const char *path, size_t *n)
+/* Entries keyed by their canonical query; need: the member every entry has
+ * besides query and why ("answer" or "module"). */
+static expect *load_list(const char *path, const char *need, size_t *n)
 {
 	FILE *f = fopen(path, "r");
 	expect *v = NULL;
@@ -138,7 +145,7 @@ static expect *load_expected(const char *path, size_t *n)
 
 	*n = 0;
 	if (!f)
-		return NULL; /* no expected differences */
+		return NULL; /* an empty list */
 	while ((len = getline(&line, &lcap, f)) >= 0) {
 		th_json *root = NULL;
 		lineno++;
@@ -146,10 +153,8 @@ static expect *load_expected(const char *path, size_t *n)
 			continue;
 		if (th_json_parse(&root, line, (size_t)len, 64, path, NULL) ||
 		    th_json_typeof(th_json_get(root, "query")) != TH_JSON_OBJECT ||
-		    th_json_typeof(th_json_get(root, "answer")) != TH_JSON_OBJECT ||
-		    !th_json_str(th_json_get(root, "why"), NULL)) {
-			fprintf(stderr, "pkg_compare: %s:%zu: needs {\"query\": {...}, \"answer\": {...}, \"why\": \"...\"}\n",
-				path, lineno);
+		    !th_json_get(root, need) || !th_json_str(th_json_get(root, "why"), NULL)) {
+			fprintf(stderr, "pkg_compare: %s:%zu: needs \"query\", \"%s\" and \"why\"\n", path, lineno, need);
 			exit(2);
 		}
 		if (*n == cap && !(v = realloc(v, (cap = cap ? 2 * cap : 256) * sizeof(*v))))
@@ -164,6 +169,30 @@ static expect *load_expected(const char *path, size_t *n)
 	if (*n)
 		qsort(v, *n, sizeof(*v), key_cmp);
 	return v;
+}
+
+static expect *find(expect *list, size_t n, const th_json *q)
+{
+	char *key, *kp;
+	expect *e;
+
+	if (!n)
+		return NULL;
+	kp = key = canon_str(q);
+	e = bsearch(&kp, list, n, sizeof(*list), key_cmp);
+	free(key);
+	if (e)
+		e->used = 1;
+	return e;
+}
+
+static void free_list(expect *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(list[i].key);
+		th_json_free(list[i].entry);
+	}
+	free(list);
 }
 
 static opstat *stat_for(opstat *st, size_t *nst, const char *op)
@@ -185,32 +214,43 @@ static int unavailable(const th_json *ans)
 	return e && !strncmp(e, "not available in this build", 27);
 }
 
+/* Prints one disagreement in full. */
+static void show(const char *what, size_t lineno, const char *src, const char *field, const char *note,
+		 const char *lq, const char *lo, const char *lt)
+{
+	printf("%s line %zu (%s), field %s%s%s\n  query:  %s", what, lineno, src ? src : "?", field,
+	       note ? ": " : "", note ? note : "", lq);
+	printf("  oracle: %s", lo ? lo : "(none)\n");
+	printf("  thoth:  %s", lt ? lt : "(none)\n");
+}
+
 int main(int argc, char **argv)
 {
 	FILE *fq, *fo, *ft, *fd = NULL;
 	char *lq = NULL, *lo = NULL, *lt = NULL;
-	size_t cq = 0, co = 0, ct = 0, nexp = 0, nst = 0, shown = 0, lineno = 0;
-	size_t passed = 0, failed = 0, skipped = 0;
+	size_t cq = 0, co = 0, ct = 0, nexp = 0, nbug = 0, nst = 0, shown = 0, lineno = 0;
+	size_t passed = 0, failed = 0, skipped = 0, known = 0, fixed = 0;
 	ssize_t nq, no, nt;
 	opstat st[16];
-	expect *exp;
+	expect *exp, *bugs;
 
-	if (argc < 5) {
-		fprintf(stderr, "usage: pkg_compare QUERIES ORACLE THOTH EXPECTED [DISAGREEMENTS_OUT]\n");
+	if (argc < 6) {
+		fprintf(stderr, "usage: pkg_compare QUERIES ORACLE THOTH EXPECTED KNOWN_BUGS [DISAGREEMENTS_OUT]\n");
 		return 2;
 	}
 	memset(st, 0, sizeof(st));
 	fq = open_or_die(argv[1]);
 	fo = open_or_die(argv[2]);
 	ft = open_or_die(argv[3]);
-	exp = load_expected(argv[4], &nexp);
-	if (argc > 5 && !(fd = fopen(argv[5], "w")))
-		die("cannot write ", argv[5]);
+	exp = load_list(argv[4], "answer", &nexp);
+	bugs = load_list(argv[5], "module", &nbug);
+	if (argc > 6 && !(fd = fopen(argv[6], "w")))
+		die("cannot write ", argv[6]);
 
 	while ((nq = getline(&lq, &cq, fq)) >= 0) {
 		th_json *q = NULL, *o = NULL, *t = NULL, *want;
-		const char *op, *src, *why = NULL, *field;
-		expect *e = NULL;
+		const char *op, *src, *field;
+		expect *e, *bug;
 		opstat *s;
 
 		lineno++;
@@ -233,21 +273,13 @@ int main(int argc, char **argv)
 			skipped++;
 			goto next;
 		}
-		if (nexp) {
-			char *key = canon_str(q), *kp = key;
-			e = bsearch(&kp, exp, nexp, sizeof(*exp), key_cmp);
-			free(key);
-		}
-		want = o;
-		if (e) {
-			e->used = 1;
-			want = th_json_get(e->entry, "answer");
-			why = th_json_str(th_json_get(e->entry, "why"), NULL);
-		}
+		e = find(exp, nexp, q);
+		bug = find(bugs, nbug, q);
+		want = e ? th_json_get(e->entry, "answer") : o;
 		if (!want)
-			field = "the oracle's answer is missing or not JSON";
+			field = "(the oracle's answer is missing or not JSON)";
 		else if (!t)
-			field = "thoth's answer is missing or not JSON";
+			field = "(thoth's answer is missing or not JSON)";
 		else
 			field = answers_differ(want, t);
 		if (!field) {
@@ -256,6 +288,20 @@ int main(int argc, char **argv)
 				s->expected++;
 			else
 				s->agree++;
+			if (bug) {
+				printf("FIXED line %zu: a known bug of %s agrees now: remove it from %s\n  query:  %s", lineno,
+				       th_json_str(th_json_get(bug->entry, "module"), NULL), argv[5], lq);
+				fixed++;
+			}
+			goto next;
+		}
+		if (bug) { /* reported in full every time, for the module's owner */
+			char note[512];
+			snprintf(note, sizeof(note), "%s: %s", th_json_str(th_json_get(bug->entry, "module"), NULL),
+				 th_json_str(th_json_get(bug->entry, "why"), NULL));
+			show("KNOWN BUG", lineno, src, field, note, lq, no > 0 ? lo : NULL, nt > 0 ? lt : NULL);
+			known++;
+			s->known++;
 			goto next;
 		}
 		failed++;
@@ -264,39 +310,38 @@ int main(int argc, char **argv)
 			fprintf(fd, "{\"line\": %zu, \"field\": \"%s\", \"query\": %.*s, \"oracle\": %.*s, \"thoth\": %.*s}\n",
 				lineno, field, (int)(nq - 1), lq, no > 1 ? (int)(no - 1) : 4, no > 1 ? lo : "null",
 				nt > 1 ? (int)(nt - 1) : 4, nt > 1 ? lt : "null");
-		if (shown++ < SHOW_MAX) {
-			printf("DISAGREE line %zu (%s), field %s%s%s\n  query:  %s", lineno, src ? src : "?", field,
-			       why ? "; expected difference: " : "", why ? why : "", lq);
-			if (e)
-				printf("  expect: %s\n", th_json_str(th_json_get(e->entry, "why"), NULL));
-			printf("  oracle: %s", no > 0 ? lo : "(none)\n");
-			printf("  thoth:  %s", nt > 0 ? lt : "(none)\n");
-		}
+		if (shown++ < SHOW_MAX)
+			show("DISAGREE", lineno, src, field,
+			     e ? th_json_str(th_json_get(e->entry, "why"), NULL) : NULL, lq, no > 0 ? lo : NULL,
+			     nt > 0 ? lt : NULL);
 next:
 		th_json_free(q);
 		th_json_free(o);
 		th_json_free(t);
 	}
 	if (shown > SHOW_MAX)
-		printf("... %zu more disagreements%s%s\n", shown - SHOW_MAX, fd ? " in " : "", fd ? argv[5] : "");
+		printf("... %zu more disagreements%s%s\n", shown - SHOW_MAX, fd ? " in " : "", fd ? argv[6] : "");
 
-	printf("\n%-12s %9s %9s %9s %9s %12s\n", "op", "queries", "agree", "disagree", "expected", "not compared");
+	printf("\n%-12s %9s %9s %9s %9s %9s %12s\n", "op", "queries", "agree", "disagree", "expected", "known bug",
+	       "not compared");
 	for (size_t i = 0; i < nst; i++)
-		printf("%-12s %9zu %9zu %9zu %9zu %12zu%s\n", st[i].op, st[i].queries, st[i].agree, st[i].disagree,
-		       st[i].expected, st[i].unavailable,
+		printf("%-12s %9zu %9zu %9zu %9zu %9zu %12zu%s\n", st[i].op, st[i].queries, st[i].agree,
+		       st[i].disagree, st[i].expected, st[i].known, st[i].unavailable,
 		       st[i].unavailable == st[i].queries ? "  (op not available in this build)" : "");
 	{
 		size_t unused = 0;
 		for (size_t i = 0; i < nexp; i++)
 			unused += !exp[i].used;
 		if (unused)
-			printf("note: %zu of %zu expected differences were not asked (another seed?)\n", unused, nexp);
+			printf("note: %zu of %zu expected differences were not compared (another seed, or the op is "
+			       "not in this build)\n", unused, nexp);
 	}
-	for (size_t i = 0; i < nexp; i++) {
-		free(exp[i].key);
-		th_json_free(exp[i].entry);
-	}
-	free(exp);
+	if (known)
+		printf("%zu known bugs of packaging modules (listed above, from %s)\n", known, argv[5]);
+	if (fixed)
+		printf("%zu known bugs are fixed: remove them from %s\n", fixed, argv[5]);
+	free_list(exp, nexp);
+	free_list(bugs, nbug);
 	free(lq);
 	free(lo);
 	free(lt);
