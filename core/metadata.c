@@ -162,6 +162,7 @@ static const struct {
 	size_t len, off, noff;
 } md__typed[] = {
 #define MD__ONE(n, f) { n, sizeof(n) - 1, offsetof(th_metadata, f), 0 }
+#define MD__MANY(n, f, count) { n, sizeof(n) - 1, offsetof(th_metadata, f), offsetof(th_metadata, count) }
 	MD__ONE("Metadata-Version", metadata_version),
 	MD__ONE("Name", name),
 	MD__ONE("Version", version),
@@ -171,13 +172,14 @@ static const struct {
 	MD__ONE("License-Expression", license_expression),
 	MD__ONE("Description", description),
 	MD__ONE("Description-Content-Type", description_content_type),
-	{ "Requires-Dist", 13, offsetof(th_metadata, requires_dist), offsetof(th_metadata, nrequires_dist) },
-	{ "Provides-Extra", 14, offsetof(th_metadata, provides_extra), offsetof(th_metadata, nprovides_extra) },
-	{ "Dynamic", 7, offsetof(th_metadata, dynamic), offsetof(th_metadata, ndynamic) },
-	{ "Classifier", 10, offsetof(th_metadata, classifiers), offsetof(th_metadata, nclassifiers) },
-	{ "Project-URL", 11, offsetof(th_metadata, project_urls), offsetof(th_metadata, nproject_urls) },
-	{ "License-File", 12, offsetof(th_metadata, license_files), offsetof(th_metadata, nlicense_files) },
+	MD__MANY("Requires-Dist", requires_dist, nrequires_dist),
+	MD__MANY("Provides-Extra", provides_extra, nprovides_extra),
+	MD__MANY("Dynamic", dynamic, ndynamic),
+	MD__MANY("Classifier", classifiers, nclassifiers),
+	MD__MANY("Project-URL", project_urls, nproject_urls),
+	MD__MANY("License-File", license_files, nlicense_files),
 #undef MD__ONE
+#undef MD__MANY
 };
 
 #define MD__NTYPED (sizeof(md__typed) / sizeof(md__typed[0]))
