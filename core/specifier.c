@@ -295,7 +295,7 @@ static bool spec__plain_release(const char *s, size_t len)
 static int spec__parse_one(th_spec **out, const char *s, size_t len, th_arena *a, th_error *err)
 {
 	const char *t = s, *vt;
-	size_t tlen = len, vlen, i;
+	size_t tlen = len, vlen;
 	th_spec *c;
 	th_spec_op op;
 	int rc;
@@ -394,7 +394,6 @@ static int spec__parse_one(th_spec **out, const char *s, size_t len, th_arena *a
 	memcpy((char *)c->text, spec__ops[op], c->op_len);
 	memcpy((char *)c->text + c->op_len, vt, vlen);
 	((char *)c->text)[c->text_len] = '\0';
-	(void)i;
 	*out = c;
 	return 0;
 }
@@ -464,11 +463,12 @@ static bool spec__prefix_match(const th_spec *c, const th_version *v)
 
 	/* canonicalize_version(public) drops trailing zeros, unless the public
 	 * text does not parse again ("previ" U+0307 "ew"): then it is kept whole. */
-	if (v->pre_rank != 2 || !pre)
+	if (!pre || v->pre_rank != TH_PRE_PREVIEW_DOT)
 		while (kt > 1 && spec__num_zero(&v->release[kt - 1]))
 			kt--;
 	/* "3rc1" splits into "3", "rc1"; "1!3rc1" and "3prevıew1" stay whole. */
-	merged = pre && (v->pre_rank > 1 && v->pre_rank < 4 ? true : (epoch && kt == 1));
+	merged = pre && (v->pre_rank == TH_PRE_PREVIEW_DOT || v->pre_rank == TH_PRE_PREVIEW_DOTLESS ||
+	                 (epoch && kt == 1));
 	nleft = kt + (pre && !merged) + post + dev;
 	l0 = epoch ? 0 : (merged ? kt - 1 : kt);
 	pad = c->nitem_digits > l0 ? c->nitem_digits - l0 : 0;
@@ -546,7 +546,7 @@ static int spec__cmp_public(const th_version *v, const th_version *s)
  * U+0130 in "prevİew" into "i" U+0307, which is no longer a version. */
 static bool spec__public_raises(const th_version *v)
 {
-	return (v->flags & TH_VERSION_PRE) && v->pre_rank == 2;
+	return (v->flags & TH_VERSION_PRE) && v->pre_rank == TH_PRE_PREVIEW_DOT;
 }
 
 /* The operator alone, as packaging's _compare_<op>: 1 true, 0 false, -1 where
