@@ -292,107 +292,132 @@ static bool spec__plain_release(const char *s, size_t len)
 	return true;
 }
 
+/* The operator at the start of t: the longest that fits ("===" before "==",
+ * which could not be followed by "=" anyway). Returns its length or 0. */
+static size_t spec__operator(th_spec_op *op, const char *t, size_t tlen)
+{
+	static const th_spec_op order[] = { TH_SPEC_ARBITRARY, TH_SPEC_COMPATIBLE, TH_SPEC_EQ, TH_SPEC_NE,
+	                                    TH_SPEC_LE, TH_SPEC_GE, TH_SPEC_LT, TH_SPEC_GT };
+	size_t i, n;
+
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		n = strlen(spec__ops[order[i]]);
+		if (tlen >= n && !memcmp(t, spec__ops[order[i]], n)) {
+			*op = order[i];
+			return n;
+		}
+	}
+	return 0;
+}
+
+/* === TEXT: any text without whitespace, ";" or ")". */
+static const char *spec__parse_arbitrary(th_spec *c, const char *vt, size_t vlen, th_arena *a)
+{
+	const char *end = vt + vlen, *p = vt;
+	uint32_t cp;
+	int rc;
+
+	while (p < end) {
+		p += th_version_utf8(p, end, &cp); /* the caller checked it is UTF-8 */
+		if (th_version_is_space(cp) || cp == ';' || cp == ')')
+			return "=== takes text without whitespace, ';' or ')'";
+	}
+	rc = th_version_parse(&c->v, vt, vlen, a, NULL);
+	if (rc == TH_ERR_LIMIT) /* canonicalize_version() raises on it */
+		return "a number has more digits than Python's int() accepts";
+	if (rc == TH_ERR_NOMEM)
+		return "";
+	c->has_version = rc == 0;
+	c->pre_raises = !c->has_version; /* Version(text).is_prerelease */
+	c->pre = c->has_version && th_version_is_prerelease(&c->v);
+	if (!(c->lower = th_arena_alloc(a, vlen * 2 + 1)))
+		return "";
+	c->lower_len = spec__lower((char *)c->lower, vt, vlen);
+	if (spec__canon(c, vt, vlen, c->has_version ? &c->v : NULL, true, a))
+		return "";
+	return NULL;
+}
+
+/* ==X.* and !=X.* */
+static const char *spec__parse_wildcard(th_spec *c, const char *vt, size_t vlen, th_arena *a)
+{
+	int rc;
+
+	if (!spec__plain_release(vt, vlen - 2))
+		return "'.*' must follow a release number";
+	c->wildcard = true;
+	rc = th_version_parse(&c->v, vt, vlen - 2, a, NULL);
+	if (rc == TH_ERR_NOMEM)
+		return "";
+	c->has_version = rc == 0;
+	/* 23.0 keeps the text and only converts X when it evaluates. */
+	c->pre_raises = rc == TH_ERR_LIMIT && c->op == TH_SPEC_EQ;
+	if (spec__prefix(c, vt, vlen - 2, a))
+		return "";
+	c->canon = vt; /* the text with ".*" is no version: canonical as is */
+	c->canon_len = vlen;
+	return NULL;
+}
+
+/* Every other operator and version. */
+static const char *spec__parse_version(th_spec *c, const char *vt, size_t vlen, th_arena *a)
+{
+	th_spec_op op = c->op;
+	int rc = th_version_parse(&c->v, vt, vlen, a, NULL);
+
+	if (rc == TH_ERR_NOMEM)
+		return "";
+	if (rc == TH_ERR_INVALID)
+		return "not a PEP 440 version after the operator";
+	if ((c->v.flags & TH_VERSION_LOCAL) && op != TH_SPEC_EQ && op != TH_SPEC_NE)
+		return "a local version label is only allowed with == and !=";
+	if (op == TH_SPEC_COMPATIBLE && c->v.nrelease < 2)
+		return "~= needs at least two release numbers";
+	if (rc == TH_ERR_LIMIT)
+		return "a number has more digits than Python's int() accepts";
+	c->has_version = true;
+	c->pre = (op == TH_SPEC_EQ || op == TH_SPEC_GE || op == TH_SPEC_LE || op == TH_SPEC_COMPATIBLE) &&
+	         th_version_is_prerelease(&c->v);
+	if (op == TH_SPEC_COMPATIBLE && spec__compatible_prefix(c, vt, vlen, a))
+		return "";
+	if (spec__canon(c, vt, vlen, &c->v, op != TH_SPEC_COMPATIBLE, a))
+		return "";
+	return NULL;
+}
+
 static int spec__parse_one(th_spec **out, const char *s, size_t len, th_arena *a, th_error *err)
 {
-	const char *t = s, *vt;
-	size_t tlen = len, vlen;
+	const char *t = s, *vt, *why;
+	size_t tlen = len, vlen, oplen;
 	th_spec *c;
 	th_spec_op op;
-	int rc;
 
 	*out = NULL;
 	if (!spec__utf8_ok(s, len))
 		return spec__fail(err, s, len, "not UTF-8");
 	th_version_strip_space(&t, &tlen);
-	if (tlen >= 3 && !memcmp(t, "===", 3))
-		op = TH_SPEC_ARBITRARY;
-	else if (tlen >= 2 && !memcmp(t, "~=", 2))
-		op = TH_SPEC_COMPATIBLE;
-	else if (tlen >= 2 && !memcmp(t, "==", 2))
-		op = TH_SPEC_EQ;
-	else if (tlen >= 2 && !memcmp(t, "!=", 2))
-		op = TH_SPEC_NE;
-	else if (tlen >= 2 && !memcmp(t, "<=", 2))
-		op = TH_SPEC_LE;
-	else if (tlen >= 2 && !memcmp(t, ">=", 2))
-		op = TH_SPEC_GE;
-	else if (tlen >= 1 && t[0] == '<')
-		op = TH_SPEC_LT;
-	else if (tlen >= 1 && t[0] == '>')
-		op = TH_SPEC_GT;
-	else
+	if (!(oplen = spec__operator(&op, t, tlen)))
 		return spec__fail(err, s, len, "expected an operator (~=, ==, !=, <=, >=, <, >, ===)");
-	c = th_arena_zalloc(a, sizeof(*c));
-	if (!c)
+	if (!(c = th_arena_zalloc(a, sizeof(*c))))
 		return spec__nomem(err);
 	c->op = op;
-	c->op_len = strlen(spec__ops[op]);
-	vt = t + c->op_len;
-	vlen = tlen - c->op_len;
+	c->op_len = oplen;
+	vt = t + oplen;
+	vlen = tlen - oplen;
 	th_version_strip_space(&vt, &vlen);
-
-	if (op == TH_SPEC_ARBITRARY) {
-		const char *end = vt + vlen, *p = vt;
-		uint32_t cp;
-		size_t n;
-		while (p < end) {
-			n = th_version_utf8(p, end, &cp);
-			if (th_version_is_space(cp) || cp == ';' || cp == ')')
-				return spec__fail(err, s, len, "=== takes text without whitespace, ';' or ')'");
-			p += n;
-		}
-		rc = th_version_parse(&c->v, vt, vlen, a, NULL);
-		if (rc == TH_ERR_LIMIT)
-			return spec__fail(err, s, len, "a number has more digits than Python's int() accepts");
-		if (rc == TH_ERR_NOMEM)
-			return spec__nomem(err);
-		c->has_version = rc == 0;
-		c->pre_raises = !c->has_version;
-		c->pre = c->has_version && th_version_is_prerelease(&c->v);
-		if (!(c->lower = th_arena_alloc(a, vlen * 2 + 1)))
-			return spec__nomem(err);
-		c->lower_len = spec__lower((char *)c->lower, vt, vlen);
-		if ((rc = spec__canon(c, vt, vlen, c->has_version ? &c->v : NULL, true, a)))
-			return spec__nomem(err);
-	} else if ((op == TH_SPEC_EQ || op == TH_SPEC_NE) && vlen >= 2 && !memcmp(vt + vlen - 2, ".*", 2)) {
-		if (!spec__plain_release(vt, vlen - 2))
-			return spec__fail(err, s, len, "'.*' must follow a release number");
-		c->wildcard = true;
-		rc = th_version_parse(&c->v, vt, vlen - 2, a, NULL);
-		if (rc == TH_ERR_NOMEM)
-			return spec__nomem(err);
-		c->has_version = rc == 0;
-		c->pre_raises = rc == TH_ERR_LIMIT && op == TH_SPEC_EQ;
-		if (spec__prefix(c, vt, vlen - 2, a))
-			return spec__nomem(err);
-		/* The text with ".*" is not a version: kept as is. */
-		c->canon = vt;
-		c->canon_len = vlen;
-	} else {
-		rc = th_version_parse(&c->v, vt, vlen, a, NULL);
-		if (rc == TH_ERR_NOMEM)
-			return spec__nomem(err);
-		if (rc == TH_ERR_INVALID)
-			return spec__fail(err, s, len, "not a PEP 440 version after the operator");
-		if ((c->v.flags & TH_VERSION_LOCAL) && op != TH_SPEC_EQ && op != TH_SPEC_NE)
-			return spec__fail(err, s, len, "a local version label is only allowed with == and !=");
-		if (op == TH_SPEC_COMPATIBLE && c->v.nrelease < 2)
-			return spec__fail(err, s, len, "~= needs at least two release numbers");
-		if (rc == TH_ERR_LIMIT)
-			return spec__fail(err, s, len, "a number has more digits than Python's int() accepts");
-		c->has_version = true;
-		c->pre = (op == TH_SPEC_EQ || op == TH_SPEC_GE || op == TH_SPEC_LE ||
-		          op == TH_SPEC_COMPATIBLE) && th_version_is_prerelease(&c->v);
-		if (op == TH_SPEC_COMPATIBLE && spec__compatible_prefix(c, vt, vlen, a))
-			return spec__nomem(err);
-		if (spec__canon(c, vt, vlen, &c->v, op != TH_SPEC_COMPATIBLE, a))
-			return spec__nomem(err);
-	}
-	c->text_len = c->op_len + vlen;
+	if (op == TH_SPEC_ARBITRARY)
+		why = spec__parse_arbitrary(c, vt, vlen, a);
+	else if ((op == TH_SPEC_EQ || op == TH_SPEC_NE) && vlen >= 2 && !memcmp(vt + vlen - 2, ".*", 2))
+		why = spec__parse_wildcard(c, vt, vlen, a);
+	else
+		why = spec__parse_version(c, vt, vlen, a);
+	if (why) /* "" is running out of memory */
+		return *why ? spec__fail(err, s, len, why) : spec__nomem(err);
+	c->text_len = oplen + vlen;
 	if (!(c->text = th_arena_alloc(a, c->text_len + 1)))
 		return spec__nomem(err);
-	memcpy((char *)c->text, spec__ops[op], c->op_len);
-	memcpy((char *)c->text + c->op_len, vt, vlen);
+	memcpy((char *)c->text, spec__ops[op], oplen);
+	memcpy((char *)c->text + oplen, vt, vlen);
 	((char *)c->text)[c->text_len] = '\0';
 	*out = c;
 	return 0;

@@ -351,6 +351,8 @@ int th_target_init_platforms(th_target *out, const char *python, const char *con
 	if (!out->platforms)
 		return th_error_set(err, TH_ERR_NOMEM, "tags: out of memory");
 	for (size_t i = 0; i < n; i++) {
+		if (!platforms[i])
+			return th_error_set(err, TH_ERR_INVALID, "platform list: entry %zu is missing", i);
 		char *s = th_arena_strdup(a, platforms[i]);
 		if (!s)
 			return th_error_set(err, TH_ERR_NOMEM, "tags: out of memory");

@@ -19,8 +19,8 @@
  * order their strings sort (a < b < the two Unicode spellings of "preview"
  * that lower() leaves alone < rc). */
 static const char *const version__pre_letters[] = {
-	[TH_PRE_A] = "a", [TH_PRE_B] = "b", [TH_PRE_PREVIEW_DOT] = "previ\xcc\x87" "ew",
-	[TH_PRE_PREVIEW_DOTLESS] = "prev\xc4\xb1" "ew", [TH_PRE_RC] = "rc",
+	[TH_PRE_A] = "a", [TH_PRE_B] = "b", [TH_PRE_PREVIEW_DOT] = "previ\314\207ew",
+	[TH_PRE_PREVIEW_DOTLESS] = "prev\304\261ew", [TH_PRE_RC] = "rc",
 };
 
 /* The fixed words of the key after the release: pre, post, dev (code, number). */

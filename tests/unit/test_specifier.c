@@ -80,8 +80,8 @@ static void rejects_what_packaging_rejects(void **state)
 		"<1.0+local", ">1.0+local", "<=1.0+local", ">=1.0+local", ">=1.0.*", "<1.*", "==1.0a1.*",
 		"==1.0.post1.*", "==1.0+local.*", "==1.*.0", "==1.0.*.*", "==1.0 .*", "== 1.0 2.0", "===a b",
 		"===a;b", "===a)b", ">=1.0;", "!==1.0", ">==1.0", "<>1.0", ">=1.0,foo", ">=1.0,,<=", "==1.0.",
-		">= 1.0 ,< 2.0 a", "==\xe2\x80\x8b" "1.0", "===\xff", ">=1.0\xc3", "\xc4\xb1<3.12",
-		"===a\xe2\x80\x83" "b",
+		">= 1.0 ,< 2.0 a", "==\342\200\2131.0", "===\xff", ">=1.0\xc3", "\xc4\xb1<3.12",
+		"===a\342\200\203b",
 	};
 	th_arena a;
 	th_specset *s;
@@ -121,7 +121,7 @@ static const struct {
 	{ "!=1.0.*", "1.1", -1, true }, { "==2.*", "2rc1", 1, true }, { "==1!2.*", "1!2.5", -1, true },
 	{ "==1!2.0.*", "1!2.0", -1, false }, /* 23.0 splits "1!2" whole: no padding */
 	{ "==0.*", "1!1.0", -1, true },      /* ... and pads "0" before it */
-	{ "==1.2.*", "1.2prev\xc4\xb1" "ew1", 1, false }, /* "2prevıew1" is not split off */
+	{ "==1.2.*", "1.2prev\304\261ew1", 1, false }, /* "2prevıew1" is not split off */
 	/* ~= */
 	{ "~=2.2", "2.3", -1, true }, { "~=2.2", "3.0", -1, false }, { "~=2.2", "2.1", -1, false },
 	{ "~=2.2.0", "2.2.5", -1, true }, { "~=2.2.0", "2.3", -1, false }, { "~=1.4.5a4", "1.4.5", -1, true },
@@ -205,9 +205,9 @@ static void contains_str_reports_what_23_0_raises(void **state)
 	}
 	/* "previ" U+0307 "ew" does not re-parse: 23.0 raises for ==, >=, <=, ~=. */
 	s = set_ok(&a, ">=1.0", 5);
-	assert_int_equal(th_specset_contains_str(&r, s, "2.0prev\xc4\xb0" "ew1", 11, 1, &a, NULL), TH_ERR_INVALID);
+	assert_int_equal(th_specset_contains_str(&r, s, "2.0prev\304\260ew1", 11, 1, &a, NULL), TH_ERR_INVALID);
 	s = set_ok(&a, ">1.0", 4);
-	assert_int_equal(th_specset_contains_str(&r, s, "2.0prev\xc4\xb0" "ew1", 11, 1, &a, NULL), 0);
+	assert_int_equal(th_specset_contains_str(&r, s, "2.0prev\304\260ew1", 11, 1, &a, NULL), 0);
 	assert_true(r);
 	th_arena_release(&a);
 }

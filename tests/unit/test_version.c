@@ -73,11 +73,11 @@ static const struct {
 	{ "2!1.0.0rc0.post0.dev0+x", "2!1.0.0rc0.post0.dev0+x", "2!1.0.0rc0.post0.dev0", "2!1.0.0", true, true, true, "x" },
 	/* Unicode: Python's IGNORECASE and str.lower(); \s is Unicode whitespace. */
 	{ "1.0.po\xc5\xbft1", "1.0.post1", "1.0.post1", "1.0", false, true, false, NULL },
-	{ "1.0prev\xc4\xb1" "ew1", "1.0prev\xc4\xb1" "ew1", "1.0prev\xc4\xb1" "ew1", "1.0", true, false, false, NULL },
-	{ "1.0PREV\xc4\xb0" "EW1", "1.0previ\xcc\x87" "ew1", "1.0previ\xcc\x87" "ew1", "1.0", true, false, false, NULL },
+	{ "1.0prev\304\261ew1", "1.0prev\304\261ew1", "1.0prev\304\261ew1", "1.0", true, false, false, NULL },
+	{ "1.0PREV\304\260EW1", "1.0previ\314\207ew1", "1.0previ\314\207ew1", "1.0", true, false, false, NULL },
 	{ "1.0+\xe2\x84\xaa", "1.0+k", "1.0", "1.0", false, false, false, "k" },
 	{ "1.0+\xc5\xbf", "1.0+\xc5\xbf", "1.0", "1.0", false, false, false, "\xc5\xbf" },
-	{ "\xc2\xa0" "1.0\xe2\x80\x83", "1.0", "1.0", "1.0", false, false, false, NULL },
+	{ "\302\2401.0\xe2\x80\x83", "1.0", "1.0", "1.0", false, false, false, NULL },
 	{ "1.0\xc2\x85\x1c", "1.0", "1.0", "1.0", false, false, false, NULL },
 };
 
@@ -181,7 +181,7 @@ static void rejects_what_packaging_rejects(void **state)
 static const char *const ascending[] = {
 	"0.dev0", "0a0", "0", "0.post0", "0.0.1", "0.1.dev1", "0.1",
 	"1.0.dev0", "1.0.dev1", "1.0a0.dev0", "1.0a0", "1.0a0.post0.dev0", "1.0a0.post0",
-	"1.0a1", "1.0a2.dev0", "1.0a2", "1.0a10", "1.0b1", "1.0prev\xc4\xb1" "ew1", "1.0rc1",
+	"1.0a1", "1.0a2.dev0", "1.0a2", "1.0a10", "1.0b1", "1.0prev\304\261ew1", "1.0rc1",
 	"1.0", "1.0+abc", "1.0+abc.1", "1.0+abd", "1.0+z", "1.0+0", "1.0+1", "1.0+1.a", "1.0+1.0",
 	"1.0+10", "1.0.post0.dev0", "1.0.post0", "1.0.post1.dev9", "1.0.post1", "1.0.po\xc5\xbft0",
 	"1.0.0.1", "1.1.dev1", "1.1", "1.10", "2", "2.0.1", "10", "9223372036854775807",
@@ -339,7 +339,7 @@ static void key_and_fields_agree(void **state)
 {
 	static const char *const vs[] = {
 		"1.0", "1.0.0", "1.0a1", "1.0.dev1", "1.0.post1.dev1", "1.0.post1", "1.0+a", "1.0a1.post1",
-		"1!0", "0.9", "1.0rc1", "1.0.po\xc5\xbft1", "1.0prev\xc4\xb1" "ew1", "1.0prev\xc4\xb0" "ew1",
+		"1!0", "0.9", "1.0rc1", "1.0.po\xc5\xbft1", "1.0prev\304\261ew1", "1.0prev\304\260ew1",
 		"1.0.post0", "1.0a0", "1.0.dev0", "0", "0.0.0.1",
 	};
 	th_arena a;
