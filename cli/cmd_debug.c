@@ -22,27 +22,13 @@
 #include "cli/cli.h"
 #include "core/arena.h"
 #include "core/json.h"
-#include "core/tags.h"
-/* The packaging modules land one by one; until all are merged, an op whose
- * module is absent answers "not available in this build". */
-#if __has_include("core/version.h")
-#include "core/specifier.h"
-#include "core/version.h"
-#define DBG_HAVE_VERSION 1
-#endif
-#if __has_include("core/requirement.h")
 #include "core/marker.h"
-#include "core/requirement.h"
-#define DBG_HAVE_MARKER 1
-#endif
-#if __has_include("core/name.h")
 #include "core/name.h"
-#define DBG_HAVE_NAME 1
-#endif
-#if __has_include("core/wheelname.h")
+#include "core/requirement.h"
+#include "core/specifier.h"
+#include "core/tags.h"
+#include "core/version.h"
 #include "core/wheelname.h"
-#define DBG_HAVE_WHEEL 1
-#endif
 
 typedef struct dbg {
 	th_arena arena;   /* one line's allocations */
@@ -64,12 +50,6 @@ static int dbg__str(const th_json *q, const char *key, const char **out, size_t 
 	if (!(*out = th_json_str(v, len)))
 		return th_error_set(err, TH_ERR_INVALID, "query: \"%s\" must be a string", key);
 	return 0;
-}
-
-static int dbg__unavailable(dbg *d, const th_json *q, th_jw *w, th_error *err)
-{
-	return th_error_set(err, TH_ERR_UNSUPPORTED, "not available in this build: op %s",
-			    th_json_str(th_json_get(q, "op"), NULL));
 }
 
 /* Writes the text a formatter appended to d->tmp as a JSON string. */
@@ -94,7 +74,6 @@ static void dbg__digits(th_jw *w, const char *digits, size_t n)
 	}
 }
 
-#ifdef DBG_HAVE_VERSION
 static void dbg__vnum(th_jw *w, const th_vnum *n)
 {
 	if (n->digits)
@@ -172,17 +151,22 @@ static int dbg__compare(dbg *d, const th_json *q, th_jw *w, th_error *err)
 	return 0;
 }
 
-/* "prereleases": absent or null is packaging's None. */
-static int dbg__prereleases(const th_json *q, int *out, th_error *err)
+/* "prereleases": absent or null is packaging's None; any other value counts
+ * as Python's truth of it, as the oracle hands it straight to packaging. */
+static int dbg__prereleases(const th_json *q)
 {
 	th_json *p = th_json_get(q, "prereleases");
+	size_t n;
 
-	*out = -1;
-	if (th_json_typeof(p) == TH_JSON_BOOL)
-		*out = th_json_bool(p);
-	else if (p && th_json_typeof(p) != TH_JSON_NULL)
-		return th_error_set(err, TH_ERR_INVALID, "query: \"prereleases\" must be true, false or null");
-	return 0;
+	switch (th_json_typeof(p)) {
+	case TH_JSON_BOOL: return th_json_bool(p);
+	case TH_JSON_INT: return th_json_int(p) != 0;
+	case TH_JSON_REAL: return th_json_real(p) != 0.0;
+	case TH_JSON_STRING: return th_json_str(p, &n) && n > 0;
+	case TH_JSON_ARRAY:
+	case TH_JSON_OBJECT: return th_json_len(p) > 0;
+	default: return -1;
+	}
 }
 
 static int dbg__specifier(dbg *d, const th_json *q, th_jw *w, th_error *err)
@@ -191,7 +175,7 @@ static int dbg__specifier(dbg *d, const th_json *q, th_jw *w, th_error *err)
 	const char *s, *v;
 	size_t n, vn;
 	bool in;
-	int rc, pre;
+	int rc;
 
 	if ((rc = dbg__str(q, "spec", &s, &n, err)) || (rc = th_specset_parse(&set, s, n, &d->arena, err)))
 		return rc;
@@ -199,16 +183,14 @@ static int dbg__specifier(dbg *d, const th_json *q, th_jw *w, th_error *err)
 	DBG_FMT(d, w, th_specset_format(set, &d->tmp, err));
 	if (!th_json_get(q, "v"))
 		return 0;
-	if ((rc = dbg__str(q, "v", &v, &vn, err)) || (rc = dbg__prereleases(q, &pre, err)) ||
-	    (rc = th_specset_contains_str(&in, set, v, vn, pre, &d->arena, err)))
+	if ((rc = dbg__str(q, "v", &v, &vn, err)) ||
+	    (rc = th_specset_contains_str(&in, set, v, vn, dbg__prereleases(q), &d->arena, err)))
 		return rc;
 	th_jw_key(w, "contains");
 	th_jw_bool(w, in);
 	return 0;
 }
-#endif
 
-#ifdef DBG_HAVE_MARKER
 /* The environment: PEP 508 variables as strings, PEP 751 "extras" and
  * "dependency_groups" as arrays of strings. Other keys are ignored, as the
  * oracle ignores them. A variable left out stays empty: thoth does not fill
@@ -303,9 +285,6 @@ static int dbg__requirement(dbg *d, const th_json *q, th_jw *w, th_error *err)
 	return 0;
 }
 
-#endif
-
-#ifdef DBG_HAVE_NAME
 static int dbg__name(dbg *d, const th_json *q, th_jw *w, th_error *err)
 {
 	const char *s;
@@ -318,9 +297,7 @@ static int dbg__name(dbg *d, const th_json *q, th_jw *w, th_error *err)
 	DBG_FMT(d, w, th_name_normalize(&d->tmp, s, n, err));
 	return 0;
 }
-#endif
 
-#ifdef DBG_HAVE_WHEEL
 static int dbg__strcmp(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -365,7 +342,6 @@ static int dbg__wheel(dbg *d, const th_json *q, th_jw *w, th_error *err)
 	th_jw_arr_end(w);
 	return 0;
 }
-#endif
 
 /* The tags op always needs its platforms: the oracle would take this host's,
  * thoth never guesses them. */
@@ -400,22 +376,6 @@ static int dbg__tags(dbg *d, const th_json *q, th_jw *w, th_error *err)
 	th_jw_arr_end(w);
 	return 0;
 }
-
-#ifndef DBG_HAVE_VERSION
-#define dbg__version dbg__unavailable
-#define dbg__compare dbg__unavailable
-#define dbg__specifier dbg__unavailable
-#endif
-#ifndef DBG_HAVE_MARKER
-#define dbg__marker dbg__unavailable
-#define dbg__requirement dbg__unavailable
-#endif
-#ifndef DBG_HAVE_NAME
-#define dbg__name dbg__unavailable
-#endif
-#ifndef DBG_HAVE_WHEEL
-#define dbg__wheel dbg__unavailable
-#endif
 
 static const struct {
 	const char *name;

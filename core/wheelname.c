@@ -233,7 +233,7 @@ static int wn__tags(th_wheelname *out, const char *s, size_t len, th_arena *a)
 		for (size_t j = 0; j < nabi; j++)
 			for (size_t k = 0; k < nplat; k++) {
 				size_t m = 0;
-				/* A set: a repeated tag is kept once (at most 1024^2 compares). */
+				/* A set: a repeated tag is kept once (at most 256^2 / 2 compares). */
 				while (m < out->ntags && !(!strcmp(out->tags[m].interpreter, py[i]) &&
 							    !strcmp(out->tags[m].abi, abi[j]) &&
 							    !strcmp(out->tags[m].platform, plat[k])))

@@ -19,21 +19,28 @@ static void check_lower(const char *s)
 			abort();
 }
 
+/* The target's tag set is built once per process (never released), so
+ * each run spends its time on the file name. */
+static th_arena fixed;
+static th_tagset *set;
+static size_t nsup;
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	th_arena a;
 	th_wheelname w;
 	th_sdistname s;
-	th_target t;
-	th_tag *sup;
-	size_t nsup;
-	th_tagset *set;
 	const char *f = (const char *)data;
 
+	if (!set) {
+		th_target t;
+		th_tag *sup;
+		th_arena_init(&fixed, 0);
+		if (th_target_parse(&t, "3.12", "x86_64-manylinux_2_28", &fixed, NULL) ||
+		    th_tags_supported(&sup, &nsup, &t, &fixed, NULL) || th_tagset_build(&set, sup, nsup, &fixed, NULL))
+			abort();
+	}
 	th_arena_init(&a, 0);
-	if (th_target_parse(&t, "3.12", "x86_64-manylinux_2_28", &a, NULL) ||
-	    th_tags_supported(&sup, &nsup, &t, &a, NULL) || th_tagset_build(&set, sup, nsup, &a, NULL))
-		abort();
 	if (th_wheelname_parse(&w, f, size, &a, NULL) == 0) {
 		if (!w.ntags || w.ntags > TH_WHEELNAME_MAX_TAGS || strchr(w.name, '_') || strchr(w.name, '.'))
 			abort();

@@ -901,12 +901,12 @@ static void regression_queries(gen *g)
 	static const char *const reqs[] = {
 		/* a local label with U+0130 inside a requirement (23.0's regex, with
 		 * IGNORECASE, takes it); the specifier alone takes it too */
-		"requests!=2.32.0,!=2.32+local.\xc4\xb0" "7.1,>=2.5",
-		"name (==1.0+\xc4\xb0)",
+		"requests!=2.32.0,!=2.32+local.\u01307.1,>=2.5",
+		"name (==1.0+\u0130)",
 		"name[Extra_One , extra.two] @ https://example.org/x.whl ; extra == 'Extra_One'",
 		"name>=1.0 ; python_version >= '3.8' and (os_name == 'posix' or sys_platform == 'win32')",
 	};
-	static const char *const specs[] = { "!=2.32+local.\xc4\xb0" "7.1", "==1.0+\xc4\xb0" };
+	static const char *const specs[] = { "!=2.32+local.\u01307.1", "==1.0+\u0130" };
 
 	g->src = "regression";
 	for (size_t i = 0; i < sizeof(reqs) / sizeof(*reqs); i++)
