@@ -583,6 +583,24 @@ int th_marker_format(const th_marker *m, th_buf *out, th_error *err)
 	return marker__fmt(m, true, out, err);
 }
 
+static bool marker__printable(const marker__operand *o)
+{
+	for (size_t i = 0; !o->is_var && i < o->len; i++)
+		if (o->s[i] == '"' || o->s[i] == '\\' || o->s[i] == '\n' || o->s[i] == '\r' || o->s[i] == '\0')
+			return false;
+	return true;
+}
+
+bool th_marker_roundtrips(const th_marker *m)
+{
+	if (!m->is_group)
+		return marker__printable(&m->item.l) && marker__printable(&m->item.r);
+	for (size_t i = 0; i < m->n; i++)
+		if (!th_marker_roundtrips(m->child[i]))
+			return false;
+	return true;
+}
+
 /* ---- evaluation ---- */
 
 static int marker__cmpstr(const char *a, size_t alen, const char *b, size_t blen)
