@@ -417,7 +417,7 @@ static int marker__lookup(const char *s, size_t len)
 
 static int marker__canon(th_arena *a, const char **s, size_t *len)
 {
-	char *o = th_arena_alloc(a, *len + 1);
+	char *o = th_arena_alloc(a, *len + *len / 2 + 1);
 
 	if (!o)
 		return TH_ERR_NOMEM;
