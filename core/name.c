@@ -87,7 +87,7 @@ static unsigned name__lower_cp(unsigned cp)
 	return cp;
 }
 
-static size_t name__put(char *o, unsigned cp)
+size_t th_name_utf8_put(char *o, uint32_t cp)
 {
 	if (cp < 0x80) {
 		o[0] = (char)cp;
@@ -138,9 +138,9 @@ static size_t name__lower(char *out, const unsigned char *s, size_t n, size_t *u
 	*used = k;
 	if (cp == 0x130) { /* İ -> i + combining dot above */
 		out[0] = 'i';
-		return 1 + name__put(out + 1, 0x307);
+		return 1 + th_name_utf8_put(out + 1, 0x307);
 	}
-	return name__put(out, name__lower_cp(cp));
+	return th_name_utf8_put(out, name__lower_cp(cp));
 raw:
 	out[0] = (char)s[0];
 	*used = 1;

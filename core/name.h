@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/buf.h"
 #include "core/error.h"
@@ -30,6 +31,11 @@ size_t th_name_canon(char *out, const char *s, size_t len);
 
 /* True when s is a PEP 508 name. */
 bool th_name_is_valid(const char *s, size_t len);
+
+/* Writes the UTF-8 bytes of code point cp (at most 4; surrogates as WTF-8,
+ * as Python strings may hold them) and returns their count. Shared with the
+ * marker module's string-literal decoder. */
+size_t th_name_utf8_put(char *out, uint32_t cp);
 
 /* True when both names normalise to the same text (no allocation). */
 bool th_name_eq(const char *a, size_t alen, const char *b, size_t blen);

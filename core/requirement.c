@@ -16,19 +16,9 @@ static int req__syntax(req__p *p, const char *what)
 	return th_error_set(p->err, TH_ERR_INVALID, "requirement: %s at offset %zu", what, p->pos);
 }
 
-static bool req__word(const req__p *p, size_t i)
-{
-	unsigned char c;
-
-	if (i >= p->len)
-		return false;
-	c = (unsigned char)p->s[i];
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
-}
-
 static bool req__boundary(const req__p *p, size_t i)
 {
-	return (i > 0 && req__word(p, i - 1)) != req__word(p, i);
+	return th_marker_boundary(p->s, p->len, i);
 }
 
 static bool req__alnum(unsigned char c)
