@@ -111,8 +111,8 @@ bool th_marker_roundtrips(const th_marker *m);
 /* *result is the marker's value; an undefined comparison is TH_ERR_INVALID. */
 int th_marker_eval(const th_marker *m, const th_marker_env *env, bool *result, th_error *err);
 
-/* Python's \b at byte i of s, for these grammars: \w is an ASCII letter,
- * digit or '_', and any non-ASCII byte counts as a letter. */
+/* Python's \b at byte i of s (\w: letters, digits and '_' of Unicode, as
+ * Python's str.isalnum(); bytes that are not UTF-8 count as letters). */
 bool th_marker_boundary(const char *s, size_t len, size_t i);
 
 /* Bytes of the Python whitespace character (str.isspace) at s, or 0. */
