@@ -5,7 +5,8 @@
  * exactly (the project's reference), including its quirks:
  *  - `and` binds tighter than `or`; parentheses nest up to TH_MARKER_DEPTH_MAX
  *    (deeper input is a TH_ERR_LIMIT error, never a stack overflow);
- *  - quoted strings are Python literals: escapes are decoded;
+ *  - quoted strings are Python literals: escapes are decoded (all but
+ *    \N{name}, refused: thoth carries no Unicode name table);
  *  - text after a complete marker is ignored by th_marker_parse (23.0's
  *    Marker() does not look for the end); th_req_parse does require the end;
  *  - the legacy names os.name, sys.platform, platform.version,
@@ -89,7 +90,8 @@ typedef struct th_marker_env {
 	size_t nset[2], capset[2];
 } th_marker_env;
 
-/* Every variable empty, both sets empty. */
+/* Every variable empty, both sets empty. An environment owns its arena: do
+ * not copy one; release it once. */
 void th_marker_env_init(th_marker_env *env);
 void th_marker_env_release(th_marker_env *env);
 /* name is a PEP 508 variable name ("python_version", ..., "extra"); the value
