@@ -25,9 +25,10 @@
  *        (only a method name), test_pickle_requirement_preserves_prereleases;
  *      test_markers.py: TestNode accepts_value/str/repr (parser internals);
  *      test_tags.py: everything but tag strings — host probing (bitness, ABI
- *        flags, pymalloc, unicode width, macOS/manylinux detection, sysconfig),
- *        which the protocol's tags op deliberately does not do (it is always
- *        given its platforms). Tag strings map to wheel names instead, and the
+ *        flags, pymalloc, unicode width, macOS/manylinux detection, sysconfig,
+ *        platform dispatch), which the protocol's tags op deliberately does
+ *        not do (it is always given its platforms), and the tag-selection
+ *        helper (create_compatible_tags_selector: Python objects, no text). Tag strings map to wheel names instead, and the
  *        tags op is exercised with synthesized targets (python 3.6-3.13 x
  *        manylinux/musllinux/linux/macOS/Windows platform lists).
  *    PEP 751 marker variables (extras, dependency_groups) are queried too; the
@@ -40,6 +41,7 @@
  *    specs_sample.txt and dist_sample.txt (a fixed seed by default,
  *    THOTH_TEST_SEED overrides; the seed is printed on stderr).
  *
+ * The families that could not map are counted on stderr at every run.
  * Identical queries are written once. Each query carries "src" (its family),
  * which both answerers ignore and the comparator reports.
  */
@@ -64,6 +66,8 @@ typedef struct gen {
 	uint64_t rng;
 	const char *src;  /* family of the queries being written */
 	size_t written, dups;
+	char unmapped[64][256]; /* families with lines that became no query */
+	size_t nunmapped[64], nfam;
 	/* samples */
 	char **versions, **specs, **dists;
 	size_t nversions, nspecs, ndists;
@@ -634,6 +638,15 @@ static size_t vec_line(gen *g, const char *line, size_t len)
 	else
 		vec_tags_and_utils(g, fam, p);
 	th_json_free(root);
+	if (g->written + g->dups == before) {
+		size_t i;
+		for (i = 0; i < g->nfam && strcmp(g->unmapped[i], fam); i++)
+			;
+		if (i == g->nfam && g->nfam < 64)
+			snprintf(g->unmapped[g->nfam++], sizeof(g->unmapped[0]), "%s", fam);
+		if (i < 64)
+			g->nunmapped[i]++;
+	}
 	return g->written + g->dups - before;
 }
 
@@ -976,8 +989,10 @@ int main(int argc, char **argv)
 	}
 	free(line);
 	fclose(f);
-	fprintf(stderr, "pkg_vectors: vectors.jsonl: %zu lines, %zu mapped to queries, %zu cannot map\n", lines,
+	fprintf(stderr, "pkg_vectors: vectors.jsonl: %zu lines, %zu mapped to queries, %zu cannot map:\n", lines,
 		mapped, lines - mapped);
+	for (size_t i = 0; i < g.nfam; i++)
+		fprintf(stderr, "  %4zu %s\n", g.nunmapped[i], g.unmapped[i]);
 
 	snprintf(path, sizeof(path), "%s/version_sample.txt", argv[1]);
 	g.versions = read_lines(path, &g.nversions);
