@@ -866,7 +866,26 @@ static void random_queries(gen *g, size_t scale)
 			mk = m.ptr;
 		}
 		size_t env = rndn(g, NENVS); /* one call per statement: argument order is unspecified */
-		q_marker_s(g, mk, strlen(mk), env, NULL, marker_extras[rndn(g, 5)]);
+		const char *extra = marker_extras[rndn(g, 5)];
+		th_json *over = NULL;
+		if (i % 3 == 0) { /* a version-like variable holds a real (or broken) version */
+			static const char *const vvars[] = { "python_version", "python_full_version",
+							     "implementation_version", "platform_release",
+							     "platform_version" };
+			const char *v = g->versions[rndn(g, g->nversions)], *var = vvars[rndn(g, 5)];
+			if (rndn(g, 3) == 0) {
+				mutate_nocase(g, &m2, v, strlen(v));
+				v = m2.ptr;
+			}
+			th_buf_clear(&b);
+			th_buf_printf(&b, NULL, "{\"%s\": ", var);
+			th_json_quote(&b, v, strlen(v), NULL);
+			th_buf_putc(&b, '}', NULL);
+			if (th_json_parse(&over, b.ptr, b.len, 8, "env", NULL))
+				die("cannot build an environment");
+		}
+		q_marker_s(g, mk, strlen(mk), env, over, extra);
+		th_json_free(over);
 	}
 	g->src = "random:name";
 	for (size_t i = 0; i < scale; i++) {
