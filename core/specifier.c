@@ -393,6 +393,8 @@ static int spec__parse_one(th_spec **out, const char *s, size_t len, th_arena *a
 	th_spec_op op;
 
 	*out = NULL;
+	if (!s) /* (NULL, 0) is the empty text */
+		t = s = "";
 	if (!spec__utf8_ok(s, len))
 		return spec__fail(err, s, len, "not UTF-8");
 	th_version_strip_space(&t, &tlen);
@@ -701,10 +703,14 @@ int th_specset_parse(th_specset **out, const char *s, size_t len, th_arena *a, t
 {
 	th_specset *set;
 	size_t cap = 1, i, k;
-	const char *p = s, *end = s + len;
+	const char *p, *end;
 	int rc;
 
 	*out = NULL;
+	if (!s) /* (NULL, 0) is the empty set */
+		s = "";
+	p = s;
+	end = s + len;
 	if (!spec__utf8_ok(s, len))
 		return spec__fail(err, s, len, "not UTF-8");
 	for (i = 0; i < len; i++)
@@ -804,6 +810,8 @@ int th_specset_contains_str(bool *out, const th_specset *s, const char *v, size_
 	size_t i;
 
 	*out = false;
+	if (!v)
+		v = "";
 	rc = th_version_parse(&ver, v, len, a, err);
 	if (rc == TH_ERR_NOMEM)
 		return rc;

@@ -78,10 +78,14 @@ static bool version__is_space(uint32_t c)
 
 void th_version_strip_space(const char **s, size_t *len)
 {
-	const unsigned char *p = (const unsigned char *)*s, *end = p + *len, *last;
+	const unsigned char *p, *end, *last;
 	uint32_t c;
 	size_t n;
 
+	if (!*len)
+		return;
+	p = (const unsigned char *)*s;
+	end = p + *len;
 	while (p < end && (n = version__utf8(p, end, &c)) && version__is_space(c))
 		p += n;
 	*s = (const char *)p;
@@ -473,6 +477,8 @@ int th_version_parse(th_version *out, const char *s, size_t len, th_arena *a, th
 	bool big = false;
 
 	memset(out, 0, sizeof(*out));
+	if (!s) /* (NULL, 0) is the empty text */
+		t = s = "";
 	th_version_strip_space(&t, &tlen);
 	c.p = (const unsigned char *)t;
 	c.end = c.p + tlen;

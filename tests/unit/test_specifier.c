@@ -305,6 +305,10 @@ static void hostile_input(void **state)
 	assert_true(th_specset_contains(s, &v, -1));
 	assert_int_equal(th_specset_format(s, &b, NULL), 0);
 	assert_memory_equal(b.ptr, ">=0,>=1,>=10,", 13);
+	/* (NULL, 0) is the empty text. */
+	assert_int_equal(th_specset_parse(&s, NULL, 0, &a, NULL), 0);
+	assert_true(th_specset_is_empty(s));
+	assert_int_equal(th_specset_contains_str(&r, s, NULL, 0, -1, &a, NULL), TH_ERR_INVALID);
 	/* Only commas and spaces. */
 	memset(big, ',', 100000);
 	assert_int_equal(th_specset_parse(&s, big, 100000, &a, NULL), 0);
