@@ -659,18 +659,14 @@ static const char *const tokens[] = {
 	"\t", "(", ")", ";", " and ", " or ", " in ", " not in ", "'", "\"", "extra", "python_version",
 	"python_full_version", "sys_platform", "os_name", "platform_machine", "implementation_name",
 	"[", "]", "@", " @ ", "file:///tmp/x.whl", "https://example.org/a.zip", "V", "\n", "x", "\xc3\xa9",
-	/* Unicode beyond Latin-1 that Python's regex, str.strip() and int()
-	 * treat specially: long s, no-break and em space, fullwidth and
-	 * Arabic-Indic digits. Not used for names and wheel names. */
-	"\xc5\xbf", "\xc2\xa0", "\xe2\x80\x83", "\xef\xbc\x91", "\xd9\xa3",
-	/* Letters whose str.lower() changes length (dotted I, Kelvin sign): only
-	 * for versions and specifiers. core/name (also behind extra == '...'
-	 * in markers) and core/wheelname lower-case ASCII and Latin-1 only, by
-	 * design: PyPI names are ASCII. */
-	"\xc4\xb0", "\xe2\x84\xaa",
+	/* Unicode beyond Latin-1 that Python's regex, str.strip(), str.lower()
+	 * and int() treat specially: long s, no-break and em space, fullwidth
+	 * and Arabic-Indic digits, dotted I and Kelvin sign (their lower case
+	 * changes length). Not used in wheel names: core/wheelname lower-cases
+	 * tags in ASCII and Latin-1 only, by design (real tags are ASCII). */
+	"\xc5\xbf", "\xc2\xa0", "\xe2\x80\x83", "\xef\xbc\x91", "\xd9\xa3", "\xc4\xb0", "\xe2\x84\xaa",
 };
 #define NTOKENS (sizeof(tokens) / sizeof(tokens[0]))
-#define NTOKENS_NOCASE (NTOKENS - 2)
 #define NTOKENS_LATIN1 (NTOKENS - 7)
 
 /* Longest run of digits: numbers past 18 digits are kept out of random
@@ -689,11 +685,9 @@ static size_t digit_run(const char *s, size_t n)
 
 static void mutate_once(gen *g, th_buf *out, const char *s, size_t n, size_t ntokens);
 
-/* 1 to 3 random edits of s into out; mutate_name keeps to Latin-1,
- * mutate_nocase leaves out the letters whose lower case changes length. */
+/* 1 to 3 random edits of s into out; mutate_wheel keeps to Latin-1. */
 #define mutate(g, out, s, n) mutate_n(g, out, s, n, NTOKENS)
-#define mutate_nocase(g, out, s, n) mutate_n(g, out, s, n, NTOKENS_NOCASE)
-#define mutate_name(g, out, s, n) mutate_n(g, out, s, n, NTOKENS_LATIN1)
+#define mutate_wheel(g, out, s, n) mutate_n(g, out, s, n, NTOKENS_LATIN1)
 static void mutate_n(gen *g, th_buf *out, const char *s, size_t n, size_t ntokens)
 {
 	for (int tries = 0; tries < 8; tries++) {
@@ -854,7 +848,7 @@ static void random_queries(gen *g, size_t scale)
 		q_req_s(g, g->dists[i], strlen(g->dists[i]));
 	for (size_t i = 0; i < 2 * scale; i++) {
 		const char *d = g->dists[rndn(g, g->ndists)];
-		mutate_nocase(g, &m, d, strlen(d));
+		mutate(g, &m, d, strlen(d));
 		q_req_s(g, m.ptr, m.len);
 	}
 	g->src = "random:marker";
@@ -862,7 +856,7 @@ static void random_queries(gen *g, size_t scale)
 		const char *d = g->dists[rndn(g, g->ndists)], *semi = strchr(d, ';');
 		const char *mk = semi ? semi + 1 : "python_version >= \"3.8\" and os_name != 'nt'";
 		if (i % 2) {
-			mutate_nocase(g, &m, mk, strlen(mk));
+			mutate(g, &m, mk, strlen(mk));
 			mk = m.ptr;
 		}
 		size_t env = rndn(g, NENVS); /* one call per statement: argument order is unspecified */
@@ -874,7 +868,7 @@ static void random_queries(gen *g, size_t scale)
 							     "platform_version" };
 			const char *v = g->versions[rndn(g, g->nversions)], *var = vvars[rndn(g, 5)];
 			if (rndn(g, 3) == 0) {
-				mutate_nocase(g, &m2, v, strlen(v));
+				mutate(g, &m2, v, strlen(v));
 				v = m2.ptr;
 			}
 			th_buf_clear(&b);
@@ -892,7 +886,7 @@ static void random_queries(gen *g, size_t scale)
 		const char *d = g->dists[rndn(g, g->ndists)];
 		size_t n = dist_name_len(d);
 		if (i % 2) {
-			mutate_name(g, &m, d, n);
+			mutate(g, &m, d, n);
 			q_name_s(g, m.ptr, m.len);
 		} else {
 			q_name_s(g, d, n);
@@ -915,7 +909,7 @@ static void random_queries(gen *g, size_t scale)
 		}
 		th_buf_printf(&b, NULL, "-%s.whl", wheel_tags[rndn(g, sizeof(wheel_tags) / sizeof(*wheel_tags))]);
 		if (i % 2) {
-			mutate_name(g, &m, b.ptr, b.len);
+			mutate_wheel(g, &m, b.ptr, b.len);
 			q_wheel_s(g, m.ptr, m.len);
 		} else {
 			q_wheel_s(g, b.ptr, b.len);
