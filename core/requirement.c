@@ -1,6 +1,7 @@
 #include "core/requirement.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -331,6 +332,31 @@ static bool req__bracketed_ok(const char *net, size_t n)
 	return !req__ipv4(host, hn) && req__ipv6(host, hn);
 }
 
+/* urllib refuses a host with a character whose NFKC form holds '/', '?',
+ * '#', '@' or ':' (U+2100 "a/c", fullwidth '@', ...): the 19 such code
+ * points of Unicode 14.0. */
+static bool req__nfkc_trap(const char *net, size_t n)
+{
+	static const uint32_t traps[] = { 0x2047, 0x2048, 0x2049, 0x2100, 0x2101, 0x2105, 0x2106,
+					  0x2a74, 0xfe13, 0xfe16, 0xfe55, 0xfe56, 0xfe5f, 0xfe6b,
+					  0xff03, 0xff0f, 0xff1a, 0xff1f, 0xff20 };
+	const char *p = net, *end = net + n;
+
+	while (p < end) {
+		uint32_t cp;
+		size_t k = th_version_utf8(p, end, &cp);
+		if (!k) {
+			p++;
+			continue;
+		}
+		for (size_t i = 0; i < sizeof(traps) / sizeof(traps[0]); i++)
+			if (cp == traps[i])
+				return true;
+		p += k;
+	}
+	return false;
+}
+
 static bool req__url_ok(const char *url, size_t n, th_arena *a)
 {
 	char *u = th_arena_alloc(a, n + 1), *rest, *net = NULL, *path, *query = NULL, *frag = NULL;
@@ -371,7 +397,7 @@ static bool req__url_ok(const char *url, size_t n, th_arena *a)
 		netlen = d;
 		lb = memchr(net, '[', netlen) != NULL;
 		rb = memchr(net, ']', netlen) != NULL;
-		if (lb != rb || (lb && !req__bracketed_ok(net, netlen)))
+		if (lb != rb || (lb && !req__bracketed_ok(net, netlen)) || req__nfkc_trap(net, netlen))
 			return false;
 		rest = net + d;
 	}
