@@ -14,7 +14,7 @@ static int dpkg__emit(const para *p, th_arena *a, th_dpkg_fn fn, void *ud, th_er
 
 	if (!p->pkg_l || !p->ver_l)
 		return 0;
-	if (p->status && !(p->status_l >= 21 && !memcmp(p->status, "install ", 8) &&
+	if (p->status && !(p->status_l >= 20 && !memcmp(p->status, "install ", 8) &&
 			   !memcmp(p->status + p->status_l - 10, " installed", 10)))
 		return 0;
 	r.name = th_arena_strndup(a, p->pkg, p->pkg_l);

@@ -131,6 +131,11 @@ static int img__reduce(scan *s, interest in, const char *path, size_t plen, cons
 	th_buf_clear(&s->note);
 	if (in == IN_PYBIN) {
 		th_arena tmp = TH_ARENA_INIT;
+		if (s->content.len < 4 || memcmp(s->content.ptr, "\177ELF", 4)) {
+			*data = NULL; /* a text file named like an interpreter (binfmts, lintian) */
+			*len = 0;
+			return 0;
+		}
 		th_python_interp_name(b, &mj, &mn);
 		const char *v = th_python_binary_version(s->content.ptr, s->content.len, mj, mn, &tmp);
 		int rc = th_buf_puts(&s->note, v ? v : "", err);
@@ -588,11 +593,11 @@ static int img__interp(facts *f, const char *path, const th_vfs_node *n, th_erro
 	char xy[16];
 
 	memset(&r, 0, sizeof(r));
-	if (!th_python_interp_name(b, &r.major, &r.minor))
-		return 0;
+	if (!note || !th_python_interp_name(b, &r.major, &r.minor))
+		return 0; /* nothing kept: not an ELF binary */
 	r.library = b[0] == 'l';
 	r.path = th_arena_strdup(&s->arena, path);
-	if (note && len) {
+	if (len) {
 		r.version = th_arena_strndup(&s->arena, note, len);
 		r.version_source = "binary";
 	} else {
