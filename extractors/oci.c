@@ -456,6 +456,12 @@ int th_oci_load(th_oci_image *out, const th_oci_src *src, const char *platform, 
 	}
 	if (rc || (rc = th_json_parse(&idx, b.ptr, b.len, (unsigned)lim->json_depth, "index.json", err)))
 		goto done;
+	/* Docker 25's archive carries an index.json whose manifests may be null;
+	 * its manifest.json is then the way in. */
+	if (src->ar && th_json_len(th_json_get(idx, "manifests")) == 0 && th_ociarchive_has(src->ar, "manifest.json")) {
+		rc = oci__docker(&c, err);
+		goto done;
+	}
 	if ((rc = oci__index(&c, idx, 0, &found, err)))
 		goto done;
 	if (!found)
