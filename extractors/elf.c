@@ -8,7 +8,8 @@
 #include <string.h>
 
 struct th_elf_ctx {
-	magic_t magic; /* NULL when libmagic could not load its database */
+	magic_t magic; /* NULL until first needed, or when libmagic could not load its database */
+	bool tried;    /* loading the database costs tens of ms: only when an ELF file is seen */
 };
 
 int th_elf_ctx_new(th_elf_ctx **out, th_error *err)
@@ -18,12 +19,6 @@ int th_elf_ctx_new(th_elf_ctx **out, th_error *err)
 	*out = NULL;
 	if (!c)
 		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
-	/* Descriptions are a nicety: without libmagic's database we go on. */
-	c->magic = magic_open(MAGIC_NO_CHECK_COMPRESS | MAGIC_NO_CHECK_TAR | MAGIC_ERROR);
-	if (c->magic && magic_load(c->magic, NULL)) {
-		magic_close(c->magic);
-		c->magic = NULL;
-	}
 	*out = c;
 	return 0;
 }
@@ -178,6 +173,15 @@ int th_elf_note(th_elf_ctx *c, const void *data, size_t len, th_buf *out, th_err
 			if (!next || next == UINT64_MAX)
 				break;
 			vd += next;
+		}
+	}
+	if (c && !c->tried) {
+		/* Descriptions are a nicety: without libmagic's database we go on. */
+		c->tried = true;
+		c->magic = magic_open(MAGIC_NO_CHECK_COMPRESS | MAGIC_NO_CHECK_TAR | MAGIC_ERROR);
+		if (c->magic && magic_load(c->magic, NULL)) {
+			magic_close(c->magic);
+			c->magic = NULL;
 		}
 	}
 	if (c && c->magic)

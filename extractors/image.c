@@ -34,6 +34,8 @@ typedef struct scan {
 	th_buf content; /* reused for each kept file */
 	th_buf note;
 	th_elf_ctx *elf;
+	th_buf log;     /* the replay log of the layer being streamed (when caching) */
+	bool logging;
 	unsigned layer;
 	uint64_t skipped;
 	uint64_t entries_left, bytes_left;
@@ -202,6 +204,88 @@ static int img__content(scan *s, const char *path, size_t plen, uint64_t size, t
 	return 0;
 }
 
+/* ---- the replay log of a layer (what the layer cache keeps) ----
+ *
+ * "THLC1\n", then blob_bytes, tar_bytes, entries, skipped (u64 each),
+ * compression (u8); then per entry: type (u8), has_data (u8), path, link
+ * and data lengths (u32 each), and those bytes. Little-endian. Replaying the
+ * entries into the tree has exactly the effect streaming the layer had. */
+enum { LOG_HEAD = 6 + 4 * 8 + 1, LOG_REC = 2 + 3 * 4 };
+
+static void img__le(unsigned char *p, uint64_t v, int n)
+{
+	for (int i = 0; i < n; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t img__rd(const unsigned char *p, int n)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < n; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+static int img__log_entry(th_buf *log, const th_layer_entry *e, const void *data, size_t len, th_error *err)
+{
+	unsigned char h[LOG_REC];
+	int rc;
+
+	if (len > UINT32_MAX)
+		return th_error_set(err, TH_ERR_LIMIT, "%s: kept content too large to cache", e->path);
+	h[0] = (unsigned char)e->type;
+	h[1] = data != NULL;
+	img__le(h + 2, e->path_len, 4);
+	img__le(h + 6, e->link ? e->link_len : 0, 4);
+	img__le(h + 10, data ? len : 0, 4);
+	if ((rc = th_buf_put(log, h, sizeof(h), err)) || (rc = th_buf_put(log, e->path, e->path_len, err)) ||
+	    (e->link && (rc = th_buf_put(log, e->link, e->link_len, err))) || (data && (rc = th_buf_put(log, data, len, err))))
+		return rc;
+	return 0;
+}
+
+/* Applies a cached layer: checks the whole log first, so a damaged entry
+ * (TH_ERR_INVALID) leaves the tree untouched and the caller streams instead. */
+static int img__replay(scan *s, const unsigned char *p, size_t n, th_image_layer *rec, th_error *err)
+{
+	size_t i;
+	uint64_t count = 0;
+	int rc;
+
+	if (n < LOG_HEAD || memcmp(p, "THLC1\n", 6))
+		return TH_ERR_INVALID;
+	for (int pass = 0; pass < 2; pass++) {
+		for (i = LOG_HEAD; i < n;) {
+			if (n - i < LOG_REC)
+				return TH_ERR_INVALID;
+			uint64_t pl = img__rd(p + i + 2, 4), ll = img__rd(p + i + 6, 4), dl = img__rd(p + i + 10, 4);
+			if (p[i] > TH_ENTRY_OTHER || pl + ll + dl > n - i - LOG_REC || pl == 0)
+				return TH_ERR_INVALID;
+			if (pass == 1) {
+				char *path = (char *)p + i + LOG_REC; /* not NUL-terminated: vfs takes lengths */
+				th_layer_entry e = { path, (size_t)pl, ll || p[i] == TH_ENTRY_SYMLINK || p[i] == TH_ENTRY_HARDLINK ? path + pl : NULL,
+						     (size_t)ll, (th_entry_type)p[i], dl, 0644 };
+				if (!s->entries_left--)
+					return th_error_set(err, TH_ERR_LIMIT, "image has more than %llu entries (entries)",
+							    (unsigned long long)s->lim->entries);
+				rc = th_vfs_apply(s->vfs, s->layer, &e, p[i + 1] ? path + pl + ll : NULL, (size_t)dl, err);
+				if (rc < 0)
+					return rc;
+			}
+			i += LOG_REC + pl + ll + dl;
+			count++;
+		}
+	}
+	static const char *const comp[] = { "none", "gzip", "zstd" };
+	rec->blob_bytes = img__rd(p + 6, 8);
+	rec->tar_bytes = img__rd(p + 14, 8);
+	rec->entries = img__rd(p + 22, 8);
+	rec->skipped = img__rd(p + 30, 8);
+	rec->compression = comp[p[38] < 3 ? p[38] : 0];
+	rec->cached = true;
+	return 0;
+}
+
 static int img__entry(void *ud, const th_layer_entry *e, th_layer_stream *ls, th_error *err)
 {
 	scan *s = ud;
@@ -213,6 +297,8 @@ static int img__entry(void *ud, const th_layer_entry *e, th_layer_stream *ls, th
 		return th_error_set(err, TH_ERR_LIMIT, "image has more than %llu entries (entries)",
 				    (unsigned long long)s->lim->entries);
 	if (e->type == TH_ENTRY_FILE && (rc = img__content(s, e->path, e->path_len, e->size, ls, -1, &data, &len, err)))
+		return rc;
+	if (s->logging && (rc = img__log_entry(&s->log, e, data, len, err)))
 		return rc;
 	rc = th_vfs_apply(s->vfs, s->layer, e, data, len, err);
 	if (rc > 0) {
@@ -249,11 +335,49 @@ static int img__layers(scan *s, const th_oci_src *src, const th_oci_image *im, t
 				     s->entries_left };
 		s->layer = (unsigned)i;
 		s->skipped = 0;
-		rc = th_layer_scan(&res, &ls, s->lim, img__entry, s, err);
+		if (s->o->cache && !s->o->verify && l->diff_id) {
+			th_image_layer rec = { (unsigned)i, l->media_type, l->digest, l->diff_id, "none", 0, 0, 0, 0, true };
+			th_buf_clear(&s->log);
+			rc = s->o->cache->get(s->o->cache->ud, l->diff_id, &s->log, err);
+			if (rc == 0 && (rc = img__replay(s, (const unsigned char *)s->log.ptr, s->log.len, &rec, err)) == 0) {
+				if (owned)
+					close(fd);
+				s->bytes_left -= rec.tar_bytes < s->bytes_left ? rec.tar_bytes : s->bytes_left;
+				if (s->sink->layer && (rc = s->sink->layer(s->sink->ud, &rec)))
+					break;
+				continue;
+			}
+			if (rc != TH_ERR_NOTFOUND && rc != TH_ERR_INVALID) {
+				if (owned)
+					close(fd);
+				break;
+			}
+			th_error_clear(err);
+			rc = 0;
+		}
+		s->logging = s->o->cache != NULL;
+		th_buf_clear(&s->log);
+		if (s->logging)
+			if (!(rc = th_buf_put(&s->log, "THLC1\n", 6, err)))
+				rc = th_buf_grow(&s->log, LOG_HEAD, err);
+		if (!rc) {
+			s->log.len = LOG_HEAD;
+			rc = th_layer_scan(&res, &ls, s->lim, img__entry, s, err);
+		}
 		if (owned)
 			close(fd);
 		if (rc)
 			break;
+		if (s->logging) {
+			unsigned char *h = (unsigned char *)s->log.ptr + 6;
+			img__le(h, res.blob_bytes, 8);
+			img__le(h + 8, res.tar_bytes, 8);
+			img__le(h + 16, res.entries, 8);
+			img__le(h + 24, s->skipped, 8);
+			h[32] = (unsigned char)res.compression;
+			if ((rc = s->o->cache->put(s->o->cache->ud, res.diff_id, s->log.ptr, s->log.len, err)))
+				break;
+		}
 		s->bytes_left -= res.tar_bytes;
 		th_image_layer rec = { (unsigned)i, l->media_type, l->digest, res.diff_id,
 				       th_layer_compression_name(res.compression), res.blob_bytes, res.tar_bytes,
@@ -775,6 +899,7 @@ done:
 	th_vfs_free(s.vfs);
 	th_buf_release(&s.content);
 	th_buf_release(&s.note);
+	th_buf_release(&s.log);
 	th_arena_release(&s.arena);
 	return rc;
 }
