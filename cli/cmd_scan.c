@@ -387,6 +387,20 @@ static int img_cache_put(void *ud, const char *diff_id, const void *log, size_t 
 	return th_store_img_cache_put(ud, diff_id, log, len, err);
 }
 
+/* The RPM database inside an image goes through the store's defensive reader. */
+static int img_sqlite_rows(void *ud, const void *db, size_t len, const char *what, const char *sql,
+			   th_image_row_fn fn, void *fn_ud, th_error *err)
+{
+	th_store_image *im;
+	int rc = th_store_image_open(&im, db, len, what, ud, err);
+
+	if (rc)
+		return rc;
+	rc = th_store_image_query(im, sql, fn, fn_ud, err);
+	th_store_image_free(im);
+	return rc;
+}
+
 static int scan_image_run(th_ctx *ctx, const th_args *a)
 {
 	const char *format = th_args_get(a, "--format");
@@ -409,7 +423,8 @@ static int scan_image_run(th_ctx *ctx, const th_args *a)
 	r.store = store;
 	r.progress = !ctx->quiet && isatty(fileno(ctx->diag)) ? ctx->diag : NULL;
 	th_image_cache cache = { store, img_cache_get, img_cache_put };
-	th_image_opts o = { th_args_get(a, "--platform"), th_args_flag(a, "--verify") > 0, &ctx->limits, &cache };
+	th_image_sqlite sq = { &ctx->limits, img_sqlite_rows };
+	th_image_opts o = { th_args_get(a, "--platform"), th_args_flag(a, "--verify") > 0, &ctx->limits, &cache, &sq };
 	th_image_sink sink = { &r, img_on_image, img_on_layer, img_on_os, img_on_pkg, img_on_interp, img_on_dist, img_on_lib };
 	rc = th_image_scan(a->pos[0], &o, &sink, &ctx->err);
 	if (r.progress)

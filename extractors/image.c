@@ -10,10 +10,12 @@
 #include <unistd.h>
 
 #include "core/arena.h"
+#include "extractors/apk.h"
 #include "extractors/elf.h"
 #include "extractors/layer.h"
 #include "extractors/oci.h"
 #include "extractors/ociarchive.h"
+#include "extractors/rpm.h"
 #include "extractors/vfs.h"
 
 /* What to do with a file's content as it streams by. */
@@ -21,6 +23,7 @@ typedef enum interest {
 	IN_NONE = 0,
 	IN_TEXT,  /* keep, up to file_bytes */
 	IN_META,  /* keep, up to metadata_bytes (METADATA, PKG-INFO) */
+	IN_DB,    /* keep, up to db_image_bytes (the RPM database) */
 	IN_PYBIN, /* reduce to its X.Y.Z version string */
 	IN_ELF    /* reduce to a note of its ELF facts */
 } interest;
@@ -76,7 +79,10 @@ static interest img__interest(const char *p, size_t len)
 		}
 	b = slash ? slash + 1 : p;
 	dl = slash ? (size_t)(slash - p) : 0;
-	if (dl == 22 && !memcmp(p, "var/lib/dpkg/status.d", 21))
+	if ((len == 24 && !memcmp(p, "var/lib/rpm/rpmdb.sqlite", 24)) ||
+	    (len == 33 && !memcmp(p, "usr/lib/sysimage/rpm/rpmdb.sqlite", 33)))
+		return IN_DB;
+	if (dl == 21 && !memcmp(p, "var/lib/dpkg/status.d", 21))
 		return IN_TEXT;
 	if (dl == 17 && !memcmp(p, "var/lib/dpkg/info", 17) && img__ends(b, len - dl - 1, ".list"))
 		return IN_TEXT;
@@ -172,10 +178,10 @@ static int img__content(scan *s, const char *path, size_t plen, uint64_t size, t
 	*len = 0;
 	if (in == IN_NONE)
 		return 0;
-	cap = in == IN_META ? s->lim->metadata_bytes : s->lim->file_bytes;
+	cap = in == IN_META ? s->lim->metadata_bytes : in == IN_DB ? s->lim->db_image_bytes : s->lim->file_bytes;
 	if (in == IN_ELF && cap > (4u << 20))
 		cap = 4u << 20; /* the dynamic section and version definitions sit at the front */
-	if (size > cap && (in == IN_TEXT || in == IN_META)) {
+	if (size > cap && (in == IN_TEXT || in == IN_META || in == IN_DB)) {
 		s->skipped++; /* documented: an over-large file of interest is skipped */
 		return 0;
 	}
@@ -619,11 +625,9 @@ static int img__os(facts *f, th_error *err)
 	return 0;
 }
 
-static int img__dpkg_pkg(void *ud, const th_dpkg_pkg *p)
+/* Remembers a package's version, for interpreters without a version string. */
+static int img__pkg_remember(facts *f, const char *name, const char *version)
 {
-	facts *f = ud;
-	th_image_pkg r = { "deb", p->name, p->version, p->arch, p->source, p->source_version };
-
 	if (f->npkg == f->cappkg) {
 		size_t nc = f->cappkg ? f->cappkg * 2 : 256;
 		const char **a = realloc(f->pkg_name, nc * sizeof(*a));
@@ -636,8 +640,19 @@ static int img__dpkg_pkg(void *ud, const th_dpkg_pkg *p)
 		f->pkg_ver = b;
 		f->cappkg = nc;
 	}
-	f->pkg_name[f->npkg] = p->name;
-	f->pkg_ver[f->npkg++] = p->version;
+	f->pkg_name[f->npkg] = name;
+	f->pkg_ver[f->npkg++] = version;
+	return 0;
+}
+
+static int img__dpkg_pkg(void *ud, const th_dpkg_pkg *p)
+{
+	facts *f = ud;
+	th_image_pkg r = { "deb", p->name, p->version, p->arch, p->source, p->source_version };
+	int rc = img__pkg_remember(f, p->name, p->version);
+
+	if (rc)
+		return rc;
 	return f->s->sink->package ? f->s->sink->package(f->s->sink->ud, &r) : 0;
 }
 
@@ -651,6 +666,79 @@ static int img__dpkg(facts *f, th_error *err)
 	if (!img__file(s, "/var/lib/dpkg/status", &d, &len))
 		return th_dpkg_parse(d, len, &s->arena, img__dpkg_pkg, f, err);
 	return 0;
+}
+
+static int img__rpm_row(void *ud, int ncols, const void *const *vals, const size_t *lens)
+{
+	facts *f = ud;
+	scan *s = f->s;
+	th_rpm_pkg p;
+	int rc;
+
+	if (ncols < 1 || !vals[0] || th_rpm_header_parse(&p, vals[0], lens[0], 1000000, &s->arena, NULL)) {
+		s->skipped++; /* a damaged header: recorded, skipped */
+		return 0;
+	}
+	th_image_pkg r = { "rpm", p.name, th_rpm_evr(&p, &s->arena), p.arch, p.sourcerpm, NULL };
+	if (!r.version)
+		return TH_ERR_NOMEM;
+	r.source_version = r.version;
+	for (size_t i = 0; i < p.nfiles; i++)
+		if (img__owners_add(&f->own, &s->arena, p.files[i], strlen(p.files[i]), p.name))
+			return TH_ERR_NOMEM;
+	if ((rc = img__pkg_remember(f, p.name, r.version)))
+		return rc;
+	return s->sink->package ? s->sink->package(s->sink->ud, &r) : 0;
+}
+
+static int img__rpm(facts *f, th_error *err)
+{
+	static const char *const dbs[] = { "/var/lib/rpm/rpmdb.sqlite", "/usr/lib/sysimage/rpm/rpmdb.sqlite" };
+	scan *s = f->s;
+	const void *d;
+	size_t len;
+
+	if (!s->o->sqlite)
+		return 0;
+	for (int i = 0; i < 2; i++) {
+		if (img__file(s, dbs[i], &d, &len))
+			continue;
+		int rc = s->o->sqlite->rows(s->o->sqlite->ud, d, len, dbs[i], "SELECT blob FROM Packages", img__rpm_row, f,
+					    err);
+		if (rc == TH_ERR_INVALID) {
+			/* A database that is not a usable rpmdb: recorded, skipped. */
+			th_error_clear(err);
+			s->skipped++;
+			continue;
+		}
+		return rc;
+	}
+	return 0;
+}
+
+static int img__apk_pkg(void *ud, const th_apk_pkg *p)
+{
+	facts *f = ud;
+	scan *s = f->s;
+	th_image_pkg r = { "apk", p->name, p->version, p->arch, *p->origin ? p->origin : p->name, p->version };
+	int rc;
+
+	for (size_t i = 0; i < p->nfiles; i++)
+		if (img__owners_add(&f->own, &s->arena, p->files[i], strlen(p->files[i]), p->name))
+			return TH_ERR_NOMEM;
+	if ((rc = img__pkg_remember(f, p->name, p->version)))
+		return rc;
+	return s->sink->package ? s->sink->package(s->sink->ud, &r) : 0;
+}
+
+static int img__apk(facts *f, th_error *err)
+{
+	const void *d;
+	size_t len;
+
+	if (img__file(f->s, "/lib/apk/db/installed", &d, &len))
+		return 0;
+	return th_apk_parse(d, len, 1000000, &f->s->arena, img__apk_pkg, f, err);
 }
 
 /* Owners from *.list files and status.d paragraphs, found during the walk. */
@@ -779,6 +867,13 @@ static int img__dist(facts *f, const char *path, size_t plen, const th_vfs_node 
 			r.installer = th_arena_strndup(&s->arena, id, strcspn(id, "\r\n"));
 	}
 	r.os_package = img__owner(&f->own, path);
+	if (!r.os_package && th_vfs_node_type(n) == TH_VFS_DIR) {
+		/* apk lists files only: the metadata file names the owner */
+		th_buf p = TH_BUF_INIT;
+		if (!th_buf_printf(&p, NULL, "%s/%s", path, dist_info ? "METADATA" : "PKG-INFO"))
+			r.os_package = img__owner(&f->own, p.ptr);
+		th_buf_release(&p);
+	}
 	return s->sink->dist ? s->sink->dist(s->sink->ud, &r) : 0;
 }
 
@@ -839,7 +934,7 @@ static int img__facts(scan *s, th_error *err)
 
 	memset(&f, 0, sizeof(f));
 	f.s = s;
-	if ((rc = img__os(&f, err)) || (rc = img__dpkg(&f, err)))
+	if ((rc = img__os(&f, err)) || (rc = img__dpkg(&f, err)) || (rc = img__rpm(&f, err)) || (rc = img__apk(&f, err)))
 		goto done;
 	/* Pass 0: dpkg's status.d and file lists (ownership); pass 1: the rest. */
 	if ((rc = th_vfs_walk(s->vfs, img__visit, &w, err)))

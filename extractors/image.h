@@ -112,11 +112,22 @@ typedef struct th_image_cache {
 	int (*put)(void *ud, const char *diff_id, const void *log, size_t len, th_error *err);
 } th_image_cache;
 
+/* Reads rows of an SQLite file found in the image (the RPM database)
+ * through the facts store's defensive reader, which this layer may not call
+ * itself. fn gets each row of `sql`, as th_store_image_query describes. */
+typedef int (*th_image_row_fn)(void *ud, int ncols, const void *const *vals, const size_t *lens);
+typedef struct th_image_sqlite {
+	void *ud;
+	int (*rows)(void *ud, const void *db, size_t len, const char *what, const char *sql, th_image_row_fn fn,
+		    void *fn_ud, th_error *err);
+} th_image_sqlite;
+
 typedef struct th_image_opts {
 	const char *platform;       /* NULL: linux/amd64 */
 	bool verify;                /* stream even layers the cache knows */
 	const th_limits *lim;
 	const th_image_cache *cache; /* NULL: none */
+	const th_image_sqlite *sqlite; /* NULL: RPM databases are not read */
 } th_image_opts;
 
 /* Scans ref. Every record goes through the sink; a sink function returning
