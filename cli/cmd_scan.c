@@ -435,10 +435,14 @@ static int scan_image_run(th_ctx *ctx, const th_args *a)
 	}
 	if (th_store_commit(store, &ctx->err))
 		goto done;
-	qsort(r.pkgs, r.npkgs, sizeof(*r.pkgs), img_cmp_pkg);
-	qsort(r.interps, r.ninterps, sizeof(*r.interps), img_cmp_interp);
-	qsort(r.dists, r.ndists, sizeof(*r.dists), img_cmp_dist);
-	qsort(r.libs, r.nlibs, sizeof(*r.libs), img_cmp_lib);
+	if (r.npkgs > 1)
+		qsort(r.pkgs, r.npkgs, sizeof(*r.pkgs), img_cmp_pkg);
+	if (r.ninterps > 1)
+		qsort(r.interps, r.ninterps, sizeof(*r.interps), img_cmp_interp);
+	if (r.ndists > 1)
+		qsort(r.dists, r.ndists, sizeof(*r.dists), img_cmp_dist);
+	if (r.nlibs > 1)
+		qsort(r.libs, r.nlibs, sizeof(*r.libs), img_cmp_lib);
 	if (!strcmp(format, "json")) {
 		if (img_json(&r, &out, &ctx->err))
 			goto done;
