@@ -36,11 +36,13 @@ static const char *const migrations[] = {
 	" path TEXT NOT NULL, version TEXT NOT NULL, version_source TEXT, library INTEGER NOT NULL);"
 	"CREATE TABLE image_dists (scan_id INTEGER NOT NULL REFERENCES image_scans(id) ON DELETE CASCADE,"
 	" name TEXT NOT NULL, normalized TEXT NOT NULL, version TEXT NOT NULL, location TEXT NOT NULL, kind TEXT,"
-	" installer TEXT, os_package TEXT, requires_python TEXT, requires_dist TEXT);"
+	" installer TEXT, os_package TEXT, requires_python TEXT, requires_dist TEXT, environment TEXT);"
 	"CREATE INDEX image_dists_scan ON image_dists(scan_id);"
 	"CREATE TABLE image_libraries (scan_id INTEGER NOT NULL REFERENCES image_scans(id) ON DELETE CASCADE,"
 	" path TEXT NOT NULL, soname TEXT, machine TEXT, bits INTEGER, kind TEXT, version TEXT, description TEXT);"
 	"CREATE INDEX image_libraries_scan ON image_libraries(scan_id);"
+	"CREATE TABLE image_envs (scan_id INTEGER NOT NULL REFERENCES image_scans(id) ON DELETE CASCADE,"
+	" path TEXT NOT NULL, kind TEXT NOT NULL, home TEXT, version TEXT, system_site_packages INTEGER NOT NULL);"
 	"CREATE TABLE image_layer_cache (diff_id TEXT PRIMARY KEY, replay BLOB NOT NULL) WITHOUT ROWID;",
 };
 

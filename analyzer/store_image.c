@@ -135,6 +135,7 @@ static void si__bind_dist(sqlite3_stmt *st, const void *arg)
 	si__text(st, 7, d->installer);
 	si__text(st, 8, d->os_package);
 	si__text(st, 9, d->d.requires_python);
+	si__text(st, 11, d->environment);
 	/* Requires-Dist as newline-separated text: one requirement per line. */
 	size_t total = 0;
 	for (size_t i = 0; i < d->d.nrequires_dist; i++)
@@ -158,8 +159,24 @@ static void si__bind_dist(sqlite3_stmt *st, const void *arg)
 int th_store_img_dist(th_store *s, int64_t scan, const th_image_dist *d, th_error *err)
 {
 	return si__write(s, "INSERT INTO image_dists(scan_id, name, normalized, version, location, kind, installer, "
-			    "os_package, requires_python, requires_dist) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+			    "os_package, requires_python, requires_dist, environment) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 			 si__bind_dist, d, scan, err);
+}
+
+static void si__bind_env(sqlite3_stmt *st, const void *arg)
+{
+	const th_image_env *e = arg;
+	si__text(st, 2, e->path);
+	si__text(st, 3, e->kind);
+	si__text(st, 4, e->home);
+	si__text(st, 5, e->version);
+	sqlite3_bind_int(st, 6, e->system_site_packages);
+}
+
+int th_store_img_env(th_store *s, int64_t scan, const th_image_env *e, th_error *err)
+{
+	return si__write(s, "INSERT INTO image_envs(scan_id, path, kind, home, version, system_site_packages) "
+			    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", si__bind_env, e, scan, err);
 }
 
 static void si__bind_lib(sqlite3_stmt *st, const void *arg)
@@ -224,6 +241,7 @@ int th_store_img_count(th_store *s, const char *what, int64_t *out, th_error *er
 		{ "layers", "SELECT count(*) FROM image_scan_layers" },
 		{ "packages", "SELECT count(*) FROM image_packages" },
 		{ "dists", "SELECT count(*) FROM image_dists" },
+		{ "envs", "SELECT count(*) FROM image_envs" },
 		{ "interpreters", "SELECT count(*) FROM image_interpreters" },
 		{ "libraries", "SELECT count(*) FROM image_libraries" },
 		{ "cache", "SELECT count(*) FROM image_layer_cache" },

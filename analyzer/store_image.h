@@ -26,6 +26,7 @@ int th_store_img_layer(th_store *s, int64_t scan, const th_image_layer *l, th_er
 int th_store_img_os(th_store *s, int64_t scan, const th_osrelease *os, th_error *err);
 int th_store_img_package(th_store *s, int64_t scan, const th_image_pkg *p, th_error *err);
 int th_store_img_interpreter(th_store *s, int64_t scan, const th_image_interp *i, th_error *err);
+int th_store_img_env(th_store *s, int64_t scan, const th_image_env *e, th_error *err);
 int th_store_img_dist(th_store *s, int64_t scan, const th_image_dist *d, th_error *err);
 int th_store_img_library(th_store *s, int64_t scan, const th_image_lib *l, th_error *err);
 
@@ -34,7 +35,7 @@ int th_store_img_cache_get(th_store *s, const char *diff_id, th_buf *out, th_err
 int th_store_img_cache_put(th_store *s, const char *diff_id, const void *log, size_t len, th_error *err);
 
 /* Counts rows of one image-facts table (for tests): "scans", "layers",
- * "packages", "dists", "interpreters", "libraries", "cache". */
+ * "packages", "dists", "envs", "interpreters", "libraries", "cache". */
 int th_store_img_count(th_store *s, const char *what, int64_t *out, th_error *err);
 
 #endif

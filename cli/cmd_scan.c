@@ -31,6 +31,8 @@ typedef struct img_report {
 	size_t ninterps;
 	th_image_dist *dists;
 	size_t ndists;
+	th_image_env *envs;
+	size_t nenvs;
 	th_image_lib *libs;
 	size_t nlibs;
 } img_report;
@@ -150,7 +152,19 @@ static int img_on_dist(void *ud, const th_image_dist *d)
 	c->path = img_dup(r, d->path);
 	c->installer = img_dup(r, d->installer);
 	c->os_package = img_dup(r, d->os_package);
+	c->environment = img_dup(r, d->environment);
 	return th_store_img_dist(r->store, r->scan_id, d, r->err);
+}
+
+static int img_on_env(void *ud, const th_image_env *e)
+{
+	img_report *r = ud;
+	th_image_env *c = IMG_PUSH(r, envs, nenvs);
+	if (!c)
+		return th_error_set(r->err, TH_ERR_NOMEM, "out of memory");
+	*c = (th_image_env){ img_dup(r, e->path), e->kind, img_dup(r, e->home), img_dup(r, e->version),
+			     e->system_site_packages };
+	return th_store_img_env(r->store, r->scan_id, e, r->err);
 }
 
 static int img_on_lib(void *ud, const th_image_lib *l)
@@ -284,6 +298,19 @@ static int img_json(const img_report *r, th_buf *out, th_error *err)
 		th_jw_obj_end(&w);
 	}
 	th_jw_arr_end(&w);
+	th_jw_key(&w, "environments");
+	th_jw_arr_begin(&w);
+	for (size_t i = 0; i < r->nenvs; i++) {
+		th_jw_obj_begin(&w);
+		img_jw_kv(&w, "path", r->envs[i].path);
+		img_jw_kv(&w, "kind", r->envs[i].kind);
+		img_jw_kv(&w, "home", r->envs[i].home);
+		img_jw_kv(&w, "version", r->envs[i].version);
+		th_jw_key(&w, "include_system_site_packages");
+		th_jw_bool(&w, r->envs[i].system_site_packages);
+		th_jw_obj_end(&w);
+	}
+	th_jw_arr_end(&w);
 	th_jw_key(&w, "distributions");
 	th_jw_arr_begin(&w);
 	for (size_t i = 0; i < r->ndists; i++) {
@@ -296,6 +323,7 @@ static int img_json(const img_report *r, th_buf *out, th_error *err)
 		img_jw_kv(&w, "installer", d->installer);
 		img_jw_kv(&w, "kind", d->kind);
 		img_jw_kv(&w, "os_package", d->os_package);
+		img_jw_kv(&w, "environment", d->environment);
 		img_jw_kv(&w, "requires_python", d->d.requires_python);
 		img_jw_strs(&w, "requires_dist", d->d.requires_dist, d->d.nrequires_dist);
 		img_jw_strs(&w, "provides_extra", d->d.provides_extra, d->d.nprovides_extra);
@@ -425,7 +453,8 @@ static int scan_image_run(th_ctx *ctx, const th_args *a)
 	th_image_cache cache = { store, img_cache_get, img_cache_put };
 	th_image_sqlite sq = { &ctx->limits, img_sqlite_rows };
 	th_image_opts o = { th_args_get(a, "--platform"), th_args_flag(a, "--verify") > 0, &ctx->limits, &cache, &sq };
-	th_image_sink sink = { &r, img_on_image, img_on_layer, img_on_os, img_on_pkg, img_on_interp, img_on_dist, img_on_lib };
+	th_image_sink sink = { &r, img_on_image, img_on_layer, img_on_os, img_on_pkg, img_on_interp, img_on_env, img_on_dist,
+			     img_on_lib };
 	rc = th_image_scan(a->pos[0], &o, &sink, &ctx->err);
 	if (r.progress)
 		fputs("\r\033[K", r.progress);
@@ -457,6 +486,7 @@ done:
 	free(r.pkgs);
 	free(r.interps);
 	free(r.dists);
+	free(r.envs);
 	free(r.libs);
 	th_arena_release(&r.a);
 	return status;

@@ -586,6 +586,8 @@ typedef struct facts {
 	scan *s;
 	owners own;
 	th_buf path;
+	const char **envs; /* environment roots found in pass 0 */
+	size_t nenvs;
 	/* dpkg versions by package name, for interpreters without a version string */
 	const char **pkg_name, **pkg_ver;
 	size_t npkg, cappkg;
@@ -827,6 +829,72 @@ static int img__interp(facts *f, const char *path, const th_vfs_node *n, th_erro
 	return s->sink->interpreter ? s->sink->interpreter(s->sink->ud, &r) : 0;
 }
 
+/* pyvenv.cfg: "key = value" lines. */
+static const char *img__cfg(th_arena *a, const char *d, size_t len, const char *key)
+{
+	size_t kl = strlen(key);
+	for (size_t i = 0; i < len;) {
+		const char *l = d + i, *nl = memchr(l, '\n', len - i);
+		size_t ll = nl ? (size_t)(nl - l) : len - i;
+		i += ll + 1;
+		while (ll && (*l == ' ' || *l == '\t'))
+			l++, ll--;
+		if (ll <= kl || strncmp(l, key, kl) || (l[kl] != ' ' && l[kl] != '=' && l[kl] != '\t'))
+			continue;
+		const char *eq = memchr(l, '=', ll);
+		if (!eq)
+			continue;
+		const char *v = eq + 1, *e = l + ll;
+		while (v < e && (*v == ' ' || *v == '\t'))
+			v++;
+		while (e > v && (e[-1] == ' ' || e[-1] == '\r' || e[-1] == '\t'))
+			e--;
+		return th_arena_strndup(a, v, (size_t)(e - v));
+	}
+	return NULL;
+}
+
+static int img__env(facts *f, const char *path, size_t plen, const th_vfs_node *n, const char *kind, th_error *err)
+{
+	scan *s = f->s;
+	size_t bl = strlen(th_vfs_node_name(n)), len = 0;
+	th_image_env r = { th_arena_strndup(&s->arena, path, plen - bl - 1), kind, NULL, NULL, false };
+	const char *d = th_vfs_node_data(n, &len);
+
+	if (!r.path)
+		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	if (!*r.path)
+		r.path = "/";
+	if (d) {
+		const char *sys = img__cfg(&s->arena, d, len, "include-system-site-packages");
+		r.home = img__cfg(&s->arena, d, len, "home");
+		r.version = img__cfg(&s->arena, d, len, "version");
+		if (!r.version)
+			r.version = img__cfg(&s->arena, d, len, "version_info");
+		r.system_site_packages = sys && !strcasecmp(sys, "true");
+	}
+	if (f->nenvs % 16 == 0) {
+		const char **ne = realloc(f->envs, (f->nenvs + 16) * sizeof(*ne));
+		if (!ne)
+			return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+		f->envs = ne;
+	}
+	f->envs[f->nenvs++] = r.path;
+	return s->sink->env ? s->sink->env(s->sink->ud, &r) : 0;
+}
+
+/* The innermost environment whose root contains `location`. */
+static const char *img__env_of(const facts *f, const char *location)
+{
+	const char *best = NULL;
+	for (size_t i = 0; i < f->nenvs; i++) {
+		size_t l = strlen(f->envs[i]);
+		if (!strncmp(location, f->envs[i], l) && (location[l] == '/' || l == 1) && (!best || l > strlen(best)))
+			best = f->envs[i];
+	}
+	return best;
+}
+
 static int img__dist(facts *f, const char *path, size_t plen, const th_vfs_node *n, th_error *err)
 {
 	scan *s = f->s;
@@ -866,6 +934,7 @@ static int img__dist(facts *f, const char *path, size_t plen, const th_vfs_node 
 		if (id)
 			r.installer = th_arena_strndup(&s->arena, id, strcspn(id, "\r\n"));
 	}
+	r.environment = img__env_of(f, r.location);
 	r.os_package = img__owner(&f->own, path);
 	if (!r.os_package && th_vfs_node_type(n) == TH_VFS_DIR) {
 		/* apk lists files only: the metadata file names the owner */
@@ -911,10 +980,15 @@ static int img__visit(void *ud, const char *path, size_t plen, const th_vfs_node
 	const char *b = th_vfs_node_name(n);
 	int mj, mn;
 
-	if (w->pass == 0)
+	if (w->pass == 0) {
+		if (!strcmp(b, "pyvenv.cfg") && th_vfs_node_type(n) == TH_VFS_FILE)
+			return img__env(w->f, path, plen, n, "venv", w->err);
+		if (!strcmp(b, "conda-meta") && th_vfs_node_type(n) == TH_VFS_DIR)
+			return img__env(w->f, path, plen, n, "conda", w->err);
 		return plen > 14 && !strncmp(path, "/var/lib/dpkg/", 14) && th_vfs_node_type(n) == TH_VFS_FILE
 			       ? img__visit_dpkg(w->f, path, plen, n, w->err)
 			       : 0;
+	}
 	if (th_pydist_dirname(b))
 		return img__dist(w->f, path, plen, n, w->err);
 	if (th_vfs_node_type(n) != TH_VFS_FILE)
@@ -946,6 +1020,7 @@ done:
 	free(f.own.pkg);
 	free(f.pkg_name);
 	free(f.pkg_ver);
+	free(f.envs);
 	th_buf_release(&f.path);
 	return rc;
 }

@@ -74,6 +74,14 @@ typedef struct th_image_interp {
 	bool library;        /* libpythonX.Y.so rather than an executable */
 } th_image_interp;
 
+typedef struct th_image_env {
+	const char *path;    /* the environment's root: a venv's dir, a conda prefix */
+	const char *kind;    /* venv | conda */
+	const char *home;    /* pyvenv.cfg home, or NULL */
+	const char *version; /* pyvenv.cfg version / version_info, or NULL */
+	bool system_site_packages;
+} th_image_env;
+
 typedef struct th_image_dist {
 	th_pydist d;
 	const char *location;  /* absolute site directory */
@@ -81,6 +89,7 @@ typedef struct th_image_dist {
 	const char *kind;      /* dist-info | egg-info */
 	const char *installer; /* first line of INSTALLER, or NULL */
 	const char *os_package; /* the OS package that owns it, or NULL */
+	const char *environment; /* the venv / conda environment it is in, or NULL (system) */
 } th_image_dist;
 
 typedef struct th_image_lib {
@@ -100,6 +109,7 @@ typedef struct th_image_sink {
 	int (*os)(void *ud, const th_osrelease *os);
 	int (*package)(void *ud, const th_image_pkg *p);
 	int (*interpreter)(void *ud, const th_image_interp *i);
+	int (*env)(void *ud, const th_image_env *e);
 	int (*dist)(void *ud, const th_image_dist *d);
 	int (*library)(void *ud, const th_image_lib *l);
 } th_image_sink;

@@ -35,6 +35,8 @@ check "debian source" "foo-src 1.0-2;" "$(q "select source, source_version from 
 check "debian dists" "bar-baz 2.0 /usr/lib/python3/dist-packages - -;foo 1.0 /usr/lib/python3/dist-packages - python3-foo;nometa 4.2 /opt/venv/lib/python3.11/site-packages - -;qux 3.0 /opt/venv/lib/python3.11/site-packages pip -;" \
   "$(q "select normalized, version, location, coalesce(installer, '-'), coalesce(os_package, '-') from image_dists order by normalized")"
 check "requires" "foo>=1.0;colorama; extra == \"color\" >=3.8;" "$(q "select requires_dist, requires_python from image_dists where normalized = 'bar-baz'")"
+check "venv" "/opt/venv venv /usr/bin 3.11.4 0;" "$(q 'select path, kind, home, version, system_site_packages from image_envs')"
+check "dist in venv" "nometa /opt/venv;qux /opt/venv;" "$(q "select normalized, environment from image_dists where environment is not null order by 1")"
 check "interpreter from package" "/usr/bin/python3.11 3.11.4 package;" \
   "$(q 'select path, version, version_source from image_interpreters')"
 check "cuda" "cuda-runtime 12.2.140;" "$(q "select kind, version from image_libraries where path like '%cudart%'")"
@@ -63,5 +65,17 @@ check "rpm os" "rocky 9.3 rhel;" "$(q 'select id, version_id, family from image_
 check "rpm packages" "bash 1:5.1.8-6.el9 x86_64 rpm;" "$(q 'select name, version, arch, type from image_packages')"
 check "rpm owns dist" "six bash;" "$(q 'select normalized, os_package from image_dists')"
 
+# A 50 MB METADATA (over metadata_bytes: the dist is reported from its
+# directory name, the file counted as skipped) and invalid UTF-8 in a file
+# name and in metadata (kept as bytes, written as U+FFFD in JSON).
+big=$tmp/src/big/layer1/usr/lib/python3/dist-packages
+mkdir -p "$big/huge-1.0.dist-info" "$big/bad-2.0.dist-info"
+{ printf 'Metadata-Version: 2.1\nName: huge\nVersion: 9.9\n\n'; head -c 52428800 /dev/zero | tr '\0' 'x'; } > "$big/huge-1.0.dist-info/METADATA"
+printf 'Metadata-Version: 2.1\nName: bad\nVersion: 2.0\nSummary: \377\376 broken\n' > "$big/bad-2.0.dist-info/METADATA"
+printf 'x' > "$big/$(printf 'caf\351')"
+/usr/bin/python3 "$mk" "$tmp/big" latest "$tmp/src/big/layer1" || { echo "make_oci_layout failed for big"; exit 1; }
+scan "$tmp/big"
+check "huge metadata from dirname" "bad 2.0;huge 1.0;" "$(q 'select normalized, version from image_dists order by 1')"
+check "huge metadata skipped" "1" "$(q 'select skipped from image_scan_layers' | tr -d ';')"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
