@@ -1,6 +1,7 @@
 /* thoth scan image | scan repo */
 #include "cli/cli.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -376,6 +377,135 @@ static int img_json(const img_report *r, th_buf *out, th_error *err)
 	return th_buf_putc(out, '\n', err);
 }
 
+/* A purl segment: everything but unreserved characters percent-encoded. */
+static void img_purl_part(th_buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+		    c == '_' || c == '~') {
+			th_buf_putc(b, (char)c, NULL);
+		} else {
+			th_buf_putc(b, '%', NULL);
+			th_buf_putc(b, hex[c >> 4], NULL);
+			th_buf_putc(b, hex[c & 15], NULL);
+		}
+	}
+}
+
+static void img_cdx_component(th_jw *w, th_buf *purl, int *n, const char *type, const char *name, const char *version,
+			      const char *desc)
+{
+	char ref[32];
+
+	snprintf(ref, sizeof(ref), "component-%d", ++*n);
+	th_jw_obj_begin(w);
+	img_jw_kv(w, "type", type);
+	img_jw_kv(w, "bom-ref", ref);
+	img_jw_kv(w, "name", name);
+	if (version && *version)
+		img_jw_kv(w, "version", version);
+	if (desc && *desc)
+		img_jw_kv(w, "description", desc);
+	if (purl && purl->len)
+		img_jw_kv(w, "purl", purl->ptr);
+	th_jw_obj_end(w);
+}
+
+/* CycloneDX 1.5 JSON: the image as the BOM's subject, the OS, OS packages
+ * (pkg:deb / pkg:rpm / pkg:apk), Python distributions (pkg:pypi) and
+ * well-known native libraries (pkg:generic). */
+static int img_cyclonedx(const img_report *r, th_buf *out, th_error *err)
+{
+	th_jw w;
+	th_buf purl = TH_BUF_INIT;
+	int n = 0;
+	const char *distro = r->has_os ? r->os.id : NULL;
+
+	th_jw_init(&w, out, 1, err);
+	th_jw_obj_begin(&w);
+	img_jw_kv(&w, "bomFormat", "CycloneDX");
+	img_jw_kv(&w, "specVersion", "1.5");
+	th_jw_key(&w, "version");
+	th_jw_int(&w, 1);
+	th_jw_key(&w, "metadata");
+	th_jw_obj_begin(&w);
+	th_jw_key(&w, "tools");
+	th_jw_obj_begin(&w);
+	th_jw_key(&w, "components");
+	th_jw_arr_begin(&w);
+	th_jw_obj_begin(&w);
+	img_jw_kv(&w, "type", "application");
+	img_jw_kv(&w, "name", "thoth");
+	img_jw_kv(&w, "version", THOTH_VERSION);
+	th_jw_obj_end(&w);
+	th_jw_arr_end(&w);
+	th_jw_obj_end(&w);
+	th_jw_key(&w, "component");
+	th_jw_obj_begin(&w);
+	img_jw_kv(&w, "type", "container");
+	img_jw_kv(&w, "bom-ref", "image");
+	img_jw_kv(&w, "name", r->info.ref);
+	if (r->info.manifest_digest)
+		img_jw_kv(&w, "version", r->info.manifest_digest);
+	th_jw_obj_end(&w);
+	th_jw_obj_end(&w);
+	th_jw_key(&w, "components");
+	th_jw_arr_begin(&w);
+	if (r->has_os)
+		img_cdx_component(&w, NULL, &n, "operating-system", r->os.id, r->os.version_id, r->os.pretty_name);
+	for (size_t i = 0; i < r->npkgs; i++) {
+		const th_image_pkg *p = &r->pkgs[i];
+		th_buf_clear(&purl);
+		th_buf_printf(&purl, NULL, "pkg:%s/", p->type);
+		img_purl_part(&purl, distro ? distro : p->type);
+		th_buf_putc(&purl, '/', NULL);
+		img_purl_part(&purl, p->name);
+		th_buf_putc(&purl, '@', NULL);
+		img_purl_part(&purl, p->version);
+		if (p->arch && *p->arch) {
+			th_buf_puts(&purl, "?arch=", NULL);
+			img_purl_part(&purl, p->arch);
+		}
+		if (distro && r->os.version_id && *r->os.version_id) {
+			th_buf_puts(&purl, p->arch && *p->arch ? "&distro=" : "?distro=", NULL);
+			img_purl_part(&purl, distro);
+			th_buf_putc(&purl, '-', NULL);
+			img_purl_part(&purl, r->os.version_id);
+		}
+		img_cdx_component(&w, &purl, &n, "library", p->name, p->version, NULL);
+	}
+	for (size_t i = 0; i < r->ndists; i++) {
+		const th_image_dist *d = &r->dists[i];
+		th_buf_clear(&purl);
+		th_buf_puts(&purl, "pkg:pypi/", NULL);
+		img_purl_part(&purl, d->d.normalized);
+		th_buf_putc(&purl, '@', NULL);
+		img_purl_part(&purl, d->d.version);
+		img_cdx_component(&w, &purl, &n, "library", d->d.normalized, d->d.version, d->location);
+	}
+	for (size_t i = 0; i < r->nlibs; i++) {
+		const th_image_lib *l = &r->libs[i];
+		if (!strcmp(l->kind, "other"))
+			continue;
+		th_buf_clear(&purl);
+		th_buf_puts(&purl, "pkg:generic/", NULL);
+		img_purl_part(&purl, l->kind);
+		if (l->version) {
+			th_buf_putc(&purl, '@', NULL);
+			img_purl_part(&purl, l->version);
+		}
+		img_cdx_component(&w, &purl, &n, "library", l->kind, l->version, l->path);
+	}
+	th_jw_arr_end(&w);
+	th_jw_obj_end(&w);
+	th_buf_release(&purl);
+	if (th_jw_finish(&w))
+		return w.rc;
+	return th_buf_putc(out, '\n', err);
+}
+
 static void img_table(const img_report *r, FILE *f)
 {
 	const th_image_lib *libc = img_libc(r);
@@ -442,10 +572,6 @@ static int scan_image_run(th_ctx *ctx, const th_args *a)
 	r.err = &ctx->err;
 	if (!format)
 		format = "table";
-	if (!strcmp(format, "cyclonedx")) {
-		th_error_set(&ctx->err, TH_ERR_UNSUPPORTED, "scan image: --format cyclonedx is not implemented yet");
-		goto done;
-	}
 	if (th_ctx_store(ctx, &store) || th_store_begin(store, &ctx->err))
 		goto done;
 	r.store = store;
@@ -472,8 +598,8 @@ static int scan_image_run(th_ctx *ctx, const th_args *a)
 		qsort(r.dists, r.ndists, sizeof(*r.dists), img_cmp_dist);
 	if (r.nlibs > 1)
 		qsort(r.libs, r.nlibs, sizeof(*r.libs), img_cmp_lib);
-	if (!strcmp(format, "json")) {
-		if (img_json(&r, &out, &ctx->err))
+	if (!strcmp(format, "json") || !strcmp(format, "cyclonedx")) {
+		if ((!strcmp(format, "json") ? img_json : img_cyclonedx)(&r, &out, &ctx->err))
 			goto done;
 		fwrite(out.ptr, 1, out.len, ctx->out);
 	} else {

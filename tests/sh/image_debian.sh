@@ -37,5 +37,15 @@ if "$THOTH" scan image "$out/oci" --format json --db "$tmp/t.db" > "$tmp/again.j
 else
   echo "FAIL: rescan"; fail=$((fail + 1))
 fi
+# CycloneDX 1.5, valid against the official schema (when the validator runs here).
+if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
+  if "$THOTH" scan image "$out/oci" --format cyclonedx --db "$tmp/t.db" > "$tmp/bom.json" &&
+     /usr/bin/python3 "$tools/validate_json.py" cyclonedx-1.5 "$tmp/bom.json" > /dev/null &&
+     [ "$(grep -c '"purl": "pkg:deb/debian/' "$tmp/bom.json")" = "$(grep -c '"arch"' "$out/truth.json")" ]; then
+    pass=$((pass + 1))
+  else
+    echo "FAIL: cyclonedx"; fail=$((fail + 1))
+  fi
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

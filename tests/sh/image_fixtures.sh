@@ -60,6 +60,13 @@ check "apk packages" "musl 1.2.4_git20230717-r4 apk musl;py3-six 1.16.0-r9 apk p
   "$(q 'select name, version, type, source from image_packages order by name')"
 check "apk owns dist" "six py3-six;" "$(q 'select normalized, os_package from image_dists')"
 
+if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
+  "$THOTH" scan image "$tmp/alpine" --format cyclonedx --db "$tmp/db" > "$tmp/bom.json"
+  check "cyclonedx valid" "valid" "$(/usr/bin/python3 "$THOTH_SHARED/tools/validate_json.py" cyclonedx-1.5 "$tmp/bom.json")"
+  check "apk purl" "1" "$(grep -c '"purl": "pkg:apk/alpine/musl@1.2.4_git20230717-r4?arch=x86_64&distro=alpine-3.19.1"' "$tmp/bom.json")"
+  check "pypi purl" "1" "$(grep -c '"purl": "pkg:pypi/six@1.16.0"' "$tmp/bom.json")"
+fi
+
 scan "$tmp/rpm"
 check "rpm os" "rocky 9.3 rhel;" "$(q 'select id, version_id, family from image_os')"
 check "rpm packages" "bash 1:5.1.8-6.el9 x86_64 rpm;" "$(q 'select name, version, arch, type from image_packages')"
