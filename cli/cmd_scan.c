@@ -22,6 +22,7 @@ typedef struct img_report {
 	th_error *err;
 	FILE *progress; /* stderr when it is a terminal, else NULL */
 	th_image_info info;
+	th_image_stats stats;
 	th_osrelease os;
 	int has_os;
 	th_image_layer *layers;
@@ -248,6 +249,17 @@ static int img_json(const img_report *r, th_buf *out, th_error *err)
 	img_jw_strs(&w, "env", r->info.env, r->info.nenv);
 	img_jw_strs(&w, "entrypoint", r->info.entrypoint, r->info.nentrypoint);
 	img_jw_strs(&w, "cmd", r->info.cmd, r->info.ncmd);
+	th_jw_key(&w, "tree");
+	th_jw_obj_begin(&w);
+	th_jw_key(&w, "entries");
+	th_jw_int(&w, (int64_t)r->stats.nodes);
+	th_jw_key(&w, "nodes_created");
+	th_jw_int(&w, (int64_t)r->stats.created);
+	th_jw_key(&w, "tree_bytes");
+	th_jw_int(&w, (int64_t)r->stats.tree_bytes);
+	th_jw_key(&w, "kept_bytes");
+	th_jw_int(&w, (int64_t)r->stats.kept_bytes);
+	th_jw_obj_end(&w);
 	th_jw_obj_end(&w);
 	th_jw_key(&w, "os");
 	if (r->has_os) {
@@ -578,7 +590,8 @@ static int scan_image_run(th_ctx *ctx, const th_args *a)
 	r.progress = !ctx->quiet && isatty(fileno(ctx->diag)) ? ctx->diag : NULL;
 	th_image_cache cache = { store, img_cache_get, img_cache_put };
 	th_image_sqlite sq = { &ctx->limits, img_sqlite_rows };
-	th_image_opts o = { th_args_get(a, "--platform"), th_args_flag(a, "--verify") > 0, &ctx->limits, &cache, &sq };
+	th_image_opts o = { th_args_get(a, "--platform"), th_args_flag(a, "--verify") > 0, &ctx->limits, &cache, &sq,
+			    &r.stats };
 	th_image_sink sink = { &r, img_on_image, img_on_layer, img_on_os, img_on_pkg, img_on_interp, img_on_env, img_on_dist,
 			     img_on_lib };
 	rc = th_image_scan(a->pos[0], &o, &sink, &ctx->err);

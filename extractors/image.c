@@ -1061,6 +1061,11 @@ int th_image_scan(const char *ref, const th_image_opts *opts, const th_image_sin
 	}
 	if (!rc)
 		rc = img__facts(&s, err);
+	if (!rc && opts->stats) {
+		th_vfs_stats vs;
+		th_vfs_stats_get(s.vfs, &vs);
+		*opts->stats = (th_image_stats){ vs.nodes, vs.created, vs.tree_bytes, vs.data_bytes };
+	}
 done:
 	th_ociarchive_free(ar);
 	if (fd >= 0)

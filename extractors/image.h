@@ -132,12 +132,21 @@ typedef struct th_image_sqlite {
 		    void *fn_ud, th_error *err);
 } th_image_sqlite;
 
+/* What squashing cost, for benchmarks and the JSON report. */
+typedef struct th_image_stats {
+	uint64_t nodes;      /* entries in the squashed tree at the end */
+	uint64_t created;    /* tree nodes ever created (replaced ones included) */
+	uint64_t tree_bytes; /* memory of the tree's nodes and names */
+	uint64_t kept_bytes; /* memory of kept file contents and notes */
+} th_image_stats;
+
 typedef struct th_image_opts {
 	const char *platform;       /* NULL: linux/amd64 */
 	bool verify;                /* stream even layers the cache knows */
 	const th_limits *lim;
 	const th_image_cache *cache; /* NULL: none */
 	const th_image_sqlite *sqlite; /* NULL: RPM databases are not read */
+	th_image_stats *stats;       /* filled at the end when not NULL */
 } th_image_opts;
 
 /* Scans ref. Every record goes through the sink; a sink function returning

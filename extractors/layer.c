@@ -97,7 +97,10 @@ static int layer__refill(th_layer_stream *ls)
 		return layer__fail(ls, TH_ERR_INVALID, "blob is truncated after %llu bytes", (unsigned long long)ls->in_read);
 	ls->in_len = (size_t)n;
 	ls->in_read += (uint64_t)n;
-	th_sha256_update(&ls->blob_hash, ls->in, (size_t)n);
+	/* A plain layer is its own tar: its digest is the diff_id, hashed once
+	 * on the hashing thread (until detection, comp reads as plain). */
+	if (ls->comp != TH_LAYER_PLAIN)
+		th_sha256_update(&ls->blob_hash, ls->in, (size_t)n);
 	return 1;
 }
 
@@ -270,6 +273,9 @@ static int layer__detect(th_layer_stream *ls, th_error *err)
 		have = ls->in_len < 4 ? ls->in_len : 4;
 		memcpy(magic, ls->in, have);
 	}
+	if ((have >= 2 && magic[0] == 0x1f && magic[1] == 0x8b) ||
+	    (have == 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd))
+		th_sha256_update(&ls->blob_hash, ls->in, ls->in_len); /* the first block, read before we knew */
 	if (have >= 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
 		ls->comp = TH_LAYER_GZIP;
 		if (inflateInit2(&ls->z, 15 + 16) != Z_OK)
@@ -459,8 +465,11 @@ int th_layer_scan(th_layer_result *out, const th_layer_src *src, const th_limits
 	out->compression = ls.comp;
 	out->blob_bytes = ls.in_read;
 	out->tar_bytes = ls.tar_bytes;
-	layer__hex(out->digest, &ls.blob_hash);
 	layer__hex(out->diff_id, &ls.tar_hash);
+	if (ls.comp == TH_LAYER_PLAIN)
+		memcpy(out->digest, out->diff_id, sizeof(out->digest));
+	else
+		layer__hex(out->digest, &ls.blob_hash);
 	if (src->digest && strcmp(src->digest, out->digest))
 		rc = th_error_set(err, TH_ERR_INVALID, "%s: blob digest is %s, expected %s", src->what, out->digest,
 				  src->digest);
