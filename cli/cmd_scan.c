@@ -80,6 +80,7 @@ static int img_on_image(void *ud, const th_image_info *i)
 	r->info.env = img_dupv(r, i->env, i->nenv);
 	r->info.entrypoint = img_dupv(r, i->entrypoint, i->nentrypoint);
 	r->info.cmd = img_dupv(r, i->cmd, i->ncmd);
+	r->info.labels = img_dupv(r, i->labels, 2 * i->nlabels);
 	return th_store_img_scan(r->store, i, &r->scan_id, r->err);
 }
 
@@ -249,6 +250,15 @@ static int img_json(const img_report *r, th_buf *out, th_error *err)
 	img_jw_strs(&w, "env", r->info.env, r->info.nenv);
 	img_jw_strs(&w, "entrypoint", r->info.entrypoint, r->info.nentrypoint);
 	img_jw_strs(&w, "cmd", r->info.cmd, r->info.ncmd);
+	th_jw_key(&w, "labels");
+	th_jw_obj_begin(&w);
+	for (size_t i = 0; i < r->info.nlabels; i++) {
+		th_jw_key(&w, r->info.labels[2 * i]);
+		th_jw_str(&w, r->info.labels[2 * i + 1]);
+	}
+	th_jw_obj_end(&w);
+	th_jw_key(&w, "history_entries");
+	th_jw_int(&w, (int64_t)r->info.nhistory);
 	th_jw_key(&w, "tree");
 	th_jw_obj_begin(&w);
 	th_jw_key(&w, "entries");

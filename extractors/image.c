@@ -404,9 +404,15 @@ static int img__oci(scan *s, const char *ref, int dirfd, int fd, th_ociarchive *
 
 	if ((rc = th_oci_load(&im, &src, s->o->platform, s->lim, err)))
 		return rc;
+	const char **labels = im.nlabels ? th_arena_alloc(&im.arena, 2 * im.nlabels * sizeof(*labels)) : NULL;
+	for (size_t i = 0; labels && i < im.nlabels; i++) {
+		labels[2 * i] = im.labels[i].key;
+		labels[2 * i + 1] = im.labels[i].value;
+	}
 	th_image_info info = { ref, dirfd >= 0 ? "oci-layout" : strcmp(im.format, "oci") ? im.format : "oci-archive",
 			       im.manifest_digest, im.config_digest, im.os, im.arch, im.variant,
-			       im.env, im.nenv, im.entrypoint, im.nentrypoint, im.cmd, im.ncmd, im.nlayers, im.nhistory };
+			       im.env, im.nenv, im.entrypoint, im.nentrypoint, im.cmd, im.ncmd, im.nlayers, im.nhistory,
+			       labels, labels ? im.nlabels : 0 };
 	if (s->sink->image && (rc = s->sink->image(s->sink->ud, &info)))
 		goto done;
 	rc = img__layers(s, &src, &im, err);
@@ -503,7 +509,7 @@ static int img__rootfs_dir(scan *s, int dfd, th_buf *path, unsigned depth, th_er
 static int img__rootfs(scan *s, const char *ref, int dfd, th_error *err)
 {
 	th_buf path = TH_BUF_INIT;
-	th_image_info info = { ref, "rootfs", NULL, NULL, "linux", "", "", NULL, 0, NULL, 0, NULL, 0, 0, 0 };
+	th_image_info info = { ref, "rootfs", NULL, NULL, "linux", "", "", NULL, 0, NULL, 0, NULL, 0, 0, 0, NULL, 0 };
 	int rc;
 
 	if (s->sink->image && (rc = s->sink->image(s->sink->ud, &info)))
@@ -1041,6 +1047,14 @@ int th_image_scan(const char *ref, const th_image_opts *opts, const th_image_sin
 	th_arena_init(&s.arena, 64 * 1024);
 	if ((rc = th_vfs_new(&s.vfs, s.lim, err)) || (rc = th_elf_ctx_new(&s.elf, err)))
 		goto done;
+	if (opts->platform) {
+		/* OS/ARCH[/VARIANT], checked before anything is read, whatever the input */
+		const char *p = opts->platform, *s1 = strchr(p, '/'), *s2 = s1 ? strchr(s1 + 1, '/') : NULL;
+		if (!s1 || s1 == p || !s1[1] || s1[1] == '/' || (s2 && (!s2[1] || strchr(s2 + 1, '/')))) {
+			rc = th_error_set(err, TH_ERR_USAGE, "--platform must be OS/ARCH[/VARIANT], not '%s'", p);
+			goto done;
+		}
+	}
 	fd = open(ref, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st)) {
 		rc = th_error_set(err, errno == ENOENT ? TH_ERR_NOTFOUND : TH_ERR_IO, "%s: cannot open: %s", ref,

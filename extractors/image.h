@@ -48,6 +48,8 @@ typedef struct th_image_info {
 	const char *const *cmd;
 	size_t ncmd;
 	size_t nlayers, nhistory;
+	const char *const *labels; /* key, value, key, value, ... */
+	size_t nlabels;            /* pairs */
 } th_image_info;
 
 typedef struct th_image_layer {
