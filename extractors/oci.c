@@ -241,6 +241,13 @@ static int oci__config(oci_ctx *c, const th_json *cfg, th_error *err)
 	return 0;
 }
 
+static int oci__alloc_layers(th_oci_image *img, size_t n, th_error *err)
+{
+	img->nlayers = n;
+	img->layers = th_arena_zalloc(&img->arena, (n + 1) * sizeof(*img->layers));
+	return img->layers ? 0 : th_error_set(err, TH_ERR_NOMEM, "out of memory");
+}
+
 static bool oci__is_index(const char *mt)
 {
 	return mt && (!strcmp(mt, "application/vnd.oci.image.index.v1+json") ||
@@ -281,12 +288,8 @@ static int oci__manifest(oci_ctx *c, const th_json *desc, bool need_match, bool 
 	*matched = true;
 	img->manifest_digest = oci__dup(c, th_json_str(th_json_get(desc, "digest"), NULL));
 	img->config_digest = oci__dup(c, th_json_str(th_json_get(th_json_get(man, "config"), "digest"), NULL));
-	img->nlayers = th_json_len(layers);
-	img->layers = th_arena_zalloc(&img->arena, (img->nlayers + 1) * sizeof(*img->layers));
-	if (!img->layers) {
-		rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	if ((rc = oci__alloc_layers(img, th_json_len(layers), err)))
 		goto done;
-	}
 	for (size_t i = 0; i < img->nlayers; i++) {
 		const th_json *l = th_json_at(layers, i);
 		const char *d = th_json_str(th_json_get(l, "digest"), NULL);
@@ -395,12 +398,8 @@ static int oci__docker(oci_ctx *c, th_error *err)
 		snprintf(d, sizeof(d), "sha256:%s", hex);
 		img->config_digest = oci__dup(c, d);
 	}
-	img->nlayers = th_json_len(layers);
-	img->layers = th_arena_zalloc(&img->arena, (img->nlayers + 1) * sizeof(*img->layers));
-	if (!img->layers) {
-		rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	if ((rc = oci__alloc_layers(img, th_json_len(layers), err)))
 		goto done;
-	}
 	for (size_t i = 0; i < img->nlayers; i++) {
 		const char *p = th_json_str(th_json_at(layers, i), NULL);
 		if (!p) {

@@ -166,6 +166,19 @@ static void vfs__remove(th_vfs *v, th_vfs_node *n)
 	v->st.nodes--;
 }
 
+/* The next path component at *i (skipping nothing): sets *c and *clen and
+ * moves *i past the component and its slash. */
+static void vfs__component(const char *p, size_t len, size_t *i, const char **c, size_t *clen)
+{
+	size_t j = *i;
+
+	while (j < len && p[j] != '/')
+		j++;
+	*c = p + *i;
+	*clen = j - *i;
+	*i = j + 1;
+}
+
 /* Resolves `path` from `start`. See the header for the rules. */
 static int vfs__resolve(th_vfs *v, th_vfs_node *start, const char *path, size_t len, bool follow_last,
 			unsigned *depth, th_vfs_node **out, th_error *err)
@@ -176,18 +189,15 @@ static int vfs__resolve(th_vfs *v, th_vfs_node *start, const char *path, size_t 
 	if (len && path[0] == '/')
 		cur = v->root;
 	while (i < len) {
-		size_t j = i;
-		while (j < len && path[j] != '/')
-			j++;
-		const char *c = path + i;
-		size_t clen = j - i;
+		const char *c;
+		size_t clen;
+		vfs__component(path, len, &i, &c, &clen);
 		bool last = true;
-		for (size_t k = j; k < len; k++)
+		for (size_t k = i; k < len; k++)
 			if (path[k] != '/') {
 				last = false;
 				break;
 			}
-		i = j + 1;
 		if (clen == 0 || (clen == 1 && c[0] == '.'))
 			continue;
 		if (cur->type != TH_VFS_DIR)
@@ -242,12 +252,9 @@ static int vfs__parent(th_vfs *v, unsigned layer, const char *p, size_t len, th_
 	size_t last_len = 0, i = 0;
 
 	while (i < len) {
-		size_t j = i;
-		while (j < len && p[j] != '/')
-			j++;
-		const char *c = p + i;
-		size_t clen = j - i;
-		i = j + 1;
+		const char *c;
+		size_t clen;
+		vfs__component(p, len, &i, &c, &clen);
 		if (clen == 0 || (clen == 1 && c[0] == '.'))
 			continue;
 		if (clen == 2 && c[0] == '.' && c[1] == '.')
