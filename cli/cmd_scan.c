@@ -366,6 +366,8 @@ static int img_json(const img_report *r, th_buf *out, th_error *err)
 		img_jw_kv(&w, "machine", l->machine);
 		th_jw_key(&w, "bits");
 		th_jw_int(&w, l->bits);
+		img_jw_kv(&w, "glibc_max", l->glibc_max);
+		img_jw_kv(&w, "description", l->description);
 		th_jw_obj_end(&w);
 	}
 	th_jw_arr_end(&w);

@@ -969,6 +969,11 @@ static int img__lib(facts *f, const char *path, const th_vfs_node *n, th_error *
 	th_elf_classify(th_vfs_node_name(n), r.soname, &r.kind, &r.version, &s->arena);
 	if (!strcmp(r.kind, "libc") && r.glibc_max)
 		r.version = r.glibc_max + 6; /* "GLIBC_2.36" */
+	else if (!strcmp(r.kind, "musl")) {
+		/* musl carries no version symbol: the package that owns it says it */
+		const char *v = img__pkg_version(f, img__owner(&f->own, path));
+		r.version = v ? th_arena_strndup(&s->arena, v, strcspn(v, "-_")) : NULL;
+	}
 	if (!r.path)
 		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
 	return s->sink->library(s->sink->ud, &r);

@@ -58,6 +58,7 @@ scan "$tmp/alpine"
 check "alpine os" "alpine 3.19.1 alpine;" "$(q 'select id, version_id, family from image_os')"
 check "apk packages" "musl 1.2.4_git20230717-r4 apk musl;py3-six 1.16.0-r9 apk py3-six;" \
   "$(q 'select name, version, type, source from image_packages order by name')"
+check "musl version from apk" "musl 1.2.4;" "$(q "select kind, version from image_libraries where kind = 'musl'")"
 check "apk owns dist" "six py3-six;" "$(q 'select normalized, os_package from image_dists')"
 
 if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
