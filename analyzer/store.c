@@ -33,7 +33,7 @@ static const char *const migrations[] = {
 	" type TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL, arch TEXT, source TEXT, source_version TEXT);"
 	"CREATE INDEX image_packages_scan ON image_packages(scan_id);"
 	"CREATE TABLE image_interpreters (scan_id INTEGER NOT NULL REFERENCES image_scans(id) ON DELETE CASCADE,"
-	" path TEXT NOT NULL, version TEXT NOT NULL, version_source TEXT, library INTEGER NOT NULL);"
+	" path TEXT NOT NULL, version TEXT NOT NULL, version_source TEXT, library INTEGER NOT NULL, site_dirs TEXT);"
 	"CREATE TABLE image_dists (scan_id INTEGER NOT NULL REFERENCES image_scans(id) ON DELETE CASCADE,"
 	" name TEXT NOT NULL, normalized TEXT NOT NULL, version TEXT NOT NULL, location TEXT NOT NULL, kind TEXT,"
 	" installer TEXT, os_package TEXT, requires_python TEXT, requires_dist TEXT, environment TEXT);"

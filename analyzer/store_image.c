@@ -109,6 +109,28 @@ int th_store_img_package(th_store *s, int64_t scan, const th_image_pkg *p, th_er
 			    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", si__bind_pkg, p, scan, err);
 }
 
+/* Binds a list of strings as one newline-separated text (NULL when empty). */
+static void si__lines(sqlite3_stmt *st, int col, const char *const *v, size_t n)
+{
+	size_t total = 0, o = 0;
+	char *t;
+
+	for (size_t i = 0; i < n; i++)
+		total += strlen(v[i]) + 1;
+	if (!total || !(t = sqlite3_malloc64(total))) {
+		sqlite3_bind_null(st, col);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(v[i]);
+		memcpy(t + o, v[i], l);
+		o += l;
+		t[o++] = '\n';
+	}
+	t[o - 1] = '\0';
+	sqlite3_bind_text(st, col, t, -1, sqlite3_free);
+}
+
 static void si__bind_interp(sqlite3_stmt *st, const void *arg)
 {
 	const th_image_interp *i = arg;
@@ -116,12 +138,13 @@ static void si__bind_interp(sqlite3_stmt *st, const void *arg)
 	si__text(st, 3, i->version);
 	si__text(st, 4, i->version_source);
 	sqlite3_bind_int(st, 5, i->library);
+	si__lines(st, 6, i->site_dirs, i->nsite_dirs);
 }
 
 int th_store_img_interpreter(th_store *s, int64_t scan, const th_image_interp *i, th_error *err)
 {
-	return si__write(s, "INSERT INTO image_interpreters(scan_id, path, version, version_source, library) "
-			    "VALUES (?1, ?2, ?3, ?4, ?5)", si__bind_interp, i, scan, err);
+	return si__write(s, "INSERT INTO image_interpreters(scan_id, path, version, version_source, library, site_dirs) "
+			    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", si__bind_interp, i, scan, err);
 }
 
 static void si__bind_dist(sqlite3_stmt *st, const void *arg)
@@ -136,24 +159,7 @@ static void si__bind_dist(sqlite3_stmt *st, const void *arg)
 	si__text(st, 8, d->os_package);
 	si__text(st, 9, d->d.requires_python);
 	si__text(st, 11, d->environment);
-	/* Requires-Dist as newline-separated text: one requirement per line. */
-	size_t total = 0;
-	for (size_t i = 0; i < d->d.nrequires_dist; i++)
-		total += strlen(d->d.requires_dist[i]) + 1;
-	char *rq = total ? sqlite3_malloc64(total + 1) : NULL;
-	if (rq) {
-		size_t o = 0;
-		for (size_t i = 0; i < d->d.nrequires_dist; i++) {
-			size_t n = strlen(d->d.requires_dist[i]);
-			memcpy(rq + o, d->d.requires_dist[i], n);
-			o += n;
-			rq[o++] = '\n';
-		}
-		rq[o ? o - 1 : 0] = '\0';
-		sqlite3_bind_text(st, 10, rq, -1, sqlite3_free);
-	} else {
-		sqlite3_bind_null(st, 10);
-	}
+	si__lines(st, 10, d->d.requires_dist, d->d.nrequires_dist); /* one requirement per line */
 }
 
 int th_store_img_dist(th_store *s, int64_t scan, const th_image_dist *d, th_error *err)

@@ -134,6 +134,7 @@ static int img_on_interp(void *ud, const th_image_interp *i)
 	*c = *i;
 	c->path = img_dup(r, i->path);
 	c->version = img_dup(r, i->version);
+	c->site_dirs = img_dupv(r, i->site_dirs, i->nsite_dirs);
 	return th_store_img_interpreter(r->store, r->scan_id, i, r->err);
 }
 
@@ -318,6 +319,7 @@ static int img_json(const img_report *r, th_buf *out, th_error *err)
 		img_jw_kv(&w, "version_source", r->interps[i].version_source);
 		th_jw_key(&w, "library");
 		th_jw_bool(&w, r->interps[i].library);
+		img_jw_strs(&w, "site_dirs", r->interps[i].site_dirs, r->interps[i].nsite_dirs);
 		th_jw_obj_end(&w);
 	}
 	th_jw_arr_end(&w);

@@ -832,6 +832,32 @@ static int img__interp(facts *f, const char *path, const th_vfs_node *n, th_erro
 	}
 	if (!r.path || !r.version)
 		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	if (!r.library) {
+		/* PREFIX/bin/pythonX.Y: its site directories under PREFIX, including
+		 * Debian's PREFIX/lib/python3/dist-packages and local/. */
+		const char **dirs = th_arena_alloc(&s->arena, 4 * sizeof(*dirs));
+		size_t pl = strlen(path);
+		while (pl && path[pl - 1] != '/')
+			pl--;
+		if (dirs && pl >= 5 && !strncmp(path + pl - 5, "/bin/", 5)) {
+			int px = (int)(pl - 5);
+			for (int i = 0; i < 4; i++) {
+				char d[4200];
+				const th_vfs_node *sd;
+				if (i == 0)
+					snprintf(d, sizeof(d), "%.*s/lib/python%d.%d/site-packages", px, path, r.major, r.minor);
+				else if (i == 1)
+					snprintf(d, sizeof(d), "%.*s/lib/python%d.%d/dist-packages", px, path, r.major, r.minor);
+				else if (i == 2)
+					snprintf(d, sizeof(d), "%.*s/local/lib/python%d.%d/dist-packages", px, path, r.major, r.minor);
+				else
+					snprintf(d, sizeof(d), "%.*s/lib/python%d/dist-packages", px, path, r.major);
+				if (!th_vfs_lookup(s->vfs, d, true, &sd, NULL) && th_vfs_node_type(sd) == TH_VFS_DIR)
+					dirs[r.nsite_dirs++] = th_arena_strdup(&s->arena, d);
+			}
+		}
+		r.site_dirs = dirs;
+	}
 	return s->sink->interpreter ? s->sink->interpreter(s->sink->ud, &r) : 0;
 }
 

@@ -74,6 +74,8 @@ typedef struct th_image_interp {
 	const char *version_source; /* binary | package | name */
 	int major, minor;
 	bool library;        /* libpythonX.Y.so rather than an executable */
+	const char *const *site_dirs; /* the site directories of its prefix that exist */
+	size_t nsite_dirs;
 } th_image_interp;
 
 typedef struct th_image_env {
