@@ -255,7 +255,6 @@ static int img__log_entry(th_buf *log, const th_layer_entry *e, const void *data
 static int img__replay(scan *s, const unsigned char *p, size_t n, th_image_layer *rec, th_error *err)
 {
 	size_t i;
-	uint64_t count = 0;
 	int rc;
 
 	if (n < LOG_HEAD || memcmp(p, "THLC1\n", 6))
@@ -279,7 +278,6 @@ static int img__replay(scan *s, const unsigned char *p, size_t n, th_image_layer
 					return rc;
 			}
 			i += LOG_REC + pl + ll + dl;
-			count++;
 		}
 	}
 	static const char *const comp[] = { "none", "gzip", "zstd" };
@@ -591,7 +589,6 @@ static const char *img__owner(const owners *o, const char *p)
 typedef struct facts {
 	scan *s;
 	owners own;
-	th_buf path;
 	const char **envs; /* environment roots found in pass 0 */
 	size_t nenvs;
 	/* dpkg versions by package name, for interpreters without a version string */
@@ -1058,7 +1055,6 @@ done:
 	free(f.pkg_name);
 	free(f.pkg_ver);
 	free(f.envs);
-	th_buf_release(&f.path);
 	return rc;
 }
 
