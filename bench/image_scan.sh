@@ -34,6 +34,12 @@ bench_pair "docker-archive, plain layer (vs cat)" "$runs" \
   "rm -f $tmp/d.db*; $thoth scan image $img/image.docker.tar --format json --db $tmp/d.db" "cat $img/image.docker.tar"
 bench_pair "rootfs directory (vs find -type f)" "$runs" \
   "rm -f $tmp/r.db*; $thoth scan image $img/rootfs --format json --db $tmp/r.db" "find $img/rootfs -type f"
+# CPU seconds (user + sys) are steadier than wall time on a shared machine.
+cpu() { /usr/bin/time -f '%U %S' "$@" 2>&1 >/dev/null | awk '{ printf "%.2f", $1 + $2 }'; }
+rm -f "$tmp"/k.db*
+cold=$(cpu "$thoth" scan image "$img/oci" --format json --db "$tmp/k.db")
+warm=$(cpu "$thoth" scan image "$img/oci" --format json --db "$tmp/k.db")
+echo "CPU seconds: cold scan $cold, re-scan $warm ($(awk -v c="$cold" -v w="$warm" 'BEGIN { printf "%.1f", 100 * w / c }')%)"
 for f in oci oci-zstd image.docker.tar rootfs; do
   rm -f "$tmp"/m.db*
   rss=$(/usr/bin/time -f %M "$thoth" scan image "$img/$f" --format json --db "$tmp/m.db" 2>&1 > "$tmp/out.json")
