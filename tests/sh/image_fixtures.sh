@@ -45,6 +45,18 @@ check "cuda" "cuda-runtime 12.2.140;" "$(q "select kind, version from image_libr
 check "cached layers" "2" "$(grep -c '"cached": true' "$tmp/again.json")"
 check "same dists after replay" "4" "$(sqlite3 "$tmp/db" "select count(*) from image_dists where scan_id = 2")"
 
+# Layer cache across images: an image made of layer 1 alone is scanned first;
+# the two-layer image then replays layer 1 from the cache and streams layer
+# 2, whose whiteouts must still remove what the cached layer put there.
+/usr/bin/python3 "$mk" "$tmp/base" latest "$tmp/src/debian/layer1" || exit 1
+rm -f "$tmp/db"*
+"$THOTH" scan image "$tmp/base" --db "$tmp/db" > /dev/null || { echo "FAIL: base scan"; fail=$((fail + 1)); }
+"$THOTH" scan image "$tmp/debian" --db "$tmp/db" --format json > "$tmp/on-base.json"
+check "base layer cached, upper streamed" "true false" \
+  "$(grep '"cached"' "$tmp/on-base.json" | sed 's/.*: //; s/,//' | tr '\n' ' ' | sed 's/ $//')"
+check "whiteout over a cached layer" "0" "$(grep -c '"name": "old"' "$tmp/on-base.json")"
+check "dists over a cached layer" "4" "$(sqlite3 "$tmp/db" "select count(*) from image_dists where scan_id = 2")"
+
 # The same tree as a root filesystem directory (layer 1 only: old-0.5 is there).
 scan "$tmp/src/debian/layer1"
 check "rootfs dists" "bar-baz;foo;nometa;old;qux;" "$(q 'select normalized from image_dists order by 1')"

@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "core/hash.h"
 #include "extractors/layer.h"
@@ -212,6 +213,18 @@ static void layer_gzip_digests_and_errors(void **state)
 	size_t bl = gzip_of(bomb, sizeof(bomb), big, sizeof(big));
 	fd = memfd_of(bomb, bl);
 	assert_int_equal(scan_fd(fd, bl, NULL, NULL, 65536, &res, &err), TH_ERR_LIMIT);
+	close(fd);
+	/* a zstd bomb, and a corrupt zstd frame */
+	static unsigned char zb[1 << 16];
+	size_t zl = ZSTD_compress(zb, sizeof(zb), big, sizeof(big), 19);
+	assert_false(ZSTD_isError(zl));
+	fd = memfd_of(zb, zl);
+	assert_int_equal(scan_fd(fd, zl, NULL, NULL, 65536, &res, &err), TH_ERR_LIMIT);
+	close(fd);
+	zb[zl / 2] ^= 0x55;
+	zb[zl - 2] ^= 0x55;
+	fd = memfd_of(zb, zl);
+	assert_true(scan_fd(fd, zl, NULL, NULL, 1 << 21, &res, &err) < 0);
 	close(fd);
 	/* plain tar: digest == diff_id */
 	fd = memfd_of(tar, tl);
