@@ -157,6 +157,8 @@ static int img_on_dist(void *ud, const th_image_dist *d)
 	c->installer = img_dup(r, d->installer);
 	c->os_package = img_dup(r, d->os_package);
 	c->environment = img_dup(r, d->environment);
+	c->direct_url = img_dup(r, d->direct_url);
+	c->top_level = img_dupv(r, d->top_level, d->ntop_level);
 	return th_store_img_dist(r->store, r->scan_id, d, r->err);
 }
 
@@ -349,6 +351,8 @@ static int img_json(const img_report *r, th_buf *out, th_error *err)
 		img_jw_kv(&w, "kind", d->kind);
 		img_jw_kv(&w, "os_package", d->os_package);
 		img_jw_kv(&w, "environment", d->environment);
+		img_jw_kv(&w, "direct_url", d->direct_url);
+		img_jw_strs(&w, "top_level", d->top_level, d->ntop_level);
 		img_jw_kv(&w, "requires_python", d->d.requires_python);
 		img_jw_strs(&w, "requires_dist", d->d.requires_dist, d->d.nrequires_dist);
 		img_jw_strs(&w, "provides_extra", d->d.provides_extra, d->d.nprovides_extra);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/arena.h"
+#include "core/json.h"
 #include "extractors/apk.h"
 #include "extractors/elf.h"
 #include "extractors/layer.h"
@@ -94,7 +95,7 @@ static interest img__interest(const char *p, size_t len)
 		return IN_NONE;
 	}
 	if (dl > 9 && img__ends(p, dl, ".egg-info"))
-		return !strcmp(b, "PKG-INFO") ? IN_META : IN_NONE;
+		return !strcmp(b, "PKG-INFO") ? IN_META : !strcmp(b, "top_level.txt") ? IN_TEXT : IN_NONE;
 	if (img__ends(b, strlen(b), ".egg-info"))
 		return IN_META;
 	if (!strcmp(b, "pyvenv.cfg"))
@@ -924,6 +925,46 @@ static const char *img__env_of(const facts *f, const char *location)
 	return best;
 }
 
+/* direct_url.json (PEP 610) and top_level.txt of a distribution directory. */
+static int img__dist_extras(scan *s, const th_vfs_node *n, th_image_dist *r)
+{
+	const th_vfs_node *c;
+	const char *d;
+	size_t len;
+
+	if (th_vfs_node_type(n) != TH_VFS_DIR)
+		return 0;
+	c = th_vfs_child(s->vfs, n, "direct_url.json");
+	if (c && th_vfs_node_type(c) == TH_VFS_FILE && (d = th_vfs_node_data(c, &len))) {
+		th_json *j = NULL;
+		if (!th_json_parse(&j, d, len, (unsigned)s->lim->json_depth, "direct_url.json", NULL)) {
+			const char *u = th_json_str(th_json_get(j, "url"), NULL);
+			r->direct_url = u ? th_arena_strdup(&s->arena, u) : NULL;
+		}
+		th_json_free(j);
+	}
+	c = th_vfs_child(s->vfs, n, "top_level.txt");
+	if (c && th_vfs_node_type(c) == TH_VFS_FILE && (d = th_vfs_node_data(c, &len))) {
+		size_t cap = 0;
+		for (size_t i = 0; i < len; i++)
+			cap += d[i] == '\n';
+		const char **v = th_arena_alloc(&s->arena, (cap + 1) * sizeof(*v));
+		if (!v)
+			return TH_ERR_NOMEM;
+		for (size_t i = 0; i < len;) {
+			const char *l = d + i, *nl = memchr(l, '\n', len - i);
+			size_t ll = nl ? (size_t)(nl - l) : len - i;
+			i += ll + 1;
+			while (ll && (l[ll - 1] == '\r' || l[ll - 1] == ' '))
+				ll--;
+			if (ll && r->ntop_level <= cap)
+				v[r->ntop_level++] = th_arena_strndup(&s->arena, l, ll);
+		}
+		r->top_level = v;
+	}
+	return 0;
+}
+
 static int img__dist(facts *f, const char *path, size_t plen, const th_vfs_node *n, th_error *err)
 {
 	scan *s = f->s;
@@ -964,6 +1005,8 @@ static int img__dist(facts *f, const char *path, size_t plen, const th_vfs_node 
 			r.installer = th_arena_strndup(&s->arena, id, strcspn(id, "\r\n"));
 	}
 	r.environment = img__env_of(f, r.location);
+	if ((rc = img__dist_extras(s, n, &r)))
+		return rc;
 	r.os_package = img__owner(&f->own, path);
 	if (!r.os_package && th_vfs_node_type(n) == TH_VFS_DIR) {
 		/* apk lists files only: the metadata file names the owner */

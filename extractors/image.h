@@ -94,6 +94,9 @@ typedef struct th_image_dist {
 	const char *installer; /* first line of INSTALLER, or NULL */
 	const char *os_package; /* the OS package that owns it, or NULL */
 	const char *environment; /* the venv / conda environment it is in, or NULL (system) */
+	const char *direct_url;  /* direct_url.json's url (PEP 610), or NULL */
+	const char *const *top_level; /* top_level.txt: the import names it provides */
+	size_t ntop_level;
 } th_image_dist;
 
 typedef struct th_image_lib {

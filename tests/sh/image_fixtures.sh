@@ -37,6 +37,7 @@ check "debian dists" "bar-baz 2.0 /usr/lib/python3/dist-packages - -;foo 1.0 /us
 check "requires" "foo>=1.0;colorama; extra == \"color\" >=3.8;" "$(q "select requires_dist, requires_python from image_dists where normalized = 'bar-baz'")"
 check "venv" "/opt/venv venv /usr/bin 3.11.4 0;" "$(q 'select path, kind, home, version, system_site_packages from image_envs')"
 check "dist in venv" "nometa /opt/venv;qux /opt/venv;" "$(q "select normalized, environment from image_dists where environment is not null order by 1")"
+check "direct_url and top_level" "file:///src/qux qux;_qux_impl;" "$(q "select direct_url, top_level from image_dists where normalized = 'qux'")"
 check "interpreter from package" "/usr/bin/python3.11 3.11.4 package;" \
   "$(q 'select path, version, version_source from image_interpreters')"
 check "cuda" "cuda-runtime 12.2.140;" "$(q "select kind, version from image_libraries where path like '%cudart%'")"
