@@ -91,19 +91,24 @@ size_t th_marker_pyspace(const char *s, size_t len)
 }
 
 /* \w: ASCII letters, digits, '_'; any non-ASCII byte counts as a letter. */
-static bool marker__word(const marker__p *p, size_t i)
+static bool marker__word(const char *s, size_t len, size_t i)
 {
 	unsigned char c;
 
-	if (i >= p->len)
+	if (i >= len)
 		return false;
-	c = (unsigned char)p->s[i];
+	c = (unsigned char)s[i];
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
+}
+
+bool th_marker_boundary(const char *s, size_t len, size_t i)
+{
+	return (i > 0 && marker__word(s, len, i - 1)) != marker__word(s, len, i);
 }
 
 static bool marker__boundary(const marker__p *p, size_t i)
 {
-	return (i > 0 && marker__word(p, i - 1)) != marker__word(p, i);
+	return th_marker_boundary(p->s, p->len, i);
 }
 
 static void marker__ws(marker__p *p)
@@ -137,30 +142,6 @@ static int marker__hex(int c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
-}
-
-static size_t marker__utf8(char *o, unsigned long cp)
-{
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (char)(0xc0 | (cp >> 6));
-		o[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) { /* surrogates too (WTF-8), as Python keeps them */
-		o[0] = (char)(0xe0 | (cp >> 12));
-		o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		o[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	o[0] = (char)(0xf0 | (cp >> 18));
-	o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	o[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	o[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
 }
 
 /* Decodes the body of a quoted string as ast.literal_eval would; the output
@@ -212,7 +193,7 @@ static long marker__unescape(char *o, const char *s, size_t n)
 			}
 			if (cp > 0x10ffff)
 				return -1;
-			k += marker__utf8(o + k, cp);
+			k += th_name_utf8_put(o + k, (uint32_t)cp);
 			break;
 		}
 		case 'N':
@@ -222,7 +203,7 @@ static long marker__unescape(char *o, const char *s, size_t n)
 				unsigned long cp = (unsigned long)(c - '0');
 				for (int d = 0; d < 2 && i < n && s[i] >= '0' && s[i] <= '7'; d++, i++)
 					cp = cp * 8 + (unsigned long)(s[i] - '0');
-				k += marker__utf8(o + k, cp);
+				k += th_name_utf8_put(o + k, (uint32_t)cp);
 			} else {
 				/* unknown escapes stay as written (a warning in Python) */
 				o[k++] = '\\';
@@ -417,7 +398,7 @@ static int marker__lookup(const char *s, size_t len)
 
 static int marker__canon(th_arena *a, const char **s, size_t *len)
 {
-	char *o = th_arena_alloc(a, *len + 1);
+	char *o = th_arena_alloc(a, *len + *len / 2 + 1);
 
 	if (!o)
 		return TH_ERR_NOMEM;
@@ -581,6 +562,24 @@ static int marker__fmt(const th_marker *m, bool first, th_buf *out, th_error *er
 int th_marker_format(const th_marker *m, th_buf *out, th_error *err)
 {
 	return marker__fmt(m, true, out, err);
+}
+
+static bool marker__printable(const marker__operand *o)
+{
+	for (size_t i = 0; !o->is_var && i < o->len; i++)
+		if (o->s[i] == '"' || o->s[i] == '\\' || o->s[i] == '\n' || o->s[i] == '\r' || o->s[i] == '\0')
+			return false;
+	return true;
+}
+
+bool th_marker_roundtrips(const th_marker *m)
+{
+	if (!m->is_group)
+		return marker__printable(&m->item.l) && marker__printable(&m->item.r);
+	for (size_t i = 0; i < m->n; i++)
+		if (!th_marker_roundtrips(m->child[i]))
+			return false;
+	return true;
 }
 
 /* ---- evaluation ---- */

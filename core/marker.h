@@ -104,8 +104,16 @@ int th_marker_parse(th_marker **out, const char *s, size_t len, th_arena *a, th_
 int th_marker_parse_at(th_marker **out, const char *s, size_t len, size_t *pos, th_arena *a, th_error *err);
 /* Appends str(Marker). */
 int th_marker_format(const th_marker *m, th_buf *out, th_error *err);
+/* False when str() does not read back to the same marker: 23.0 prints every
+ * value between double quotes as it is, so a value holding '"', '\\', a
+ * line break or a NUL cannot be read back from it. */
+bool th_marker_roundtrips(const th_marker *m);
 /* *result is the marker's value; an undefined comparison is TH_ERR_INVALID. */
 int th_marker_eval(const th_marker *m, const th_marker_env *env, bool *result, th_error *err);
+
+/* Python's \b at byte i of s, for these grammars: \w is an ASCII letter,
+ * digit or '_', and any non-ASCII byte counts as a letter. */
+bool th_marker_boundary(const char *s, size_t len, size_t i);
 
 /* Bytes of the Python whitespace character (str.isspace) at s, or 0. */
 size_t th_marker_pyspace(const char *s, size_t len);
