@@ -19,6 +19,32 @@
 static const char *const migrations[] = {
 	/* 0 -> 1: bookkeeping. */
 	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
+	/* image facts (analyzer/store_image.c): one row per scan, its layers and
+	 * facts; the layer cache keyed by diff_id. */
+	"CREATE TABLE image_scans (id INTEGER PRIMARY KEY, ref TEXT NOT NULL, format TEXT NOT NULL,"
+	" manifest_digest TEXT, config_digest TEXT, os TEXT, arch TEXT, variant TEXT, scanned_at INTEGER NOT NULL);"
+	"CREATE TABLE image_scan_layers (scan_id INTEGER NOT NULL REFERENCES image_scans(id) ON DELETE CASCADE,"
+	" idx INTEGER NOT NULL, diff_id TEXT NOT NULL, digest TEXT, media_type TEXT, compression TEXT,"
+	" blob_bytes INTEGER, tar_bytes INTEGER, entries INTEGER, skipped INTEGER, cached INTEGER NOT NULL,"
+	" PRIMARY KEY (scan_id, idx)) WITHOUT ROWID;"
+	"CREATE TABLE image_os (scan_id INTEGER PRIMARY KEY REFERENCES image_scans(id) ON DELETE CASCADE,"
+	" id TEXT NOT NULL, version_id TEXT, name TEXT, pretty_name TEXT, family TEXT);"
+	"CREATE TABLE image_packages (scan_id INTEGER NOT NULL REFERENCES image_scans(id) ON DELETE CASCADE,"
+	" type TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL, arch TEXT, source TEXT, source_version TEXT);"
+	"CREATE INDEX image_packages_scan ON image_packages(scan_id);"
+	"CREATE TABLE image_interpreters (scan_id INTEGER NOT NULL REFERENCES image_scans(id) ON DELETE CASCADE,"
+	" path TEXT NOT NULL, version TEXT NOT NULL, version_source TEXT, library INTEGER NOT NULL, site_dirs TEXT);"
+	"CREATE TABLE image_dists (scan_id INTEGER NOT NULL REFERENCES image_scans(id) ON DELETE CASCADE,"
+	" name TEXT NOT NULL, normalized TEXT NOT NULL, version TEXT NOT NULL, location TEXT NOT NULL, kind TEXT,"
+	" installer TEXT, os_package TEXT, requires_python TEXT, requires_dist TEXT, environment TEXT, direct_url TEXT,"
+	" top_level TEXT);"
+	"CREATE INDEX image_dists_scan ON image_dists(scan_id);"
+	"CREATE TABLE image_libraries (scan_id INTEGER NOT NULL REFERENCES image_scans(id) ON DELETE CASCADE,"
+	" path TEXT NOT NULL, soname TEXT, machine TEXT, bits INTEGER, kind TEXT, version TEXT, description TEXT);"
+	"CREATE INDEX image_libraries_scan ON image_libraries(scan_id);"
+	"CREATE TABLE image_envs (scan_id INTEGER NOT NULL REFERENCES image_scans(id) ON DELETE CASCADE,"
+	" path TEXT NOT NULL, kind TEXT NOT NULL, home TEXT, version TEXT, system_site_packages INTEGER NOT NULL);"
+	"CREATE TABLE image_layer_cache (diff_id TEXT PRIMARY KEY, replay BLOB NOT NULL) WITHOUT ROWID;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -1,0 +1,491 @@
+#include "extractors/layer.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "core/hash.h"
+
+/* Decompressed blocks go round a small ring: libarchive parses block k while
+ * the hashing thread digests blocks k-1, k-2, ... A slot is refilled only
+ * after the hasher is done with it, and libarchive never looks at a block
+ * after asking for the next one, so no block is written while read. */
+enum { RING = 4, BLOCK = 256 * 1024, INBLOCK = 256 * 1024 };
+
+struct th_layer_stream {
+	const th_layer_src *src;
+	const th_limits *lim;
+	th_error *err;
+	int rc; /* first error met inside a libarchive callback */
+
+	/* compressed input */
+	unsigned char *in;
+	size_t in_len, in_pos;
+	uint64_t in_read; /* bytes of the blob read so far */
+	th_sha256 blob_hash;
+	th_layer_compression comp;
+	z_stream z;
+	bool z_live;
+	bool frame_done; /* the last gzip member / zstd frame ended cleanly */
+	ZSTD_DCtx *zd;
+
+	/* decompressed output and its hashing thread */
+	unsigned char *ring[RING];
+	size_t ring_len[RING];
+	uint64_t posted, hashed; /* blocks handed to the hasher / digested by it */
+	bool threaded, stop;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	th_sha256 tar_hash;
+	uint64_t tar_bytes;
+	bool eof;
+
+	struct archive *a;
+};
+
+const char *th_layer_compression_name(th_layer_compression c)
+{
+	return c == TH_LAYER_GZIP ? "gzip" : c == TH_LAYER_ZSTD ? "zstd" : "none";
+}
+
+/* Records the first error met inside libarchive's read callback, where it
+ * cannot be returned directly: "<blob>: <message>". */
+static int layer__fail(th_layer_stream *ls, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int layer__fail(th_layer_stream *ls, int code, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (!ls->rc) {
+		va_start(ap, fmt);
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		va_end(ap);
+		ls->rc = th_error_set(ls->err, code, "%s: %s", ls->src->what, msg);
+	}
+	return ls->rc;
+}
+
+/* Refills the compressed input buffer. Returns bytes now available (0 at
+ * the end of the blob) or a negative code. */
+static int layer__refill(th_layer_stream *ls)
+{
+	uint64_t left = ls->src->avail - ls->in_read;
+	size_t want = left < INBLOCK ? (size_t)left : INBLOCK;
+	ssize_t n;
+
+	if (ls->in_pos < ls->in_len)
+		return 1;
+	ls->in_pos = ls->in_len = 0;
+	if (!want)
+		return 0;
+	do
+		n = pread(ls->src->fd, ls->in, want, (off_t)(ls->src->offset + ls->in_read));
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return layer__fail(ls, TH_ERR_IO, "cannot read: %s", strerror(errno));
+	if (n == 0)
+		return layer__fail(ls, TH_ERR_INVALID, "blob is truncated after %llu bytes", (unsigned long long)ls->in_read);
+	ls->in_len = (size_t)n;
+	ls->in_read += (uint64_t)n;
+	/* A plain layer is its own tar: its digest is the diff_id, hashed once
+	 * on the hashing thread (until detection, comp reads as plain). */
+	if (ls->comp != TH_LAYER_PLAIN)
+		th_sha256_update(&ls->blob_hash, ls->in, (size_t)n);
+	return 1;
+}
+
+static int layer__gunzip(th_layer_stream *ls, unsigned char *out, size_t cap, size_t *got)
+{
+	int r, more;
+
+	ls->z.next_out = out;
+	ls->z.avail_out = (uInt)cap;
+	while (ls->z.avail_out) {
+		if ((more = layer__refill(ls)) < 0)
+			return more;
+		if (!more) {
+			if (!ls->frame_done)
+				return layer__fail(ls, TH_ERR_INVALID, "gzip stream is truncated");
+			break;
+		}
+		if (ls->frame_done) {
+			/* Another gzip member follows (concatenated gzip is valid). */
+			inflateReset(&ls->z);
+			ls->frame_done = false;
+		}
+		ls->z.next_in = ls->in + ls->in_pos;
+		ls->z.avail_in = (uInt)(ls->in_len - ls->in_pos);
+		r = inflate(&ls->z, Z_NO_FLUSH);
+		ls->in_pos = ls->in_len - ls->z.avail_in;
+		if (r == Z_STREAM_END)
+			ls->frame_done = true;
+		else if (r != Z_OK && r != Z_BUF_ERROR)
+			return layer__fail(ls, TH_ERR_INVALID, "corrupt gzip stream: %s",
+					   ls->z.msg ? ls->z.msg : "bad data");
+	}
+	*got = cap - ls->z.avail_out;
+	return 0;
+}
+
+static int layer__unzstd(th_layer_stream *ls, unsigned char *out, size_t cap, size_t *got)
+{
+	ZSTD_outBuffer ob = { out, cap, 0 };
+	int more;
+
+	while (ob.pos < ob.size) {
+		if ((more = layer__refill(ls)) < 0)
+			return more;
+		if (!more) {
+			if (!ls->frame_done)
+				return layer__fail(ls, TH_ERR_INVALID, "zstd stream is truncated");
+			break;
+		}
+		ZSTD_inBuffer ib = { ls->in, ls->in_len, ls->in_pos };
+		size_t r = ZSTD_decompressStream(ls->zd, &ob, &ib);
+		ls->in_pos = ib.pos;
+		if (ZSTD_isError(r))
+			return layer__fail(ls, TH_ERR_INVALID, "corrupt zstd stream: %s", ZSTD_getErrorName(r));
+		ls->frame_done = r == 0;
+	}
+	*got = ob.pos;
+	return 0;
+}
+
+static int layer__plain(th_layer_stream *ls, unsigned char *out, size_t cap, size_t *got)
+{
+	size_t n = 0;
+	int more;
+
+	while (n < cap) {
+		if ((more = layer__refill(ls)) < 0)
+			return more;
+		if (!more)
+			break;
+		size_t take = ls->in_len - ls->in_pos;
+		if (take > cap - n)
+			take = cap - n;
+		memcpy(out + n, ls->in + ls->in_pos, take);
+		ls->in_pos += take;
+		n += take;
+	}
+	*got = n;
+	return 0;
+}
+
+static void *layer__hasher(void *arg)
+{
+	th_layer_stream *ls = arg;
+
+	pthread_mutex_lock(&ls->mu);
+	for (;;) {
+		while (ls->hashed == ls->posted && !ls->stop)
+			pthread_cond_wait(&ls->cv, &ls->mu);
+		if (ls->hashed == ls->posted)
+			break;
+		int k = (int)(ls->hashed % RING);
+		pthread_mutex_unlock(&ls->mu);
+		th_sha256_update(&ls->tar_hash, ls->ring[k], ls->ring_len[k]);
+		pthread_mutex_lock(&ls->mu);
+		ls->hashed++;
+		pthread_cond_broadcast(&ls->cv);
+	}
+	pthread_mutex_unlock(&ls->mu);
+	return NULL;
+}
+
+/* Produces the next decompressed block into a free ring slot and posts it
+ * for hashing. Returns its length (0 at the end) or a negative code. */
+static la_ssize_t layer__next_block(th_layer_stream *ls, const void **block)
+{
+	size_t got = 0;
+	int k, rc;
+
+	if (ls->rc)
+		return ls->rc;
+	if (ls->eof)
+		return 0;
+	k = (int)(ls->posted % RING);
+	if (ls->threaded) {
+		pthread_mutex_lock(&ls->mu);
+		while (ls->posted - ls->hashed >= RING)
+			pthread_cond_wait(&ls->cv, &ls->mu);
+		pthread_mutex_unlock(&ls->mu);
+	}
+	rc = ls->comp == TH_LAYER_GZIP ? layer__gunzip(ls, ls->ring[k], BLOCK, &got)
+	     : ls->comp == TH_LAYER_ZSTD ? layer__unzstd(ls, ls->ring[k], BLOCK, &got)
+					 : layer__plain(ls, ls->ring[k], BLOCK, &got);
+	if (rc)
+		return rc;
+	if (!got) {
+		ls->eof = true;
+		return 0;
+	}
+	ls->tar_bytes += got;
+	if (ls->tar_bytes > ls->src->max_tar_bytes) {
+		return layer__fail(ls, TH_ERR_LIMIT, "decompresses to more than %llu bytes (layer_bytes / image_bytes)",
+				   (unsigned long long)ls->src->max_tar_bytes);
+	}
+	ls->ring_len[k] = got;
+	if (ls->threaded) {
+		pthread_mutex_lock(&ls->mu);
+		ls->posted++;
+		pthread_cond_broadcast(&ls->cv);
+		pthread_mutex_unlock(&ls->mu);
+	} else {
+		th_sha256_update(&ls->tar_hash, ls->ring[k], got);
+		ls->posted++;
+	}
+	*block = ls->ring[k];
+	return (la_ssize_t)got;
+}
+
+static la_ssize_t layer__read_cb(struct archive *a, void *ud, const void **block)
+{
+	th_layer_stream *ls = ud;
+	la_ssize_t n = layer__next_block(ls, block);
+
+	if (n < 0) {
+		archive_set_error(a, EIO, "%s", ls->err ? ls->err->msg : "read failed");
+		return -1;
+	}
+	return n;
+}
+
+static int layer__detect(th_layer_stream *ls, th_error *err)
+{
+	unsigned char magic[4];
+	size_t have = 0;
+	int more;
+
+	if ((more = layer__refill(ls)) < 0)
+		return more;
+	if (more) {
+		have = ls->in_len < 4 ? ls->in_len : 4;
+		memcpy(magic, ls->in, have);
+	}
+	if ((have >= 2 && magic[0] == 0x1f && magic[1] == 0x8b) ||
+	    (have == 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd))
+		th_sha256_update(&ls->blob_hash, ls->in, ls->in_len); /* the first block, read before we knew */
+	if (have >= 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
+		ls->comp = TH_LAYER_GZIP;
+		if (inflateInit2(&ls->z, 15 + 16) != Z_OK)
+			return th_error_set(err, TH_ERR_NOMEM, "%s: cannot start zlib", ls->src->what);
+		ls->z_live = true;
+	} else if (have == 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd) {
+		ls->comp = TH_LAYER_ZSTD;
+		if (!(ls->zd = ZSTD_createDCtx()))
+			return th_error_set(err, TH_ERR_NOMEM, "%s: cannot start zstd", ls->src->what);
+		/* A zstd frame may ask for a window of up to 2 GiB; real layers use
+		 * at most 128 MiB (--long=27). Refuse more than that. */
+		ZSTD_DCtx_setParameter(ls->zd, ZSTD_d_windowLogMax, 27);
+	} else {
+		ls->comp = TH_LAYER_PLAIN;
+	}
+	return 0;
+}
+
+static void layer__hex(char out[TH_DIGEST_MAX], th_sha256 *h)
+{
+	char hex[TH_SHA256_HEX];
+
+	th_sha256_final(h, hex);
+	snprintf(out, TH_DIGEST_MAX, "sha256:%s", hex);
+}
+
+static int layer__entry(th_layer_stream *ls, struct archive_entry *ae, th_layer_entry_fn fn, void *ud,
+			th_error *err)
+{
+	th_layer_entry e;
+	const char *p = archive_entry_pathname(ae);
+	const char *hl = archive_entry_hardlink(ae);
+	const char *sl = archive_entry_symlink(ae);
+
+	if (!p)
+		p = archive_entry_pathname_utf8(ae);
+	if (!p)
+		return th_error_set(err, TH_ERR_INVALID, "%s: tar entry without a usable name", ls->src->what);
+	memset(&e, 0, sizeof(e));
+	e.path = p;
+	e.path_len = strlen(p);
+	if (e.path_len > ls->lim->path_bytes)
+		return th_error_set(err, TH_ERR_LIMIT, "%s: tar entry path of %zu bytes exceeds %llu (path_bytes)",
+				    ls->src->what, e.path_len, (unsigned long long)ls->lim->path_bytes);
+	e.mode = (uint32_t)(archive_entry_perm(ae) & 07777);
+	e.size = archive_entry_size_is_set(ae) && archive_entry_size(ae) > 0 ? (uint64_t)archive_entry_size(ae) : 0;
+	if (hl) {
+		e.type = TH_ENTRY_HARDLINK;
+		e.link = hl;
+	} else {
+		switch (archive_entry_filetype(ae)) {
+		case AE_IFREG: e.type = TH_ENTRY_FILE; break;
+		case AE_IFDIR: e.type = TH_ENTRY_DIR; break;
+		case AE_IFLNK: e.type = TH_ENTRY_SYMLINK; e.link = sl ? sl : ""; break;
+		default: e.type = TH_ENTRY_OTHER; break;
+		}
+	}
+	if (e.link) {
+		e.link_len = strlen(e.link);
+		if (e.link_len > ls->lim->path_bytes)
+			return th_error_set(err, TH_ERR_LIMIT, "%s: link target of %s exceeds %llu bytes (path_bytes)",
+					    ls->src->what, p, (unsigned long long)ls->lim->path_bytes);
+	}
+	return fn(ud, &e, ls, err);
+}
+
+int th_layer_data(th_layer_stream *ls, void *buf, size_t cap, size_t *got, th_error *err)
+{
+	la_ssize_t n = archive_read_data(ls->a, buf, cap);
+
+	*got = 0;
+	if (n < 0) {
+		if (ls->rc)
+			return ls->rc;
+		return th_error_set(err, TH_ERR_INVALID, "%s: corrupt tar data: %s", ls->src->what,
+				    archive_error_string(ls->a) ? archive_error_string(ls->a) : "read failed");
+	}
+	*got = (size_t)n;
+	return 0;
+}
+
+static int layer__stream(th_layer_stream *ls, th_layer_result *out, th_layer_entry_fn fn, void *ud, th_error *err)
+{
+	struct archive_entry *ae;
+	const void *blk;
+	int r, rc;
+
+	ls->a = archive_read_new();
+	if (!ls->a)
+		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	archive_read_support_format_tar(ls->a);
+	if (archive_read_open(ls->a, ls, NULL, layer__read_cb, NULL) != ARCHIVE_OK) {
+		if (ls->rc)
+			return ls->rc;
+		return th_error_set(err, TH_ERR_INVALID, "%s: not a tar stream: %s", ls->src->what,
+				    archive_error_string(ls->a) ? archive_error_string(ls->a) : "unknown format");
+	}
+	for (;;) {
+		r = archive_read_next_header(ls->a, &ae);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+			if (ls->rc)
+				return ls->rc;
+			return th_error_set(err, TH_ERR_INVALID, "%s: corrupt tar: %s", ls->src->what,
+					    archive_error_string(ls->a) ? archive_error_string(ls->a) : "bad header");
+		}
+		if (++out->entries > ls->src->max_entries)
+			return th_error_set(err, TH_ERR_LIMIT, "%s: more than %llu tar entries (entries)", ls->src->what,
+					    (unsigned long long)ls->src->max_entries);
+		if ((rc = layer__entry(ls, ae, fn, ud, err)))
+			return rc;
+		if (ls->rc)
+			return ls->rc;
+	}
+	/* The tar's end marker may come before the end of the stream; the
+	 * diff_id covers everything, so read on. */
+	while ((r = (int)layer__next_block(ls, &blk)) > 0)
+		;
+	return r < 0 ? r : 0;
+}
+
+static void layer__join(th_layer_stream *ls)
+{
+	if (!ls->threaded)
+		return;
+	pthread_mutex_lock(&ls->mu);
+	ls->stop = true;
+	pthread_cond_broadcast(&ls->cv);
+	pthread_mutex_unlock(&ls->mu);
+	pthread_join(ls->thread, NULL);
+	ls->threaded = false;
+}
+
+int th_layer_scan(th_layer_result *out, const th_layer_src *src, const th_limits *lim, th_layer_entry_fn fn,
+		  void *ud, th_error *err)
+{
+	th_layer_stream ls;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	memset(&ls, 0, sizeof(ls));
+	ls.src = src;
+	ls.lim = lim;
+	ls.err = err;
+	if (src->expect_size != UINT64_MAX && src->expect_size != src->avail)
+		return th_error_set(err, TH_ERR_INVALID, "%s: blob is %llu bytes but its descriptor says %llu", src->what,
+				    (unsigned long long)src->avail, (unsigned long long)src->expect_size);
+	if (src->avail > lim->blob_bytes)
+		return th_error_set(err, TH_ERR_LIMIT, "%s: blob of %llu bytes exceeds %llu (blob_bytes)", src->what,
+				    (unsigned long long)src->avail, (unsigned long long)lim->blob_bytes);
+	if ((rc = th_sha256_init(&ls.blob_hash, err)))
+		return rc;
+	if ((rc = th_sha256_init(&ls.tar_hash, err))) {
+		th_sha256_release(&ls.blob_hash);
+		return rc;
+	}
+	ls.in = malloc(INBLOCK);
+	for (int i = 0; i < RING; i++)
+		ls.ring[i] = malloc(BLOCK);
+	for (int i = 0; i < RING; i++)
+		if (!ls.ring[i])
+			ls.in = (free(ls.in), NULL);
+	if (!ls.in) {
+		rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	if ((rc = layer__detect(&ls, err)))
+		goto done;
+	if (pthread_mutex_init(&ls.mu, NULL) == 0) {
+		if (pthread_cond_init(&ls.cv, NULL) == 0) {
+			ls.threaded = pthread_create(&ls.thread, NULL, layer__hasher, &ls) == 0;
+			if (!ls.threaded)
+				pthread_cond_destroy(&ls.cv);
+		}
+		if (!ls.threaded)
+			pthread_mutex_destroy(&ls.mu);
+	}
+	rc = layer__stream(&ls, out, fn, ud, err);
+	if (ls.threaded) {
+		layer__join(&ls);
+		pthread_cond_destroy(&ls.cv);
+		pthread_mutex_destroy(&ls.mu);
+	}
+	if (rc)
+		goto done;
+	out->compression = ls.comp;
+	out->blob_bytes = ls.in_read;
+	out->tar_bytes = ls.tar_bytes;
+	layer__hex(out->diff_id, &ls.tar_hash);
+	if (ls.comp == TH_LAYER_PLAIN)
+		memcpy(out->digest, out->diff_id, sizeof(out->digest));
+	else
+		layer__hex(out->digest, &ls.blob_hash);
+	if (src->digest && strcmp(src->digest, out->digest))
+		rc = th_error_set(err, TH_ERR_INVALID, "%s: blob digest is %s, expected %s", src->what, out->digest,
+				  src->digest);
+	else if (src->diff_id && strcmp(src->diff_id, out->diff_id))
+		rc = th_error_set(err, TH_ERR_INVALID, "%s: diff_id is %s, but the config says %s", src->what, out->diff_id,
+				  src->diff_id);
+done:
+	if (ls.a)
+		archive_read_free(ls.a);
+	if (ls.z_live)
+		inflateEnd(&ls.z);
+	ZSTD_freeDCtx(ls.zd);
+	th_sha256_release(&ls.blob_hash);
+	th_sha256_release(&ls.tar_hash);
+	free(ls.in);
+	for (int i = 0; i < RING; i++)
+		free(ls.ring[i]);
+	return rc;
+}

@@ -1,0 +1,117 @@
+#include "extractors/python.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/metadata.h"
+#include "core/name.h"
+
+static bool py__digits(const char **p, int *v)
+{
+	int n = 0, d = 0;
+
+	while (isdigit((unsigned char)**p) && d < 4) {
+		n = n * 10 + (**p - '0');
+		(*p)++;
+		d++;
+	}
+	*v = n;
+	return d > 0 && !isdigit((unsigned char)**p);
+}
+
+bool th_python_interp_name(const char *b, int *major, int *minor)
+{
+	const char *p;
+
+	if (!strncmp(b, "python", 6))
+		p = b + 6;
+	else if (!strncmp(b, "libpython", 9))
+		p = b + 9;
+	else
+		return false;
+	if (!py__digits(&p, major) || *p++ != '.' || !py__digits(&p, minor))
+		return false;
+	if (b[0] == 'p')
+		return *p == '\0';
+	if (*p == 'm' || *p == 'd' || *p == 'u')
+		p++;
+	return !strncmp(p, ".so", 3) && (p[3] == '\0' || p[3] == '.');
+}
+
+const char *th_python_binary_version(const void *data, size_t len, int major, int minor, th_arena *a)
+{
+	char pre[16];
+	const char *s = data, *end = s + len, *p = s;
+	int pl = snprintf(pre, sizeof(pre), "%d.%d.", major, minor);
+
+	while (p < end && (p = memmem(p, (size_t)(end - p), pre, (size_t)pl))) {
+		const char *q = p + pl;
+		/* PY_VERSION is its own NUL-terminated string: "3.11.2", "3.12.0rc1", "3.13.0+" */
+		if ((p == s || p[-1] == '\0') && q < end && isdigit((unsigned char)*q)) {
+			const char *e = q;
+			while (e < end && (isalnum((unsigned char)*e) || *e == '+') && e - p < 24)
+				e++;
+			if (e < end && *e == '\0')
+				return th_arena_strndup(a, p, (size_t)(e - p));
+		}
+		p += pl;
+	}
+	return NULL;
+}
+
+bool th_pydist_dirname(const char *name)
+{
+	size_t n = strlen(name);
+	return (n > 10 && !strcmp(name + n - 10, ".dist-info")) || (n > 9 && !strcmp(name + n - 9, ".egg-info"));
+}
+
+/* "name-1.0.dist-info" / "name-1.0-py3.11.egg-info" -> name, version. */
+static void py__split_dirname(const char *d, th_arena *a, const char **name, const char **version)
+{
+	size_t n = strlen(d);
+	const char *dash;
+
+	n -= (n > 10 && !strcmp(d + n - 10, ".dist-info")) ? 10 : 9;
+	dash = memchr(d, '-', n);
+	*name = th_arena_strndup(a, d, dash ? (size_t)(dash - d) : n);
+	if (dash) {
+		const char *v = dash + 1, *e = memchr(v, '-', n - (size_t)(v - d));
+		*version = th_arena_strndup(a, v, e ? (size_t)(e - v) : n - (size_t)(v - d));
+	} else {
+		*version = "";
+	}
+}
+
+int th_pydist_parse(th_pydist *out, const char *dirname, const char *md, size_t md_len, const th_limits *lim,
+		    th_arena *a, th_error *err)
+{
+	th_metadata m;
+	th_buf norm = TH_BUF_INIT;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (md && th_metadata_parse(&m, md, md_len, lim, a, NULL) == 0 && m.name && *m.name && m.version) {
+		out->name = m.name;
+		out->version = m.version;
+		out->requires_python = m.requires_python;
+		out->requires_dist = m.requires_dist;
+		out->nrequires_dist = m.nrequires_dist;
+		out->provides_extra = m.provides_extra;
+		out->nprovides_extra = m.nprovides_extra;
+		out->summary = m.summary;
+	} else {
+		py__split_dirname(dirname, a, &out->name, &out->version);
+		out->from_dirname = true;
+	}
+	if (!out->name || !*out->name || !out->version)
+		return th_error_set(err, TH_ERR_INVALID, "%s: no distribution name", dirname);
+	if ((rc = th_name_normalize(&norm, out->name, strlen(out->name), err)))
+		goto done;
+	if (!(out->normalized = th_arena_strndup(a, norm.ptr, norm.len)))
+		rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
+done:
+	th_buf_release(&norm);
+	return rc;
+}

@@ -1,0 +1,52 @@
+/*
+ * python — Python interpreters and installed distributions found in an
+ * image, from bytes the image scan kept.
+ *
+ * Interpreters: a file named pythonX.Y (or libpythonX.Y[m].so[.N]) is one;
+ * its full X.Y.Z is the NUL-delimited PY_VERSION string ("3.11.2") the
+ * binary carries. Distributions: a NAME-VERSION.dist-info directory
+ * (METADATA) or a .egg-info directory (PKG-INFO) or file; the metadata is
+ * read through core/metadata, the name normalised through core/name. When
+ * the metadata is missing or unusable, name and version come from the
+ * directory name and `from_dirname` says so.
+ */
+#ifndef TH_PYTHON_H
+#define TH_PYTHON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/arena.h"
+#include "core/error.h"
+#include "core/limits.h"
+
+/* If basename names an interpreter binary or libpython, sets *major, *minor
+ * and returns true. */
+bool th_python_interp_name(const char *basename, int *major, int *minor);
+
+/* Finds "X.Y.Z" for the given X.Y in a binary; returns an arena string or
+ * NULL when absent. */
+const char *th_python_binary_version(const void *data, size_t len, int major, int minor, th_arena *a);
+
+typedef struct th_pydist {
+	const char *name;            /* as written in the metadata */
+	const char *normalized;      /* PEP 503 */
+	const char *version;
+	const char *requires_python; /* NULL when absent */
+	const char **requires_dist;
+	size_t nrequires_dist;
+	const char **provides_extra;
+	size_t nprovides_extra;
+	const char *summary;         /* NULL when absent */
+	bool from_dirname;           /* metadata missing or without Name/Version */
+} th_pydist;
+
+/* dirname: "requests-2.28.1.egg-info"; md: the METADATA / PKG-INFO bytes or
+ * NULL. TH_ERR_INVALID only when neither gives a name. */
+int th_pydist_parse(th_pydist *out, const char *dirname, const char *md, size_t md_len, const th_limits *lim,
+		    th_arena *a, th_error *err);
+
+/* True for "*.dist-info" / "*.egg-info". */
+bool th_pydist_dirname(const char *name);
+
+#endif

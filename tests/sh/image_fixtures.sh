@@ -1,0 +1,102 @@
+#!/bin/sh
+# Small crafted images (fixtures/images/make.sh), built into OCI layouts with
+# ../shared/tools/make_oci_layout.py: squashing (whiteouts, opaque
+# directories, file/directory replacement), os-release fallbacks, dpkg
+# status and status.d, apk, the RPM sqlite database, dist-info / egg-info
+# (file and directory), ownership by OS packages, interpreter versions from
+# the owning package, CUDA-like libraries. Facts are checked in the database.
+set -u
+mk=${THOTH_SHARED:-}/tools/make_oci_layout.py
+[ -f "$mk" ] || { echo "skipped: ../shared/tools/make_oci_layout.py is absent"; exit 77; }
+command -v sqlite3 >/dev/null || { echo "skipped: sqlite3 is missing"; exit 77; }
+[ -x /usr/bin/python3 ] || { echo "skipped: /usr/bin/python3 is missing"; exit 77; }
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+sh "$THOTH_SOURCE/fixtures/images/make.sh" "$tmp/src" "$THOTH" || { echo "make.sh failed"; exit 1; }
+pass=0 fail=0
+check() { # LABEL EXPECTED ACTUAL
+  if [ "$2" = "$3" ]; then pass=$((pass + 1)); else echo "FAIL: $1: expected [$2], got [$3]"; fail=$((fail + 1)); fi
+}
+scan() { # IMAGE-DIR -> db file; prints nothing
+  rm -f "$tmp/db"*
+  "$THOTH" scan image "$1" --db "$tmp/db" --format json > "$tmp/out.json" 2> "$tmp/err" || { echo "FAIL: scan $1: $(cat "$tmp/err")"; fail=$((fail + 1)); }
+}
+q() { sqlite3 -separator ' ' "$tmp/db" "$1" | tr '\n' ';'; }
+for img in debian distroless alpine rpm; do
+  set -- "$tmp/src/$img"/layer*
+  /usr/bin/python3 "$mk" "$tmp/$img" latest "$@" || { echo "make_oci_layout failed for $img"; exit 1; }
+done
+
+scan "$tmp/debian"
+check "debian os" "debian 12 debian;" "$(q 'select id, version_id, family from image_os')"
+check "debian packages" "libpython3.11-minimal 3.11.4-1 deb;python3-foo 1.0-2+b1 deb;" \
+  "$(q 'select name, version, type from image_packages order by name')"
+check "debian source" "foo-src 1.0-2;" "$(q "select source, source_version from image_packages where name = 'python3-foo'")"
+check "debian dists" "bar-baz 2.0 /usr/lib/python3/dist-packages - -;foo 1.0 /usr/lib/python3/dist-packages - python3-foo;nometa 4.2 /opt/venv/lib/python3.11/site-packages - -;qux 3.0 /opt/venv/lib/python3.11/site-packages pip -;" \
+  "$(q "select normalized, version, location, coalesce(installer, '-'), coalesce(os_package, '-') from image_dists order by normalized")"
+check "requires" "foo>=1.0;colorama; extra == \"color\" >=3.8;" "$(q "select requires_dist, requires_python from image_dists where normalized = 'bar-baz'")"
+check "venv" "/opt/venv venv /usr/bin 3.11.4 0;" "$(q 'select path, kind, home, version, system_site_packages from image_envs')"
+check "dist in venv" "nometa /opt/venv;qux /opt/venv;" "$(q "select normalized, environment from image_dists where environment is not null order by 1")"
+check "direct_url and top_level" "file:///src/qux qux;_qux_impl;" "$(q "select direct_url, top_level from image_dists where normalized = 'qux'")"
+check "interpreter from package" "/usr/bin/python3.11 3.11.4 package;" \
+  "$(q 'select path, version, version_source from image_interpreters')"
+check "cuda" "cuda-runtime 12.2.140;" "$(q "select kind, version from image_libraries where path like '%cudart%'")"
+# squashing, seen through the layer cache too: a second scan replays the layers
+"$THOTH" scan image "$tmp/debian" --db "$tmp/db" --format json > "$tmp/again.json"
+check "cached layers" "2" "$(grep -c '"cached": true' "$tmp/again.json")"
+check "same dists after replay" "4" "$(sqlite3 "$tmp/db" "select count(*) from image_dists where scan_id = 2")"
+
+# Layer cache across images: an image made of layer 1 alone is scanned first;
+# the two-layer image then replays layer 1 from the cache and streams layer
+# 2, whose whiteouts must still remove what the cached layer put there.
+/usr/bin/python3 "$mk" "$tmp/base" latest "$tmp/src/debian/layer1" || exit 1
+rm -f "$tmp/db"*
+"$THOTH" scan image "$tmp/base" --db "$tmp/db" > /dev/null || { echo "FAIL: base scan"; fail=$((fail + 1)); }
+"$THOTH" scan image "$tmp/debian" --db "$tmp/db" --format json > "$tmp/on-base.json"
+check "base layer cached, upper streamed" "true false" \
+  "$(grep '"cached"' "$tmp/on-base.json" | sed 's/.*: //; s/,//' | tr '\n' ' ' | sed 's/ $//')"
+check "whiteout over a cached layer" "0" "$(grep -c '"name": "old"' "$tmp/on-base.json")"
+check "dists over a cached layer" "4" "$(sqlite3 "$tmp/db" "select count(*) from image_dists where scan_id = 2")"
+
+# The same tree as a root filesystem directory (layer 1 only: old-0.5 is there).
+scan "$tmp/src/debian/layer1"
+check "rootfs dists" "bar-baz;foo;nometa;old;qux;" "$(q 'select normalized from image_dists order by 1')"
+check "rootfs os via symlink" "debian;" "$(q 'select id from image_os')"
+
+scan "$tmp/distroless"
+check "distroless os" "debian 12;" "$(q 'select id, version_id from image_os')"
+check "distroless status.d" "base-files 12.4+deb12u5;" "$(q 'select name, version from image_packages')"
+
+scan "$tmp/alpine"
+check "alpine os" "alpine 3.19.1 alpine;" "$(q 'select id, version_id, family from image_os')"
+check "apk packages" "musl 1.2.4_git20230717-r4 apk musl;py3-six 1.16.0-r9 apk py3-six;" \
+  "$(q 'select name, version, type, source from image_packages order by name')"
+check "musl version from apk" "musl 1.2.4;" "$(q "select kind, version from image_libraries where kind = 'musl'")"
+check "apk owns dist" "six py3-six;" "$(q 'select normalized, os_package from image_dists')"
+
+if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
+  "$THOTH" scan image "$tmp/alpine" --format cyclonedx --db "$tmp/db" > "$tmp/bom.json"
+  check "cyclonedx valid" "valid" "$(/usr/bin/python3 "$THOTH_SHARED/tools/validate_json.py" cyclonedx-1.5 "$tmp/bom.json")"
+  check "apk purl" "1" "$(grep -c '"purl": "pkg:apk/alpine/musl@1.2.4_git20230717-r4?arch=x86_64&distro=alpine-3.19.1"' "$tmp/bom.json")"
+  check "pypi purl" "1" "$(grep -c '"purl": "pkg:pypi/six@1.16.0"' "$tmp/bom.json")"
+fi
+
+scan "$tmp/rpm"
+check "rpm os" "rocky 9.3 rhel;" "$(q 'select id, version_id, family from image_os')"
+check "rpm packages" "bash 1:5.1.8-6.el9 x86_64 rpm;" "$(q 'select name, version, arch, type from image_packages')"
+check "rpm owns dist" "six bash;" "$(q 'select normalized, os_package from image_dists')"
+
+# A 50 MB METADATA (over metadata_bytes: the dist is reported from its
+# directory name, the file counted as skipped) and invalid UTF-8 in a file
+# name and in metadata (kept as bytes, written as U+FFFD in JSON).
+big=$tmp/src/big/layer1/usr/lib/python3/dist-packages
+mkdir -p "$big/huge-1.0.dist-info" "$big/bad-2.0.dist-info"
+{ printf 'Metadata-Version: 2.1\nName: huge\nVersion: 9.9\n\n'; head -c 52428800 /dev/zero | tr '\0' 'x'; } > "$big/huge-1.0.dist-info/METADATA"
+printf 'Metadata-Version: 2.1\nName: bad\nVersion: 2.0\nSummary: \377\376 broken\n' > "$big/bad-2.0.dist-info/METADATA"
+printf 'x' > "$big/$(printf 'caf\351')"
+/usr/bin/python3 "$mk" "$tmp/big" latest "$tmp/src/big/layer1" || { echo "make_oci_layout failed for big"; exit 1; }
+scan "$tmp/big"
+check "huge metadata from dirname" "bad 2.0;huge 1.0;" "$(q 'select normalized, version from image_dists order by 1')"
+check "huge metadata skipped" "1" "$(q 'select skipped from image_scan_layers' | tr -d ';')"
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
