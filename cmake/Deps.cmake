@@ -4,3 +4,4 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(SQLITE  REQUIRED IMPORTED_TARGET sqlite3)    # analyzer/store.c
 pkg_check_modules(JANSSON REQUIRED IMPORTED_TARGET jansson)    # core/json.c
 pkg_check_modules(CRYPTO  REQUIRED IMPORTED_TARGET libcrypto)  # core/hash.c
+pkg_check_modules(TREESITTER REQUIRED IMPORTED_TARGET tree-sitter) # analyzer/pysource.c (runtime 0.20.7, grammar ABI 14)
