@@ -771,6 +771,24 @@ static uint32_t pysource__first_error(TSNode n)
 	}
 }
 
+/* Counts brackets regardless of strings and comments: an over-estimate that
+ * only a hostile file reaches, and cheap. */
+static bool pysource__nesting_ok(const char *text, size_t len, uint64_t max)
+{
+	uint64_t depth = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char ch = text[i];
+		if (ch == '(' || ch == '[' || ch == '{') {
+			if (++depth > max)
+				return false;
+		} else if ((ch == ')' || ch == ']' || ch == '}') && depth > 0) {
+			depth--;
+		}
+	}
+	return true;
+}
+
 static TSTree *pysource__parse(th_pysource_parser *p, const char *text, size_t len, const char *what,
 			       const th_limits *lim, th_error *err)
 {
@@ -779,6 +797,11 @@ static TSTree *pysource__parse(th_pysource_parser *p, const char *text, size_t l
 	if (len > lim->source_bytes || len > UINT32_MAX) {
 		th_error_set(err, TH_ERR_LIMIT, "%s: %zu bytes exceeds the limit of %llu (source_bytes)", what, len,
 			     (unsigned long long)lim->source_bytes);
+		return NULL;
+	}
+	if (!pysource__nesting_ok(text, len, lim->source_nesting)) {
+		th_error_set(err, TH_ERR_LIMIT, "%s: more than %llu brackets open at once (source_nesting)", what,
+			     (unsigned long long)lim->source_nesting);
 		return NULL;
 	}
 	ts_parser_set_timeout_micros(p->ts, lim->parse_ms * 1000);
