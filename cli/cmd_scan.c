@@ -191,8 +191,6 @@ static int scan__sarif(th_ctx *ctx, const th_srcscan *s, th_buf *out)
 	(void)s;
 	th_jw_init(&w, out, 1, &ctx->err);
 	th_jw_obj_begin(&w);
-	th_jw_key(&w, "$schema");
-	th_jw_str(&w, "https://json.schemastore.org/sarif-2.1.0.json");
 	th_jw_key(&w, "version");
 	th_jw_str(&w, "2.1.0");
 	th_jw_key(&w, "runs");
