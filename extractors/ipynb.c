@@ -30,6 +30,8 @@ static int ipynb__text(th_buf *code, const char *s, size_t len, bool *magic_cell
 	for (size_t i = 0; i <= len; i++) {
 		if (i < len && s[i] != '\n')
 			continue;
+		if (i == len && start == len)
+			break; /* nothing after the last newline */
 		if ((rc = ipynb__line(code, s + start, i - start, *magic_cell, err)))
 			return rc;
 		if (i < len && (rc = th_buf_putc(code, '\n', err)))
