@@ -16,8 +16,8 @@ static const char *const store_source__sql[Q_COUNT] = {
 	"SELECT id, has_errors, error_line, encoding, problem, error, nusages FROM source_file WHERE hash = ?1",
 	"SELECT module, level, alias, names, line, col, kind, ctx FROM source_import WHERE file = ?1 ORDER BY seq",
 	"SELECT symbol, line, col, import FROM source_usage WHERE file = ?1 ORDER BY seq",
-	"INSERT INTO source_file (hash, has_errors, error_line, encoding, problem, error, nimports, nusages)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	("INSERT INTO source_file (hash, has_errors, error_line, encoding, problem, error, nimports, nusages)"
+	 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
 	"DELETE FROM source_file WHERE hash = ?1",
 	"INSERT INTO source_import (file, seq, module, level, alias, names, line, col, kind, ctx) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 	"INSERT INTO source_usage (file, seq, symbol, line, col, import) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
