@@ -9,6 +9,7 @@ typedef struct reqtxt__ctx {
 	void *ud;
 	th_arena *a;
 	th_error *err;
+	int includes;
 } reqtxt__ctx;
 
 static int reqtxt__file(reqtxt__ctx *c, const char *text, size_t len, const char *what, bool constraint, int depth);
@@ -111,6 +112,9 @@ static int reqtxt__include(reqtxt__ctx *c, const char *from, const char *name, b
 	if (depth >= TH_REQTXT_MAX_DEPTH)
 		return th_error_set(c->err, TH_ERR_LIMIT, "%s:%u: includes nested deeper than %d (a cycle?)", from, line,
 				    TH_REQTXT_MAX_DEPTH);
+	if (++c->includes > TH_REQTXT_MAX_INCLUDES)
+		return th_error_set(c->err, TH_ERR_LIMIT, "%s:%u: more than %d includes in all", from, line,
+				    TH_REQTXT_MAX_INCLUDES);
 	if (!c->o->load)
 		return th_error_set(c->err, TH_ERR_UNSUPPORTED, "%s:%u: cannot follow the include of %s", from, line, name);
 	if (!(rc = c->o->load(c->o->load_ud, from, name, &body, &resolved, c->err))) {
@@ -205,7 +209,7 @@ int th_reqtxt_parse(const char *text, size_t len, const char *what, const th_req
 		    void *ud, th_arena *a, th_error *err)
 {
 	static const th_reqtxt_opts none = { NULL, NULL, NULL };
-	reqtxt__ctx c = { o ? o : &none, fn, ud, a, err };
+	reqtxt__ctx c = { o ? o : &none, fn, ud, a, err, 0 };
 
 	return reqtxt__file(&c, text, len, what, false, 0);
 }

@@ -20,7 +20,8 @@
 #include "core/buf.h"
 #include "core/error.h"
 
-#define TH_REQTXT_MAX_DEPTH 16 /* -r/-c nesting: deeper is a cycle or an attack */
+#define TH_REQTXT_MAX_DEPTH 16     /* -r/-c nesting: deeper is a cycle or an attack */
+#define TH_REQTXT_MAX_INCLUDES 256 /* includes followed in all: files including one another twice over would be exponential */
 
 typedef struct th_reqtxt_line {
 	const char *file;      /* the file holding the line, as named by the caller or the include */
