@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/srcdeps.h"
 #include "analyzer/srcscan.h"
+#include "core/hash.h"
 #include "core/json.h"
 
 static const th_opt scan_image_opts[] = {
@@ -65,7 +67,12 @@ static void scan__where(th_jw *w, const th_srcscan_file *f, uint32_t line, uint3
 	th_jw_int(w, col);
 }
 
-static int scan__json(th_ctx *ctx, const th_srcscan *s, th_buf *out)
+static const char *scan__decl_kind(th_decl_kind k)
+{
+	return k == TH_DECL_RUNTIME ? "runtime" : k == TH_DECL_EXTRA ? "extra" : k == TH_DECL_GROUP ? "group" : "constraint";
+}
+
+static int scan__json(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, th_buf *out)
 {
 	th_jw w;
 
@@ -164,9 +171,49 @@ static int scan__json(th_ctx *ctx, const th_srcscan *s, th_buf *out)
 	th_jw_arr_end(&w);
 	th_jw_key(&w, "declared_dependencies");
 	th_jw_arr_begin(&w);
+	for (size_t i = 0; i < d->ndecls; i++) {
+		const th_srcdeps_decl *x = &d->decls[i];
+		th_jw_obj_begin(&w);
+		th_jw_key(&w, "file");
+		th_jw_str(&w, x->d.file);
+		th_jw_key(&w, "line");
+		th_jw_int(&w, x->d.line);
+		th_jw_key(&w, "name");
+		th_jw_str(&w, x->name);
+		th_jw_key(&w, "requirement");
+		th_jw_str(&w, x->d.req);
+		th_jw_key(&w, "kind");
+		th_jw_str(&w, scan__decl_kind(x->d.kind));
+		th_jw_key(&w, "group");
+		th_jw_str(&w, x->d.group);
+		th_jw_key(&w, "dev");
+		th_jw_bool(&w, x->d.dev);
+		th_jw_key(&w, "used");
+		th_jw_bool(&w, x->used);
+		th_jw_obj_end(&w);
+	}
 	th_jw_arr_end(&w);
 	th_jw_key(&w, "findings");
 	th_jw_arr_begin(&w);
+	for (size_t i = 0; i < d->nfindings; i++) {
+		const th_finding *f = &d->findings[i];
+		th_jw_obj_begin(&w);
+		th_jw_key(&w, "rule");
+		th_jw_str(&w, f->rule);
+		th_jw_key(&w, "severity");
+		th_jw_str(&w, th_severity_name(f->severity));
+		th_jw_key(&w, "file");
+		th_jw_str(&w, f->file);
+		th_jw_key(&w, "line");
+		th_jw_int(&w, f->line);
+		th_jw_key(&w, "col");
+		th_jw_int(&w, f->col);
+		th_jw_key(&w, "subject");
+		th_jw_str(&w, f->subject);
+		th_jw_key(&w, "message");
+		th_jw_str(&w, f->message);
+		th_jw_obj_end(&w);
+	}
 	th_jw_arr_end(&w);
 	th_jw_key(&w, "stats");
 	th_jw_obj_begin(&w);
@@ -183,9 +230,21 @@ static int scan__json(th_ctx *ctx, const th_srcscan *s, th_buf *out)
 	return th_buf_putc(out, '\n', &ctx->err);
 }
 
-/* SARIF 2.1.0: one run, thoth as the tool; results are the findings. */
-static int scan__sarif(th_ctx *ctx, const th_srcscan *s, th_buf *out)
+static const char *const scan__rules[][2] = {
+	{ "missing-dependency", "An imported distribution is not declared" },
+	{ "unused-dependency", "A declared distribution is not imported" },
+	{ "dev-dependency-used", "Runtime code imports a development-only dependency" },
+	{ "stdlib-module-removed", "The target Python no longer has this standard-library module" },
+	{ "unresolvable-relative-import", "A relative import reaches above the scanned tree" },
+};
+
+/* SARIF 2.1.0: one run, thoth as the tool; results are the findings, with
+ * URIs relative to the scanned root and fingerprints that do not move when
+ * lines do (rule, file, subject). */
+static int scan__sarif(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, th_buf *out)
 {
+	th_buf fp = TH_BUF_INIT;
+	char hex[TH_SHA256_HEX];
 	th_jw w;
 
 	(void)s;
@@ -206,11 +265,79 @@ static int scan__sarif(th_ctx *ctx, const th_srcscan *s, th_buf *out)
 	th_jw_str(&w, THOTH_VERSION);
 	th_jw_key(&w, "rules");
 	th_jw_arr_begin(&w);
+	for (size_t i = 0; i < sizeof(scan__rules) / sizeof(scan__rules[0]); i++) {
+		th_jw_obj_begin(&w);
+		th_jw_key(&w, "id");
+		th_jw_str(&w, scan__rules[i][0]);
+		th_jw_key(&w, "shortDescription");
+		th_jw_obj_begin(&w);
+		th_jw_key(&w, "text");
+		th_jw_str(&w, scan__rules[i][1]);
+		th_jw_obj_end(&w);
+		th_jw_obj_end(&w);
+	}
 	th_jw_arr_end(&w);
+	th_jw_obj_end(&w);
+	th_jw_obj_end(&w);
+	th_jw_key(&w, "originalUriBaseIds");
+	th_jw_obj_begin(&w);
+	th_jw_key(&w, "SRCROOT");
+	th_jw_obj_begin(&w);
+	th_jw_key(&w, "description");
+	th_jw_obj_begin(&w);
+	th_jw_key(&w, "text");
+	th_jw_str(&w, "the scanned directory");
+	th_jw_obj_end(&w);
 	th_jw_obj_end(&w);
 	th_jw_obj_end(&w);
 	th_jw_key(&w, "results");
 	th_jw_arr_begin(&w);
+	for (size_t i = 0; i < d->nfindings; i++) {
+		const th_finding *f = &d->findings[i];
+		th_buf_clear(&fp);
+		if (th_buf_printf(&fp, &ctx->err, "%s\n%s\n%s", f->rule, f->file, f->subject) ||
+		    th_sha256_hex(hex, fp.ptr, fp.len, &ctx->err))
+			break;
+		th_jw_obj_begin(&w);
+		th_jw_key(&w, "ruleId");
+		th_jw_str(&w, f->rule);
+		th_jw_key(&w, "level");
+		th_jw_str(&w, th_severity_name(f->severity));
+		th_jw_key(&w, "message");
+		th_jw_obj_begin(&w);
+		th_jw_key(&w, "text");
+		th_jw_str(&w, f->message);
+		th_jw_obj_end(&w);
+		th_jw_key(&w, "locations");
+		th_jw_arr_begin(&w);
+		th_jw_obj_begin(&w);
+		th_jw_key(&w, "physicalLocation");
+		th_jw_obj_begin(&w);
+		th_jw_key(&w, "artifactLocation");
+		th_jw_obj_begin(&w);
+		th_jw_key(&w, "uri");
+		th_jw_str(&w, f->file);
+		th_jw_key(&w, "uriBaseId");
+		th_jw_str(&w, "SRCROOT");
+		th_jw_obj_end(&w);
+		th_jw_key(&w, "region");
+		th_jw_obj_begin(&w);
+		th_jw_key(&w, "startLine");
+		th_jw_int(&w, f->line ? f->line : 1);
+		th_jw_key(&w, "startColumn");
+		th_jw_int(&w, f->col ? f->col : 1);
+		th_jw_obj_end(&w);
+		th_jw_obj_end(&w);
+		th_jw_obj_end(&w);
+		th_jw_arr_end(&w);
+		th_jw_key(&w, "partialFingerprints");
+		th_jw_obj_begin(&w);
+		th_jw_key(&w, "thoth/v1");
+		th_jw_str(&w, hex);
+		th_jw_obj_end(&w);
+		th_jw_obj_end(&w);
+	}
+	th_buf_release(&fp);
 	th_jw_arr_end(&w);
 	th_jw_obj_end(&w);
 	th_jw_arr_end(&w);
@@ -227,7 +354,7 @@ static int scan__cmp_str(const void *a, const void *b)
 
 /* The table: a summary, the top-level modules imported (absolute imports),
  * and the files thoth or CPython would have trouble with. */
-static int scan__table(th_ctx *ctx, const th_srcscan *s, th_buf *out)
+static int scan__table(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, th_buf *out)
 {
 	size_t npy = 0, nnb = 0, nman = 0, nerr = 0, nimp = 0, nuse = 0, nmods = 0;
 	const char **mods;
@@ -244,8 +371,8 @@ static int scan__table(th_ctx *ctx, const th_srcscan *s, th_buf *out)
 	}
 	if ((rc = th_buf_printf(out, &ctx->err,
 				"files      %zu Python, %zu notebooks, %zu manifests (%zu parsed, %zu from the cache)\n"
-				"imports    %zu\nusages     %zu\n",
-				npy, nnb, nman, s->nparsed, s->ncached, nimp, nuse)))
+				"imports    %zu\nusages     %zu\ndeclared   %zu\nfindings   %zu\n",
+				npy, nnb, nman, s->nparsed, s->ncached, nimp, nuse, d->ndecls, d->nfindings)))
 		return rc;
 	if (!(mods = calloc(nimp + 1, sizeof(*mods))))
 		return th_error_set(&ctx->err, TH_ERR_NOMEM, "out of memory");
@@ -279,9 +406,29 @@ static int scan__table(th_ctx *ctx, const th_srcscan *s, th_buf *out)
 		if (rc)
 			goto done;
 	}
+	if (d->nfindings && (rc = th_buf_puts(out, "\nFINDING                        SEVERITY  WHERE\n", &ctx->err)))
+		goto done;
+	for (size_t i = 0; i < d->nfindings; i++) {
+		const th_finding *f = &d->findings[i];
+		if ((rc = th_buf_printf(out, &ctx->err, "%-30s %-9s %s:%u: %s\n", f->rule, th_severity_name(f->severity),
+					f->file, f->line, f->message)))
+			goto done;
+	}
 done:
 	free(mods);
 	return rc;
+}
+
+/* Names of declarations given as PEP 508 text. Until core/requirement is
+ * merged, only the formats that name their dependencies directly (Poetry,
+ * Pipfile, #egg=) are named; the others stay unnamed and are not judged. */
+static int scan__name_decls(th_ctx *ctx, th_srcdeps_decl *decls, size_t n, th_arena *a)
+{
+	(void)ctx;
+	(void)decls;
+	(void)n;
+	(void)a;
+	return 0;
 }
 
 static int scan__repo(th_ctx *ctx, const th_args *a)
@@ -289,8 +436,14 @@ static int scan__repo(th_ctx *ctx, const th_args *a)
 	const char *const *excl = NULL;
 	int nexcl = th_args_list(a, "--exclude", &excl);
 	const char *fmt = th_args_get(a, "--format"), *py = th_args_get(a, "--python");
+	const char *fail_on = th_args_get(a, "--fail-on");
 	th_srcscan_opts o = { excl, (size_t)nexcl, true, false, 0 };
 	th_srcscan s;
+	th_srcdeps d;
+	th_srcdeps_decl *decls = NULL;
+	size_t ndecls = 0;
+	th_arena arena;
+	int minor = 0, status = TH_EXIT_OK;
 	th_store *store;
 	th_buf out = TH_BUF_INIT;
 	int rc;
@@ -305,31 +458,42 @@ static int scan__repo(th_ctx *ctx, const th_args *a)
 		unsigned maj, min, pat;
 		char extra;
 		int n = sscanf(py, "%u.%u.%u%c", &maj, &min, &pat, &extra);
-		if ((n != 2 && n != 3) || strspn(py, "0123456789.") != strlen(py)) {
-			th_error_set(&ctx->err, TH_ERR_USAGE, "--python: '%s' is not X.Y or X.Y.Z", py);
+		if ((n != 2 && n != 3) || strspn(py, "0123456789.") != strlen(py) || maj != 3 || min > 99) {
+			th_error_set(&ctx->err, TH_ERR_USAGE, "--python: '%s' is not 3.Y or 3.Y.Z", py);
 			return TH_EXIT_ERROR;
 		}
+		minor = (int)min;
 	}
 	o.load_usages = strcmp(fmt, "table") != 0;
 	if (getenv("THOTH_SCAN_THREADS"))
 		o.threads = atoi(getenv("THOTH_SCAN_THREADS"));
 	if (th_ctx_store(ctx, &store))
 		return TH_EXIT_ERROR;
-	if ((rc = th_srcscan_run(&s, a->pos[0], &o, store, &ctx->limits, &ctx->err))) {
-		th_srcscan_release(&s);
-		return TH_EXIT_ERROR;
-	}
+	th_arena_init(&arena, 1 << 16);
+	if ((rc = th_srcscan_run(&s, a->pos[0], &o, store, &ctx->limits, &ctx->err)) ||
+	    (rc = th_srcdeps_declared(&decls, &ndecls, &s, &ctx->limits, &arena, &ctx->err)) ||
+	    (rc = scan__name_decls(ctx, decls, ndecls, &arena)) ||
+	    (rc = th_srcdeps_analyze(&d, &s, decls, ndecls, minor, &arena, &ctx->err)))
+		goto done;
 	if (!strcmp(fmt, "json"))
-		rc = scan__json(ctx, &s, &out);
+		rc = scan__json(ctx, &s, &d, &out);
 	else if (!strcmp(fmt, "sarif"))
-		rc = scan__sarif(ctx, &s, &out);
+		rc = scan__sarif(ctx, &s, &d, &out);
 	else
-		rc = scan__table(ctx, &s, &out);
+		rc = scan__table(ctx, &s, &d, &out);
 	if (!rc && !ctx->quiet)
 		fwrite(out.ptr, 1, out.len, ctx->out);
+	if (!rc && fail_on && strcmp(fail_on, "never")) {
+		th_severity level = !strcmp(fail_on, "error") ? TH_SEV_ERROR : !strcmp(fail_on, "warning") ? TH_SEV_WARNING : TH_SEV_NOTE;
+		for (size_t i = 0; i < d.nfindings; i++)
+			if (d.findings[i].severity >= level)
+				status = TH_EXIT_VERDICT;
+	}
+done:
 	th_buf_release(&out);
 	th_srcscan_release(&s);
-	return rc ? TH_EXIT_ERROR : TH_EXIT_OK;
+	th_arena_release(&arena);
+	return rc ? TH_EXIT_ERROR : status;
 }
 
 const th_cmd th_cmds_scan[] = {
