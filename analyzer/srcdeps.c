@@ -133,7 +133,7 @@ static int srcdeps__first_party(srcdeps__w *w, const th_srcscan *scan)
 
 		if (scan->files[i].kind != TH_REPOFILE_PYTHON)
 			continue;
-		if ((!strncmp(p, "src/", 4) || !strncmp(p, "lib/", 4)) && strchr(p + 4, '/'))
+		if (!strncmp(p, "src/", 4) || !strncmp(p, "lib/", 4))
 			p += 4;
 		slash = strchr(p, '/');
 		len = slash ? (size_t)(slash - p) : strcspn(p, ".");
@@ -174,8 +174,10 @@ static bool srcdeps__test_path(const char *p)
 	return !strncmp(p, "test", 4) || strstr(p, "/test") || strstr(p, "conftest.py") || strstr(p, "_test.py");
 }
 
-static int srcdeps__import(srcdeps__w *w, const th_srcscan_file *f, const th_pyimport *im, int minor)
+static int srcdeps__import(srcdeps__w *w, const th_srcscan_file *f, const th_pyimport *in, int minor)
 {
+	th_pyimport local = *in;
+	const th_pyimport *im = &local;
 	char top[256];
 	size_t n = strcspn(im->module, ".");
 	const char *dist;
@@ -183,6 +185,12 @@ static int srcdeps__import(srcdeps__w *w, const th_srcscan_file *f, const th_pyi
 	bool guess;
 	int removed;
 
+	/* A notebook's findings point into its cells: the line within the cell. */
+	if (f->kind == TH_REPOFILE_NOTEBOOK) {
+		uint32_t cell, line;
+		th_ipynb_locate(&f->nb, im->line, &cell, &line);
+		local.line = line;
+	}
 	if (im->level > 0) {
 		size_t depth = 0;
 		for (const char *p = f->path; *p; p++)
