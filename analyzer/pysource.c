@@ -20,7 +20,8 @@ const TSLanguage *tree_sitter_python(void);
 	X(STRING, "string") X(STRING_CONTENT, "string_content") X(STRING_START, "string_start") \
 	X(INTERP, "interpolation") X(ESCAPE, "escape_sequence") X(ARGLIST, "argument_list") \
 	X(KWARG, "keyword_argument") X(PARAMS, "parameters") X(DEFAULT_PARAM, "default_parameter") \
-	X(TYPED_PARAM, "typed_parameter") X(TYPED_DEFAULT, "typed_default_parameter")
+	X(TYPED_PARAM, "typed_parameter") X(TYPED_DEFAULT, "typed_default_parameter") \
+	X(BLOCK, "block") X(EXPR_STMT, "expression_statement") X(DECORATED, "decorated_definition")
 
 #define PYSOURCE_FIELDS(X) \
 	X(NAME, "name") X(ALIAS, "alias") X(MODULE_NAME, "module_name") X(BODY, "body") X(VALUE, "value") \
@@ -707,6 +708,32 @@ static int pysource__visit(pysource__walk *w, TSNode n, TSSymbol sym, unsigned c
 	return 0;
 }
 
+static bool pysource__field_matters(const th_pysource_parser *p, TSSymbol parent)
+{
+	return parent == p->sym[S_FUNC] || parent == p->sym[S_CLASS] || parent == p->sym[S_LAMBDA] ||
+	       parent == p->sym[S_TRY] || parent == p->sym[S_IF] || parent == p->sym[S_ELIF] ||
+	       parent == p->sym[S_ATTR] || parent == p->sym[S_KWARG] || parent == p->sym[S_DEFAULT_PARAM] ||
+	       parent == p->sym[S_TYPED_DEFAULT];
+}
+
+/* Imports of every kind contain the letters "import" (`import`,
+ * `__import__`, `importlib`, `import_module`): a block or definition
+ * without them holds none, and the import pass skips it. Checked only at
+ * those nodes, so the bytes scanned stay proportional to the statement
+ * nesting, not to the expression depth. */
+static bool pysource__may_import(const pysource__walk *w, TSNode n, TSSymbol sym)
+{
+	const th_pysource_parser *p = w->p;
+	size_t len;
+	const char *t;
+
+	if (sym != p->sym[S_FUNC] && sym != p->sym[S_CLASS] && sym != p->sym[S_BLOCK] &&
+	    sym != p->sym[S_EXPR_STMT] && sym != p->sym[S_DECORATED])
+		return true;
+	t = pysource__at(w, n, &len);
+	return memmem(t, len, "import", 6) != NULL;
+}
+
 /* Depth-first over the whole tree with one cursor; the frames live on a heap
  * stack, so hostile nesting costs memory, never the C stack. */
 static int pysource__walk_tree(pysource__walk *w, TSNode root, bool usages)
@@ -724,13 +751,17 @@ static int pysource__walk_tree(pysource__walk *w, TSNode root, bool usages)
 	for (;;) {
 		TSNode n = ts_tree_cursor_current_node(&c);
 		TSSymbol sym = ts_node_symbol(n);
-		TSFieldId f = ts_tree_cursor_current_field_id(&c);
 		const pysource__frame *pf = &w->stack[depth - 1];
 		pysource__frame child;
 		bool descend = false;
 
 		if (ts_node_is_named(n) || sym == SYM_ERROR) {
+			/* The field matters only under the few parents that give
+			 * their children a context or a role. */
+			TSFieldId f = pysource__field_matters(w->p, pf->sym) ? ts_tree_cursor_current_field_id(&c) : 0;
 			unsigned ctx = pysource__ctx(w, pf, f, n);
+			if (!usages && !pysource__may_import(w, n, sym))
+				goto next;
 			if ((rc = pysource__visit(w, n, sym, ctx, pf, f, usages, &descend, &child)))
 				goto done;
 		}
@@ -740,6 +771,7 @@ static int pysource__walk_tree(pysource__walk *w, TSNode root, bool usages)
 			w->stack[depth++] = child;
 			continue;
 		}
+next:
 		while (!ts_tree_cursor_goto_next_sibling(&c)) {
 			if (!ts_tree_cursor_goto_parent(&c) || --depth == 0)
 				goto done;
