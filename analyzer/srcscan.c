@@ -15,7 +15,7 @@
 
 #define SRCSCAN_MAX_THREADS 64
 
-static int srcscan__add(void *ud, const char *relpath, th_repofile_kind kind)
+static int srcscan__add(void *ud, const char *relpath, th_repofile_kind kind, const struct stat *st)
 {
 	th_srcscan *s = ud;
 	static const size_t grow = 256;
@@ -28,6 +28,9 @@ static int srcscan__add(void *ud, const char *relpath, th_repofile_kind kind)
 	}
 	memset(&s->files[s->nfiles], 0, sizeof(s->files[0]));
 	s->files[s->nfiles].kind = kind;
+	s->files[s->nfiles].st = (th_source_stat){ (int64_t)st->st_size,
+						   (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec,
+						   (int64_t)st->st_ino };
 	if (!(s->files[s->nfiles].path = th_arena_strdup(&s->arena, relpath)))
 		return TH_ERR_NOMEM;
 	s->nfiles++;
@@ -220,19 +223,6 @@ static int srcscan__threads(const th_srcscan_opts *o)
 	return n < 1 ? 1 : n > SRCSCAN_MAX_THREADS ? SRCSCAN_MAX_THREADS : (int)n;
 }
 
-static int srcscan__stat(th_srcscan *s, th_srcscan_file *f)
-{
-	char path[8192];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "%s/%s", s->root, f->path);
-	if (lstat(path, &st))
-		return -1;
-	f->st = (th_source_stat){ (int64_t)st.st_size, (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec,
-				  (int64_t)st.st_ino };
-	return 0;
-}
-
 int th_srcscan_run(th_srcscan *out, const char *root, const th_srcscan_opts *o, th_store *store,
 		   const th_limits *lim, th_error *err)
 {
@@ -276,7 +266,7 @@ int th_srcscan_run(th_srcscan *out, const char *root, const th_srcscan_opts *o, 
 
 		if (f->kind == TH_REPOFILE_MANIFEST)
 			continue;
-		if (h && f->kind == TH_REPOFILE_PYTHON && srcscan__stat(out, f) == 0) {
+		if (h && f->kind == TH_REPOFILE_PYTHON) {
 			if ((rc = th_store_source_stat_get(h, out->root, f->path, &f->st, f->hash, &found, err)))
 				goto done;
 			if (found && (rc = th_store_source_get(h, f->hash, o->load_usages, &f->src, &f->meta, &found,

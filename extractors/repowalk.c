@@ -119,15 +119,19 @@ bool th_repowalk_ignore_match(const char *pattern, const char *relpath, bool is_
 	return repowalk__glob(pat[0] == '/' ? pat + 1 : pat, relpath);
 }
 
-static int repowalk__load_gitignore(repowalk__walk *w, const char *dir, size_t base)
+static int repowalk__load_gitignore(repowalk__walk *w, int dirfd, size_t base)
 {
-	char path[4200], line[4096];
+	char line[4096];
 	FILE *f;
-	int rc = 0;
+	int fd, rc = 0;
 
-	snprintf(path, sizeof(path), "%s/.gitignore", dir);
-	if (!(f = fopen(path, "r")))
+	fd = openat(dirfd, ".gitignore", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
 		return 0;
+	if (!(f = fdopen(fd, "r"))) {
+		close(fd);
+		return 0;
+	}
 	while (fgets(line, sizeof(line), f)) {
 		size_t n = strcspn(line, "\r\n");
 		repowalk__rule *r;
@@ -203,9 +207,8 @@ static bool repowalk__excluded(const repowalk__walk *w, const char *rel, const c
 	return false;
 }
 
-static bool repowalk__skip_dir(const char *dirpath, const char *name, bool top)
+static bool repowalk__skip_dir(int fd, const char *name, bool top)
 {
-	char cfg[4200];
 	size_t n = strlen(name);
 
 	/* build/ and dist/ are build output at the top of a project; deeper
@@ -217,44 +220,97 @@ static bool repowalk__skip_dir(const char *dirpath, const char *name, bool top)
 			return true;
 	if (n > 9 && !strcmp(name + n - 9, ".egg-info"))
 		return true;
-	snprintf(cfg, sizeof(cfg), "%s/pyvenv.cfg", dirpath);
-	return access(cfg, F_OK) == 0;
+	return faccessat(fd, "pyvenv.cfg", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
-static int repowalk__dir(repowalk__walk *w, th_buf *abs, th_buf *rel)
+static int repowalk__cmp(const void *x, const void *y)
 {
-	struct dirent **ents = NULL;
-	size_t nrules = w->nrules, alen = abs->len, rlen = rel->len;
-	int n, rc = 0;
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
 
-	if (!w->opts->no_gitignore && (rc = repowalk__load_gitignore(w, abs->ptr, rel->len)))
-		return rc;
-	n = scandir(abs->ptr, &ents, NULL, alphasort);
-	if (n < 0) {
-		/* An unreadable directory inside the tree is skipped; the root is an error. */
-		if (rel->len == 0)
-			rc = th_error_set(w->err, TH_ERR_IO, "%s: cannot read the directory: %s", w->root, strerror(errno));
+/* The names in a directory, sorted bytewise (stable across locales). */
+static int repowalk__names(int fd, char ***out, size_t *n)
+{
+	DIR *d = fdopendir(fd);
+	struct dirent *e;
+	char **v = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	if (!d) {
+		close(fd);
+		return -1;
+	}
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (*n == cap) {
+			char **nv = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof(*v));
+			if (!nv)
+				goto nomem;
+			v = nv;
+		}
+		if (!(v[*n] = strdup(e->d_name)))
+			goto nomem;
+		(*n)++;
+	}
+	closedir(d);
+	if (*n)
+		qsort(v, *n, sizeof(*v), repowalk__cmp);
+	*out = v;
+	return 0;
+nomem:
+	closedir(d);
+	while (*n)
+		free(v[--*n]);
+	free(v);
+	return -2;
+}
+
+/* Walks the directory open as fd (taken over and closed), whose path
+ * relative to the root is rel. Paths are resolved relative to the directory
+ * so the kernel never walks a long path per entry. */
+static int repowalk__dir(repowalk__walk *w, int fd, th_buf *rel)
+{
+	char **names = NULL;
+	size_t nrules = w->nrules, rlen = rel->len, n = 0;
+	int rc = 0, dfd = dup(fd);
+
+	if (dfd < 0) {
+		close(fd);
+		return th_error_set(w->err, TH_ERR_IO, "%s: %s", w->root, strerror(errno));
+	}
+	if (!w->opts->no_gitignore && (rc = repowalk__load_gitignore(w, dfd, rel->len)))
+		goto done;
+	rc = repowalk__names(fd, &names, &n);
+	if (rc == -2) {
+		rc = th_error_set(w->err, TH_ERR_NOMEM, "out of memory");
 		goto done;
 	}
-	for (int i = 0; i < n && !rc; i++) {
-		const char *name = ents[i]->d_name;
+	if (rc < 0) {
+		/* An unreadable directory inside the tree is skipped; the root is an error. */
+		rc = rlen == 0 ? th_error_set(w->err, TH_ERR_IO, "%s: cannot read the directory", w->root) : 0;
+		goto done;
+	}
+	for (size_t i = 0; i < n && !rc; i++) {
+		const char *name = names[i];
 		struct stat st;
 		bool is_dir;
 		int kind = -1;
 
-		if (!strcmp(name, ".") || !strcmp(name, ".."))
-			continue;
-		abs->len = alen;
 		rel->len = rlen;
-		if ((rc = th_buf_printf(abs, w->err, "/%s", name)) ||
-		    (rc = th_buf_printf(rel, w->err, "%s%s", rlen ? "/" : "", name)))
+		if ((rc = th_buf_grow(rel, strlen(name) + 2, w->err)))
 			break;
-		if (abs->len > w->lim->path_bytes) {
-			rc = th_error_set(w->err, TH_ERR_LIMIT, "%s: path longer than %llu bytes (path_bytes)", abs->ptr,
-					  (unsigned long long)w->lim->path_bytes);
+		if (rlen)
+			rel->ptr[rel->len++] = '/';
+		memcpy(rel->ptr + rel->len, name, strlen(name) + 1);
+		rel->len += strlen(name);
+		if (rel->len + strlen(w->root) + 1 > w->lim->path_bytes) {
+			rc = th_error_set(w->err, TH_ERR_LIMIT, "%s/%s: path longer than %llu bytes (path_bytes)", w->root,
+					  rel->ptr, (unsigned long long)w->lim->path_bytes);
 			break;
 		}
-		if (lstat(abs->ptr, &st) || S_ISLNK(st.st_mode))
+		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) || S_ISLNK(st.st_mode))
 			continue;
 		is_dir = S_ISDIR(st.st_mode);
 		if (!is_dir && (!S_ISREG(st.st_mode) || (kind = th_repowalk_kind(name)) < 0))
@@ -262,8 +318,13 @@ static int repowalk__dir(repowalk__walk *w, th_buf *abs, th_buf *rel)
 		if (repowalk__excluded(w, rel->ptr, name) || repowalk__ignored(w, rel->ptr, is_dir))
 			continue;
 		if (is_dir) {
-			if (!repowalk__skip_dir(abs->ptr, name, rlen == 0))
-				rc = repowalk__dir(w, abs, rel);
+			int cfd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (cfd < 0)
+				continue;
+			if (repowalk__skip_dir(cfd, name, rlen == 0))
+				close(cfd);
+			else
+				rc = repowalk__dir(w, cfd, rel);
 			continue;
 		}
 		if (++w->files > w->lim->entries) {
@@ -271,17 +332,16 @@ static int repowalk__dir(repowalk__walk *w, th_buf *abs, th_buf *rel)
 					  (unsigned long long)w->lim->entries);
 			break;
 		}
-		rc = w->fn(w->ud, rel->ptr, (th_repofile_kind)kind);
+		rc = w->fn(w->ud, rel->ptr, (th_repofile_kind)kind, &st);
 	}
 done:
-	for (int i = 0; i < n; i++)
-		free(ents[i]);
-	free(ents);
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	close(dfd);
 	for (size_t i = nrules; i < w->nrules; i++)
 		free(w->rules[i].pattern);
 	w->nrules = nrules;
-	abs->len = alen;
-	abs->ptr[alen] = '\0';
 	rel->len = rlen;
 	if (rel->cap)
 		rel->ptr[rlen] = '\0';
@@ -293,23 +353,19 @@ int th_repowalk(const char *root, const th_repowalk_opts *opts, const th_limits 
 {
 	static const th_repowalk_opts none = { NULL, 0, false };
 	repowalk__walk w = { opts ? opts : &none, lim, fn, ud, err, root, NULL, 0, 0, 0 };
-	th_buf abs = TH_BUF_INIT, rel = TH_BUF_INIT;
-	struct stat st;
-	int rc;
+	th_buf rel = TH_BUF_INIT;
+	int fd, rc;
 
-	if (stat(root, &st) || !S_ISDIR(st.st_mode)) {
+	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
 		return th_error_set(err, TH_ERR_NOTFOUND, "%s: not a directory", root);
+	if ((rc = th_buf_grow(&rel, 64, err))) {
+		close(fd);
+		goto done;
 	}
-	if ((rc = th_buf_puts(&abs, root, err)))
-		goto done;
-	while (abs.len > 1 && abs.ptr[abs.len - 1] == '/')
-		abs.ptr[--abs.len] = '\0';
-	if ((rc = th_buf_grow(&rel, 64, err)))
-		goto done;
-	rc = repowalk__dir(&w, &abs, &rel);
+	rc = repowalk__dir(&w, fd, &rel);
 done:
 	free(w.rules);
-	th_buf_release(&abs);
 	th_buf_release(&rel);
 	return rc;
 }

@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "core/error.h"
 #include "core/limits.h"
@@ -35,9 +36,9 @@ typedef struct th_repowalk_opts {
 	bool no_gitignore;          /* do not read .gitignore files */
 } th_repowalk_opts;
 
-/* Called for each file, path relative to the root ("pkg/mod.py"). Return
- * non-zero to stop the walk with that value. */
-typedef int (*th_repowalk_fn)(void *ud, const char *relpath, th_repofile_kind kind);
+/* Called for each file, path relative to the root ("pkg/mod.py"), with its
+ * lstat. Return non-zero to stop the walk with that value. */
+typedef int (*th_repowalk_fn)(void *ud, const char *relpath, th_repofile_kind kind, const struct stat *st);
 
 int th_repowalk(const char *root, const th_repowalk_opts *opts, const th_limits *lim, th_repowalk_fn fn, void *ud,
 		th_error *err);

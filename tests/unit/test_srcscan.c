@@ -39,7 +39,7 @@ typedef struct seen {
 	th_buf list;
 } seen;
 
-static int collect(void *ud, const char *rel, th_repofile_kind kind)
+static int collect(void *ud, const char *rel, th_repofile_kind kind, const struct stat *st)
 {
 	seen *s = ud;
 
