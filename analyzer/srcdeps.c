@@ -13,6 +13,7 @@
 #include "analyzer/pystdlib.h"
 #include "core/buf.h"
 #include "core/name.h"
+#include "core/requirement.h"
 
 /* Import names that are not their distribution's name: facts about popular
  * distributions, kept as data. Sorted by import name for bsearch. */
@@ -272,6 +273,13 @@ int th_srcdeps_analyze(th_srcdeps *out, const th_srcscan *scan, const th_srcdeps
 			if ((rc = srcdeps__import(&w, f, &f->src.imports[k], python_minor)))
 				return rc;
 	}
+	for (size_t i = 0; i < out->ndecls; i++) {
+		const th_srcdeps_decl *x = &out->decls[i];
+		if (x->invalid && (rc = srcdeps__add(&w, "invalid-requirement", TH_SEV_ERROR, x->d.file, x->d.line, 1,
+						     x->d.req, "'%s' is not a valid requirement: %s", x->d.req,
+						     x->invalid)))
+			return rc;
+	}
 	/* Unused: declared to run (or as an extra) and imported nowhere. A
 	 * declaration thoth cannot name (a bare URL) is not judged. */
 	for (size_t i = 0; i < out->ndecls; i++) {
@@ -365,6 +373,10 @@ static int srcdeps__decl(void *ud, const th_decl *decl)
 	srcdeps__decls *d = ud;
 	th_srcdeps_decl *x;
 
+	/* A requirements file both included (-r) and read on its own counts once. */
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i].d.line == decl->line && !strcmp(d->v[i].d.file, decl->file))
+			return 0;
 	if (d->n == d->cap) {
 		size_t cap = d->cap ? d->cap * 2 : 32;
 		th_srcdeps_decl *nv = th_arena_alloc(d->a, cap * sizeof(*nv));
@@ -379,7 +391,36 @@ static int srcdeps__decl(void *ud, const th_decl *decl)
 	memset(x, 0, sizeof(*x));
 	x->d = *decl;
 	x->name = decl->name;
+	/* PEP 508 text is named by the packaging core; one that does not parse
+	 * becomes a finding, not an error of the scan. */
+	if (!x->name && decl->req) {
+		th_req r;
+		th_error e = TH_ERROR_INIT;
+
+		if (th_req_parse(&r, decl->req, strlen(decl->req), d->a, &e) == 0)
+			x->name = r.name;
+		else if (e.code == TH_ERR_NOMEM)
+			return th_error_set(d->err, TH_ERR_NOMEM, "out of memory");
+		else if (!(x->invalid = th_arena_strdup(d->a, e.msg)))
+			return th_error_set(d->err, TH_ERR_NOMEM, "out of memory");
+	}
 	return 0;
+}
+
+/* pip-tools: requirements.txt compiled from requirements.in is a lock of
+ * it; the .in file is what the project declares. */
+static bool srcdeps__compiled(const th_srcscan *scan, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n < 5 || strcmp(name + n - 4, ".txt"))
+		return false;
+	for (size_t i = 0; i < scan->nfiles; i++) {
+		const char *p = scan->files[i].path;
+		if (strlen(p) == n - 1 && !strncmp(p, name, n - 4) && !strcmp(p + n - 4, ".in"))
+			return true;
+	}
+	return false;
 }
 
 static const char *srcdeps__getenv(const char *name)
@@ -399,7 +440,8 @@ int th_srcdeps_declared(th_srcdeps_decl **out, size_t *n, const th_srcscan *scan
 	for (size_t i = 0; i < scan->nfiles && !rc; i++) {
 		const th_srcscan_file *f = &scan->files[i];
 
-		if (f->kind != TH_REPOFILE_MANIFEST || strchr(f->path, '/') || !th_manifest_is(f->path))
+		if (f->kind != TH_REPOFILE_MANIFEST || strchr(f->path, '/') || !th_manifest_is(f->path) ||
+		    srcdeps__compiled(scan, f->path))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", scan->root, f->path);
 		if (!(rc = srcdeps__read(&text, path, lim, err)))

@@ -39,6 +39,7 @@ typedef struct th_finding {
 typedef struct th_srcdeps_decl {
 	th_decl d;            /* as the manifest reader gave it (strings in the caller's arena) */
 	const char *name;     /* the distribution name (from the format, or from the PEP 508 requirement) */
+	const char *invalid;  /* arena: why the PEP 508 text does not parse, or NULL */
 	bool used;
 } th_srcdeps_decl;
 

@@ -236,6 +236,7 @@ static const char *const scan__rules[][2] = {
 	{ "dev-dependency-used", "Runtime code imports a development-only dependency" },
 	{ "stdlib-module-removed", "The target Python no longer has this standard-library module" },
 	{ "unresolvable-relative-import", "A relative import reaches above the scanned tree" },
+	{ "invalid-requirement", "A declared requirement is not valid PEP 508" },
 };
 
 /* SARIF 2.1.0: one run, thoth as the tool; results are the findings, with
@@ -419,18 +420,6 @@ done:
 	return rc;
 }
 
-/* Names of declarations given as PEP 508 text. Until core/requirement is
- * merged, only the formats that name their dependencies directly (Poetry,
- * Pipfile, #egg=) are named; the others stay unnamed and are not judged. */
-static int scan__name_decls(th_ctx *ctx, th_srcdeps_decl *decls, size_t n, th_arena *a)
-{
-	(void)ctx;
-	(void)decls;
-	(void)n;
-	(void)a;
-	return 0;
-}
-
 static int scan__repo(th_ctx *ctx, const th_args *a)
 {
 	const char *const *excl = NULL;
@@ -472,7 +461,6 @@ static int scan__repo(th_ctx *ctx, const th_args *a)
 	th_arena_init(&arena, 1 << 16);
 	if ((rc = th_srcscan_run(&s, a->pos[0], &o, store, &ctx->limits, &ctx->err)) ||
 	    (rc = th_srcdeps_declared(&decls, &ndecls, &s, &ctx->limits, &arena, &ctx->err)) ||
-	    (rc = scan__name_decls(ctx, decls, ndecls, &arena)) ||
 	    (rc = th_srcdeps_analyze(&d, &s, decls, ndecls, minor, &arena, &ctx->err)))
 		goto done;
 	if (!strcmp(fmt, "json"))

@@ -20,6 +20,8 @@ typedef struct manifest__ctx {
 	void *ud;
 	const char *what;
 	bool dev_file;
+	const char *group;     /* requirements read for a pyproject extra (setuptools dynamic) */
+	const th_reqtxt_opts *ro;
 	th_arena *a;
 	th_error *err;
 } manifest__ctx;
@@ -37,8 +39,9 @@ static int manifest__emit(manifest__ctx *c, uint32_t line, const char *req, cons
 static int manifest__reqline(void *ud, const th_reqtxt_line *l)
 {
 	manifest__ctx *c = ud;
-	th_decl d = { l->file, l->line, l->path_or_url ? NULL : l->req, l->egg, NULL,
-		      l->constraint ? TH_DECL_CONSTRAINT : TH_DECL_RUNTIME, c->dev_file, l->path_or_url };
+	th_decl d = { l->file, l->line, l->path_or_url ? NULL : l->req, l->egg, c->group,
+		      l->constraint ? TH_DECL_CONSTRAINT : c->group ? TH_DECL_EXTRA : TH_DECL_RUNTIME, c->dev_file,
+		      l->path_or_url };
 
 	return c->fn(c->ud, &d);
 }
@@ -112,10 +115,41 @@ static int manifest__named(manifest__ctx *c, const th_toml *t, const char *group
 	return 0;
 }
 
+/* setuptools' dynamic metadata: {file = "x.txt"} or {file = ["a.txt", ...]}
+ * read as requirements files, through the caller's loader. */
+static int manifest__dynamic(manifest__ctx *c, const th_toml *spec, const char *group)
+{
+	const th_toml *f = th_toml_get(spec, "file");
+	th_buf text = TH_BUF_INIT;
+	int rc = 0;
+
+	if (!f)
+		return 0;
+	for (size_t i = 0; i < (f->type == TH_TOML_ARRAY ? f->n : 1) && !rc; i++) {
+		const char *name = th_toml_str(f->type == TH_TOML_ARRAY ? f->vals[i] : f);
+		if (name)
+			rc = th_buf_printf(&text, c->err, "-r %s\n", name);
+	}
+	c->group = group;
+	if (!rc && text.len)
+		rc = th_reqtxt_parse(text.ptr, text.len, c->what, c->ro, manifest__reqline, c, c->a, c->err);
+	c->group = NULL;
+	th_buf_release(&text);
+	return rc;
+}
+
 static int manifest__pyproject(manifest__ctx *c, const th_toml *t)
 {
-	const th_toml *groups;
+	const th_toml *groups, *dyn = th_toml_path(t, "tool.setuptools.dynamic");
 	int rc;
+
+	if ((rc = manifest__dynamic(c, th_toml_get(dyn, "dependencies"), NULL)))
+		return rc;
+	groups = th_toml_get(dyn, "optional-dependencies");
+	if (groups && groups->type == TH_TOML_TABLE)
+		for (size_t i = 0; i < groups->n; i++)
+			if ((rc = manifest__dynamic(c, groups->vals[i], groups->keys[i])))
+				return rc;
 
 	if ((rc = manifest__strings(c, th_toml_path(t, "project.dependencies"), NULL, TH_DECL_RUNTIME, false)) ||
 	    (rc = manifest__groups(c, th_toml_path(t, "project.optional-dependencies"), TH_DECL_EXTRA, false)) ||
@@ -213,7 +247,7 @@ static int manifest__setupcfg(manifest__ctx *c, const char *text, size_t len)
 int th_manifest_read(const char *name, const char *text, size_t len, const char *what, const th_reqtxt_opts *ro,
 		     th_decl_fn fn, void *ud, const th_limits *lim, th_arena *a, th_error *err)
 {
-	manifest__ctx c = { fn, ud, what, false, a, err };
+	manifest__ctx c = { fn, ud, what, false, NULL, ro, a, err };
 	th_toml *t;
 	int rc;
 

@@ -42,5 +42,83 @@ unused-dependency requests pyproject.toml:13
 dev-dependency-used black src/main.py:4
 missing-dependency white src/main.py:6"
 
+# PEP 621 dependencies and extras, PEP 735 groups (include-group) as development-only. deptry also reports DEP002 for asyncio (a PyPI distribution shadowed by the stdlib module) and ignores pkginfo by its own config.
+check pep_621 "unused-dependency asyncio pyproject.toml:7
+unused-dependency isort pyproject.toml:9
+unused-dependency pkginfo pyproject.toml:10
+unused-dependency requests pyproject.toml:11
+unused-dependency mypy pyproject.toml:18
+unused-dependency pytest pyproject.toml:20
+unused-dependency matplotlib pyproject.toml:21
+dev-dependency-used certifi src/main.py:6
+dev-dependency-used idna src/main.py:8
+dev-dependency-used packaging src/main.py:9
+missing-dependency white src/main.py:10"
+
+# PDM dev-dependencies groups (lint, test) and PEP 735 groups are development-only.
+check pdm "unused-dependency pkginfo pyproject.toml:7
+unused-dependency isort pyproject.toml:14
+unused-dependency requests pyproject.toml:16
+dev-dependency-used black src/main.py:4
+dev-dependency-used certifi src/main.py:5
+dev-dependency-used idna src/main.py:7
+dev-dependency-used mypy src/main.py:8
+dev-dependency-used packaging src/main.py:9
+dev-dependency-used pytest src/main.py:10
+dev-dependency-used pytest-cov src/main.py:11
+missing-dependency white src/main.py:12"
+
+# uv's tool.uv.dev-dependencies and PEP 735 groups are development-only.
+check uv "unused-dependency pkginfo pyproject.toml:7
+unused-dependency isort pyproject.toml:14
+unused-dependency requests pyproject.toml:16
+dev-dependency-used black src/main.py:4
+dev-dependency-used certifi src/main.py:5
+dev-dependency-used idna src/main.py:7
+dev-dependency-used mypy src/main.py:8
+dev-dependency-used packaging src/main.py:9
+dev-dependency-used pytest src/main.py:10
+dev-dependency-used pytest-cov src/main.py:11
+missing-dependency white src/main.py:12"
+
+# requirements.txt with -r, requirements-dev.txt as development-only; the file both included and read alone counts once.
+check requirements_txt "unused-dependency isort requirements-from-other.txt:1
+unused-dependency types-jsonschema requirements-typing.txt:1
+unused-dependency pkginfo requirements.txt:4
+unused-dependency requests requirements.txt:5
+dev-dependency-used black src/main.py:4
+missing-dependency white src/main.py:6"
+
+# requirements.in is declared; requirements.txt compiled from it (pip-tools) is not read.
+check requirements_in "unused-dependency isort requirements.in:2
+unused-dependency uvicorn requirements.in:4
+dev-dependency-used black src/main.py:4
+missing-dependency h11 src/main.py:6
+missing-dependency white src/main.py:7
+missing-dependency bs4 src/main.py:9
+missing-dependency arrow src/notebook.ipynb:3"
+
+# tool.setuptools.dynamic reads requirements files for dependencies and extras.
+check setuptools_dynamic_dependencies "unused-dependency packaging requirements-2.txt:1
+unused-dependency pkginfo requirements.txt:2
+unused-dependency requests requirements.txt:3
+missing-dependency white src/main.py:6
+missing-dependency urllib3 src/main.py:7
+missing-dependency urllib3 src/notebook.ipynb:2"
+
+# a namespace package (no __init__.py) is first-party.
+check namespace "missing-dependency white foo/database/bar.py:5
+unused-dependency arrow pyproject.toml:5"
+
+# src/ layout: modules under src/ are first-party (this_file_is_ignored.py is excluded only by the fixture's deptry config).
+check src_directory "unused-dependency isort pyproject.toml:8
+unused-dependency pkginfo pyproject.toml:9
+unused-dependency requests pyproject.toml:10
+unused-dependency mypy pyproject.toml:17
+unused-dependency pytest pyproject.toml:19
+missing-dependency httpx src/foobar.py:1
+missing-dependency white src/src_directory/foo.py:6
+missing-dependency a_non_existing_module src/this_file_is_ignored.py:1"
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
