@@ -207,11 +207,15 @@ static int srcdeps__import(srcdeps__w *w, const th_srcscan_file *f, const th_pyi
 	memcpy(top, im->module, n);
 	top[n] = '\0';
 	if (th_pystdlib_known(top)) {
-		if (minor && !th_pystdlib_has(top, minor, &removed) && removed && minor >= removed &&
-		    !(im->ctx & (TH_PYCTX_TRY_IMPORT | TH_PYCTX_IMPORT_FALLBACK | TH_PYCTX_VERSION)))
-			return srcdeps__add(w, "stdlib-module-removed", TH_SEV_ERROR, f->path, im->line, im->col, top,
+		/* Guarded imports (try/except, version tests) are the code handling it. */
+		if (!minor || th_pystdlib_has(top, minor, &removed) ||
+		    (im->ctx & (TH_PYCTX_TRY_IMPORT | TH_PYCTX_IMPORT_FALLBACK | TH_PYCTX_VERSION)))
+			return 0;
+		if (removed && minor >= removed)
+			return srcdeps__add(w, "stdlib-module-absent", TH_SEV_ERROR, f->path, im->line, im->col, top,
 					    "'%s' was removed from the standard library in Python 3.%d", top, removed);
-		return 0;
+		return srcdeps__add(w, "stdlib-module-absent", TH_SEV_ERROR, f->path, im->line, im->col, top,
+				    "'%s' is not in the standard library of Python 3.%d (it came later)", top, minor);
 	}
 	if (srcdeps__is_first_party(w->out, top) || (im->ctx & TH_PYCTX_TYPE_CHECKING))
 		return 0;

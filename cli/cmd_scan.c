@@ -234,7 +234,7 @@ static const char *const scan__rules[][2] = {
 	{ "missing-dependency", "An imported distribution is not declared" },
 	{ "unused-dependency", "A declared distribution is not imported" },
 	{ "dev-dependency-used", "Runtime code imports a development-only dependency" },
-	{ "stdlib-module-removed", "The target Python no longer has this standard-library module" },
+	{ "stdlib-module-absent", "The target Python's standard library does not have this module" },
 	{ "unresolvable-relative-import", "A relative import reaches above the scanned tree" },
 	{ "invalid-requirement", "A declared requirement is not valid PEP 508" },
 };
