@@ -858,6 +858,17 @@ int th_pysource_parse_only(th_pysource_parser *p, const char *text, size_t len, 
 	return r;
 }
 
+/* A copy of the walk's growing array in the arena (an empty array is an
+ * empty, non-NULL allocation). */
+static void *pysource__to_arena(th_arena *a, const void *v, size_t n, size_t size)
+{
+	void *c = th_arena_alloc(a, n ? n * size : 1);
+
+	if (c && n)
+		memcpy(c, v, n * size);
+	return c;
+}
+
 int th_pysource_analyze(th_pysource *out, th_pysource_parser *p, const char *text, size_t len, bool usages,
 			const char *what, const th_limits *lim, th_arena *a, th_error *err)
 {
@@ -888,22 +899,13 @@ int th_pysource_analyze(th_pysource *out, th_pysource_parser *p, const char *tex
 		if ((rc = pysource__index(&w)) || (rc = pysource__walk_tree(&w, root, true)))
 			goto done;
 	}
-	if (w.nimports) {
-		if (!(out->imports = th_arena_alloc(a, w.nimports * sizeof(*out->imports)))) {
-			rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
-			goto done;
-		}
-		memcpy(out->imports, w.imports, w.nimports * sizeof(*out->imports));
-		out->nimports = w.nimports;
+	if (!(out->imports = pysource__to_arena(a, w.imports, w.nimports, sizeof(*w.imports))) ||
+	    !(out->usages = pysource__to_arena(a, w.usages, w.nusages, sizeof(*w.usages)))) {
+		rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
+		goto done;
 	}
-	if (w.nusages) {
-		if (!(out->usages = th_arena_alloc(a, w.nusages * sizeof(*out->usages)))) {
-			rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
-			goto done;
-		}
-		memcpy(out->usages, w.usages, w.nusages * sizeof(*out->usages));
-		out->nusages = w.nusages;
-	}
+	out->nimports = w.nimports;
+	out->nusages = w.nusages;
 done:
 	ts_tree_delete(tree);
 	free(w.imports);

@@ -33,4 +33,14 @@ THOTH_DB=$db $thoth scan repo "$stdlib" --exclude '*.pyi' >/dev/null
 bench_pair "warm re-scan vs cold scan" "$runs" \
   "THOTH_DB=$db $thoth scan repo $stdlib --exclude '*.pyi'" \
   "rm -f $tmp/cold.db*; THOTH_DB=$tmp/cold.db $thoth scan repo $stdlib --exclude '*.pyi'"
+# CPU seconds (user + sys) of one run each: unlike wall time, barely moved by
+# other work on a shared machine.
+cpu() { # LABEL COMMAND
+  /usr/bin/time -f "%U %S" -o "$tmp/cpu" sh -c "$2" >/dev/null 2>&1
+  awk -v l="$1" '{ printf "%-44s %8.2f s CPU\n", l, $1 + $2 }' "$tmp/cpu"
+}
+cpu "CPython ast (oracle)" "python3 $shared/tools/ast_imports_oracle.py $stdlib"
+cpu "bare tree-sitter parse" "find $stdlib -name '*.py' -print0 | xargs -0 -P $cores -n 200 $build/tests/src_imports --parse-only"
+cpu "thoth cold scan" "rm -f $db*; THOTH_DB=$db $thoth scan repo $stdlib --exclude '*.pyi'"
+cpu "thoth warm re-scan" "THOTH_DB=$db $thoth scan repo $stdlib --exclude '*.pyi'"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
