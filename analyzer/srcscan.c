@@ -230,7 +230,6 @@ int th_srcscan_run(th_srcscan *out, const char *root, const th_srcscan_opts *o, 
 	th_store_source *h = NULL;
 	srcscan__pool pool;
 	int nthreads = srcscan__threads(o), rc;
-	bool txn = false;
 
 	memset(out, 0, sizeof(*out));
 	memset(&pool, 0, sizeof(pool));
@@ -255,9 +254,8 @@ int th_srcscan_run(th_srcscan *out, const char *root, const th_srcscan_opts *o, 
 	pool.o = o;
 	pool.lim = lim;
 	if (store) {
-		if ((rc = th_store_source_open(&h, store, err)) || (rc = th_store_begin(store, err)))
+		if ((rc = th_store_source_open(&h, store, err)))
 			goto done;
-		txn = true;
 	}
 	/* 1. The stat cache: files unchanged since the last scan are not read. */
 	for (size_t i = 0; i < out->nfiles; i++) {
@@ -332,12 +330,8 @@ int th_srcscan_run(th_srcscan *out, const char *root, const th_srcscan_opts *o, 
 			    (rc = th_store_source_scan_file(h, out->scan_id, f->path, f->hash, err)))
 				goto done;
 		}
-		rc = th_store_commit(store, err);
-		txn = false;
 	}
 done:
-	if (txn)
-		th_store_rollback(store);
 	th_store_source_close(h);
 	free(pool.todo);
 	for (size_t i = 0; i < out->nfiles; i++) {

@@ -10,6 +10,10 @@
  * and hashed whose content the store knows is not parsed. Only the main
  * thread touches the store; workers read, hash and parse, each with its own
  * parser and arena.
+ *
+ * With a store, the caller holds the write transaction (th_store_begin)
+ * around the scan and whatever it records from it (findings), so one scan is
+ * one transaction.
  */
 #ifndef TH_SRCSCAN_H
 #define TH_SRCSCAN_H
@@ -58,7 +62,8 @@ typedef struct th_srcscan {
 	int nworkers;
 } th_srcscan;
 
-/* store may be NULL (nothing cached, nothing recorded). */
+/* store may be NULL (nothing cached, nothing recorded); else a transaction
+ * must be open on it. */
 int th_srcscan_run(th_srcscan *out, const char *root, const th_srcscan_opts *o, th_store *store,
 		   const th_limits *lim, th_error *err);
 void th_srcscan_release(th_srcscan *s);

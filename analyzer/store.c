@@ -35,7 +35,13 @@ static const char *const migrations[] = {
 	" mtime_ns INTEGER NOT NULL, ino INTEGER NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (root, path)) WITHOUT ROWID;"
 	"CREATE TABLE source_scan (id INTEGER PRIMARY KEY, root TEXT NOT NULL, at INTEGER NOT NULL);"
 	"CREATE TABLE source_scan_file (scan INTEGER NOT NULL REFERENCES source_scan(id) ON DELETE CASCADE,"
-	" path TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (scan, path)) WITHOUT ROWID;",
+	" path TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (scan, path)) WITHOUT ROWID;"
+	"CREATE TABLE source_decl (scan INTEGER NOT NULL REFERENCES source_scan(id) ON DELETE CASCADE,"
+	" seq INTEGER NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL, name TEXT, requirement TEXT,"
+	" kind TEXT NOT NULL, grp TEXT, dev INTEGER NOT NULL, PRIMARY KEY (scan, seq)) WITHOUT ROWID;"
+	"CREATE TABLE source_finding (scan INTEGER NOT NULL REFERENCES source_scan(id) ON DELETE CASCADE,"
+	" seq INTEGER NOT NULL, rule TEXT NOT NULL, severity TEXT NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL,"
+	" col INTEGER NOT NULL, subject TEXT, message TEXT NOT NULL, PRIMARY KEY (scan, seq)) WITHOUT ROWID;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

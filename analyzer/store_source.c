@@ -9,7 +9,7 @@
 
 enum {
 	Q_FILE_GET, Q_IMPORT_GET, Q_USAGE_GET, Q_FILE_PUT, Q_FILE_DEL, Q_IMPORT_PUT, Q_USAGE_PUT,
-	Q_STAT_GET, Q_STAT_PUT, Q_SCAN_NEW, Q_SCAN_FILE, Q_COUNT
+	Q_STAT_GET, Q_STAT_PUT, Q_SCAN_NEW, Q_SCAN_FILE, Q_DECL, Q_FINDING, Q_COUNT
 };
 
 static const char *const store_source__sql[Q_COUNT] = {
@@ -25,6 +25,10 @@ static const char *const store_source__sql[Q_COUNT] = {
 	"INSERT OR REPLACE INTO source_stat (root, path, size, mtime_ns, ino, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	"INSERT INTO source_scan (root, at) VALUES (?1, ?2)",
 	"INSERT OR REPLACE INTO source_scan_file (scan, path, hash) VALUES (?1, ?2, ?3)",
+	("INSERT INTO source_decl (scan, seq, file, line, name, requirement, kind, grp, dev)"
+	 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+	("INSERT INTO source_finding (scan, seq, rule, severity, file, line, col, subject, message)"
+	 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
 };
 
 struct th_store_source {
@@ -326,5 +330,41 @@ int th_store_source_scan_file(th_store_source *h, int64_t scan, const char *path
 	sqlite3_bind_int64(st, 1, scan);
 	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
+	return store_source__done(h, st, err);
+}
+
+int th_store_source_decl(th_store_source *h, int64_t scan, int64_t seq, const char *file, uint32_t line,
+			 const char *name, const char *requirement, const char *kind, const char *group, bool dev,
+			 th_error *err)
+{
+	sqlite3_stmt *st = store_source__q(h, Q_DECL);
+
+	sqlite3_bind_int64(st, 1, scan);
+	sqlite3_bind_int64(st, 2, seq);
+	sqlite3_bind_text(st, 3, file, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, line);
+	store_source__text(st, 5, name);
+	store_source__text(st, 6, requirement);
+	sqlite3_bind_text(st, 7, kind, -1, SQLITE_STATIC);
+	store_source__text(st, 8, group);
+	sqlite3_bind_int(st, 9, dev);
+	return store_source__done(h, st, err);
+}
+
+int th_store_source_finding(th_store_source *h, int64_t scan, int64_t seq, const char *rule, const char *severity,
+			    const char *file, uint32_t line, uint32_t col, const char *subject, const char *message,
+			    th_error *err)
+{
+	sqlite3_stmt *st = store_source__q(h, Q_FINDING);
+
+	sqlite3_bind_int64(st, 1, scan);
+	sqlite3_bind_int64(st, 2, seq);
+	sqlite3_bind_text(st, 3, rule, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, severity, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, file, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, line);
+	sqlite3_bind_int64(st, 7, col);
+	store_source__text(st, 8, subject);
+	sqlite3_bind_text(st, 9, message, -1, SQLITE_STATIC);
 	return store_source__done(h, st, err);
 }

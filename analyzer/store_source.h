@@ -53,4 +53,12 @@ int th_store_source_stat_put(th_store_source *h, const char *root, const char *p
 int th_store_source_scan_new(th_store_source *h, const char *root, int64_t *out, th_error *err);
 int th_store_source_scan_file(th_store_source *h, int64_t scan, const char *path, const char *hash, th_error *err);
 
+/* A declared dependency and a finding of a scan, as facts (strings borrowed). */
+int th_store_source_decl(th_store_source *h, int64_t scan, int64_t seq, const char *file, uint32_t line,
+			 const char *name, const char *requirement, const char *kind, const char *group, bool dev,
+			 th_error *err);
+int th_store_source_finding(th_store_source *h, int64_t scan, int64_t seq, const char *rule, const char *severity,
+			    const char *file, uint32_t line, uint32_t col, const char *subject, const char *message,
+			    th_error *err);
+
 #endif

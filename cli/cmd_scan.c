@@ -420,6 +420,28 @@ done:
 	return rc;
 }
 
+/* The declarations and findings of this scan, as facts. */
+static int scan__record(th_store *store, const th_srcscan *s, const th_srcdeps *d, th_error *err)
+{
+	th_store_source *h;
+	int rc;
+
+	if ((rc = th_store_source_open(&h, store, err)))
+		return rc;
+	for (size_t i = 0; i < d->ndecls && !rc; i++) {
+		const th_srcdeps_decl *x = &d->decls[i];
+		rc = th_store_source_decl(h, s->scan_id, (int64_t)i, x->d.file, x->d.line, x->name, x->d.req,
+					  scan__decl_kind(x->d.kind), x->d.group, x->d.dev, err);
+	}
+	for (size_t i = 0; i < d->nfindings && !rc; i++) {
+		const th_finding *f = &d->findings[i];
+		rc = th_store_source_finding(h, s->scan_id, (int64_t)i, f->rule, th_severity_name(f->severity), f->file,
+					     f->line, f->col, f->subject, f->message, err);
+	}
+	th_store_source_close(h);
+	return rc;
+}
+
 static int scan__repo(th_ctx *ctx, const th_args *a)
 {
 	const char *const *excl = NULL;
@@ -459,9 +481,15 @@ static int scan__repo(th_ctx *ctx, const th_args *a)
 	if (th_ctx_store(ctx, &store))
 		return TH_EXIT_ERROR;
 	th_arena_init(&arena, 1 << 16);
+	/* One transaction: the scan's facts, its declarations and its findings. */
+	if ((rc = th_store_begin(store, &ctx->err))) {
+		memset(&s, 0, sizeof(s));
+		goto done;
+	}
 	if ((rc = th_srcscan_run(&s, a->pos[0], &o, store, &ctx->limits, &ctx->err)) ||
 	    (rc = th_srcdeps_declared(&decls, &ndecls, &s, &ctx->limits, &arena, &ctx->err)) ||
-	    (rc = th_srcdeps_analyze(&d, &s, decls, ndecls, minor, &arena, &ctx->err)))
+	    (rc = th_srcdeps_analyze(&d, &s, decls, ndecls, minor, &arena, &ctx->err)) ||
+	    (rc = scan__record(store, &s, &d, &ctx->err)) || (rc = th_store_commit(store, &ctx->err)))
 		goto done;
 	if (!strcmp(fmt, "json"))
 		rc = scan__json(ctx, &s, &d, &out);
@@ -478,6 +506,7 @@ static int scan__repo(th_ctx *ctx, const th_args *a)
 				status = TH_EXIT_VERDICT;
 	}
 done:
+	th_store_rollback(store);
 	th_buf_release(&out);
 	th_srcscan_release(&s);
 	th_arena_release(&arena);

@@ -131,14 +131,18 @@ static void content_is_parsed_once(void **state)
 	write_file(dir, "c.py", "def broken(:\n");
 	assert_int_equal(th_store_open(&st, db, &err), 0);
 
+	assert_int_equal(th_store_begin(st, &err), 0);
 	assert_int_equal(th_srcscan_run(&s, dir, &o, st, &lim, &err), 0);
+	assert_int_equal(th_store_commit(st, &err), 0);
 	assert_int_equal(s.nfiles, 2);
 	assert_int_equal(s.nparsed, 2);
 	assert_string_equal(s.files[0].src.usages[0].symbol, "numpy.linalg.norm");
 	th_srcscan_release(&s);
 
 	/* Unchanged: nothing read, nothing parsed; the facts come back whole. */
+	assert_int_equal(th_store_begin(st, &err), 0);
 	assert_int_equal(th_srcscan_run(&s, dir, &o, st, &lim, &err), 0);
+	assert_int_equal(th_store_commit(st, &err), 0);
 	assert_int_equal(s.nread, 0);
 	assert_int_equal(s.nparsed, 0);
 	assert_int_equal(s.ncached, 2);
@@ -150,14 +154,18 @@ static void content_is_parsed_once(void **state)
 
 	/* The same content under another name is read, not parsed. */
 	write_file(copy, "a2.py", "import numpy as np\nnp.linalg.norm(1)\n");
+	assert_int_equal(th_store_begin(st, &err), 0);
 	assert_int_equal(th_srcscan_run(&s, dir, &o, st, &lim, &err), 0);
+	assert_int_equal(th_store_commit(st, &err), 0);
 	assert_int_equal(s.nread, 1);
 	assert_int_equal(s.nparsed, 0);
 	th_srcscan_release(&s);
 
 	/* Changed content is parsed again. */
 	write_file(dir, "a.py", "import pandas\n");
+	assert_int_equal(th_store_begin(st, &err), 0);
 	assert_int_equal(th_srcscan_run(&s, dir, &o, st, &lim, &err), 0);
+	assert_int_equal(th_store_commit(st, &err), 0);
 	assert_int_equal(s.nparsed, 1);
 	assert_string_equal(s.files[0].src.imports[0].module, "pandas");
 	th_srcscan_release(&s);
