@@ -175,6 +175,37 @@ static bool srcdeps__test_path(const char *p)
 	return !strncmp(p, "test", 4) || strstr(p, "/test") || strstr(p, "conftest.py") || strstr(p, "_test.py");
 }
 
+int th_srcdeps_resolve(th_buf *out, const char *path, unsigned level, const char *module, th_error *err)
+{
+	const char *end = strrchr(path, '/');
+	size_t len, ndirs = 0;
+	int rc;
+
+	th_buf_clear(out);
+	if (!strncmp(path, "src/", 4) || !strncmp(path, "lib/", 4))
+		path += 4;
+	len = end && end >= path ? (size_t)(end - path) : 0;
+	for (size_t i = 0; i < len; i++)
+		ndirs += path[i] == '/';
+	if (len)
+		ndirs++;
+	if (level == 0 || level - 1 > ndirs)
+		return th_error_set(err, TH_ERR_NOTFOUND, "%s: %u dots reach above the tree", path, level);
+	/* Drop one trailing component per dot after the first. */
+	for (unsigned k = 1; k < level; k++) {
+		while (len > 0 && path[len - 1] != '/')
+			len--;
+		if (len > 0)
+			len--;
+	}
+	for (size_t i = 0; i < len; i++)
+		if ((rc = th_buf_putc(out, path[i] == '/' ? '.' : path[i], err)))
+			return rc;
+	if (*module && ((out->len && (rc = th_buf_putc(out, '.', err))) || (rc = th_buf_puts(out, module, err))))
+		return rc;
+	return 0;
+}
+
 static int srcdeps__import(srcdeps__w *w, const th_srcscan_file *f, const th_pyimport *in, int minor)
 {
 	th_pyimport local = *in;
@@ -193,14 +224,15 @@ static int srcdeps__import(srcdeps__w *w, const th_srcscan_file *f, const th_pyi
 		local.line = line;
 	}
 	if (im->level > 0) {
-		size_t depth = 0;
-		for (const char *p = f->path; *p; p++)
-			depth += *p == '/';
-		if (im->level > depth + 1)
+		th_buf b = TH_BUF_INIT;
+		int rc = th_srcdeps_resolve(&b, f->path, im->level, im->module, NULL);
+
+		th_buf_release(&b);
+		if (rc == TH_ERR_NOTFOUND)
 			return srcdeps__add(w, "unresolvable-relative-import", TH_SEV_ERROR, f->path, im->line, im->col,
 					    im->module, "relative import with %u dots reaches above the scanned tree",
 					    im->level);
-		return 0;
+		return rc == TH_ERR_NOMEM ? th_error_set(w->err, rc, "out of memory") : 0;
 	}
 	if (n == 0 || n >= sizeof(top) || (im->ctx & TH_PYCTX_FUTURE))
 		return 0;

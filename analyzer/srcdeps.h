@@ -63,6 +63,12 @@ const char *th_srcdeps_dist_for(const char *top, bool *guess);
 int th_srcdeps_declared(th_srcdeps_decl **out, size_t *n, const th_srcscan *scan, const th_limits *lim, th_arena *a,
 			th_error *err);
 
+/* The absolute module a relative import names, from the importing file's
+ * path relative to the scanned root (src/ and lib/ are not packages; the
+ * root is the top package): `from ..x import y` in a/b/c.py is a.x.
+ * TH_ERR_NOTFOUND when the dots reach above the tree. */
+int th_srcdeps_resolve(th_buf *out, const char *path, unsigned level, const char *module, th_error *err);
+
 /* python_minor: the target's 3.minor, 0 when not given (no stdlib findings). */
 int th_srcdeps_analyze(th_srcdeps *out, const th_srcscan *scan, const th_srcdeps_decl *decls, size_t ndecls,
 		       int python_minor, th_arena *a, th_error *err);

@@ -74,6 +74,7 @@ static const char *scan__decl_kind(th_decl_kind k)
 
 static int scan__json(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, th_buf *out)
 {
+	th_buf res = TH_BUF_INIT;
 	th_jw w;
 
 	th_jw_init(&w, out, 1, &ctx->err);
@@ -128,6 +129,15 @@ static int scan__json(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, th_
 			scan__where(&w, f, im->line, im->col);
 			th_jw_key(&w, "kind");
 			th_jw_str(&w, scan__import_kind(im->kind));
+			if (im->level > 0) {
+				/* The absolute module it names, null above the tree. */
+				th_jw_key(&w, "resolved");
+				th_buf_clear(&res);
+				if (th_srcdeps_resolve(&res, f->path, im->level, im->module, NULL) == 0)
+					th_jw_str(&w, res.ptr);
+				else
+					th_jw_null(&w);
+			}
 			th_jw_key(&w, "context");
 			scan__ctx_json(&w, im->ctx);
 			if (im->alias) {
@@ -219,6 +229,7 @@ static int scan__json(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, th_
 	th_jw_obj_begin(&w);
 	th_jw_key(&w, "files");
 	th_jw_int(&w, (int64_t)s->nfiles);
+	th_buf_release(&res);
 	th_jw_key(&w, "parsed");
 	th_jw_int(&w, (int64_t)s->nparsed);
 	th_jw_key(&w, "cached");

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "analyzer/srcdeps.h"
 #include "analyzer/srcscan.h"
 #include "analyzer/store_source.h"
 #include "core/buf.h"
@@ -173,6 +174,25 @@ static void content_is_parsed_once(void **state)
 	th_store_free(st);
 }
 
+static void relative_imports(void **state)
+{
+	th_buf b = TH_BUF_INIT;
+
+	assert_int_equal(th_srcdeps_resolve(&b, "a/b/c.py", 2, "x", NULL), 0);
+	assert_string_equal(b.ptr, "a.x");
+	assert_int_equal(th_srcdeps_resolve(&b, "a/b/c.py", 1, "", NULL), 0);
+	assert_string_equal(b.ptr, "a.b");
+	assert_int_equal(th_srcdeps_resolve(&b, "src/pkg/__init__.py", 1, "mod", NULL), 0);
+	assert_string_equal(b.ptr, "pkg.mod");
+	assert_int_equal(th_srcdeps_resolve(&b, "a/b/c.py", 3, "x", NULL), 0);
+	assert_string_equal(b.ptr, "x");
+	assert_int_equal(th_srcdeps_resolve(&b, "a/b/c.py", 4, "x", NULL), TH_ERR_NOTFOUND);
+	assert_int_equal(th_srcdeps_resolve(&b, "top.py", 1, "sib", NULL), 0);
+	assert_string_equal(b.ptr, "sib");
+	assert_int_equal(th_srcdeps_resolve(&b, "top.py", 2, "x", NULL), TH_ERR_NOTFOUND);
+	th_buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -180,6 +200,7 @@ int main(void)
 		cmocka_unit_test(walks_the_fixture),
 		cmocka_unit_test(notebook_cells),
 		cmocka_unit_test(content_is_parsed_once),
+		cmocka_unit_test(relative_imports),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
