@@ -14,6 +14,7 @@
 #include "core/buf.h"
 #include "core/name.h"
 #include "core/requirement.h"
+#include "extractors/lockfile.h"
 
 /* Import names that are not their distribution's name: facts about popular
  * distributions, kept as data. Sorted by import name for bsearch. */
@@ -155,19 +156,26 @@ static bool srcdeps__is_first_party(const th_srcdeps *d, const char *top)
 	return bsearch(&top, d->first_party, d->nfirst_party, sizeof(*d->first_party), srcdeps__strcmp) != NULL;
 }
 
-/* The declaration of a distribution, preferring a runtime one. */
-static th_srcdeps_decl *srcdeps__declared(th_srcdeps *d, const char *dist)
+/* The declaration of a distribution, preferring a runtime one; with
+ * locked, only what lock files pin. */
+static th_srcdeps_decl *srcdeps__find(th_srcdeps *d, const char *dist, bool locked)
 {
 	th_srcdeps_decl *best = NULL;
 
 	for (size_t i = 0; i < d->ndecls; i++) {
 		th_srcdeps_decl *x = &d->decls[i];
-		if (!x->name || x->d.kind == TH_DECL_CONSTRAINT || !th_name_eq(x->name, strlen(x->name), dist, strlen(dist)))
+		if (!x->name || x->d.kind == TH_DECL_CONSTRAINT || (x->d.kind == TH_DECL_LOCKED) != locked ||
+		    !th_name_eq(x->name, strlen(x->name), dist, strlen(dist)))
 			continue;
 		if (!best || (best->d.dev && !x->d.dev))
 			best = x;
 	}
 	return best;
+}
+
+static th_srcdeps_decl *srcdeps__declared(th_srcdeps *d, const char *dist)
+{
+	return srcdeps__find(d, dist, false);
 }
 
 static bool srcdeps__test_path(const char *p)
@@ -265,6 +273,9 @@ static int srcdeps__import(srcdeps__w *w, const th_srcscan_file *f, const th_pyi
 	}
 	if (im->kind == TH_PYIMPORT_DYNAMIC)
 		return 0;
+	if ((decl = srcdeps__find(w->out, dist, true)) || (!guess && (decl = srcdeps__find(w->out, top, true))))
+		return srcdeps__add(w, "transitive-dependency", TH_SEV_WARNING, f->path, im->line, im->col, decl->name,
+				    "'%s' is imported but only present through %s, not declared", top, decl->d.file);
 	if (im->ctx & (TH_PYCTX_TRY_IMPORT | TH_PYCTX_IMPORT_FALLBACK))
 		return srcdeps__add(w, "missing-dependency", TH_SEV_WARNING, f->path, im->line, im->col, top,
 				    "optional import '%s' is not declared (distribution %s%s)", top, dist,
@@ -320,7 +331,7 @@ int th_srcdeps_analyze(th_srcdeps *out, const th_srcscan *scan, const th_srcdeps
 	 * declaration thoth cannot name (a bare URL) is not judged. */
 	for (size_t i = 0; i < out->ndecls; i++) {
 		th_srcdeps_decl *x = &out->decls[i];
-		if (x->used || !x->name || x->d.dev || x->d.kind == TH_DECL_CONSTRAINT)
+		if (x->used || !x->name || x->d.dev || x->d.kind == TH_DECL_CONSTRAINT || x->d.kind == TH_DECL_LOCKED)
 			continue;
 		/* Another declaration of the same name may have been the one used. */
 		{
@@ -410,7 +421,7 @@ static int srcdeps__decl(void *ud, const th_decl *decl)
 	th_srcdeps_decl *x;
 
 	/* A requirements file both included (-r) and read on its own counts once. */
-	for (size_t i = 0; i < d->n; i++)
+	for (size_t i = 0; decl->kind != TH_DECL_LOCKED && i < d->n; i++)
 		if (d->v[i].d.line == decl->line && !strcmp(d->v[i].d.file, decl->file))
 			return 0;
 	if (d->n == d->cap) {
@@ -459,6 +470,18 @@ static bool srcdeps__compiled(const th_srcscan *scan, const char *name)
 	return false;
 }
 
+static int srcdeps__locked(void *ud, const th_locked *l)
+{
+	th_decl d = { l->file, l->line, NULL, NULL, NULL, TH_DECL_LOCKED, l->dev, false };
+	srcdeps__decls *ds = ud;
+	char *name = th_arena_strdup(ds->a, l->name);
+
+	if (!name)
+		return th_error_set(ds->err, TH_ERR_NOMEM, "out of memory");
+	d.name = name;
+	return srcdeps__decl(ud, &d);
+}
+
 static const char *srcdeps__getenv(const char *name)
 {
 	return getenv(name);
@@ -476,11 +499,17 @@ int th_srcdeps_declared(th_srcdeps_decl **out, size_t *n, const th_srcscan *scan
 	for (size_t i = 0; i < scan->nfiles && !rc; i++) {
 		const th_srcscan_file *f = &scan->files[i];
 
-		if (f->kind != TH_REPOFILE_MANIFEST || strchr(f->path, '/') || !th_manifest_is(f->path) ||
-		    srcdeps__compiled(scan, f->path))
+		bool lock = th_lockfile_is(f->path);
+
+		if (f->kind != TH_REPOFILE_MANIFEST || strchr(f->path, '/') ||
+		    (!lock && (!th_manifest_is(f->path) || srcdeps__compiled(scan, f->path))))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", scan->root, f->path);
-		if (!(rc = srcdeps__read(&text, path, lim, err)))
+		if ((rc = srcdeps__read(&text, path, lim, err)))
+			break;
+		if (lock)
+			rc = th_lockfile_read(f->path, text.ptr, text.len, f->path, srcdeps__locked, &d, lim, a, err);
+		else
 			rc = th_manifest_read(f->path, text.ptr, text.len, f->path, &ro, srcdeps__decl, &d, lim, a, err);
 	}
 	th_buf_release(&text);

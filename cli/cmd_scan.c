@@ -69,7 +69,8 @@ static void scan__where(th_jw *w, const th_srcscan_file *f, uint32_t line, uint3
 
 static const char *scan__decl_kind(th_decl_kind k)
 {
-	return k == TH_DECL_RUNTIME ? "runtime" : k == TH_DECL_EXTRA ? "extra" : k == TH_DECL_GROUP ? "group" : "constraint";
+	return k == TH_DECL_RUNTIME ? "runtime" : k == TH_DECL_EXTRA ? "extra" : k == TH_DECL_GROUP ? "group" :
+	       k == TH_DECL_LOCKED ? "locked" : "constraint";
 }
 
 static int scan__json(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, th_buf *out)
@@ -248,6 +249,7 @@ static const char *const scan__rules[][2] = {
 	{ "stdlib-module-absent", "The target Python's standard library does not have this module" },
 	{ "unresolvable-relative-import", "A relative import reaches above the scanned tree" },
 	{ "invalid-requirement", "A declared requirement is not valid PEP 508" },
+	{ "transitive-dependency", "An imported distribution is only present as a dependency of another" },
 };
 
 /* SARIF 2.1.0: one run, thoth as the tool; results are the findings, with

@@ -29,7 +29,8 @@ typedef enum th_decl_kind {
 	TH_DECL_RUNTIME = 0, /* needed to run */
 	TH_DECL_EXTRA,       /* an optional extra (group names it) */
 	TH_DECL_GROUP,       /* a dependency group / dev dependencies (group names it) */
-	TH_DECL_CONSTRAINT   /* a constraint only (-c): never "unused" */
+	TH_DECL_CONSTRAINT,  /* a constraint only (-c): never "unused" */
+	TH_DECL_LOCKED       /* pinned by a lock file, directly or transitively: never "unused" */
 } th_decl_kind;
 
 typedef struct th_decl {
