@@ -19,18 +19,18 @@
 static const char *const migrations[] = {
 	/* 0 -> 1: bookkeeping. */
 	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
-	/* source analysis (analyzer/store_source.c): facts per content hash,
-	 * a stat cache per scanned root, scans and their files. */
+	/* source analysis (analyzer/store_source.c): facts per content hash
+	 * (API usages as one text per file, "line col import symbol" lines: a
+	 * row each would be most of the database and of a cold scan's time),
+	 * a stat cache per scanned root, scans with their files, declarations
+	 * and findings. */
 	"CREATE TABLE source_file (id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, has_errors INTEGER NOT NULL,"
 	" error_line INTEGER NOT NULL, encoding TEXT, problem TEXT, error TEXT, nimports INTEGER NOT NULL,"
-	" nusages INTEGER NOT NULL);"
+	" nusages INTEGER NOT NULL, usages TEXT);"
 	"CREATE TABLE source_import (file INTEGER NOT NULL REFERENCES source_file(id) ON DELETE CASCADE,"
 	" seq INTEGER NOT NULL, module TEXT NOT NULL, level INTEGER NOT NULL, alias TEXT, names TEXT,"
 	" line INTEGER NOT NULL, col INTEGER NOT NULL, kind INTEGER NOT NULL, ctx INTEGER NOT NULL,"
 	" PRIMARY KEY (file, seq)) WITHOUT ROWID;"
-	"CREATE TABLE source_usage (file INTEGER NOT NULL REFERENCES source_file(id) ON DELETE CASCADE,"
-	" seq INTEGER NOT NULL, symbol TEXT NOT NULL, line INTEGER NOT NULL, col INTEGER NOT NULL,"
-	" import INTEGER NOT NULL, PRIMARY KEY (file, seq)) WITHOUT ROWID;"
 	"CREATE TABLE source_stat (root TEXT NOT NULL, path TEXT NOT NULL, size INTEGER NOT NULL,"
 	" mtime_ns INTEGER NOT NULL, ino INTEGER NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (root, path)) WITHOUT ROWID;"
 	"CREATE TABLE source_scan (id INTEGER PRIMARY KEY, root TEXT NOT NULL, at INTEGER NOT NULL);"

@@ -8,19 +8,18 @@
 #include "core/buf.h"
 
 enum {
-	Q_FILE_GET, Q_IMPORT_GET, Q_USAGE_GET, Q_FILE_PUT, Q_FILE_DEL, Q_IMPORT_PUT, Q_USAGE_PUT,
+	Q_FILE_GET, Q_IMPORT_GET, Q_USAGE_GET, Q_FILE_PUT, Q_FILE_DEL, Q_IMPORT_PUT,
 	Q_STAT_GET, Q_STAT_PUT, Q_SCAN_NEW, Q_SCAN_FILE, Q_DECL, Q_FINDING, Q_COUNT
 };
 
 static const char *const store_source__sql[Q_COUNT] = {
 	"SELECT id, has_errors, error_line, encoding, problem, error, nusages FROM source_file WHERE hash = ?1",
 	"SELECT module, level, alias, names, line, col, kind, ctx FROM source_import WHERE file = ?1 ORDER BY seq",
-	"SELECT symbol, line, col, import FROM source_usage WHERE file = ?1 ORDER BY seq",
-	("INSERT INTO source_file (hash, has_errors, error_line, encoding, problem, error, nimports, nusages)"
-	 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
+	"SELECT usages FROM source_file WHERE id = ?1",
+	("INSERT INTO source_file (hash, has_errors, error_line, encoding, problem, error, nimports, nusages, usages)"
+	 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
 	"DELETE FROM source_file WHERE hash = ?1",
 	"INSERT INTO source_import (file, seq, module, level, alias, names, line, col, kind, ctx) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-	"INSERT INTO source_usage (file, seq, symbol, line, col, import) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	"SELECT hash FROM source_stat WHERE root = ?1 AND path = ?2 AND size = ?3 AND mtime_ns = ?4 AND ino = ?5",
 	"INSERT OR REPLACE INTO source_stat (root, path, size, mtime_ns, ino, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	"INSERT INTO source_scan (root, at) VALUES (?1, ?2)",
@@ -108,6 +107,36 @@ static int store_source__names(th_pyimport *im, const char *s, th_arena *a)
 	return 0;
 }
 
+/* Usages come back from their text: "line col import symbol" lines. */
+static int store_source__usages(th_pysource *out, const char *t, size_t n, th_arena *a, th_error *err)
+{
+	size_t k = 0;
+
+	if (!t || n == 0)
+		return 0;
+	if (!(out->usages = th_arena_alloc(a, n * sizeof(*out->usages))))
+		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	while (*t && k < n) {
+		th_pyusage *u = &out->usages[k];
+		char *e;
+		size_t len;
+
+		u->line = (uint32_t)strtoul(t, &e, 10);
+		u->col = (uint32_t)strtoul(e, &e, 10);
+		u->import = (uint32_t)strtoul(e, &e, 10);
+		if (*e != ' ')
+			return th_error_set(err, TH_ERR_DB, "stored usages are damaged");
+		t = e + 1;
+		len = strcspn(t, "\n");
+		if (!(u->symbol = th_arena_strndup(a, t, len)))
+			return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+		t += len + (t[len] == '\n');
+		k++;
+	}
+	out->nusages = k;
+	return 0;
+}
+
 int th_store_source_get(th_store_source *h, const char *hash, bool with_usages, th_pysource *out,
 			th_source_meta *meta, bool *found, th_arena *a, th_error *err)
 {
@@ -166,32 +195,11 @@ int th_store_source_get(th_store_source *h, const char *hash, bool with_usages, 
 	out->nimports = n;
 	if (!with_usages)
 		return 0;
-	n = cap = 0;
 	st = store_source__q(h, Q_USAGE_GET);
 	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		th_pyusage *u;
-
-		if (n == cap) {
-			th_pyusage *nu = th_arena_alloc(a, (cap = cap ? cap * 2 : 16) * sizeof(*nu));
-			if (!nu)
-				return th_error_set(err, TH_ERR_NOMEM, "out of memory");
-			if (n)
-				memcpy(nu, out->usages, n * sizeof(*nu));
-			out->usages = nu;
-		}
-		u = &out->usages[n++];
-		u->symbol = store_source__col(st, 0, a);
-		u->line = (uint32_t)sqlite3_column_int(st, 1);
-		u->col = (uint32_t)sqlite3_column_int(st, 2);
-		u->import = (uint32_t)sqlite3_column_int(st, 3);
-		if (!u->symbol)
-			return th_error_set(err, TH_ERR_NOMEM, "out of memory");
-	}
-	if (rc != SQLITE_DONE)
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW)
 		return store__dberr(err, h->s->db, h->s->path, "cannot read source usages");
-	out->nusages = n;
-	return 0;
+	return store_source__usages(out, (const char *)sqlite3_column_text(st, 0), meta->nusages, a, err);
 }
 
 static void store_source__text(sqlite3_stmt *st, int i, const char *s)
@@ -229,6 +237,13 @@ int th_store_source_put(th_store_source *h, const char *hash, const th_pysource 
 	store_source__text(st, 6, meta->error);
 	sqlite3_bind_int64(st, 7, (sqlite3_int64)src->nimports);
 	sqlite3_bind_int64(st, 8, (sqlite3_int64)src->nusages);
+	th_buf_clear(&h->tmp);
+	for (size_t i = 0; i < src->nusages; i++) {
+		const th_pyusage *u = &src->usages[i];
+		if ((rc = th_buf_printf(&h->tmp, err, "%u %u %u %s\n", u->line, u->col, u->import, u->symbol)))
+			return rc;
+	}
+	store_source__text(st, 9, src->nusages ? h->tmp.ptr : NULL);
 	if ((rc = store_source__done(h, st, err)))
 		return rc;
 	id = sqlite3_last_insert_rowid(h->s->db);
@@ -251,19 +266,6 @@ int th_store_source_put(th_store_source *h, const char *hash, const th_pysource 
 		sqlite3_bind_int64(st, 8, im->col);
 		sqlite3_bind_int(st, 9, (int)im->kind);
 		sqlite3_bind_int(st, 10, (int)im->ctx);
-		if ((rc = store_source__done(h, st, err)))
-			return rc;
-	}
-	for (size_t i = 0; i < src->nusages; i++) {
-		const th_pyusage *u = &src->usages[i];
-
-		st = store_source__q(h, Q_USAGE_PUT);
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
-		sqlite3_bind_text(st, 3, u->symbol, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 4, u->line);
-		sqlite3_bind_int64(st, 5, u->col);
-		sqlite3_bind_int64(st, 6, u->import);
 		if ((rc = store_source__done(h, st, err)))
 			return rc;
 	}
