@@ -177,15 +177,6 @@ static int manifest__pipfile(manifest__ctx *c, const th_toml *t)
 
 /* ---- setup.cfg (INI) ---- */
 
-static char *manifest__trim(th_arena *a, const char *s, size_t n)
-{
-	while (n && isspace((unsigned char)*s))
-		s++, n--;
-	while (n && isspace((unsigned char)s[n - 1]))
-		n--;
-	return th_arena_strndup(a, s, n);
-}
-
 /* [options] install_requires and [options.extras_require]: values continue on
  * indented lines, one requirement per line (or ';'-free comma lists). */
 static int manifest__setupcfg(manifest__ctx *c, const char *text, size_t len)
@@ -208,7 +199,7 @@ static int manifest__setupcfg(manifest__ctx *c, const char *text, size_t len)
 		line++;
 		indented = n && (ln[0] == ' ' || ln[0] == '\t');
 		{
-			const char *t = manifest__trim(c->a, ln, n);
+			const char *t = th_reqtxt_trimdup(c->a, ln, n);
 			if (!t)
 				return th_error_set(c->err, TH_ERR_NOMEM, "out of memory");
 			if (!*t || *t == '#' || *t == ';')
@@ -220,8 +211,8 @@ static int manifest__setupcfg(manifest__ctx *c, const char *text, size_t len)
 				continue;
 			}
 			if (!indented && (eq = strpbrk(t, "=:"))) {
-				key = manifest__trim(c->a, t, (size_t)(eq - t));
-				t = manifest__trim(c->a, eq + 1, strlen(eq + 1));
+				key = th_reqtxt_trimdup(c->a, t, (size_t)(eq - t));
+				t = th_reqtxt_trimdup(c->a, eq + 1, strlen(eq + 1));
 				if (!key || !t)
 					return th_error_set(c->err, TH_ERR_NOMEM, "out of memory");
 				if (!*t)

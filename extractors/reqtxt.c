@@ -58,7 +58,7 @@ static bool reqtxt__opt(const char *s, const char *shrt, const char *lng, const 
 	return true;
 }
 
-static char *reqtxt__trim(th_arena *a, const char *s, size_t n)
+char *th_reqtxt_trimdup(th_arena *a, const char *s, size_t n)
 {
 	while (n && isspace((unsigned char)*s))
 		s++, n--;
@@ -75,7 +75,7 @@ static int reqtxt__requirement(reqtxt__ctx *c, const char *s, th_reqtxt_line *l)
 
 	if (!opt)
 		opt = strstr(s, "\t--");
-	if (!(l->req = reqtxt__trim(c->a, s, opt ? (size_t)(opt - s) : strlen(s))))
+	if (!(l->req = th_reqtxt_trimdup(c->a, s, opt ? (size_t)(opt - s) : strlen(s))))
 		return th_error_set(c->err, TH_ERR_NOMEM, "out of memory");
 	for (t = opt; t && (t = strstr(t, "--hash")); t += 6)
 		nh++;
@@ -192,7 +192,7 @@ static int reqtxt__file(reqtxt__ctx *c, const char *text, size_t len, const char
 		if ((rc = reqtxt__expand(c, &expanded, logical.ptr, logical.len)))
 			break;
 		{
-			char *t = reqtxt__trim(c->a, expanded.ptr, expanded.len);
+			char *t = th_reqtxt_trimdup(c->a, expanded.ptr, expanded.len);
 			if (!t)
 				rc = th_error_set(c->err, TH_ERR_NOMEM, "out of memory");
 			else if (*t)

@@ -48,6 +48,10 @@ typedef struct th_reqtxt_opts {
 	const char *(*getenv)(const char *name); /* NULL: variables are left as written */
 } th_reqtxt_opts;
 
+/* (s, n) without surrounding whitespace, copied into the arena; NULL when
+ * memory runs out. Shared with the other line-oriented manifest readers. */
+char *th_reqtxt_trimdup(th_arena *a, const char *s, size_t n);
+
 int th_reqtxt_parse(const char *text, size_t len, const char *what, const th_reqtxt_opts *o, th_reqtxt_fn fn,
 		    void *ud, th_arena *a, th_error *err);
 

@@ -56,7 +56,7 @@ dev-dependency-used packaging src/main.py:9
 missing-dependency white src/main.py:10"
 
 # PDM dev-dependencies groups (lint, test) and PEP 735 groups are development-only.
-check pdm "unused-dependency pkginfo pyproject.toml:7
+pdm_findings="unused-dependency pkginfo pyproject.toml:7
 unused-dependency isort pyproject.toml:14
 unused-dependency requests pyproject.toml:16
 dev-dependency-used black src/main.py:4
@@ -67,19 +67,11 @@ dev-dependency-used packaging src/main.py:9
 dev-dependency-used pytest src/main.py:10
 dev-dependency-used pytest-cov src/main.py:11
 missing-dependency white src/main.py:12"
+check pdm "$pdm_findings"
 
-# uv's tool.uv.dev-dependencies and PEP 735 groups are development-only.
-check uv "unused-dependency pkginfo pyproject.toml:7
-unused-dependency isort pyproject.toml:14
-unused-dependency requests pyproject.toml:16
-dev-dependency-used black src/main.py:4
-dev-dependency-used certifi src/main.py:5
-dev-dependency-used idna src/main.py:7
-dev-dependency-used mypy src/main.py:8
-dev-dependency-used packaging src/main.py:9
-dev-dependency-used pytest src/main.py:10
-dev-dependency-used pytest-cov src/main.py:11
-missing-dependency white src/main.py:12"
+# uv's tool.uv.dev-dependencies and PEP 735 groups are development-only: the
+# same project as the PDM one, so the same findings.
+check uv "$pdm_findings"
 
 # requirements.txt with -r, requirements-dev.txt as development-only; the file both included and read alone counts once.
 check requirements_txt "unused-dependency isort requirements-from-other.txt:1
