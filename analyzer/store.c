@@ -45,6 +45,29 @@ static const char *const migrations[] = {
 	"CREATE TABLE image_envs (scan_id INTEGER NOT NULL REFERENCES image_scans(id) ON DELETE CASCADE,"
 	" path TEXT NOT NULL, kind TEXT NOT NULL, home TEXT, version TEXT, system_site_packages INTEGER NOT NULL);"
 	"CREATE TABLE image_layer_cache (diff_id TEXT PRIMARY KEY, replay BLOB NOT NULL) WITHOUT ROWID;",
+	/* source analysis (analyzer/store_source.c): facts per content hash
+	 * (API usages as one text per file, "line col import symbol" lines: a
+	 * row each would be most of the database and of a cold scan's time),
+	 * a stat cache per scanned root, scans with their files, declarations
+	 * and findings. */
+	"CREATE TABLE source_file (id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, has_errors INTEGER NOT NULL,"
+	" error_line INTEGER NOT NULL, encoding TEXT, problem TEXT, error TEXT, nimports INTEGER NOT NULL,"
+	" nusages INTEGER NOT NULL, usages TEXT);"
+	"CREATE TABLE source_import (file INTEGER NOT NULL REFERENCES source_file(id) ON DELETE CASCADE,"
+	" seq INTEGER NOT NULL, module TEXT NOT NULL, level INTEGER NOT NULL, alias TEXT, names TEXT,"
+	" line INTEGER NOT NULL, col INTEGER NOT NULL, kind INTEGER NOT NULL, ctx INTEGER NOT NULL,"
+	" PRIMARY KEY (file, seq)) WITHOUT ROWID;"
+	"CREATE TABLE source_stat (root TEXT NOT NULL, path TEXT NOT NULL, size INTEGER NOT NULL,"
+	" mtime_ns INTEGER NOT NULL, ino INTEGER NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (root, path)) WITHOUT ROWID;"
+	"CREATE TABLE source_scan (id INTEGER PRIMARY KEY, root TEXT NOT NULL, at INTEGER NOT NULL);"
+	"CREATE TABLE source_scan_file (scan INTEGER NOT NULL REFERENCES source_scan(id) ON DELETE CASCADE,"
+	" path TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (scan, path)) WITHOUT ROWID;"
+	"CREATE TABLE source_decl (scan INTEGER NOT NULL REFERENCES source_scan(id) ON DELETE CASCADE,"
+	" seq INTEGER NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL, name TEXT, requirement TEXT,"
+	" kind TEXT NOT NULL, grp TEXT, dev INTEGER NOT NULL, PRIMARY KEY (scan, seq)) WITHOUT ROWID;"
+	"CREATE TABLE source_finding (scan INTEGER NOT NULL REFERENCES source_scan(id) ON DELETE CASCADE,"
+	" seq INTEGER NOT NULL, rule TEXT NOT NULL, severity TEXT NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL,"
+	" col INTEGER NOT NULL, subject TEXT, message TEXT NOT NULL, PRIMARY KEY (scan, seq)) WITHOUT ROWID;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

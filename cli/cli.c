@@ -17,7 +17,7 @@ static const th_opt common_opts[] = {
 };
 
 static const th_cmd *const cmd_tables[] = {
-	th_cmds_scan, th_cmds_kb, th_cmds_advise, th_cmds_check, th_cmds_rules, th_cmds_debug,
+	th_cmds_scan_image, th_cmds_scan_repo, th_cmds_kb, th_cmds_advise, th_cmds_check, th_cmds_rules, th_cmds_debug,
 };
 
 #define NTABLES (sizeof(cmd_tables) / sizeof(cmd_tables[0]))

@@ -88,7 +88,8 @@ int th_cli_main(int argc, char **argv);
 void th_debug_packaging_answer(th_buf *out, const char *line, size_t len, const th_limits *lim);
 
 /* Command tables, one per cmd_*.c file, each ending with a NULL name. */
-extern const th_cmd th_cmds_scan[];
+extern const th_cmd th_cmds_scan_image[];
+extern const th_cmd th_cmds_scan_repo[];
 extern const th_cmd th_cmds_kb[];
 extern const th_cmd th_cmds_advise[];
 extern const th_cmd th_cmds_check[];

@@ -1,4 +1,4 @@
-/* thoth scan image | scan repo */
+/* thoth scan image */
 #include "cli/cli.h"
 
 #include <stdio.h>
@@ -656,20 +656,9 @@ static const th_opt scan_image_opts[] = {
 	TH_OPT_END
 };
 
-static const th_opt scan_repo_opts[] = {
-	{ "--python", TH_OPT_VALUE, "X.Y[.Z]", "target Python version", NULL },
-	{ "--image", TH_OPT_VALUE, "REF", "take the target from this image", NULL },
-	{ "--exclude", TH_OPT_LIST, "GLOB", "skip paths matching GLOB", NULL },
-	{ "--format", TH_OPT_VALUE, NULL, "output format", "table|json|sarif" },
-	{ "--fail-on", TH_OPT_VALUE, NULL, "exit 1 on findings at or above this level (default never)", "error|warning|note|never" },
-	TH_OPT_END
-};
-
-const th_cmd th_cmds_scan[] = {
+const th_cmd th_cmds_scan_image[] = {
 	{ "scan image", "REF", "scan a container image: OS, packages, Python, native libraries",
 	  "REF is an OCI layout directory, an OCI archive, a docker-archive tar or a root filesystem directory.",
 	  scan_image_opts, 1, 1, scan_image_run },
-	{ "scan repo", "DIR", "scan a source tree: imports, API usage, declared dependencies, findings",
-	  NULL, scan_repo_opts, 1, 1, NULL },
 	{ NULL, NULL, NULL, NULL, NULL, 0, 0, NULL }
 };

@@ -1,0 +1,519 @@
+#include "analyzer/srcdeps.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "analyzer/pystdlib.h"
+#include "core/buf.h"
+#include "core/name.h"
+#include "core/requirement.h"
+#include "extractors/lockfile.h"
+
+/* Import names that are not their distribution's name: facts about popular
+ * distributions, kept as data. Sorted by import name for bsearch. */
+static const struct srcdeps__map {
+	const char *import, *dist;
+} srcdeps__maps[] = {
+	{ "Crypto", "pycryptodome" },
+	{ "MySQLdb", "mysqlclient" },
+	{ "OpenSSL", "pyOpenSSL" },
+	{ "PIL", "pillow" },
+	{ "_cffi_backend", "cffi" },
+	{ "_pytest", "pytest" },
+	{ "absl", "absl-py" },
+	{ "attr", "attrs" },
+	{ "bs4", "beautifulsoup4" },
+	{ "cv2", "opencv-python" },
+	{ "dateutil", "python-dateutil" },
+	{ "docx", "python-docx" },
+	{ "dotenv", "python-dotenv" },
+	{ "fitz", "PyMuPDF" },
+	{ "gi", "PyGObject" },
+	{ "git", "GitPython" },
+	{ "google", "protobuf" },
+	{ "googleapiclient", "google-api-python-client" },
+	{ "jose", "python-jose" },
+	{ "jwt", "PyJWT" },
+	{ "magic", "python-magic" },
+	{ "markdown", "Markdown" },
+	{ "pkg_resources", "setuptools" },
+	{ "serial", "pyserial" },
+	{ "sklearn", "scikit-learn" },
+	{ "skimage", "scikit-image" },
+	{ "slugify", "python-slugify" },
+	{ "usb", "pyusb" },
+	{ "websocket", "websocket-client" },
+	{ "win32api", "pywin32" },
+	{ "yaml", "PyYAML" },
+	{ "zmq", "pyzmq" },
+};
+
+static int srcdeps__mapcmp(const void *k, const void *m)
+{
+	return strcmp(k, ((const struct srcdeps__map *)m)->import);
+}
+
+const char *th_srcdeps_dist_for(const char *top, bool *guess)
+{
+	const struct srcdeps__map *m =
+		bsearch(top, srcdeps__maps, sizeof(srcdeps__maps) / sizeof(srcdeps__maps[0]), sizeof(srcdeps__maps[0]),
+			srcdeps__mapcmp);
+
+	*guess = m == NULL;
+	return m ? m->dist : top;
+}
+
+const char *th_severity_name(th_severity s)
+{
+	return s == TH_SEV_ERROR ? "error" : s == TH_SEV_WARNING ? "warning" : "note";
+}
+
+typedef struct srcdeps__w {
+	th_srcdeps *out;
+	th_arena *a;
+	th_error *err;
+	size_t cap;
+} srcdeps__w;
+
+static int srcdeps__add(srcdeps__w *w, const char *rule, th_severity sev, const char *file, uint32_t line,
+			uint32_t col, const char *subject, const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+
+static int srcdeps__add(srcdeps__w *w, const char *rule, th_severity sev, const char *file, uint32_t line,
+			uint32_t col, const char *subject, const char *fmt, ...)
+{
+	th_buf b = TH_BUF_INIT;
+	va_list ap;
+	th_finding *f;
+	int rc;
+
+	if (w->out->nfindings == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 16;
+		th_finding *nf = th_arena_alloc(w->a, cap * sizeof(*nf));
+		if (!nf)
+			return th_error_set(w->err, TH_ERR_NOMEM, "out of memory");
+		if (w->out->nfindings)
+			memcpy(nf, w->out->findings, w->out->nfindings * sizeof(*nf));
+		w->out->findings = nf;
+		w->cap = cap;
+	}
+	va_start(ap, fmt);
+	rc = th_buf_vprintf(&b, w->err, fmt, ap);
+	va_end(ap);
+	f = &w->out->findings[w->out->nfindings];
+	*f = (th_finding){ rule, sev, file, line, col, th_arena_strdup(w->a, subject), th_arena_strdup(w->a, b.ptr) };
+	th_buf_release(&b);
+	if (rc || !f->subject || !f->message)
+		return rc ? rc : th_error_set(w->err, TH_ERR_NOMEM, "out of memory");
+	w->out->nfindings++;
+	return 0;
+}
+
+static int srcdeps__strcmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Top-level modules of the tree: the first path component (or the second,
+ * under src/ or lib/), as a package directory or a module file. */
+static int srcdeps__first_party(srcdeps__w *w, const th_srcscan *scan)
+{
+	const char **v = th_arena_alloc(w->a, (scan->nfiles + 1) * sizeof(*v));
+	size_t n = 0, k = 0;
+
+	if (!v)
+		return th_error_set(w->err, TH_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < scan->nfiles; i++) {
+		const char *p = scan->files[i].path, *slash;
+		size_t len;
+
+		if (scan->files[i].kind != TH_REPOFILE_PYTHON)
+			continue;
+		if (!strncmp(p, "src/", 4) || !strncmp(p, "lib/", 4))
+			p += 4;
+		slash = strchr(p, '/');
+		len = slash ? (size_t)(slash - p) : strcspn(p, ".");
+		if (!(v[n++] = th_arena_strndup(w->a, p, len)))
+			return th_error_set(w->err, TH_ERR_NOMEM, "out of memory");
+	}
+	qsort(v, n, sizeof(*v), srcdeps__strcmp);
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || strcmp(v[k - 1], v[i]))
+			v[k++] = v[i];
+	w->out->first_party = v;
+	w->out->nfirst_party = k;
+	return 0;
+}
+
+static bool srcdeps__is_first_party(const th_srcdeps *d, const char *top)
+{
+	return bsearch(&top, d->first_party, d->nfirst_party, sizeof(*d->first_party), srcdeps__strcmp) != NULL;
+}
+
+/* The declaration of a distribution, preferring a runtime one; with
+ * locked, only what lock files pin. */
+static th_srcdeps_decl *srcdeps__find(th_srcdeps *d, const char *dist, bool locked)
+{
+	th_srcdeps_decl *best = NULL;
+
+	for (size_t i = 0; i < d->ndecls; i++) {
+		th_srcdeps_decl *x = &d->decls[i];
+		if (!x->name || x->d.kind == TH_DECL_CONSTRAINT || (x->d.kind == TH_DECL_LOCKED) != locked ||
+		    !th_name_eq(x->name, strlen(x->name), dist, strlen(dist)))
+			continue;
+		if (!best || (best->d.dev && !x->d.dev))
+			best = x;
+	}
+	return best;
+}
+
+static th_srcdeps_decl *srcdeps__declared(th_srcdeps *d, const char *dist)
+{
+	return srcdeps__find(d, dist, false);
+}
+
+static bool srcdeps__test_path(const char *p)
+{
+	return !strncmp(p, "test", 4) || strstr(p, "/test") || strstr(p, "conftest.py") || strstr(p, "_test.py");
+}
+
+int th_srcdeps_resolve(th_buf *out, const char *path, unsigned level, const char *module, th_error *err)
+{
+	const char *end = strrchr(path, '/');
+	size_t len, ndirs = 0;
+	int rc;
+
+	th_buf_clear(out);
+	if (!strncmp(path, "src/", 4) || !strncmp(path, "lib/", 4))
+		path += 4;
+	len = end && end >= path ? (size_t)(end - path) : 0;
+	for (size_t i = 0; i < len; i++)
+		ndirs += path[i] == '/';
+	if (len)
+		ndirs++;
+	if (level == 0 || level - 1 > ndirs)
+		return th_error_set(err, TH_ERR_NOTFOUND, "%s: %u dots reach above the tree", path, level);
+	/* Drop one trailing component per dot after the first. */
+	for (unsigned k = 1; k < level; k++) {
+		while (len > 0 && path[len - 1] != '/')
+			len--;
+		if (len > 0)
+			len--;
+	}
+	for (size_t i = 0; i < len; i++)
+		if ((rc = th_buf_putc(out, path[i] == '/' ? '.' : path[i], err)))
+			return rc;
+	if (*module && ((out->len && (rc = th_buf_putc(out, '.', err))) || (rc = th_buf_puts(out, module, err))))
+		return rc;
+	return 0;
+}
+
+static int srcdeps__import(srcdeps__w *w, const th_srcscan_file *f, const th_pyimport *in, int minor)
+{
+	th_pyimport local = *in;
+	const th_pyimport *im = &local;
+	char top[256];
+	size_t n = strcspn(im->module, ".");
+	const char *dist;
+	th_srcdeps_decl *decl;
+	bool guess;
+	int removed;
+
+	/* A notebook's findings point into its cells: the line within the cell. */
+	if (f->kind == TH_REPOFILE_NOTEBOOK) {
+		uint32_t cell, line;
+		th_ipynb_locate(&f->nb, im->line, &cell, &line);
+		local.line = line;
+	}
+	if (im->level > 0) {
+		th_buf b = TH_BUF_INIT;
+		int rc = th_srcdeps_resolve(&b, f->path, im->level, im->module, NULL);
+
+		th_buf_release(&b);
+		if (rc == TH_ERR_NOTFOUND)
+			return srcdeps__add(w, "unresolvable-relative-import", TH_SEV_ERROR, f->path, im->line, im->col,
+					    im->module, "relative import with %u dots reaches above the scanned tree",
+					    im->level);
+		return rc == TH_ERR_NOMEM ? th_error_set(w->err, rc, "out of memory") : 0;
+	}
+	if (n == 0 || n >= sizeof(top) || (im->ctx & TH_PYCTX_FUTURE))
+		return 0;
+	memcpy(top, im->module, n);
+	top[n] = '\0';
+	if (th_pystdlib_known(top)) {
+		/* Guarded imports (try/except, version tests) are the code handling it. */
+		if (!minor || th_pystdlib_has(top, minor, &removed) ||
+		    (im->ctx & (TH_PYCTX_TRY_IMPORT | TH_PYCTX_IMPORT_FALLBACK | TH_PYCTX_VERSION)))
+			return 0;
+		if (removed && minor >= removed)
+			return srcdeps__add(w, "stdlib-module-absent", TH_SEV_ERROR, f->path, im->line, im->col, top,
+					    "'%s' was removed from the standard library in Python 3.%d", top, removed);
+		return srcdeps__add(w, "stdlib-module-absent", TH_SEV_ERROR, f->path, im->line, im->col, top,
+				    "'%s' is not in the standard library of Python 3.%d (it came later)", top, minor);
+	}
+	if (srcdeps__is_first_party(w->out, top) || (im->ctx & TH_PYCTX_TYPE_CHECKING))
+		return 0;
+	dist = th_srcdeps_dist_for(top, &guess);
+	decl = srcdeps__declared(w->out, dist);
+	if (!decl && !guess)
+		decl = srcdeps__declared(w->out, top);
+	if (decl) {
+		decl->used = true;
+		if (decl->d.dev && !srcdeps__test_path(f->path))
+			return srcdeps__add(w, "dev-dependency-used", TH_SEV_WARNING, f->path, im->line, im->col, decl->name,
+					    "'%s' is imported by runtime code but declared only for development (%s)",
+					    top, decl->d.group ? decl->d.group : "dev");
+		return 0;
+	}
+	if (im->kind == TH_PYIMPORT_DYNAMIC)
+		return 0;
+	if ((decl = srcdeps__find(w->out, dist, true)) || (!guess && (decl = srcdeps__find(w->out, top, true))))
+		return srcdeps__add(w, "transitive-dependency", TH_SEV_WARNING, f->path, im->line, im->col, decl->name,
+				    "'%s' is imported but only present through %s, not declared", top, decl->d.file);
+	if (im->ctx & (TH_PYCTX_TRY_IMPORT | TH_PYCTX_IMPORT_FALLBACK))
+		return srcdeps__add(w, "missing-dependency", TH_SEV_WARNING, f->path, im->line, im->col, top,
+				    "optional import '%s' is not declared (distribution %s%s)", top, dist,
+				    guess ? ", guessed from the name" : "");
+	return srcdeps__add(w, "missing-dependency", TH_SEV_ERROR, f->path, im->line, im->col, top,
+			    "'%s' is imported but not declared (distribution %s%s)", top, dist,
+			    guess ? ", guessed from the name" : "");
+}
+
+static int srcdeps__cmp_finding(const void *x, const void *y)
+{
+	const th_finding *a = x, *b = y;
+	int c = strcmp(a->file, b->file);
+
+	if (c)
+		return c;
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	if (a->col != b->col)
+		return a->col < b->col ? -1 : 1;
+	return strcmp(a->rule, b->rule);
+}
+
+int th_srcdeps_analyze(th_srcdeps *out, const th_srcscan *scan, const th_srcdeps_decl *decls, size_t ndecls,
+		       int python_minor, th_arena *a, th_error *err)
+{
+	srcdeps__w w = { out, a, err, 0 };
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (ndecls) {
+		if (!(out->decls = th_arena_alloc(a, ndecls * sizeof(*out->decls))))
+			return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+		memcpy(out->decls, decls, ndecls * sizeof(*decls));
+		out->ndecls = ndecls;
+	}
+	if ((rc = srcdeps__first_party(&w, scan)))
+		return rc;
+	for (size_t i = 0; i < scan->nfiles; i++) {
+		const th_srcscan_file *f = &scan->files[i];
+		for (size_t k = 0; k < f->src.nimports; k++)
+			if ((rc = srcdeps__import(&w, f, &f->src.imports[k], python_minor)))
+				return rc;
+	}
+	for (size_t i = 0; i < out->ndecls; i++) {
+		const th_srcdeps_decl *x = &out->decls[i];
+		if (x->invalid && (rc = srcdeps__add(&w, "invalid-requirement", TH_SEV_ERROR, x->d.file, x->d.line, 1,
+						     x->d.req, "'%s' is not a valid requirement: %s", x->d.req,
+						     x->invalid)))
+			return rc;
+	}
+	/* Unused: declared to run (or as an extra) and imported nowhere. A
+	 * declaration thoth cannot name (a bare URL) is not judged. */
+	for (size_t i = 0; i < out->ndecls; i++) {
+		th_srcdeps_decl *x = &out->decls[i];
+		if (x->used || !x->name || x->d.dev || x->d.kind == TH_DECL_CONSTRAINT || x->d.kind == TH_DECL_LOCKED)
+			continue;
+		/* Another declaration of the same name may have been the one used. */
+		{
+			th_srcdeps_decl *y = srcdeps__declared(out, x->name);
+			if (y && y->used)
+				continue;
+		}
+		if ((rc = srcdeps__add(&w, "unused-dependency", TH_SEV_WARNING, x->d.file, x->d.line, 1, x->name,
+				       "'%s' is declared but no import uses it", x->name)))
+			return rc;
+	}
+	qsort(out->findings, out->nfindings, sizeof(*out->findings), srcdeps__cmp_finding);
+	return 0;
+}
+
+/* ---- declared dependencies ---- */
+
+typedef struct srcdeps__decls {
+	th_srcdeps_decl *v;
+	size_t n, cap;
+	th_arena *a;
+	th_error *err;
+	const th_srcscan *scan;
+	const th_limits *lim;
+} srcdeps__decls;
+
+static int srcdeps__read(th_buf *out, const char *path, const th_limits *lim, th_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat st;
+	char chunk[65536];
+	ssize_t n;
+	int rc = 0;
+
+	th_buf_clear(out);
+	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		rc = th_error_set(err, TH_ERR_IO, "%s: cannot read: %s", path, fd < 0 ? strerror(errno) : "not a file");
+		goto done;
+	}
+	if ((uint64_t)st.st_size > lim->file_bytes) {
+		rc = th_error_set(err, TH_ERR_LIMIT, "%s: larger than %llu bytes (file_bytes)", path,
+				  (unsigned long long)lim->file_bytes);
+		goto done;
+	}
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		if ((rc = th_buf_put(out, chunk, (size_t)n, err)))
+			goto done;
+	if (n < 0)
+		rc = th_error_set(err, TH_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
+done:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* -r/-c: relative to the including file, and never outside the tree. */
+static int srcdeps__include(void *ud, const char *from, const char *name, th_buf *out, th_buf *resolved, th_error *err)
+{
+	srcdeps__decls *d = ud;
+	const char *slash = strrchr(from, '/');
+	char path[8192], *real;
+	size_t rl = strlen(d->scan->root);
+	int rc;
+
+	th_buf_clear(resolved);
+	if (name[0] == '/')
+		rc = th_buf_puts(resolved, name, err);
+	else
+		rc = th_buf_printf(resolved, err, "%.*s%s", slash ? (int)(slash - from + 1) : 0, from, name);
+	if (rc)
+		return rc;
+	snprintf(path, sizeof(path), "%s/%s", d->scan->root, resolved->ptr);
+	if (!(real = realpath(path, NULL)))
+		return th_error_set(err, TH_ERR_NOTFOUND, "%s: included file %s: %s", from, name, strerror(errno));
+	if (strncmp(real, d->scan->root, rl) || (real[rl] != '/' && real[rl] != '\0')) {
+		free(real);
+		return th_error_set(err, TH_ERR_INVALID, "%s: included file %s is outside the scanned tree", from, name);
+	}
+	rc = srcdeps__read(out, real, d->lim, err);
+	free(real);
+	return rc;
+}
+
+static int srcdeps__decl(void *ud, const th_decl *decl)
+{
+	srcdeps__decls *d = ud;
+	th_srcdeps_decl *x;
+
+	/* A requirements file both included (-r) and read on its own counts once. */
+	for (size_t i = 0; decl->kind != TH_DECL_LOCKED && i < d->n; i++)
+		if (d->v[i].d.line == decl->line && !strcmp(d->v[i].d.file, decl->file))
+			return 0;
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 32;
+		th_srcdeps_decl *nv = th_arena_alloc(d->a, cap * sizeof(*nv));
+		if (!nv)
+			return th_error_set(d->err, TH_ERR_NOMEM, "out of memory");
+		if (d->n)
+			memcpy(nv, d->v, d->n * sizeof(*nv));
+		d->v = nv;
+		d->cap = cap;
+	}
+	x = &d->v[d->n++];
+	memset(x, 0, sizeof(*x));
+	x->d = *decl;
+	x->name = decl->name;
+	/* PEP 508 text is named by the packaging core; one that does not parse
+	 * becomes a finding, not an error of the scan. */
+	if (!x->name && decl->req) {
+		th_req r;
+		th_error e = TH_ERROR_INIT;
+
+		if (th_req_parse(&r, decl->req, strlen(decl->req), d->a, &e) == 0)
+			x->name = r.name;
+		else if (e.code == TH_ERR_NOMEM)
+			return th_error_set(d->err, TH_ERR_NOMEM, "out of memory");
+		else if (!(x->invalid = th_arena_strdup(d->a, e.msg)))
+			return th_error_set(d->err, TH_ERR_NOMEM, "out of memory");
+	}
+	return 0;
+}
+
+/* pip-tools: requirements.txt compiled from requirements.in is a lock of
+ * it; the .in file is what the project declares. */
+static bool srcdeps__compiled(const th_srcscan *scan, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n < 5 || strcmp(name + n - 4, ".txt"))
+		return false;
+	for (size_t i = 0; i < scan->nfiles; i++) {
+		const char *p = scan->files[i].path;
+		if (strlen(p) == n - 1 && !strncmp(p, name, n - 4) && !strcmp(p + n - 4, ".in"))
+			return true;
+	}
+	return false;
+}
+
+static int srcdeps__locked(void *ud, const th_locked *l)
+{
+	th_decl d = { l->file, l->line, NULL, NULL, NULL, TH_DECL_LOCKED, l->dev, false };
+	srcdeps__decls *ds = ud;
+	char *name = th_arena_strdup(ds->a, l->name);
+
+	if (!name)
+		return th_error_set(ds->err, TH_ERR_NOMEM, "out of memory");
+	d.name = name;
+	return srcdeps__decl(ud, &d);
+}
+
+static const char *srcdeps__getenv(const char *name)
+{
+	return getenv(name);
+}
+
+int th_srcdeps_declared(th_srcdeps_decl **out, size_t *n, const th_srcscan *scan, const th_limits *lim, th_arena *a,
+			th_error *err)
+{
+	srcdeps__decls d = { NULL, 0, 0, a, err, scan, lim };
+	th_reqtxt_opts ro = { srcdeps__include, &d, srcdeps__getenv };
+	th_buf text = TH_BUF_INIT;
+	char path[8192];
+	int rc = 0;
+
+	for (size_t i = 0; i < scan->nfiles && !rc; i++) {
+		const th_srcscan_file *f = &scan->files[i];
+
+		bool lock = th_lockfile_is(f->path);
+
+		if (f->kind != TH_REPOFILE_MANIFEST || strchr(f->path, '/') ||
+		    (!lock && (!th_manifest_is(f->path) || srcdeps__compiled(scan, f->path))))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", scan->root, f->path);
+		if ((rc = srcdeps__read(&text, path, lim, err)))
+			break;
+		if (lock)
+			rc = th_lockfile_read(f->path, text.ptr, text.len, f->path, srcdeps__locked, &d, lim, a, err);
+		else
+			rc = th_manifest_read(f->path, text.ptr, text.len, f->path, &ro, srcdeps__decl, &d, lim, a, err);
+	}
+	th_buf_release(&text);
+	*out = d.v;
+	*n = d.n;
+	return rc;
+}

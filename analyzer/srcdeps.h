@@ -1,0 +1,78 @@
+/*
+ * srcdeps — what a scanned source tree needs versus what it declares, as
+ * findings: an import of a distribution nobody declared (missing), a
+ * declared distribution nothing imports (unused), a development-only
+ * dependency imported by runtime code, a standard-library module the target
+ * Python no longer has, a relative import reaching above the tree.
+ *
+ * Imports are mapped to distributions from facts before guesses: a curated
+ * table of import names that differ from their distribution (PIL -> pillow,
+ * yaml -> PyYAML, ...), then the import name itself, marked as a guess.
+ * First-party modules (top-level packages and modules of the tree, src/
+ * layouts, namespace packages) and the standard library are never missing.
+ * Imports under `if TYPE_CHECKING` are not runtime needs; imports guarded by
+ * try/except ImportError are optional (a warning, not an error).
+ */
+#ifndef TH_SRCDEPS_H
+#define TH_SRCDEPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyzer/srcscan.h"
+#include "core/arena.h"
+#include "core/error.h"
+#include "extractors/manifest.h"
+
+typedef enum th_severity { TH_SEV_NOTE = 0, TH_SEV_WARNING, TH_SEV_ERROR } th_severity;
+
+typedef struct th_finding {
+	const char *rule;     /* stable id: "missing-dependency", "unused-dependency", ... */
+	th_severity severity;
+	const char *file;     /* relative path */
+	uint32_t line, col;
+	const char *subject;  /* the module or distribution concerned */
+	const char *message;  /* arena, one line */
+} th_finding;
+
+typedef struct th_srcdeps_decl {
+	th_decl d;            /* as the manifest reader gave it (strings in the caller's arena) */
+	const char *name;     /* the distribution name (from the format, or from the PEP 508 requirement) */
+	const char *invalid;  /* arena: why the PEP 508 text does not parse, or NULL */
+	bool used;
+} th_srcdeps_decl;
+
+typedef struct th_srcdeps {
+	th_srcdeps_decl *decls; /* arena */
+	size_t ndecls;
+	th_finding *findings;   /* arena, sorted by file, line, rule */
+	size_t nfindings;
+	const char **first_party; /* arena, sorted */
+	size_t nfirst_party;
+} th_srcdeps;
+
+/* Distribution of a top-level import name: from the table, else the name
+ * itself with *guess set. */
+const char *th_srcdeps_dist_for(const char *top, bool *guess);
+
+/* The dependencies declared by the manifests at the top of the scanned tree
+ * (requirements*.txt with their includes, which must stay inside the tree;
+ * pyproject.toml; setup.cfg; Pipfile), in the arena. A manifest thoth cannot
+ * read is an error naming it. */
+int th_srcdeps_declared(th_srcdeps_decl **out, size_t *n, const th_srcscan *scan, const th_limits *lim, th_arena *a,
+			th_error *err);
+
+/* The absolute module a relative import names, from the importing file's
+ * path relative to the scanned root (src/ and lib/ are not packages; the
+ * root is the top package): `from ..x import y` in a/b/c.py is a.x.
+ * TH_ERR_NOTFOUND when the dots reach above the tree. */
+int th_srcdeps_resolve(th_buf *out, const char *path, unsigned level, const char *module, th_error *err);
+
+/* python_minor: the target's 3.minor, 0 when not given (no stdlib findings). */
+int th_srcdeps_analyze(th_srcdeps *out, const th_srcscan *scan, const th_srcdeps_decl *decls, size_t ndecls,
+		       int python_minor, th_arena *a, th_error *err);
+
+const char *th_severity_name(th_severity s);
+
+#endif

@@ -1,0 +1,355 @@
+#include "analyzer/srcscan.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "extractors/pyenc.h"
+
+#define SRCSCAN_MAX_THREADS 64
+
+static int srcscan__add(void *ud, const char *relpath, th_repofile_kind kind, const struct stat *st)
+{
+	th_srcscan *s = ud;
+	static const size_t grow = 256;
+
+	if (s->nfiles % grow == 0) {
+		th_srcscan_file *nf = realloc(s->files, (s->nfiles + grow) * sizeof(*nf));
+		if (!nf)
+			return TH_ERR_NOMEM;
+		s->files = nf;
+	}
+	memset(&s->files[s->nfiles], 0, sizeof(s->files[0]));
+	s->files[s->nfiles].kind = kind;
+	s->files[s->nfiles].st = (th_source_stat){ (int64_t)st->st_size,
+						   (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec,
+						   (int64_t)st->st_ino };
+	if (!(s->files[s->nfiles].path = th_arena_strdup(&s->arena, relpath)))
+		return TH_ERR_NOMEM;
+	s->nfiles++;
+	return 0;
+}
+
+/* ---- workers ---- */
+
+typedef struct srcscan__pool {
+	th_srcscan *s;
+	const th_srcscan_opts *o;
+	const th_limits *lim;
+	size_t *todo;        /* indexes of files to process */
+	size_t ntodo;
+	atomic_size_t next;
+	int phase;           /* 0: read + hash; 1: decode + parse */
+	th_error errs[SRCSCAN_MAX_THREADS];
+	int rcs[SRCSCAN_MAX_THREADS];
+} srcscan__pool;
+
+typedef struct srcscan__worker {
+	srcscan__pool *pool;
+	int id;
+} srcscan__worker;
+
+/* Reads and hashes one file; the bytes are kept for the parse phase. */
+static int srcscan__read(srcscan__pool *p, th_srcscan_file *f, th_arena *a, th_error *err)
+{
+	th_srcscan *s = p->s;
+	uint64_t max = f->kind == TH_REPOFILE_NOTEBOOK ? p->lim->json_bytes : p->lim->source_bytes;
+	char path[8192];
+	struct stat st;
+	int fd;
+	size_t len = 0;
+	char *buf;
+
+	snprintf(path, sizeof(path), "%s/%s", s->root, f->path);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		if (fd >= 0)
+			close(fd);
+		f->meta.error = th_arena_strdup(a, "cannot be read");
+		return 0;
+	}
+	if ((uint64_t)st.st_size > max) {
+		close(fd);
+		f->meta.error = th_arena_strdup(a, f->kind == TH_REPOFILE_NOTEBOOK ? "larger than the json_bytes limit"
+										: "larger than the source_bytes limit");
+		return 0;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		close(fd);
+		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	}
+	while (len < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	f->st = (th_source_stat){ (int64_t)st.st_size, (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec,
+				  (int64_t)st.st_ino };
+	if (th_sha256_hex(f->hash, buf, len, err)) {
+		free(buf);
+		return err ? err->code : TH_ERR_NOMEM;
+	}
+	f->raw = buf;
+	f->rawlen = len;
+	if (f->kind == TH_REPOFILE_NOTEBOOK) {
+		/* The cell map is needed even when the facts are cached. */
+		th_buf code = TH_BUF_INIT;
+		th_error e = TH_ERROR_INIT;
+
+		if (th_ipynb_code(&code, &f->nb, buf, len, f->path, p->lim, a, &e)) {
+			f->meta.error = th_arena_strdup(a, e.msg);
+			free(f->raw);
+			f->raw = NULL;
+			f->hash[0] = '\0';
+		} else {
+			free(f->raw);
+			f->raw = th_buf_detach(&code, &f->rawlen);
+			if (!f->raw)
+				return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+		}
+		th_buf_release(&code);
+	}
+	return 0;
+}
+
+static int srcscan__parse(srcscan__pool *p, th_pysource_parser *ps, th_srcscan_file *f, th_arena *a, th_error *err)
+{
+	th_buf text = TH_BUF_INIT;
+	th_pyenc_info info;
+	th_error e = TH_ERROR_INIT;
+	int rc = 0;
+
+	if (f->kind == TH_REPOFILE_NOTEBOOK) {
+		f->meta.encoding = "utf-8";
+		rc = th_pysource_analyze(&f->src, ps, f->raw, f->rawlen, p->o->usages, f->path, p->lim, a, &e);
+	} else {
+		if ((rc = th_pyenc_decode(&text, &info, f->raw, f->rawlen, err)))
+			goto done;
+		f->meta.encoding = th_arena_strdup(a, info.encoding);
+		f->meta.problem = info.problem;
+		rc = th_pysource_analyze(&f->src, ps, text.ptr, text.len, p->o->usages, f->path, p->lim, a, &e);
+	}
+	if (rc == TH_ERR_LIMIT) {
+		/* A file over a limit is recorded, not fatal. */
+		f->meta.error = th_arena_strdup(a, e.msg);
+		rc = 0;
+	} else if (rc) {
+		th_error_set(err, rc, "%s", e.msg);
+	}
+done:
+	th_buf_release(&text);
+	free(f->raw);
+	f->raw = NULL;
+	return rc;
+}
+
+static void *srcscan__work(void *arg)
+{
+	srcscan__worker *w = arg;
+	srcscan__pool *p = w->pool;
+	th_arena *a = &p->s->warenas[w->id];
+	th_pysource_parser *ps = NULL;
+	th_error *err = &p->errs[w->id];
+	int rc = 0;
+
+	if (p->phase == 1 && (rc = th_pysource_parser_new(&ps, err)))
+		goto done;
+	for (;;) {
+		size_t i = atomic_fetch_add(&p->next, 1);
+		th_srcscan_file *f;
+
+		if (i >= p->ntodo)
+			break;
+		f = &p->s->files[p->todo[i]];
+		rc = p->phase == 0 ? srcscan__read(p, f, a, err) : srcscan__parse(p, ps, f, a, err);
+		if (rc)
+			break;
+	}
+done:
+	th_pysource_parser_free(ps);
+	p->rcs[w->id] = rc;
+	return NULL;
+}
+
+static int srcscan__run_pool(srcscan__pool *p, int nthreads, th_error *err)
+{
+	pthread_t tids[SRCSCAN_MAX_THREADS];
+	srcscan__worker ws[SRCSCAN_MAX_THREADS];
+	int started = 0;
+
+	atomic_store(&p->next, 0);
+	if (nthreads > (int)p->ntodo)
+		nthreads = p->ntodo ? (int)p->ntodo : 1;
+	for (int i = 0; i < nthreads; i++) {
+		ws[i] = (srcscan__worker){ p, i };
+		p->rcs[i] = 0;
+		th_error_clear(&p->errs[i]);
+	}
+	/* Worker 0 is this thread. */
+	for (int i = 1; i < nthreads; i++) {
+		if (pthread_create(&tids[i], NULL, srcscan__work, &ws[i]))
+			break;
+		started = i;
+	}
+	srcscan__work(&ws[0]);
+	for (int i = 1; i <= started; i++)
+		pthread_join(tids[i], NULL);
+	for (int i = 0; i <= started; i++)
+		if (p->rcs[i]) {
+			if (err)
+				*err = p->errs[i];
+			return p->rcs[i];
+		}
+	return 0;
+}
+
+static int srcscan__threads(const th_srcscan_opts *o)
+{
+	long n = o->threads > 0 ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > SRCSCAN_MAX_THREADS ? SRCSCAN_MAX_THREADS : (int)n;
+}
+
+int th_srcscan_run(th_srcscan *out, const char *root, const th_srcscan_opts *o, th_store *store,
+		   const th_limits *lim, th_error *err)
+{
+	th_repowalk_opts wo = { o->exclude, o->nexclude, false };
+	th_store_source *h = NULL;
+	srcscan__pool pool;
+	int nthreads = srcscan__threads(o), rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&pool, 0, sizeof(pool));
+	th_arena_init(&out->arena, 1 << 16);
+	if (!(out->root = realpath(root, NULL)))
+		return th_error_set(err, TH_ERR_NOTFOUND, "%s: %s", root, strerror(errno));
+	out->nworkers = nthreads;
+	if (!(out->warenas = calloc((size_t)nthreads, sizeof(*out->warenas))))
+		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	for (int i = 0; i < nthreads; i++)
+		th_arena_init(&out->warenas[i], 1 << 16);
+	if ((rc = th_repowalk(out->root, &wo, lim, srcscan__add, out, err))) {
+		if (rc == TH_ERR_NOMEM)
+			th_error_set(err, rc, "out of memory");
+		goto done;
+	}
+	if (!(pool.todo = malloc((out->nfiles + 1) * sizeof(*pool.todo)))) {
+		rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	pool.s = out;
+	pool.o = o;
+	pool.lim = lim;
+	if (store) {
+		if ((rc = th_store_source_open(&h, store, err)))
+			goto done;
+	}
+	/* 1. The stat cache: files unchanged since the last scan are not read. */
+	for (size_t i = 0; i < out->nfiles; i++) {
+		th_srcscan_file *f = &out->files[i];
+		bool found = false;
+
+		if (f->kind == TH_REPOFILE_MANIFEST)
+			continue;
+		if (h && f->kind == TH_REPOFILE_PYTHON) {
+			if ((rc = th_store_source_stat_get(h, out->root, f->path, &f->st, f->hash, &found, err)))
+				goto done;
+			if (found && (rc = th_store_source_get(h, f->hash, o->load_usages, &f->src, &f->meta, &found,
+							       &out->arena, err)))
+				goto done;
+		}
+		if (found)
+			f->cached = true;
+		else
+			pool.todo[pool.ntodo++] = i;
+	}
+	/* 2. Read and hash the rest, in parallel. */
+	pool.phase = 0;
+	if (pool.ntodo && (rc = srcscan__run_pool(&pool, nthreads, err)))
+		goto done;
+	out->nread = pool.ntodo;
+	/* 3. Content the store knows is not parsed again. */
+	{
+		size_t k = 0;
+		for (size_t j = 0; j < pool.ntodo; j++) {
+			th_srcscan_file *f = &out->files[pool.todo[j]];
+			bool found = false;
+			th_ipynb nb = f->nb;
+
+			if (!f->raw)
+				continue;
+			if (h && (rc = th_store_source_get(h, f->hash, o->load_usages, &f->src, &f->meta, &found, &out->arena,
+							   err)))
+				goto done;
+			f->nb = nb;
+			if (found) {
+				f->cached = true;
+				free(f->raw);
+				f->raw = NULL;
+			} else {
+				pool.todo[k++] = pool.todo[j];
+			}
+		}
+		pool.ntodo = k;
+	}
+	/* 4. Parse what is new, in parallel. */
+	pool.phase = 1;
+	if (pool.ntodo && (rc = srcscan__run_pool(&pool, nthreads, err)))
+		goto done;
+	out->nparsed = pool.ntodo;
+	for (size_t i = 0; i < out->nfiles; i++)
+		out->ncached += out->files[i].cached;
+	/* 5. Record. */
+	if (h) {
+		if ((rc = th_store_source_scan_new(h, out->root, &out->scan_id, err)))
+			goto done;
+		for (size_t j = 0; j < pool.ntodo; j++) {
+			th_srcscan_file *f = &out->files[pool.todo[j]];
+			if (f->hash[0] && !f->meta.error && (rc = th_store_source_put(h, f->hash, &f->src, &f->meta, err)))
+				goto done;
+		}
+		for (size_t i = 0; i < out->nfiles; i++) {
+			th_srcscan_file *f = &out->files[i];
+			if (!f->hash[0])
+				continue;
+			if ((f->kind == TH_REPOFILE_PYTHON && !f->meta.error &&
+			     (rc = th_store_source_stat_put(h, out->root, f->path, &f->st, f->hash, err))) ||
+			    (rc = th_store_source_scan_file(h, out->scan_id, f->path, f->hash, err)))
+				goto done;
+		}
+	}
+done:
+	th_store_source_close(h);
+	free(pool.todo);
+	for (size_t i = 0; i < out->nfiles; i++) {
+		free(out->files[i].raw);
+		out->files[i].raw = NULL;
+	}
+	return rc;
+}
+
+void th_srcscan_release(th_srcscan *s)
+{
+	if (!s)
+		return;
+	free(s->root);
+	free(s->files);
+	th_arena_release(&s->arena);
+	for (int i = 0; i < s->nworkers; i++)
+		th_arena_release(&s->warenas[i]);
+	free(s->warenas);
+	memset(s, 0, sizeof(*s));
+}

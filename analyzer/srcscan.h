@@ -1,0 +1,71 @@
+/*
+ * srcscan — one scan of a source tree: walks it (extractors/repowalk), reads
+ * and hashes each Python file and notebook, takes the facts of content seen
+ * before from the store and parses the rest (analyzer/pysource) on all
+ * cores, then records the new facts, the stat cache and the scan in one
+ * transaction.
+ *
+ * Work is split so that an unchanged file is never parsed twice: a file whose
+ * (size, mtime, inode) match the stat cache is not even read; a file read
+ * and hashed whose content the store knows is not parsed. Only the main
+ * thread touches the store; workers read, hash and parse, each with its own
+ * parser and arena.
+ *
+ * With a store, the caller holds the write transaction (th_store_begin)
+ * around the scan and whatever it records from it (findings), so one scan is
+ * one transaction.
+ */
+#ifndef TH_SRCSCAN_H
+#define TH_SRCSCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyzer/pysource.h"
+#include "analyzer/store.h"
+#include "analyzer/store_source.h"
+#include "core/arena.h"
+#include "core/hash.h"
+#include "extractors/ipynb.h"
+#include "extractors/repowalk.h"
+
+typedef struct th_srcscan_file {
+	const char *path;          /* relative to the root, arena */
+	th_repofile_kind kind;
+	char hash[TH_SHA256_HEX];  /* "" when the file could not be read */
+	th_source_stat st;
+	th_pysource src;           /* imports and usages (Python files and notebooks) */
+	th_source_meta meta;       /* encoding, CPython's objection, thoth's error */
+	th_ipynb nb;               /* notebooks: the cell map */
+	bool cached;               /* facts came from the store */
+	char *raw;                 /* malloc, transient: the bytes between reading and parsing */
+	size_t rawlen;
+} th_srcscan_file;
+
+typedef struct th_srcscan_opts {
+	const char *const *exclude; /* globs, borrowed */
+	size_t nexclude;
+	bool usages;                /* collect API usage too */
+	bool load_usages;           /* load cached usages from the store (for output) */
+	int threads;                /* 0: as many as online CPUs */
+} th_srcscan_opts;
+
+typedef struct th_srcscan {
+	char *root;                 /* malloc, absolute */
+	th_srcscan_file *files;     /* malloc, in walk order */
+	size_t nfiles;
+	size_t nparsed, ncached, nread;
+	int64_t scan_id;            /* 0 without a store */
+	th_arena arena;             /* paths and cached facts */
+	th_arena *warenas;          /* one per worker: parsed facts */
+	int nworkers;
+} th_srcscan;
+
+/* store may be NULL (nothing cached, nothing recorded); else a transaction
+ * must be open on it. */
+int th_srcscan_run(th_srcscan *out, const char *root, const th_srcscan_opts *o, th_store *store,
+		   const th_limits *lim, th_error *err);
+void th_srcscan_release(th_srcscan *s);
+
+#endif

@@ -1,0 +1,529 @@
+/* thoth scan repo */
+#include "cli/cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzer/srcdeps.h"
+#include "analyzer/srcscan.h"
+#include "core/hash.h"
+#include "core/json.h"
+
+static const th_opt scan_repo_opts[] = {
+	{ "--python", TH_OPT_VALUE, "X.Y[.Z]", "target Python version", NULL },
+	{ "--image", TH_OPT_VALUE, "REF", "take the target from this image", NULL },
+	{ "--exclude", TH_OPT_LIST, "GLOB", "skip paths matching GLOB", NULL },
+	{ "--format", TH_OPT_VALUE, NULL, "output format", "table|json|sarif" },
+	{ "--fail-on", TH_OPT_VALUE, NULL, "exit 1 on findings at or above this level (default never)", "error|warning|note|never" },
+	TH_OPT_END
+};
+
+
+/* ---- scan repo ---- */
+
+#define SCAN_REPO_SCHEMA "thoth.scan-repo/1"
+
+static const char *scan__kind_name(th_repofile_kind k)
+{
+	return k == TH_REPOFILE_PYTHON ? "python" : k == TH_REPOFILE_NOTEBOOK ? "notebook" : "manifest";
+}
+
+static const char *scan__import_kind(th_pyimport_kind k)
+{
+	return k == TH_PYIMPORT_IMPORT ? "import" : k == TH_PYIMPORT_FROM ? "from" : "dynamic";
+}
+
+static void scan__ctx_json(th_jw *w, unsigned ctx)
+{
+	th_jw_arr_begin(w);
+	if (!(ctx & (TH_PYCTX_FUNCTION | TH_PYCTX_CLASS)))
+		th_jw_str(w, "module");
+	for (unsigned f = 1; f <= TH_PYCTX_ERROR; f <<= 1)
+		if (ctx & f)
+			th_jw_str(w, th_pysource_ctx_name(f));
+	th_jw_arr_end(w);
+}
+
+/* line/col, and for notebooks the cell and the line within it. */
+static void scan__where(th_jw *w, const th_srcscan_file *f, uint32_t line, uint32_t col)
+{
+	if (f->kind == TH_REPOFILE_NOTEBOOK) {
+		uint32_t cell, cl;
+		th_ipynb_locate(&f->nb, line, &cell, &cl);
+		th_jw_key(w, "cell");
+		th_jw_int(w, cell);
+		line = cl;
+	}
+	th_jw_key(w, "line");
+	th_jw_int(w, line);
+	th_jw_key(w, "col");
+	th_jw_int(w, col);
+}
+
+static const char *scan__decl_kind(th_decl_kind k)
+{
+	return k == TH_DECL_RUNTIME ? "runtime" : k == TH_DECL_EXTRA ? "extra" : k == TH_DECL_GROUP ? "group" :
+	       k == TH_DECL_LOCKED ? "locked" : "constraint";
+}
+
+static int scan__json(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, th_buf *out)
+{
+	th_buf res = TH_BUF_INIT;
+	th_jw w;
+
+	th_jw_init(&w, out, 1, &ctx->err);
+	th_jw_obj_begin(&w);
+	th_jw_key(&w, "schema");
+	th_jw_str(&w, SCAN_REPO_SCHEMA);
+	th_jw_key(&w, "files");
+	th_jw_arr_begin(&w);
+	for (size_t i = 0; i < s->nfiles; i++) {
+		const th_srcscan_file *f = &s->files[i];
+		th_jw_obj_begin(&w);
+		th_jw_key(&w, "path");
+		th_jw_str(&w, f->path);
+		th_jw_key(&w, "kind");
+		th_jw_str(&w, scan__kind_name(f->kind));
+		if (f->kind != TH_REPOFILE_MANIFEST) {
+			th_jw_key(&w, "sha256");
+			th_jw_str(&w, f->hash[0] ? f->hash : NULL);
+			th_jw_key(&w, "encoding");
+			th_jw_str(&w, f->meta.encoding);
+			th_jw_key(&w, "syntax_errors");
+			th_jw_bool(&w, f->src.has_errors);
+			if (f->src.has_errors) {
+				th_jw_key(&w, "first_error_line");
+				th_jw_int(&w, f->src.error_line);
+			}
+			if (f->meta.problem) {
+				th_jw_key(&w, "cpython_refuses");
+				th_jw_str(&w, f->meta.problem);
+			}
+			if (f->meta.error) {
+				th_jw_key(&w, "error");
+				th_jw_str(&w, f->meta.error);
+			}
+		}
+		th_jw_obj_end(&w);
+	}
+	th_jw_arr_end(&w);
+	th_jw_key(&w, "imports");
+	th_jw_arr_begin(&w);
+	for (size_t i = 0; i < s->nfiles; i++) {
+		const th_srcscan_file *f = &s->files[i];
+		for (size_t k = 0; k < f->src.nimports; k++) {
+			const th_pyimport *im = &f->src.imports[k];
+			th_jw_obj_begin(&w);
+			th_jw_key(&w, "file");
+			th_jw_str(&w, f->path);
+			th_jw_key(&w, "module");
+			th_jw_str(&w, im->module);
+			th_jw_key(&w, "level");
+			th_jw_int(&w, im->level);
+			scan__where(&w, f, im->line, im->col);
+			th_jw_key(&w, "kind");
+			th_jw_str(&w, scan__import_kind(im->kind));
+			if (im->level > 0) {
+				/* The absolute module it names, null above the tree. */
+				th_jw_key(&w, "resolved");
+				th_buf_clear(&res);
+				if (th_srcdeps_resolve(&res, f->path, im->level, im->module, NULL) == 0)
+					th_jw_str(&w, res.ptr);
+				else
+					th_jw_null(&w);
+			}
+			th_jw_key(&w, "context");
+			scan__ctx_json(&w, im->ctx);
+			if (im->alias) {
+				th_jw_key(&w, "alias");
+				th_jw_str(&w, im->alias);
+			}
+			if (im->nnames) {
+				th_jw_key(&w, "names");
+				th_jw_arr_begin(&w);
+				for (size_t n = 0; n < im->nnames; n++) {
+					th_jw_obj_begin(&w);
+					th_jw_key(&w, "name");
+					th_jw_str(&w, im->names[n].name);
+					if (im->names[n].alias) {
+						th_jw_key(&w, "alias");
+						th_jw_str(&w, im->names[n].alias);
+					}
+					th_jw_obj_end(&w);
+				}
+				th_jw_arr_end(&w);
+			}
+			th_jw_obj_end(&w);
+		}
+	}
+	th_jw_arr_end(&w);
+	th_jw_key(&w, "usages");
+	th_jw_arr_begin(&w);
+	for (size_t i = 0; i < s->nfiles; i++) {
+		const th_srcscan_file *f = &s->files[i];
+		for (size_t k = 0; k < f->src.nusages; k++) {
+			const th_pyusage *u = &f->src.usages[k];
+			th_jw_obj_begin(&w);
+			th_jw_key(&w, "file");
+			th_jw_str(&w, f->path);
+			th_jw_key(&w, "symbol");
+			th_jw_str(&w, u->symbol);
+			scan__where(&w, f, u->line, u->col);
+			th_jw_obj_end(&w);
+		}
+	}
+	th_jw_arr_end(&w);
+	th_jw_key(&w, "declared_dependencies");
+	th_jw_arr_begin(&w);
+	for (size_t i = 0; i < d->ndecls; i++) {
+		const th_srcdeps_decl *x = &d->decls[i];
+		th_jw_obj_begin(&w);
+		th_jw_key(&w, "file");
+		th_jw_str(&w, x->d.file);
+		th_jw_key(&w, "line");
+		th_jw_int(&w, x->d.line);
+		th_jw_key(&w, "name");
+		th_jw_str(&w, x->name);
+		th_jw_key(&w, "requirement");
+		th_jw_str(&w, x->d.req);
+		th_jw_key(&w, "kind");
+		th_jw_str(&w, scan__decl_kind(x->d.kind));
+		th_jw_key(&w, "group");
+		th_jw_str(&w, x->d.group);
+		th_jw_key(&w, "dev");
+		th_jw_bool(&w, x->d.dev);
+		th_jw_key(&w, "used");
+		th_jw_bool(&w, x->used);
+		th_jw_obj_end(&w);
+	}
+	th_jw_arr_end(&w);
+	th_jw_key(&w, "findings");
+	th_jw_arr_begin(&w);
+	for (size_t i = 0; i < d->nfindings; i++) {
+		const th_finding *f = &d->findings[i];
+		th_jw_obj_begin(&w);
+		th_jw_key(&w, "rule");
+		th_jw_str(&w, f->rule);
+		th_jw_key(&w, "severity");
+		th_jw_str(&w, th_severity_name(f->severity));
+		th_jw_key(&w, "file");
+		th_jw_str(&w, f->file);
+		th_jw_key(&w, "line");
+		th_jw_int(&w, f->line);
+		th_jw_key(&w, "col");
+		th_jw_int(&w, f->col);
+		th_jw_key(&w, "subject");
+		th_jw_str(&w, f->subject);
+		th_jw_key(&w, "message");
+		th_jw_str(&w, f->message);
+		th_jw_obj_end(&w);
+	}
+	th_jw_arr_end(&w);
+	th_jw_key(&w, "stats");
+	th_jw_obj_begin(&w);
+	th_jw_key(&w, "files");
+	th_jw_int(&w, (int64_t)s->nfiles);
+	th_buf_release(&res);
+	th_jw_key(&w, "parsed");
+	th_jw_int(&w, (int64_t)s->nparsed);
+	th_jw_key(&w, "cached");
+	th_jw_int(&w, (int64_t)s->ncached);
+	th_jw_obj_end(&w);
+	th_jw_obj_end(&w);
+	if (th_jw_finish(&w))
+		return -1;
+	return th_buf_putc(out, '\n', &ctx->err);
+}
+
+static const char *const scan__rules[][2] = {
+	{ "missing-dependency", "An imported distribution is not declared" },
+	{ "unused-dependency", "A declared distribution is not imported" },
+	{ "dev-dependency-used", "Runtime code imports a development-only dependency" },
+	{ "stdlib-module-absent", "The target Python's standard library does not have this module" },
+	{ "unresolvable-relative-import", "A relative import reaches above the scanned tree" },
+	{ "invalid-requirement", "A declared requirement is not valid PEP 508" },
+	{ "transitive-dependency", "An imported distribution is only present as a dependency of another" },
+};
+
+/* SARIF 2.1.0: one run, thoth as the tool; results are the findings, with
+ * URIs relative to the scanned root and fingerprints that do not move when
+ * lines do (rule, file, subject). */
+static int scan__sarif(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, th_buf *out)
+{
+	th_buf fp = TH_BUF_INIT;
+	char hex[TH_SHA256_HEX];
+	th_jw w;
+
+	(void)s;
+	th_jw_init(&w, out, 1, &ctx->err);
+	th_jw_obj_begin(&w);
+	th_jw_key(&w, "version");
+	th_jw_str(&w, "2.1.0");
+	th_jw_key(&w, "runs");
+	th_jw_arr_begin(&w);
+	th_jw_obj_begin(&w);
+	th_jw_key(&w, "tool");
+	th_jw_obj_begin(&w);
+	th_jw_key(&w, "driver");
+	th_jw_obj_begin(&w);
+	th_jw_key(&w, "name");
+	th_jw_str(&w, "thoth");
+	th_jw_key(&w, "version");
+	th_jw_str(&w, THOTH_VERSION);
+	th_jw_key(&w, "rules");
+	th_jw_arr_begin(&w);
+	for (size_t i = 0; i < sizeof(scan__rules) / sizeof(scan__rules[0]); i++) {
+		th_jw_obj_begin(&w);
+		th_jw_key(&w, "id");
+		th_jw_str(&w, scan__rules[i][0]);
+		th_jw_key(&w, "shortDescription");
+		th_jw_obj_begin(&w);
+		th_jw_key(&w, "text");
+		th_jw_str(&w, scan__rules[i][1]);
+		th_jw_obj_end(&w);
+		th_jw_obj_end(&w);
+	}
+	th_jw_arr_end(&w);
+	th_jw_obj_end(&w);
+	th_jw_obj_end(&w);
+	th_jw_key(&w, "originalUriBaseIds");
+	th_jw_obj_begin(&w);
+	th_jw_key(&w, "SRCROOT");
+	th_jw_obj_begin(&w);
+	th_jw_key(&w, "description");
+	th_jw_obj_begin(&w);
+	th_jw_key(&w, "text");
+	th_jw_str(&w, "the scanned directory");
+	th_jw_obj_end(&w);
+	th_jw_obj_end(&w);
+	th_jw_obj_end(&w);
+	th_jw_key(&w, "results");
+	th_jw_arr_begin(&w);
+	for (size_t i = 0; i < d->nfindings; i++) {
+		const th_finding *f = &d->findings[i];
+		th_buf_clear(&fp);
+		if (th_buf_printf(&fp, &ctx->err, "%s\n%s\n%s", f->rule, f->file, f->subject) ||
+		    th_sha256_hex(hex, fp.ptr, fp.len, &ctx->err))
+			break;
+		th_jw_obj_begin(&w);
+		th_jw_key(&w, "ruleId");
+		th_jw_str(&w, f->rule);
+		th_jw_key(&w, "level");
+		th_jw_str(&w, th_severity_name(f->severity));
+		th_jw_key(&w, "message");
+		th_jw_obj_begin(&w);
+		th_jw_key(&w, "text");
+		th_jw_str(&w, f->message);
+		th_jw_obj_end(&w);
+		th_jw_key(&w, "locations");
+		th_jw_arr_begin(&w);
+		th_jw_obj_begin(&w);
+		th_jw_key(&w, "physicalLocation");
+		th_jw_obj_begin(&w);
+		th_jw_key(&w, "artifactLocation");
+		th_jw_obj_begin(&w);
+		th_jw_key(&w, "uri");
+		th_jw_str(&w, f->file);
+		th_jw_key(&w, "uriBaseId");
+		th_jw_str(&w, "SRCROOT");
+		th_jw_obj_end(&w);
+		th_jw_key(&w, "region");
+		th_jw_obj_begin(&w);
+		th_jw_key(&w, "startLine");
+		th_jw_int(&w, f->line ? f->line : 1);
+		th_jw_key(&w, "startColumn");
+		th_jw_int(&w, f->col ? f->col : 1);
+		th_jw_obj_end(&w);
+		th_jw_obj_end(&w);
+		th_jw_obj_end(&w);
+		th_jw_arr_end(&w);
+		th_jw_key(&w, "partialFingerprints");
+		th_jw_obj_begin(&w);
+		th_jw_key(&w, "thoth/v1");
+		th_jw_str(&w, hex);
+		th_jw_obj_end(&w);
+		th_jw_obj_end(&w);
+	}
+	th_buf_release(&fp);
+	th_jw_arr_end(&w);
+	th_jw_obj_end(&w);
+	th_jw_arr_end(&w);
+	th_jw_obj_end(&w);
+	if (th_jw_finish(&w))
+		return -1;
+	return th_buf_putc(out, '\n', &ctx->err);
+}
+
+static int scan__cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The table: a summary, the top-level modules imported (absolute imports),
+ * and the files thoth or CPython would have trouble with. */
+static int scan__table(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, th_buf *out)
+{
+	size_t npy = 0, nnb = 0, nman = 0, nerr = 0, nimp = 0, nuse = 0, nmods = 0;
+	const char **mods;
+	int rc;
+
+	for (size_t i = 0; i < s->nfiles; i++) {
+		const th_srcscan_file *f = &s->files[i];
+		npy += f->kind == TH_REPOFILE_PYTHON;
+		nnb += f->kind == TH_REPOFILE_NOTEBOOK;
+		nman += f->kind == TH_REPOFILE_MANIFEST;
+		nerr += f->src.has_errors || f->meta.error || f->meta.problem;
+		nimp += f->src.nimports;
+		nuse += f->cached ? f->meta.nusages : f->src.nusages;
+	}
+	if ((rc = th_buf_printf(out, &ctx->err,
+				"files      %zu Python, %zu notebooks, %zu manifests (%zu parsed, %zu from the cache)\n"
+				"imports    %zu\nusages     %zu\ndeclared   %zu\nfindings   %zu\n",
+				npy, nnb, nman, s->nparsed, s->ncached, nimp, nuse, d->ndecls, d->nfindings)))
+		return rc;
+	if (!(mods = calloc(nimp + 1, sizeof(*mods))))
+		return th_error_set(&ctx->err, TH_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < s->nfiles; i++) {
+		const th_srcscan_file *f = &s->files[i];
+		for (size_t k = 0; k < f->src.nimports; k++)
+			if (f->src.imports[k].level == 0 && *f->src.imports[k].module)
+				mods[nmods++] = f->src.imports[k].module;
+	}
+	qsort(mods, nmods, sizeof(*mods), scan__cmp_str);
+	if (nmods && (rc = th_buf_puts(out, "\nMODULE (top level)                 IMPORTS\n", &ctx->err)))
+		goto done;
+	for (size_t i = 0; i < nmods;) {
+		size_t top = strcspn(mods[i], "."), j = i;
+		while (j < nmods && !strncmp(mods[j], mods[i], top) && (mods[j][top] == '\0' || mods[j][top] == '.'))
+			j++;
+		if ((rc = th_buf_printf(out, &ctx->err, "%-34.*s %zu\n", (int)top, mods[i], j - i)))
+			goto done;
+		i = j;
+	}
+	if (nerr && (rc = th_buf_puts(out, "\nFILE WITH PROBLEMS                 PROBLEM\n", &ctx->err)))
+		goto done;
+	for (size_t i = 0; i < s->nfiles; i++) {
+		const th_srcscan_file *f = &s->files[i];
+		if (f->meta.error)
+			rc = th_buf_printf(out, &ctx->err, "%-34s %s\n", f->path, f->meta.error);
+		else if (f->meta.problem)
+			rc = th_buf_printf(out, &ctx->err, "%-34s CPython refuses it: %s\n", f->path, f->meta.problem);
+		else if (f->src.has_errors)
+			rc = th_buf_printf(out, &ctx->err, "%-34s syntax error at line %u\n", f->path, f->src.error_line);
+		if (rc)
+			goto done;
+	}
+	if (d->nfindings && (rc = th_buf_puts(out, "\nFINDING                        SEVERITY  WHERE\n", &ctx->err)))
+		goto done;
+	for (size_t i = 0; i < d->nfindings; i++) {
+		const th_finding *f = &d->findings[i];
+		if ((rc = th_buf_printf(out, &ctx->err, "%-30s %-9s %s:%u: %s\n", f->rule, th_severity_name(f->severity),
+					f->file, f->line, f->message)))
+			goto done;
+	}
+done:
+	free(mods);
+	return rc;
+}
+
+/* The declarations and findings of this scan, as facts. */
+static int scan__record(th_store *store, const th_srcscan *s, const th_srcdeps *d, th_error *err)
+{
+	th_store_source *h;
+	int rc;
+
+	if ((rc = th_store_source_open(&h, store, err)))
+		return rc;
+	for (size_t i = 0; i < d->ndecls && !rc; i++) {
+		const th_srcdeps_decl *x = &d->decls[i];
+		rc = th_store_source_decl(h, s->scan_id, (int64_t)i, x->d.file, x->d.line, x->name, x->d.req,
+					  scan__decl_kind(x->d.kind), x->d.group, x->d.dev, err);
+	}
+	for (size_t i = 0; i < d->nfindings && !rc; i++) {
+		const th_finding *f = &d->findings[i];
+		rc = th_store_source_finding(h, s->scan_id, (int64_t)i, f->rule, th_severity_name(f->severity), f->file,
+					     f->line, f->col, f->subject, f->message, err);
+	}
+	th_store_source_close(h);
+	return rc;
+}
+
+static int scan__repo(th_ctx *ctx, const th_args *a)
+{
+	const char *const *excl = NULL;
+	int nexcl = th_args_list(a, "--exclude", &excl);
+	const char *fmt = th_args_get(a, "--format"), *py = th_args_get(a, "--python");
+	const char *fail_on = th_args_get(a, "--fail-on");
+	th_srcscan_opts o = { excl, (size_t)nexcl, true, false, 0 };
+	th_srcscan s;
+	th_srcdeps d;
+	th_srcdeps_decl *decls = NULL;
+	size_t ndecls = 0;
+	th_arena arena;
+	int minor = 0, status = TH_EXIT_OK;
+	th_store *store;
+	th_buf out = TH_BUF_INIT;
+	int rc;
+
+	if (!fmt)
+		fmt = "table";
+	if (th_args_get(a, "--image")) {
+		th_error_set(&ctx->err, TH_ERR_UNSUPPORTED, "scan repo: --image is not implemented yet; use --python X.Y");
+		return TH_EXIT_ERROR;
+	}
+	if (py) {
+		unsigned maj, min, pat;
+		char extra;
+		int n = sscanf(py, "%u.%u.%u%c", &maj, &min, &pat, &extra);
+		if ((n != 2 && n != 3) || strspn(py, "0123456789.") != strlen(py) || maj != 3 || min > 99) {
+			th_error_set(&ctx->err, TH_ERR_USAGE, "--python: '%s' is not 3.Y or 3.Y.Z", py);
+			return TH_EXIT_ERROR;
+		}
+		minor = (int)min;
+	}
+	o.load_usages = strcmp(fmt, "table") != 0;
+	if (getenv("THOTH_SCAN_THREADS"))
+		o.threads = atoi(getenv("THOTH_SCAN_THREADS"));
+	if (th_ctx_store(ctx, &store))
+		return TH_EXIT_ERROR;
+	th_arena_init(&arena, 1 << 16);
+	/* One transaction: the scan's facts, its declarations and its findings. */
+	if ((rc = th_store_begin(store, &ctx->err))) {
+		memset(&s, 0, sizeof(s));
+		goto done;
+	}
+	if ((rc = th_srcscan_run(&s, a->pos[0], &o, store, &ctx->limits, &ctx->err)) ||
+	    (rc = th_srcdeps_declared(&decls, &ndecls, &s, &ctx->limits, &arena, &ctx->err)) ||
+	    (rc = th_srcdeps_analyze(&d, &s, decls, ndecls, minor, &arena, &ctx->err)) ||
+	    (rc = scan__record(store, &s, &d, &ctx->err)) || (rc = th_store_commit(store, &ctx->err)))
+		goto done;
+	if (!strcmp(fmt, "json"))
+		rc = scan__json(ctx, &s, &d, &out);
+	else if (!strcmp(fmt, "sarif"))
+		rc = scan__sarif(ctx, &s, &d, &out);
+	else
+		rc = scan__table(ctx, &s, &d, &out);
+	if (!rc && !ctx->quiet)
+		fwrite(out.ptr, 1, out.len, ctx->out);
+	if (!rc && fail_on && strcmp(fail_on, "never")) {
+		th_severity level = !strcmp(fail_on, "error") ? TH_SEV_ERROR : !strcmp(fail_on, "warning") ? TH_SEV_WARNING : TH_SEV_NOTE;
+		for (size_t i = 0; i < d.nfindings; i++)
+			if (d.findings[i].severity >= level)
+				status = TH_EXIT_VERDICT;
+	}
+done:
+	th_store_rollback(store);
+	th_buf_release(&out);
+	th_srcscan_release(&s);
+	th_arena_release(&arena);
+	return rc ? TH_EXIT_ERROR : status;
+}
+
+const th_cmd th_cmds_scan_repo[] = {
+	{ "scan repo", "DIR", "scan a source tree: imports, API usage, declared dependencies, findings",
+	  "Python files (.py, .pyi) and notebook code cells are parsed with tree-sitter; virtual environments, "
+	  "build and cache directories and what .gitignore lists are skipped. Files are keyed by content: "
+	  "an unchanged file is not parsed again. --format json is the schema thoth.scan-repo/1.",
+	  scan_repo_opts, 1, 1, scan__repo },
+	{ NULL, NULL, NULL, NULL, NULL, 0, 0, NULL }
+};

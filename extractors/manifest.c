@@ -1,0 +1,257 @@
+#include "extractors/manifest.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "extractors/toml.h"
+
+bool th_manifest_is(const char *name)
+{
+	size_t n = strlen(name);
+
+	return (!strncmp(name, "requirements", 12) && n > 4 &&
+		(!strcmp(name + n - 4, ".txt") || !strcmp(name + n - 3, ".in"))) ||
+	       !strcmp(name, "pyproject.toml") || !strcmp(name, "setup.cfg") || !strcmp(name, "Pipfile");
+}
+
+typedef struct manifest__ctx {
+	th_decl_fn fn;
+	void *ud;
+	const char *what;
+	bool dev_file;
+	const char *group;     /* requirements read for a pyproject extra (setuptools dynamic) */
+	const th_reqtxt_opts *ro;
+	th_arena *a;
+	th_error *err;
+} manifest__ctx;
+
+static int manifest__emit(manifest__ctx *c, uint32_t line, const char *req, const char *name, const char *group,
+			  th_decl_kind kind, bool dev)
+{
+	th_decl d = { c->what, line, req, name, group, kind, dev, false };
+
+	return c->fn(c->ud, &d);
+}
+
+/* ---- requirements files ---- */
+
+static int manifest__reqline(void *ud, const th_reqtxt_line *l)
+{
+	manifest__ctx *c = ud;
+	th_decl d = { l->file, l->line, l->path_or_url ? NULL : l->req, l->egg, c->group,
+		      l->constraint ? TH_DECL_CONSTRAINT : c->group ? TH_DECL_EXTRA : TH_DECL_RUNTIME, c->dev_file,
+		      l->path_or_url };
+
+	return c->fn(c->ud, &d);
+}
+
+static bool manifest__dev_name(const char *name)
+{
+	static const char *const words[] = { "dev", "test", "lint", "doc" };
+	char low[256];
+	size_t n = strlen(name);
+
+	if (n >= sizeof(low))
+		n = sizeof(low) - 1;
+	for (size_t i = 0; i < n; i++)
+		low[i] = (char)tolower((unsigned char)name[i]);
+	low[n] = '\0';
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strstr(low, words[i]))
+			return true;
+	return false;
+}
+
+/* ---- pyproject.toml / Pipfile ---- */
+
+/* An array of PEP 508 strings (PEP 735 tables like {include-group} are skipped:
+ * the included group is read on its own). */
+static int manifest__strings(manifest__ctx *c, const th_toml *arr, const char *group, th_decl_kind kind, bool dev)
+{
+	int rc;
+
+	if (!arr || arr->type != TH_TOML_ARRAY)
+		return 0;
+	for (size_t i = 0; i < arr->n; i++) {
+		const char *s = th_toml_str(arr->vals[i]);
+		if (s && (rc = manifest__emit(c, arr->vals[i]->line, s, NULL, group, kind, dev)))
+			return rc;
+	}
+	return 0;
+}
+
+/* A table of arrays: optional-dependencies, dependency-groups, PDM dev groups. */
+static int manifest__groups(manifest__ctx *c, const th_toml *t, th_decl_kind kind, bool dev)
+{
+	int rc;
+
+	if (!t || t->type != TH_TOML_TABLE)
+		return 0;
+	for (size_t i = 0; i < t->n; i++)
+		if ((rc = manifest__strings(c, t->vals[i], t->keys[i], kind, dev)))
+			return rc;
+	return 0;
+}
+
+/* A table of name = spec (Poetry, Pipfile): the keys are the names. */
+static int manifest__named(manifest__ctx *c, const th_toml *t, const char *group, th_decl_kind kind, bool dev)
+{
+	int rc;
+
+	if (!t || t->type != TH_TOML_TABLE)
+		return 0;
+	for (size_t i = 0; i < t->n; i++) {
+		const th_toml *opt = th_toml_get(t->vals[i], "optional");
+		th_decl_kind k = kind;
+
+		if (!strcmp(t->keys[i], "python"))
+			continue; /* the interpreter, not a distribution */
+		if (opt && opt->type == TH_TOML_BOOL && opt->b)
+			k = TH_DECL_EXTRA;
+		if ((rc = manifest__emit(c, t->vals[i]->line, NULL, t->keys[i], group, k, dev)))
+			return rc;
+	}
+	return 0;
+}
+
+/* setuptools' dynamic metadata: {file = "x.txt"} or {file = ["a.txt", ...]}
+ * read as requirements files, through the caller's loader. */
+static int manifest__dynamic(manifest__ctx *c, const th_toml *spec, const char *group)
+{
+	const th_toml *f = th_toml_get(spec, "file");
+	th_buf text = TH_BUF_INIT;
+	int rc = 0;
+
+	if (!f)
+		return 0;
+	for (size_t i = 0; i < (f->type == TH_TOML_ARRAY ? f->n : 1) && !rc; i++) {
+		const char *name = th_toml_str(f->type == TH_TOML_ARRAY ? f->vals[i] : f);
+		if (name)
+			rc = th_buf_printf(&text, c->err, "-r %s\n", name);
+	}
+	c->group = group;
+	if (!rc && text.len)
+		rc = th_reqtxt_parse(text.ptr, text.len, c->what, c->ro, manifest__reqline, c, c->a, c->err);
+	c->group = NULL;
+	th_buf_release(&text);
+	return rc;
+}
+
+static int manifest__pyproject(manifest__ctx *c, const th_toml *t)
+{
+	const th_toml *groups, *dyn = th_toml_path(t, "tool.setuptools.dynamic");
+	int rc;
+
+	if ((rc = manifest__dynamic(c, th_toml_get(dyn, "dependencies"), NULL)))
+		return rc;
+	groups = th_toml_get(dyn, "optional-dependencies");
+	if (groups && groups->type == TH_TOML_TABLE)
+		for (size_t i = 0; i < groups->n; i++)
+			if ((rc = manifest__dynamic(c, groups->vals[i], groups->keys[i])))
+				return rc;
+
+	if ((rc = manifest__strings(c, th_toml_path(t, "project.dependencies"), NULL, TH_DECL_RUNTIME, false)) ||
+	    (rc = manifest__groups(c, th_toml_path(t, "project.optional-dependencies"), TH_DECL_EXTRA, false)) ||
+	    (rc = manifest__groups(c, th_toml_get(t, "dependency-groups"), TH_DECL_GROUP, true)) ||
+	    (rc = manifest__named(c, th_toml_path(t, "tool.poetry.dependencies"), NULL, TH_DECL_RUNTIME, false)) ||
+	    (rc = manifest__named(c, th_toml_path(t, "tool.poetry.dev-dependencies"), "dev", TH_DECL_GROUP, true)) ||
+	    (rc = manifest__groups(c, th_toml_path(t, "tool.pdm.dev-dependencies"), TH_DECL_GROUP, true)) ||
+	    (rc = manifest__strings(c, th_toml_path(t, "tool.uv.dev-dependencies"), "dev", TH_DECL_GROUP, true)))
+		return rc;
+	groups = th_toml_path(t, "tool.poetry.group");
+	if (groups && groups->type == TH_TOML_TABLE)
+		for (size_t i = 0; i < groups->n; i++)
+			if ((rc = manifest__named(c, th_toml_get(groups->vals[i], "dependencies"), groups->keys[i],
+						  TH_DECL_GROUP, strcmp(groups->keys[i], "main") != 0)))
+				return rc;
+	return 0;
+}
+
+static int manifest__pipfile(manifest__ctx *c, const th_toml *t)
+{
+	int rc = manifest__named(c, th_toml_get(t, "packages"), NULL, TH_DECL_RUNTIME, false);
+
+	return rc ? rc : manifest__named(c, th_toml_get(t, "dev-packages"), "dev", TH_DECL_GROUP, true);
+}
+
+/* ---- setup.cfg (INI) ---- */
+
+/* [options] install_requires and [options.extras_require]: values continue on
+ * indented lines, one requirement per line (or ';'-free comma lists). */
+static int manifest__setupcfg(manifest__ctx *c, const char *text, size_t len)
+{
+	char section[128] = "";
+	const char *key = NULL;
+	size_t p = 0;
+	uint32_t line = 0;
+	int rc;
+
+	while (p < len) {
+		size_t e = p, n;
+		const char *ln = text + p, *eq;
+		bool indented;
+
+		while (e < len && text[e] != '\n')
+			e++;
+		n = e - p;
+		p = e + 1;
+		line++;
+		indented = n && (ln[0] == ' ' || ln[0] == '\t');
+		{
+			const char *t = th_reqtxt_trimdup(c->a, ln, n);
+			if (!t)
+				return th_error_set(c->err, TH_ERR_NOMEM, "out of memory");
+			if (!*t || *t == '#' || *t == ';')
+				continue;
+			if (!indented && *t == '[') {
+				size_t sl = strcspn(t + 1, "]");
+				snprintf(section, sizeof(section), "%.*s", (int)sl, t + 1);
+				key = NULL;
+				continue;
+			}
+			if (!indented && (eq = strpbrk(t, "=:"))) {
+				key = th_reqtxt_trimdup(c->a, t, (size_t)(eq - t));
+				t = th_reqtxt_trimdup(c->a, eq + 1, strlen(eq + 1));
+				if (!key || !t)
+					return th_error_set(c->err, TH_ERR_NOMEM, "out of memory");
+				if (!*t)
+					continue;
+			} else if (!indented) {
+				key = NULL;
+				continue;
+			}
+			if (!key)
+				continue;
+			if (!strcmp(section, "options") && !strcmp(key, "install_requires")) {
+				if ((rc = manifest__emit(c, line, t, NULL, NULL, TH_DECL_RUNTIME, false)))
+					return rc;
+			} else if (!strcmp(section, "options.extras_require")) {
+				if ((rc = manifest__emit(c, line, t, NULL, key, TH_DECL_EXTRA, false)))
+					return rc;
+			}
+		}
+	}
+	return 0;
+}
+
+int th_manifest_read(const char *name, const char *text, size_t len, const char *what, const th_reqtxt_opts *ro,
+		     th_decl_fn fn, void *ud, const th_limits *lim, th_arena *a, th_error *err)
+{
+	manifest__ctx c = { fn, ud, what, false, NULL, ro, a, err };
+	th_toml *t;
+	int rc;
+
+	if (!strcmp(name, "pyproject.toml") || !strcmp(name, "Pipfile")) {
+		if ((rc = th_toml_parse(&t, text, len, what, lim, a, err)))
+			return rc;
+		return name[0] == 'p' ? manifest__pyproject(&c, t) : manifest__pipfile(&c, t);
+	}
+	if (!strcmp(name, "setup.cfg"))
+		return manifest__setupcfg(&c, text, len);
+	if (!strncmp(name, "requirements", 12)) {
+		c.dev_file = manifest__dev_name(name);
+		return th_reqtxt_parse(text, len, what, ro, manifest__reqline, &c, a, err);
+	}
+	return th_error_set(err, TH_ERR_UNSUPPORTED, "%s: not a manifest thoth reads", what);
+}

@@ -1,0 +1,5 @@
+import
+from
+from . import
+__import__(
+importlib.import_module("")

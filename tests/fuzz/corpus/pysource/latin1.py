@@ -1,0 +1,4 @@
+# -*- coding: latin-1 -*-
+# cafי
+s = "ייי"; import os
+if s: from . import x
