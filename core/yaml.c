@@ -365,6 +365,65 @@ static int yaml__open(yaml__ctx *c, const yaml_event_t *ev, th_yaml_kind kind)
 	return 0;
 }
 
+static bool yaml__is_merge_key(const th_yaml_node *k)
+{
+	return k->kind == TH_YAML_SCALAR && k->style == TH_YAML_PLAIN && !k->tag && k->u.str.len == 2 &&
+	       k->u.str.ptr[0] == '<' && k->u.str.ptr[1] == '<';
+}
+
+/* Builds a mapping's pairs, applying merge keys as PyYAML does: the merged
+ * mappings' pairs come first (of a list of them, the earlier ones win), then
+ * the mapping's own pairs, which win over merged ones since lookups take the
+ * last of equal keys. */
+static int yaml__close_map(yaml__ctx *c, yaml__frame *f, const yaml_mark_t *m)
+{
+	th_yaml_node *n = f->node;
+	size_t npairs = f->nkids / 2, total = 0, k = 0; /* libyaml always pairs keys with values */
+
+	for (size_t i = 0; i < npairs; i++) {
+		const th_yaml_node *key = f->kids[2 * i], *v = f->kids[2 * i + 1];
+		if (!yaml__is_merge_key(key)) {
+			total++;
+		} else if (v->kind == TH_YAML_MAP) {
+			total += v->u.map.n;
+		} else if (v->kind == TH_YAML_SEQ) {
+			for (size_t j = 0; j < v->u.seq.n; j++) {
+				if (v->u.seq.items[j]->kind != TH_YAML_MAP)
+					return yaml__fail(c, TH_ERR_INVALID, m, "a merge key takes mappings only");
+				total += v->u.seq.items[j]->u.map.n;
+			}
+		} else {
+			return yaml__fail(c, TH_ERR_INVALID, m, "a merge key takes a mapping or a list of mappings");
+		}
+	}
+	n->u.map.n = total;
+	if (!total)
+		return 0;
+	if (!(n->u.map.pairs = th_arena_alloc(c->a, total * sizeof(*n->u.map.pairs))))
+		return th_error_set(c->err, TH_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < npairs; i++) {
+		const th_yaml_node *key = f->kids[2 * i], *v = f->kids[2 * i + 1];
+		if (!yaml__is_merge_key(key))
+			continue;
+		if (v->kind == TH_YAML_MAP) {
+			memcpy(n->u.map.pairs + k, v->u.map.pairs, v->u.map.n * sizeof(*v->u.map.pairs));
+			k += v->u.map.n;
+			continue;
+		}
+		for (size_t j = v->u.seq.n; j-- > 0;) {
+			const th_yaml_node *src = v->u.seq.items[j];
+			memcpy(n->u.map.pairs + k, src->u.map.pairs, src->u.map.n * sizeof(*src->u.map.pairs));
+			k += src->u.map.n;
+		}
+	}
+	for (size_t i = 0; i < npairs; i++)
+		if (!yaml__is_merge_key(f->kids[2 * i])) {
+			n->u.map.pairs[k].key = f->kids[2 * i];
+			n->u.map.pairs[k++].value = f->kids[2 * i + 1];
+		}
+	return 0;
+}
+
 static int yaml__close(yaml__ctx *c, const yaml_event_t *ev)
 {
 	const yaml_mark_t *m = &ev->start_mark;
@@ -379,16 +438,8 @@ static int yaml__close(yaml__ctx *c, const yaml_event_t *ev)
 				return th_error_set(c->err, TH_ERR_NOMEM, "out of memory");
 			memcpy(n->u.seq.items, f->kids, f->nkids * sizeof(*f->kids));
 		}
-	} else {
-		n->u.map.n = f->nkids / 2; /* libyaml always pairs keys with values */
-		if (f->nkids) {
-			if (!(n->u.map.pairs = th_arena_alloc(c->a, n->u.map.n * sizeof(*n->u.map.pairs))))
-				return th_error_set(c->err, TH_ERR_NOMEM, "out of memory");
-			for (size_t i = 0; i < n->u.map.n; i++) {
-				n->u.map.pairs[i].key = f->kids[2 * i];
-				n->u.map.pairs[i].value = f->kids[2 * i + 1];
-			}
-		}
+	} else if ((rc = yaml__close_map(c, f, m))) {
+		return rc;
 	}
 	if ((rc = yaml__anchor_add(c, f->anchor, n, c->count - f->start_count + 1, m)))
 		return rc;

@@ -22,8 +22,9 @@
  * alias points at the anchored node itself (the tree is then a DAG, never
  * copied). A stream holding more than one document is refused: callers
  * that need several documents ask for them (none does yet). Merge keys (`<<`)
- * are plain keys. Duplicate keys are kept; th_yaml_get returns the last one,
- * as PyYAML does.
+ * are applied as PyYAML applies them (the merged pairs come first, the
+ * mapping's own keys win). Duplicate keys are kept; th_yaml_get returns the
+ * last one, as PyYAML does.
  */
 #ifndef TH_YAML_H
 #define TH_YAML_H
