@@ -183,8 +183,10 @@ static int rules__pkgname(rules__ld *ld, const th_yaml_node *n, const char *key,
 	return 0;
 }
 
-/* One legacy clause as pre-22 packaging's LegacySpecifier read it:
- * an operator among ==, !=, <=, >=, <, > and a version without , ; ) or space. */
+/* Legacy clauses as pre-22 packaging's LegacySpecifier read them, limited
+ * to "==TEXT" (TEXT without , ; ) or blanks): the only legacy form the Thoth
+ * corpus uses, and the only one with a clear meaning (exact text). An ordered
+ * comparison with a non-PEP 440 version (">=3..6") is refused as a mistake. */
 static bool rules__legacy_ok(const char *s, size_t len)
 {
 	size_t i = 0, start;
@@ -192,16 +194,13 @@ static bool rules__legacy_ok(const char *s, size_t len)
 	while (i < len) {
 		while (i < len && (s[i] == ' ' || s[i] == '\t'))
 			i++;
-		if (i + 1 < len && strchr("=!<>", s[i]) && s[i + 1] == '=')
-			i += 2;
-		else if (i < len && (s[i] == '<' || s[i] == '>'))
-			i++;
-		else
+		if (i + 1 >= len || s[i] != '=' || s[i + 1] != '=')
 			return false;
+		i += 2;
 		while (i < len && (s[i] == ' ' || s[i] == '\t'))
 			i++;
 		start = i;
-		while (i < len && !strchr(",; \t)", s[i]))
+		while (i < len && !strchr(",; \t)=", s[i]))
 			i++;
 		if (i == start)
 			return false;
@@ -1774,4 +1773,64 @@ int th_rules_source_hash(char hex[65], const char *path, const th_limits *lim, t
 	}
 	th_sha256_final(&h, hex);
 	return 0;
+}
+
+/* ---- runtime environments from .thoth.yaml ---- */
+
+/* Any non-null scalar as text (a YAML 3.8 is the string "3.8" here). */
+static const char *rules__scalar(const th_yaml_node *n)
+{
+	if (!n || n->kind != TH_YAML_SCALAR || n->type == TH_YAML_NULL)
+		return NULL;
+	return n->u.str.ptr;
+}
+
+int th_rule_env_from_thoth_yaml(th_rule_env *env, const char *text, size_t len, const char *name,
+				const char *what, th_arena *a, th_error *err)
+{
+	th_yaml_opts o;
+	th_yaml_node *root, *res, *re = NULL, *v;
+	int rc;
+
+	th_yaml_opts_init(&o, NULL, what);
+	if ((rc = th_yaml_parse(&root, text, len, &o, a, err)))
+		return rc;
+	res = th_yaml_get(root, "runtime_environments");
+	if (th_yaml_typeof(res) != TH_YAML_SEQUENCE || !res->u.seq.n)
+		return th_error_set(err, TH_ERR_INVALID, "%s: no runtime_environments list", what);
+	for (size_t i = 0; i < res->u.seq.n && !re; i++) {
+		const char *n = rules__scalar(th_yaml_get(res->u.seq.items[i], "name"));
+		if (!name || (n && !strcmp(n, name)))
+			re = res->u.seq.items[i];
+	}
+	if (!re)
+		return th_error_set(err, TH_ERR_NOTFOUND, "%s: no runtime environment named '%s'", what, name);
+	if (th_yaml_typeof(re) != TH_YAML_MAPPING)
+		return th_error_set(err, TH_ERR_INVALID, "%s:%u:%u: a runtime environment must be a mapping", what,
+				    re->line, re->col);
+	v = th_yaml_get(re, "operating_system");
+	env->os_name = rules__scalar(th_yaml_get(v, "name"));
+	env->os_version = rules__scalar(th_yaml_get(v, "version"));
+	v = th_yaml_get(re, "hardware");
+	env->cpu_family = rules__scalar(th_yaml_get(v, "cpu_family"));
+	env->cpu_model = rules__scalar(th_yaml_get(v, "cpu_model"));
+	env->gpu_model = rules__scalar(th_yaml_get(v, "gpu_model"));
+	env->python_version = rules__scalar(th_yaml_get(re, "python_version"));
+	env->cuda_version = rules__scalar(th_yaml_get(re, "cuda_version"));
+	env->cudnn_version = rules__scalar(th_yaml_get(re, "cudnn_version"));
+	env->mkl_version = rules__scalar(th_yaml_get(re, "mkl_version"));
+	env->openblas_version = rules__scalar(th_yaml_get(re, "openblas_version"));
+	env->openmpi_version = rules__scalar(th_yaml_get(re, "openmpi_version"));
+	env->platform = rules__scalar(th_yaml_get(re, "platform"));
+	env->base_image = rules__scalar(th_yaml_get(re, "base_image"));
+	if ((v = th_yaml_get(re, "recommendation_type")) && rules__scalar(v)) {
+		char *t = th_arena_strdup(a, rules__scalar(v));
+		if (!t)
+			return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+		for (char *p = t; *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+		env->recommendation_type = t;
+	}
+	return th_rule_env_prepare(env, a, err);
 }

@@ -19,8 +19,9 @@
  *   "no CUDA": it is the same as leaving the key out.
  * - A key's specifier set may match nothing ("<1.5,>1.12"): it loads and
  *   never matches. Specifiers that only pre-22 `packaging` accepted (legacy
- *   ones such as "==git-unknown") load too and match a version by its exact
- *   text, as LegacySpecifier did.
+ *   "==TEXT" ones such as "==git-unknown", which the corpus has) load too and
+ *   match a version by its exact text, as LegacySpecifier did; other legacy
+ *   forms (">=3..6") are refused.
  * - labels: the unit applies when ANY one label matches (not all).
  * - library_usage: each expected symbol is compared with the FIRST symbol the
  *   application uses from that library only.
@@ -334,6 +335,12 @@ typedef struct th_rule_env {
  * is not PEP 440 makes every specifier on it fail, as Thoth's Version()
  * raising would exclude the unit. */
 int th_rule_env_prepare(th_rule_env *env, th_arena *a, th_error *err);
+
+/* Fills env from a Thoth .thoth.yaml (its runtime_environments: the one
+ * named `name`, or the first when name is NULL); strings live in `a`. The
+ * environment's recommendation_type is taken too. `what` names the file. */
+int th_rule_env_from_thoth_yaml(th_rule_env *env, const char *text, size_t len, const char *name,
+				const char *what, th_arena *a, th_error *err);
 
 /* Whether the unit applies. `why` (nullable) receives a static reason when
  * it does not ("recommendation_types", "python_version", ...). */
