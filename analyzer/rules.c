@@ -1577,7 +1577,7 @@ static int rules__src_file(rules__src *s, const char *rel, const char *data, siz
 		return 0;
 	}
 	th_buf_clear(&s->name);
-	if ((rc = th_buf_printf(&s->name, err, "%s/%s", s->root, rel)))
+	if ((rc = s->root ? th_buf_printf(&s->name, err, "%s/%s", s->root, rel) : th_buf_puts(&s->name, rel, err)))
 		return rc;
 	rc = th_rules_add_file(s->r, s->name.ptr, data, len, &e);
 	if (rc == TH_ERR_INVALID || rc == TH_ERR_LIMIT) {
@@ -1718,6 +1718,18 @@ static int rules__walk(rules__src *s, const char *path, const th_limits *lim, th
 	}
 	if (!S_ISREG(st.st_mode))
 		return th_error_set(err, TH_ERR_INVALID, "%s: neither a directory nor an archive", path);
+	if (th_rules_is_rule_file(path)) {
+		/* one rule file: named by its own path */
+		th_buf data = TH_BUF_INIT;
+		const char *root = s->root;
+		if (!(rc = rules__read(path, lim->yaml_bytes, &data, err))) {
+			s->root = NULL;
+			rc = rules__src_file(s, path, data.ptr, data.len, err);
+			s->root = root;
+		}
+		th_buf_release(&data);
+		return rc;
+	}
 	{
 		th_archive_opts o;
 		th_archive_opts_init(&o, lim, path);

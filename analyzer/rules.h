@@ -268,8 +268,9 @@ int th_rules_add_file(th_rules *r, const char *path, const char *text, size_t le
 /* Whether a file name is a rule file (*.yaml, *.yml). */
 bool th_rules_is_rule_file(const char *path);
 
-/* Adds every rule file under a directory (recursively, in path order; links
- * are not followed) or in an archive (.tar.gz and what libarchive reads).
+/* Adds one rule file (*.yaml, *.yml), every rule file under a directory
+ * (recursively, in path order; links are not followed) or in an archive
+ * (.tar.gz and what libarchive reads).
  * Files are named "<path>/<relative path>" in messages. Returns 0 when all
  * files are valid, TH_ERR_INVALID when some were not (err: the first; all in
  * r->errors), other codes when reading failed. */
