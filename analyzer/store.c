@@ -19,6 +19,9 @@
 static const char *const migrations[] = {
 	/* 0 -> 1: bookkeeping. */
 	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
+	/* rules: compiled rule sets keyed by the content hash of their source. */
+	"CREATE TABLE rules_compiled (hash TEXT PRIMARY KEY, source TEXT NOT NULL, units INTEGER NOT NULL,"
+	" blob BLOB NOT NULL, compiled_at INTEGER NOT NULL);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -4,13 +4,16 @@
 #include <string.h>
 
 #include "analyzer/rules.h"
+#include "analyzer/rules_blob.h"
+#include "analyzer/store_rules.h"
 #include "cli/cli.h"
+#include "core/hash.h"
 
 static const th_opt rules_list_opts[] = {
 	{ "--env", TH_OPT_VALUE, "FILE", "show only units that apply to this runtime environment (.thoth.yaml)", NULL },
 	{ "--runtime-environment", TH_OPT_VALUE, "NAME", "the runtime environment of --env to use (default: the first)", NULL },
 	{ "--type", TH_OPT_VALUE, NULL, "recommendation type", "latest|stable|security|performance|testing" },
-	{ "--rules", TH_OPT_VALUE, "DIR|TARBALL", "rules to list (default: the rules compiled last into the database)", NULL },
+	{ "--rules", TH_OPT_VALUE, "DIR|TARBALL", "rules to list (default: the rules checked last, from the database)", NULL },
 	{ "--unit-type", TH_OPT_LIST, "TYPE", "only units of this type (boot, sieve, step, wrap, ...; repeatable)", NULL },
 	TH_OPT_END
 };
@@ -23,14 +26,11 @@ static void rules__print_counts(FILE *out, const th_rules *r)
 		fprintf(out, "  %-22s %zu\n", th_rule_type_name((th_rule_type)t), r->count[t]);
 }
 
-/* Loads the rules of `path`; NULL: the set compiled last into the database. */
-static int rules__load(th_ctx *ctx, const char *path, th_rules *r)
+/* Reads the sources of `path` and reports every invalid file. */
+static int rules__parse(th_ctx *ctx, const char *path, th_rules *r)
 {
-	int rc;
+	int rc = th_rules_load_path(r, path, &ctx->err);
 
-	if (!path)
-		return th_error_set(&ctx->err, TH_ERR_USAGE, "no rules: give --rules DIR|TARBALL");
-	rc = th_rules_load_path(r, path, &ctx->err);
 	if (rc == TH_ERR_INVALID && r->nerrors) {
 		/* every problem, one per line; the summary goes through ctx->err */
 		for (size_t i = 0; i < r->nerrors && i < TH_RULES_MAX_ERRORS; i++)
@@ -40,6 +40,59 @@ static int rules__load(th_ctx *ctx, const char *path, th_rules *r)
 		th_error_set(&ctx->err, TH_ERR_INVALID, "%s: %zu invalid rule file%s", path, r->nerrors,
 			     r->nerrors == 1 ? "" : "s");
 	}
+	return rc;
+}
+
+/* Compiles a valid set into the database under its hash (and makes it current). */
+static int rules__compile(th_ctx *ctx, th_store *st, const char *hash, const char *path, const th_rules *r)
+{
+	th_buf blob = TH_BUF_INIT;
+	int rc;
+
+	if (!(rc = th_rules_blob_write(r, &blob, &ctx->err)) && !(rc = th_store_begin(st, &ctx->err))) {
+		if ((rc = th_store_rules_put(st, hash, path, r->n, blob.ptr, blob.len, &ctx->err)))
+			th_store_rollback(st);
+		else
+			rc = th_store_commit(st, &ctx->err);
+	}
+	th_buf_release(&blob);
+	return rc;
+}
+
+/* Loads the rules of `path` (from the database when this very content was
+ * compiled before, else from the files, then compiles them); NULL: the set
+ * compiled last. */
+static int rules__load(th_ctx *ctx, const char *path, th_rules *r)
+{
+	char hash[TH_SHA256_HEX];
+	th_buf blob = TH_BUF_INIT, cur = TH_BUF_INIT, src = TH_BUF_INIT;
+	th_store *st;
+	int rc;
+
+	if ((rc = th_ctx_store(ctx, &st)))
+		return rc;
+	if (!path) {
+		if (!(rc = th_store_rules_current(st, &cur, &src, &ctx->err)) &&
+		    !(rc = th_store_rules_get(st, cur.ptr, &blob, &ctx->err)))
+			rc = th_rules_blob_read(r, blob.ptr, blob.len, &ctx->err);
+		goto done;
+	}
+	if ((rc = th_rules_source_hash(hash, path, &ctx->limits, &ctx->err)))
+		goto done;
+	if (!th_store_rules_get(st, hash, &blob, NULL) && !th_rules_blob_read(r, blob.ptr, blob.len, NULL)) {
+		/* compiled before: only its being current changes */
+		rc = th_store_meta_set(st, "rules.current", hash, &ctx->err);
+		goto done;
+	}
+	/* not compiled yet, or a damaged compiled form: from the sources */
+	th_rules_release(r);
+	th_rules_init(r, &ctx->limits);
+	if (!(rc = rules__parse(ctx, path, r)))
+		rc = rules__compile(ctx, st, hash, path, r);
+done:
+	th_buf_release(&blob);
+	th_buf_release(&cur);
+	th_buf_release(&src);
 	return rc;
 }
 
@@ -143,7 +196,8 @@ const th_cmd th_cmds_rules[] = {
 	  "Reads every *.yaml rule file under DIR, or in TARBALL (.tar.gz and other archives), validates it as "
 	  "Thoth prescription v1 (with thoth's extension keys) and prints the number of units of each type. "
 	  "Every invalid file is reported on stderr as FILE:LINE:COLUMN: unit NAME: KEY: why; the exit status is "
-	  "then 2.",
+	  "then 2. Valid rules are compiled into the database under the hash of their content, so the same rules "
+	  "load at once the next time, and become the rules `thoth rules list` uses by default.",
 	  rules_check_opts, 1, 1, rules_check },
 	{ "rules list", "", "list the rule units that apply",
 	  "Lists the units of the rules given with --rules (else of the rules `thoth rules check` compiled last "

@@ -9,6 +9,7 @@ if [ ! -f "$tarball" ]; then
 fi
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
+export THOTH_DB="$tmp/thoth.db"
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
@@ -37,7 +38,10 @@ runtime_environments:
   cudnn_version: "5.1"
   recommendation_type: stable
 YAML
+# (rules check compiled the corpus: list uses it, by content or as the current set)
 "$THOTH" rules list --rules "$tarball" --env "$tmp/gpu.yaml" --unit-type sieve > "$tmp/sieves" 2>/dev/null
+"$THOTH" rules list --env "$tmp/gpu.yaml" --unit-type sieve > "$tmp/sieves-current" 2>/dev/null
+expect "the current compiled set lists the same" "" "$(cmp "$tmp/sieves" "$tmp/sieves-current" 2>&1)"
 has() { grep -q " $1\$" "$tmp/sieves" && echo yes || echo no; }
 # cuda_version: null means "no check" in Thoth, so the CPU-index sieve applies even with CUDA.
 expect "cuda_version: null applies with CUDA" yes "$(has TorchTbProfilerCPUIndex)"

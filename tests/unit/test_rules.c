@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "analyzer/rules.h"
+#include "analyzer/rules_blob.h"
 
 static int add(th_rules *r, const char *text, th_error *err)
 {
@@ -342,6 +343,63 @@ static void env_from_thoth_yaml(void **state)
 	th_arena_release(&a);
 }
 
+/* The compiled form reads back to the same units; damaged ones are refused. */
+static void blob_roundtrip_and_damage(void **state)
+{
+	th_rules r, back;
+	th_error err = TH_ERROR_INIT;
+	th_buf blob = TH_BUF_INIT;
+	th_arena a;
+	const char *why;
+
+	th_rules_init(&r, NULL);
+	th_arena_init(&a, 4096);
+	const th_rule_unit *u = one(&r, "      adviser_pipeline: true\n      runtime_environments:\n"
+					"        python_version: '>=3.6,<3.9'\n        base_images: {not: [x/y]}\n"
+					"        hardware: [{cpu_families: [6, null]}]\n");
+	one(&r, "      adviser_pipeline: true\n      labels: {a: b}\n");
+	assert_int_equal(th_rules_blob_write(&r, &blob, &err), 0);
+	th_rules_init(&back, NULL);
+	assert_int_equal(th_rules_blob_read(&back, blob.ptr, blob.len, &err), 0);
+	assert_int_equal(back.n, 2);
+	assert_int_equal(back.count[TH_RULE_WRAP], 2);
+	assert_int_equal(back.nfiles, r.nfiles);
+	const th_rule_unit *b = back.units[0];
+	assert_string_equal(b->name, u->name);
+	assert_string_equal(b->file, "t.yaml");
+	assert_int_equal(b->line, u->line);
+	assert_string_equal(b->inc.python_version.text, ">=3.6,<3.9");
+	assert_non_null(b->inc.python_version.set);
+	assert_true(b->inc.base_images.negated);
+	assert_null(b->inc.hardware[0].cpu_families.items[1]);
+	assert_string_equal(b->run.stack_info[0].link, "l");
+	th_rule_env env = env_of(&a, "3.8", "stable");
+	env.cpu_family = "6";
+	assert_true(th_rule_should_include(b, &env, &why));
+	th_rule_env e39 = env_of(&a, "3.9", "stable");
+	assert_false(th_rule_should_include(b, &e39, &why));
+	th_rules_release(&back);
+
+	/* every truncation is refused and adds nothing */
+	for (size_t cut = 0; cut < blob.len; cut += 7) {
+		th_rules_init(&back, NULL);
+		assert_int_equal(th_rules_blob_read(&back, blob.ptr, cut, NULL), TH_ERR_INVALID);
+		assert_int_equal(back.n, 0);
+		th_rules_release(&back);
+	}
+	/* flipped bytes: refused or read, never a crash */
+	for (size_t i = 0; i < blob.len; i++) {
+		blob.ptr[i] ^= 0x5a;
+		th_rules_init(&back, NULL);
+		th_rules_blob_read(&back, blob.ptr, blob.len, NULL);
+		th_rules_release(&back);
+		blob.ptr[i] ^= 0x5a;
+	}
+	th_buf_release(&blob);
+	th_arena_release(&a);
+	th_rules_release(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +408,7 @@ int main(void)
 		cmocka_unit_test(should_include_quirks),
 		cmocka_unit_test(dependencies_and_packages),
 		cmocka_unit_test(env_from_thoth_yaml),
+		cmocka_unit_test(blob_roundtrip_and_damage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,29 @@
+/*
+ * rules_blob — the compiled form of a loaded rule set: every unit of a
+ * th_rules in one self-contained byte string, stored in the facts database
+ * (analyzer/store_rules) and read back without YAML or validation.
+ *
+ * Reading copies the blob into the rule set's arena once and points every
+ * string into that copy (strings are stored with their NUL), so a compiled
+ * set loads in a few tens of milliseconds. Specifier sets are parsed again
+ * from their text (their in-memory form is not portable). The blob is
+ * checked while read — bounds, counts, the format version — and a damaged or
+ * older one is refused (TH_ERR_INVALID), never trusted: the caller then
+ * loads from the sources again.
+ */
+#ifndef TH_RULES_BLOB_H
+#define TH_RULES_BLOB_H
+
+#include <stddef.h>
+
+#include "analyzer/rules.h"
+#include "core/buf.h"
+#include "core/error.h"
+
+/* Appends the compiled form of every unit of r to out. */
+int th_rules_blob_write(const th_rules *r, th_buf *out, th_error *err);
+
+/* Adds the units of a compiled form to r (normally an empty set). */
+int th_rules_blob_read(th_rules *r, const void *blob, size_t len, th_error *err);
+
+#endif
