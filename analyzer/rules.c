@@ -116,7 +116,7 @@ static int rules__keys(rules__ld *ld, const th_yaml_node *map, const char *key, 
 		if (k->kind != TH_YAML_SCALAR)
 			return rules__bad(ld, k, key, "a key must be a string");
 		for (p = allowed; *p; p++)
-			if (strlen(*p) == k->u.str.len && !memcmp(*p, k->u.str.ptr, k->u.str.len))
+			if ((*p)[0] == k->u.str.ptr[0] && !strncmp(*p, k->u.str.ptr, k->u.str.len) && !(*p)[k->u.str.len])
 				break;
 		if (!*p)
 			return rules__bad(ld, k, key, "unknown key '%.*s'", (int)(k->u.str.len > 64 ? 64 : k->u.str.len),

@@ -66,7 +66,7 @@ static int yaml__fail(yaml__ctx *c, int code, const yaml_mark_t *m, const char *
 static bool yaml__in(const char *s, size_t n, const char *const *words)
 {
 	for (; *words; words++)
-		if (strlen(*words) == n && !memcmp(*words, s, n))
+		if ((*words)[0] == s[0] && strlen(*words) == n && !memcmp(*words, s, n))
 			return true;
 	return false;
 }
@@ -177,6 +177,10 @@ exponent:
 
 static th_yaml_type yaml__resolve_plain(const char *s, size_t n)
 {
+	/* Most plain scalars (names, URLs, messages) start with a letter that
+	 * begins no null, boolean or number: settle them at once. */
+	if (n && !strchr("~nNtTfFyYoO0123456789+-.", s[0]))
+		return TH_YAML_STR;
 	if (!n || yaml__in(s, n, yaml__nulls))
 		return TH_YAML_NULL;
 	if (yaml__in(s, n, yaml__trues) || yaml__in(s, n, yaml__falses))
