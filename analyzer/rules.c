@@ -1577,7 +1577,9 @@ static int rules__src_file(rules__src *s, const char *rel, const char *data, siz
 		return 0;
 	}
 	th_buf_clear(&s->name);
-	if ((rc = s->root ? th_buf_printf(&s->name, err, "%s/%s", s->root, rel) : th_buf_puts(&s->name, rel, err)))
+	if ((rc = !s->root ? th_buf_puts(&s->name, rel, err)
+			   : th_buf_printf(&s->name, err, "%s%s%s", s->root,
+					   *s->root && s->root[strlen(s->root) - 1] == '/' ? "" : "/", rel)))
 		return rc;
 	rc = th_rules_add_file(s->r, s->name.ptr, data, len, &e);
 	if (rc == TH_ERR_INVALID || rc == TH_ERR_LIMIT) {
