@@ -65,6 +65,7 @@ void th_rules_release(th_rules *r)
 		return;
 	th_arena_release(&r->arena);
 	free(r->units);
+	free(r->blob);
 	for (size_t i = 0; i < r->nerrors && i < TH_RULES_MAX_ERRORS; i++)
 		free(r->errors[i]);
 	memset(r, 0, sizeof(*r));
@@ -77,7 +78,8 @@ typedef struct rules__ld {
 	th_rules *r;
 	th_arena *a;        /* r->arena: where typed units live */
 	th_arena *scratch;  /* this file's YAML tree and temporary parses */
-	const char *file;   /* arena copy */
+	const char *file;   /* names the file in messages (source and path) */
+	const char *kept;   /* arena copy of the path kept in the units */
 	const char *unit;   /* name of the unit being read, or NULL */
 	th_error *err;
 	th_buf tmp;
@@ -218,6 +220,7 @@ static int rules__spec(rules__ld *ld, const th_yaml_node *n, const char *key, th
 {
 	out->text = NULL;
 	out->set = NULL;
+	out->legacy = false;
 	if (!n || (null_ok && n->type == TH_YAML_NULL))
 		return 0;
 	if (th_yaml_typeof(n) != TH_YAML_STR)
@@ -231,6 +234,7 @@ static int rules__spec(rules__ld *ld, const th_yaml_node *n, const char *key, th
 		return 0;
 	out->set = NULL;
 	if (rules__legacy_ok(out->text, n->u.str.len)) {
+		out->legacy = true;
 		ld->r->nlegacy++;
 		return 0;
 	}
@@ -529,7 +533,7 @@ static int rules__maybe_not(rules__ld *ld, const th_yaml_node *n, const char *ke
 	return rules__seq(ld, *list, key, 1);
 }
 
-static int rules__runtime(rules__ld *ld, const th_yaml_node *n, th_rule_include *out)
+static int rules__runtime(rules__ld *ld, const th_yaml_node *n, th_rule_runtime *out)
 {
 	static const char *const keys[] = { "operating_systems", "hardware", "python_version", "cuda_version",
 					    "platforms", "openblas_version", "openmpi_version", "cudnn_version",
@@ -668,13 +672,19 @@ static int rules__should_include(rules__ld *ld, const th_yaml_node *n, th_rule_i
 	if ((v = th_yaml_get(n, "dependencies"))) {
 		if ((rc = rules__keys(ld, v, "should_include.dependencies", rules__dep_keys)))
 			return rc;
+		if (!(out->dependencies = rules__array(ld, TH_RULE_NDEPS, sizeof(th_rule_list))))
+			return NOMEM(ld);
 		for (int i = 0; i < TH_RULE_NDEPS; i++)
 			if ((rc = rules__list(ld, th_yaml_get(v, rules__dep_keys[i]), "should_include.dependencies",
 					      &out->dependencies[i], 0, NULL)))
 				return rc;
 	}
-	if ((v = th_yaml_get(n, "runtime_environments")) && (rc = rules__runtime(ld, v, out)))
-		return rc;
+	if ((v = th_yaml_get(n, "runtime_environments"))) {
+		if (!(out->rt = rules__array(ld, 1, sizeof(th_rule_runtime))))
+			return NOMEM(ld);
+		if ((rc = rules__runtime(ld, v, out->rt)))
+			return rc;
+	}
 	return 0;
 }
 
@@ -821,7 +831,7 @@ static int rules__match(rules__ld *ld, const th_yaml_node *n, th_rule_unit *u)
 
 /* ---- run ---- */
 
-static int rules__api_removed(rules__ld *ld, const th_yaml_node *n, th_rule_run *run)
+static int rules__api_removed(rules__ld *ld, const th_yaml_node *n, th_rule_run_more *run)
 {
 	static const char *const keys[] = { "package", "version", "symbols", "replacement", NULL };
 	const char *k = "run.api_removed";
@@ -849,7 +859,7 @@ static int rules__api_removed(rules__ld *ld, const th_yaml_node *n, th_rule_run 
 	return 0;
 }
 
-static int rules__stdlib_removed(rules__ld *ld, const th_yaml_node *n, th_rule_run *run)
+static int rules__stdlib_removed(rules__ld *ld, const th_yaml_node *n, th_rule_run_more *run)
 {
 	static const char *const keys[] = { "module", "python_version", "replacement", NULL };
 	const char *k = "run.stdlib_removed";
@@ -922,13 +932,14 @@ static int rules__run_check_keys(rules__ld *ld, const th_yaml_node *n, th_rule_t
 static int rules__run(rules__ld *ld, const th_yaml_node *n, th_rule_unit *u)
 {
 	th_rule_run *run = &u->run;
+	th_rule_run_more more = { .yield_matched_version = -1, .yield = { .develop = -1 }, .add = { .develop = -1 } };
+	static const th_rule_run_more none = { .yield_matched_version = -1, .yield = { .develop = -1 }, .add = { .develop = -1 } };
 	bool required = u->type != TH_RULE_SIEVE && u->type != TH_RULE_SIEVE_SKIP_PACKAGE &&
 			u->type != TH_RULE_STEP_SKIP_PACKAGE;
 	const th_yaml_node *v;
 	int rc;
 
 	run->multi_package_resolution = -1;
-	run->yield_matched_version = -1;
 	if (!n) {
 		if (required)
 			return rules__bad(ld, NULL, "run", "required key 'run' is missing");
@@ -995,33 +1006,38 @@ static int rules__run(rules__ld *ld, const th_yaml_node *n, th_rule_unit *u)
 	if (u->type == TH_RULE_PSEUDONYM) {
 		static const char *const yk[] = { "yield_matched_version", "package_version", NULL };
 		if ((rc = rules__required(ld, n, "run", "yield", &v)) || (rc = rules__keys(ld, v, "run.yield", yk)) ||
-		    (rc = rules__tri(ld, th_yaml_get(v, "yield_matched_version"), "run.yield", &run->yield_matched_version)))
+		    (rc = rules__tri(ld, th_yaml_get(v, "yield_matched_version"), "run.yield", &more.yield_matched_version)))
 			return rc;
-		run->has_yield = true;
+		more.has_yield = true;
 		if ((v = th_yaml_get(v, "package_version")) &&
-		    (rc = rules__locked(ld, v, "run.yield.package_version", &run->yield, false)))
+		    (rc = rules__locked(ld, v, "run.yield.package_version", &more.yield, false)))
 			return rc;
 	}
 	if (u->type == TH_RULE_STEP_ADD_PACKAGE &&
 	    ((rc = rules__required(ld, n, "run", "package_version", &v)) ||
-	     (rc = rules__locked(ld, v, "run.package_version", &run->add, true))))
+	     (rc = rules__locked(ld, v, "run.package_version", &more.add, true))))
 		return rc;
 	if ((v = th_yaml_get(n, "release_notes"))) {
 		static const char *const rk[] = { "organization", "repository", "tag_version_prefix", NULL };
 		const char *k = "run.release_notes";
 		const th_yaml_node *f;
 		if ((rc = rules__keys(ld, v, k, rk)) || (rc = rules__required(ld, v, k, "organization", &f)) ||
-		    (rc = rules__str(ld, f, k, &run->gh_organization)) ||
-		    (rc = rules__required(ld, v, k, "repository", &f)) || (rc = rules__str(ld, f, k, &run->gh_repository)) ||
-		    (rc = rules__ostr(ld, th_yaml_get(v, "tag_version_prefix"), k, &run->gh_tag_version_prefix, false)))
+		    (rc = rules__str(ld, f, k, &more.gh_organization)) ||
+		    (rc = rules__required(ld, v, k, "repository", &f)) || (rc = rules__str(ld, f, k, &more.gh_repository)) ||
+		    (rc = rules__ostr(ld, th_yaml_get(v, "tag_version_prefix"), k, &more.gh_tag_version_prefix, false)))
 			return rc;
 	}
 	if ((v = th_yaml_get(n, "advised_manifest_changes")))
-		run->nadvised_manifest_changes = v->type == TH_YAML_SEQUENCE ? v->u.seq.n : 1;
-	if ((v = th_yaml_get(n, "api_removed")) && (rc = rules__api_removed(ld, v, run)))
+		more.nadvised_manifest_changes = v->type == TH_YAML_SEQUENCE ? v->u.seq.n : 1;
+	if ((v = th_yaml_get(n, "api_removed")) && (rc = rules__api_removed(ld, v, &more)))
 		return rc;
-	if ((v = th_yaml_get(n, "stdlib_removed")) && (rc = rules__stdlib_removed(ld, v, run)))
+	if ((v = th_yaml_get(n, "stdlib_removed")) && (rc = rules__stdlib_removed(ld, v, &more)))
 		return rc;
+	if (memcmp(&more, &none, sizeof(more))) {
+		if (!(run->more = rules__array(ld, 1, sizeof(more))))
+			return NOMEM(ld);
+		*run->more = more;
+	}
 	return 0;
 }
 
@@ -1067,7 +1083,7 @@ static int rules__unit(rules__ld *ld, const th_yaml_node *n, const char *section
 	if ((rc = rules__str(ld, v, "name", &u->name)))
 		return rc;
 	ld->unit = u->name;
-	u->file = ld->file;
+	u->file = ld->kept;
 	u->line = n->line;
 	if ((rc = rules__required(ld, n, NULL, "type", &v)) || (rc = rules__str(ld, v, "type", &type)))
 		return rc;
@@ -1158,7 +1174,10 @@ done:
 	return rc;
 }
 
-int th_rules_add_file(th_rules *r, const char *path, const char *text, size_t len, th_error *err)
+/* `shown` names the file in messages; `kept` is the path units keep (the
+ * path inside its source, so a compiled set does not depend on where the
+ * source was when it was compiled). */
+static int rules__add(th_rules *r, const char *shown, const char *kept, const char *text, size_t len, th_error *err)
 {
 	th_error local = TH_ERROR_INIT;
 	th_arena scratch;
@@ -1167,7 +1186,8 @@ int th_rules_add_file(th_rules *r, const char *path, const char *text, size_t le
 	rules__ld ld = { .r = r, .a = &r->arena, .scratch = &scratch, .err = &local, .tmp = TH_BUF_INIT };
 	int rc;
 
-	if (!(ld.file = th_arena_strdup(&r->arena, path)))
+	ld.file = shown;
+	if (!(ld.kept = th_arena_strdup(&r->arena, kept)))
 		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
 	th_arena_init(&scratch, 16384);
 	th_yaml_opts_init(&o, &r->limits, ld.file);
@@ -1186,6 +1206,11 @@ int th_rules_add_file(th_rules *r, const char *path, const char *text, size_t le
 			*err = local;
 	}
 	return rc;
+}
+
+int th_rules_add_file(th_rules *r, const char *path, const char *text, size_t len, th_error *err)
+{
+	return rules__add(r, path, path, text, len, err);
 }
 
 /* ---- should_include ---- */
@@ -1235,24 +1260,29 @@ static bool rules__check_version(const th_rule_spec *s, const th_version *v, boo
 		return s->text == NULL; /* unknown in the environment: only "no check" passes */
 	if (!s->text)
 		return true;
-	if (!s->set)
+	if (s->legacy)
 		return rules__legacy_contains(s->text, text);
-	return v_ok && th_specset_contains(s->set, v, -1);
+	return v_ok && s->set && th_specset_contains(s->set, v, -1);
 }
 
 bool th_rule_spec_contains(const th_rule_spec *s, const char *version, th_arena *scratch)
 {
 	th_version v;
 
+	th_specset *set = s->set;
+
 	if (!s->text)
 		return true;
 	if (!version)
 		return false;
-	if (!s->set)
+	if (s->legacy)
 		return rules__legacy_contains(s->text, version);
+	/* read from the compiled form: parsed when first needed */
+	if (!set && th_specset_parse(&set, s->text, strlen(s->text), scratch, NULL))
+		return false;
 	if (th_version_parse(&v, version, strlen(version), scratch, NULL))
 		return false;
-	return th_specset_contains(s->set, &v, -1);
+	return th_specset_contains(set, &v, -1);
 }
 
 static bool rules__eq(const char *a, const char *b)
@@ -1355,7 +1385,7 @@ static bool rules__location_ok(const char *re_text, const char *location)
 	return ok;
 }
 
-static bool rules__python_packages(const th_rule_include *inc, const th_rule_env *env)
+static bool rules__python_packages(const th_rule_runtime *inc, const th_rule_env *env)
 {
 	th_arena scratch;
 	bool result = true;
@@ -1396,7 +1426,7 @@ static bool rules__rpm_matches(const th_rule_rpm *w, const th_rule_rpm_present *
 	       (w->src < 0 || w->src == p->src);
 }
 
-static bool rules__rpm_packages(const th_rule_include *inc, const th_rule_env *env)
+static bool rules__rpm_packages(const th_rule_runtime *inc, const th_rule_env *env)
 {
 	for (size_t i = 0; i < inc->nrpm_packages; i++) {
 		const th_rule_rpm *w = &inc->rpm_packages[i];
@@ -1423,7 +1453,9 @@ static bool rules__rpm_packages(const th_rule_include *inc, const th_rule_env *e
 
 bool th_rule_should_include(const th_rule_unit *u, const th_rule_env *env, const char **why)
 {
+	static const th_rule_runtime none; /* no runtime_environments: nothing to check */
 	const th_rule_include *inc = &u->inc;
+	const th_rule_runtime *rt = inc->rt ? inc->rt : &none;
 
 	if (why)
 		*why = NULL;
@@ -1466,16 +1498,16 @@ bool th_rule_should_include(const th_rule_unit *u, const th_rule_env *env, const
 				NO("library_usage");
 		}
 	}
-	if (inc->noperating_systems) {
+	if (rt->noperating_systems) {
 		bool ok = false;
-		for (size_t i = 0; i < inc->noperating_systems && !ok; i++)
-			ok = rules__eq(inc->operating_systems[i].name, env->os_name) &&
-			     rules__eq(inc->operating_systems[i].version, env->os_version);
+		for (size_t i = 0; i < rt->noperating_systems && !ok; i++)
+			ok = rules__eq(rt->operating_systems[i].name, env->os_name) &&
+			     rules__eq(rt->operating_systems[i].version, env->os_version);
 		if (!ok)
 			NO("operating_systems");
 	}
-	for (size_t i = 0; i < inc->nhardware; i++) {
-		const th_rule_hw *hw = &inc->hardware[i];
+	for (size_t i = 0; i < rt->nhardware; i++) {
+		const th_rule_hw *hw = &rt->hardware[i];
 		if (hw->cpu_families.present && !rules__in(&hw->cpu_families, env->cpu_family))
 			NO("hardware.cpu_families");
 		if (hw->cpu_models.present && !rules__in(&hw->cpu_models, env->cpu_model))
@@ -1490,48 +1522,51 @@ bool th_rule_should_include(const th_rule_unit *u, const th_rule_env *env, const
 					NO("hardware.cpu_flags");
 		}
 	}
-	if (!rules__check_version(&inc->python_version, &env->v[0], env->v_ok[0], env->python_version))
+	if (!rules__check_version(&rt->python_version, &env->v[0], env->v_ok[0], env->python_version))
 		NO("python_version");
-	if (!rules__check_version(&inc->cuda_version, &env->v[1], env->v_ok[1], env->cuda_version))
+	if (!rules__check_version(&rt->cuda_version, &env->v[1], env->v_ok[1], env->cuda_version))
 		NO("cuda_version");
-	if (inc->platforms.present && !rules__in(&inc->platforms, env->platform))
+	if (rt->platforms.present && !rules__in(&rt->platforms, env->platform))
 		NO("platforms");
-	if (!rules__check_version(&inc->openblas_version, &env->v[4], env->v_ok[4], env->openblas_version))
+	if (!rules__check_version(&rt->openblas_version, &env->v[4], env->v_ok[4], env->openblas_version))
 		NO("openblas_version");
-	if (!rules__check_version(&inc->openmpi_version, &env->v[5], env->v_ok[5], env->openmpi_version))
+	if (!rules__check_version(&rt->openmpi_version, &env->v[5], env->v_ok[5], env->openmpi_version))
 		NO("openmpi_version");
-	if (!rules__check_version(&inc->cudnn_version, &env->v[2], env->v_ok[2], env->cudnn_version))
+	if (!rules__check_version(&rt->cudnn_version, &env->v[2], env->v_ok[2], env->cudnn_version))
 		NO("cudnn_version");
-	if (!rules__check_version(&inc->mkl_version, &env->v[3], env->v_ok[3], env->mkl_version))
+	if (!rules__check_version(&rt->mkl_version, &env->v[3], env->v_ok[3], env->mkl_version))
 		NO("mkl_version");
-	if (inc->base_images.present && !rules__base_image_in(&inc->base_images, env->base_image))
+	if (rt->base_images.present && !rules__base_image_in(&rt->base_images, env->base_image))
 		NO("base_images");
-	if (inc->abi.present) {
+	if (rt->abi.present) {
 		if (!env->base_image || !env->nabi_symbols)
 			NO("abi");
-		for (size_t i = 0; i < inc->abi.n; i++) {
+		for (size_t i = 0; i < rt->abi.n; i++) {
 			bool have = false;
 			for (size_t j = 0; j < env->nabi_symbols && !have; j++)
-				have = !strcmp(env->abi_symbols[j], inc->abi.items[i]);
-			if (inc->abi.negated ? have : !have)
+				have = !strcmp(env->abi_symbols[j], rt->abi.items[i]);
+			if (rt->abi.negated ? have : !have)
 				NO("abi");
 		}
 		goto dependencies; /* Thoth returns here: rpm and Python packages go unchecked */
 	}
-	if (inc->nrpm_packages) {
-		if (!env->base_image || !env->has_image_analysis || !env->nrpm_packages || !rules__rpm_packages(inc, env))
+	if (rt->nrpm_packages) {
+		if (!env->base_image || !env->has_image_analysis || !env->nrpm_packages || !rules__rpm_packages(rt, env))
 			NO("rpm_packages");
 	}
-	if (inc->npython_packages) {
+	if (rt->npython_packages) {
 		if (!env->base_image || !env->has_image_analysis || !env->npython_packages ||
-		    !rules__python_packages(inc, env))
+		    !rules__python_packages(rt, env))
 			NO("python_packages");
 	}
 dependencies:
 	for (int t = 0; t < TH_RULE_NDEPS; t++) {
 		static const th_rule_type dep_type[TH_RULE_NDEPS] = { TH_RULE_BOOT, TH_RULE_PSEUDONYM, TH_RULE_SIEVE,
 								      TH_RULE_STEP, TH_RULE_STRIDE, TH_RULE_WRAP };
-		const th_rule_list *d = &inc->dependencies[t];
+		const th_rule_list *d;
+		if (!inc->dependencies)
+			break;
+		d = &inc->dependencies[t];
 		for (size_t i = 0; i < d->n; i++)
 			if (!env->is_included || !env->is_included(env->ud, dep_type[t], d->items[i]))
 				NO("dependencies");
@@ -1581,7 +1616,7 @@ static int rules__src_file(rules__src *s, const char *rel, const char *data, siz
 			   : th_buf_printf(&s->name, err, "%s%s%s", s->root,
 					   *s->root && s->root[strlen(s->root) - 1] == '/' ? "" : "/", rel)))
 		return rc;
-	rc = th_rules_add_file(s->r, s->name.ptr, data, len, &e);
+	rc = rules__add(s->r, s->name.ptr, rel, data, len, &e);
 	if (rc == TH_ERR_INVALID || rc == TH_ERR_LIMIT) {
 		/* recorded in r->errors; keep going so every problem is reported */
 		if (!s->first_rc) {

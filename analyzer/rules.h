@@ -68,10 +68,13 @@ int th_rule_type_parse(const char *s);
 const char *th_rule_type_section(th_rule_type t);
 
 /* A version specifier set as written. `text` NULL: absent or null (no check).
- * `set` NULL with text set: a legacy specifier, matched by exact text. */
+ * `legacy`: a legacy specifier, matched by exact text (`set` stays NULL).
+ * `set` may also be NULL for a valid one read from the compiled form, which
+ * parses match specifiers only when first used (th_rule_spec_contains). */
 typedef struct th_rule_spec {
 	const char *text;
 	th_specset *set;
+	bool legacy;
 } th_rule_spec;
 
 /* A list of values, possibly written as {not: [...]}. `present` false: the
@@ -143,17 +146,9 @@ typedef struct th_rule_stdlib_removed { /* extension */
 	const char *replacement;
 } th_rule_stdlib_removed;
 
-typedef struct th_rule_run {
-	bool has_log;
-	th_rule_msg log;
-	th_rule_msg *stack_info;
-	size_t nstack_info;
-	th_rule_justification *justification;
-	size_t njustification;
-	bool has_score;
-	double score;
-	const char *not_acceptable, *eager_stop_pipeline; /* NULL when absent */
-	int multi_package_resolution; /* -1 not stated */
+/* The parts of `run` few units state, kept apart so the common unit stays
+ * small (see th_rule_include). */
+typedef struct th_rule_run_more {
 	/* pseudonym */
 	bool has_yield;
 	int yield_matched_version; /* -1 not stated */
@@ -169,6 +164,20 @@ typedef struct th_rule_run {
 	size_t napi_removed;
 	th_rule_stdlib_removed *stdlib_removed;
 	size_t nstdlib_removed;
+} th_rule_run_more;
+
+typedef struct th_rule_run {
+	bool has_log;
+	th_rule_msg log;
+	th_rule_msg *stack_info;
+	size_t nstack_info;
+	th_rule_justification *justification;
+	size_t njustification;
+	bool has_score;
+	double score;
+	const char *not_acceptable, *eager_stop_pipeline; /* NULL when absent */
+	int multi_package_resolution; /* -1 not stated */
+	th_rule_run_more *more; /* NULL: none of those parts */
 } th_rule_run;
 
 typedef struct th_rule_kv {
@@ -204,17 +213,8 @@ typedef struct th_rule_rpm {
 enum { TH_RULE_DEP_BOOTS, TH_RULE_DEP_PSEUDONYMS, TH_RULE_DEP_SIEVES, TH_RULE_DEP_STEPS,
        TH_RULE_DEP_STRIDES, TH_RULE_DEP_WRAPS, TH_RULE_NDEPS };
 
-typedef struct th_rule_include {
-	int times; /* 0 or 1 (default) */
-	bool adviser_pipeline, dependency_monkey_pipeline; /* default false */
-	int authenticated; /* -1 not stated */
-	th_rule_list recommendation_types, decision_types;
-	th_rule_kv *labels;
-	size_t nlabels;
-	th_rule_libuse *library_usage;
-	size_t nlibrary_usage;
-	th_rule_list dependencies[TH_RULE_NDEPS];
-	/* runtime_environments */
+/* should_include.runtime_environments */
+typedef struct th_rule_runtime {
 	th_rule_os *operating_systems;
 	size_t noperating_systems;
 	th_rule_hw *hardware;
@@ -227,12 +227,27 @@ typedef struct th_rule_include {
 	th_rule_rpm *rpm_packages;
 	size_t nrpm_packages;
 	bool rpm_packages_not;
+} th_rule_runtime;
+
+typedef struct th_rule_include {
+	int times; /* 0 or 1 (default) */
+	bool adviser_pipeline, dependency_monkey_pipeline; /* default false */
+	int authenticated; /* -1 not stated */
+	th_rule_list recommendation_types, decision_types;
+	th_rule_kv *labels;
+	size_t nlabels;
+	th_rule_libuse *library_usage;
+	size_t nlibrary_usage;
+	/* Rarely stated parts live apart, so the common unit stays small
+	 * (90,000 of them load from the compiled form in milliseconds). */
+	th_rule_list *dependencies; /* TH_RULE_NDEPS lists, or NULL */
+	th_rule_runtime *rt;        /* runtime_environments, or NULL */
 } th_rule_include;
 
 typedef struct th_rule_unit {
 	th_rule_type type;
 	const char *name;
-	const char *file; /* as given to th_rules_add_file */
+	const char *file; /* path inside its source (th_rules_add_file: as given) */
 	uint32_t line;    /* of the unit in its file */
 	th_rule_include inc;
 	th_rule_match *match; /* entries; a single mapping in the file is one entry */
@@ -254,6 +269,7 @@ typedef struct th_rules {
 	const char *prescription_name, *prescription_release; /* _prescription_metadata.yaml */
 	th_limits limits;
 	char *errors[TH_RULES_MAX_ERRORS]; /* owned messages */
+	void *blob;           /* owned: the compiled form the units point into, or NULL */
 	size_t nerrors;       /* all errors, also those past the cap */
 } th_rules;
 

@@ -27,21 +27,33 @@ int th_store_rules_put(th_store *s, const char *hash, const char *source, size_t
 int th_store_rules_get(th_store *s, const char *hash, th_buf *out, th_error *err)
 {
 	sqlite3_stmt *st;
-	int rc;
+	sqlite3_blob *blob = NULL;
+	sqlite3_int64 rowid;
+	int rc, n;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT blob FROM rules_compiled WHERE hash = ?1", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, "SELECT rowid FROM rules_compiled WHERE hash = ?1", -1, &st, NULL) != SQLITE_OK)
 		return store__dberr(err, s->db, s->path, "cannot prepare a read");
 	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		th_buf_clear(out);
-		rc = th_buf_put(out, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), err);
-	} else if (rc == SQLITE_DONE) {
-		rc = th_error_set(err, TH_ERR_NOTFOUND, "%s: no compiled rules %s", s->path, hash);
-	} else {
-		rc = store__dberr(err, s->db, s->path, "cannot read compiled rules");
-	}
+	rowid = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return th_error_set(err, TH_ERR_NOTFOUND, "%s: no compiled rules %s", s->path, hash);
+	if (rc != SQLITE_ROW)
+		return store__dberr(err, s->db, s->path, "cannot read compiled rules");
+	/* incremental blob I/O: the tens of megabytes go straight into out, copied once */
+	if (sqlite3_blob_open(s->db, "main", "rules_compiled", "blob", rowid, 0, &blob) != SQLITE_OK)
+		return store__dberr(err, s->db, s->path, "cannot open compiled rules");
+	n = sqlite3_blob_bytes(blob);
+	th_buf_clear(out);
+	if (!(rc = th_buf_grow(out, (size_t)n, err))) {
+		if (sqlite3_blob_read(blob, out->ptr, n, 0) != SQLITE_OK)
+			rc = store__dberr(err, s->db, s->path, "cannot read compiled rules");
+		else
+			out->len = (size_t)n;
+		out->ptr[out->len] = '\0';
+	}
+	sqlite3_blob_close(blob);
 	return rc;
 }
 

@@ -59,6 +59,17 @@ static int rules__compile(th_ctx *ctx, th_store *st, const char *hash, const cha
 	return rc;
 }
 
+/* Hands the compiled form read from the database over to r, uncopied. */
+static int rules__adopt(th_rules *r, th_buf *blob, th_error *err)
+{
+	size_t len;
+	void *p = th_buf_detach(blob, &len);
+
+	if (!p)
+		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	return th_rules_blob_adopt(r, p, len, err);
+}
+
 /* Loads the rules of `path` (from the database when this very content was
  * compiled before, else from the files, then compiles them); NULL: the set
  * compiled last. */
@@ -74,12 +85,12 @@ static int rules__load(th_ctx *ctx, const char *path, th_rules *r)
 	if (!path) {
 		if (!(rc = th_store_rules_current(st, &cur, &src, &ctx->err)) &&
 		    !(rc = th_store_rules_get(st, cur.ptr, &blob, &ctx->err)))
-			rc = th_rules_blob_read(r, blob.ptr, blob.len, &ctx->err);
+			rc = rules__adopt(r, &blob, &ctx->err);
 		goto done;
 	}
 	if ((rc = th_rules_source_hash(hash, path, &ctx->limits, &ctx->err)))
 		goto done;
-	if (!th_store_rules_get(st, hash, &blob, NULL) && !th_rules_blob_read(r, blob.ptr, blob.len, NULL)) {
+	if (!th_store_rules_get(st, hash, &blob, NULL) && !rules__adopt(r, &blob, NULL)) {
 		/* compiled before: only its being current changes */
 		rc = th_store_meta_set(st, "rules.current", hash, &ctx->err);
 		goto done;

@@ -81,9 +81,9 @@ static void loads_every_type(void **state)
 		assert_int_equal(r.count[t], 1);
 	const th_rule_unit *p = r.units[1];
 	assert_string_equal(p->name, "P");
-	assert_string_equal(p->run.yield.name, "intel-tensorflow");
-	assert_null(p->run.yield.locked_version);
-	assert_int_equal(p->run.yield_matched_version, 1);
+	assert_string_equal(p->run.more->yield.name, "intel-tensorflow");
+	assert_null(p->run.more->yield.locked_version);
+	assert_int_equal(p->run.more->yield_matched_version, 1);
 	const th_rule_unit *s = r.units[2];
 	assert_true(s->match[0].package_version.index_url_not);
 	const th_rule_unit *st = r.units[4];
@@ -91,11 +91,11 @@ static void loads_every_type(void **state)
 	assert_true(st->run.score == 0.5);
 	assert_int_equal(st->match[0].nresolved, 1);
 	assert_int_equal(r.units[5]->match[0].ngroup, 2);
-	assert_string_equal(r.units[7]->run.add.locked_version, "==1.0");
+	assert_string_equal(r.units[7]->run.more->add.locked_version, "==1.0");
 	assert_int_equal(r.units[9]->match[0].nresolved, 1);
 	const th_rule_unit *wx = r.units[10];
-	assert_string_equal(wx->run.api_removed[0].symbols[0], "numpy.float");
-	assert_string_equal(wx->run.stdlib_removed[0].module, "distutils");
+	assert_string_equal(wx->run.more->api_removed[0].symbols[0], "numpy.float");
+	assert_string_equal(wx->run.more->stdlib_removed[0].module, "distutils");
 	assert_string_equal(wx->metadata[0].key, "evidence");
 	th_rules_release(&r);
 }
@@ -307,7 +307,7 @@ static void dependencies_and_packages(void **state)
 	assert_true(th_rule_should_include(u, &env, &why));
 
 	/* legacy specifiers match by exact text; PEP 440 ones by version */
-	th_rule_spec legacy = { "==git-unknown", NULL };
+	th_rule_spec legacy = { "==git-unknown", NULL, true };
 	assert_true(th_rule_spec_contains(&legacy, "git-unknown", &a));
 	assert_false(th_rule_spec_contains(&legacy, "1.0", &a));
 	th_rule_pkg p = { .name = "flask-login", .index_url = "https://pypi.org/simple", .develop = -1 };
@@ -368,10 +368,10 @@ static void blob_roundtrip_and_damage(void **state)
 	assert_string_equal(b->name, u->name);
 	assert_string_equal(b->file, "t.yaml");
 	assert_int_equal(b->line, u->line);
-	assert_string_equal(b->inc.python_version.text, ">=3.6,<3.9");
-	assert_non_null(b->inc.python_version.set);
-	assert_true(b->inc.base_images.negated);
-	assert_null(b->inc.hardware[0].cpu_families.items[1]);
+	assert_string_equal(b->inc.rt->python_version.text, ">=3.6,<3.9");
+	assert_non_null(b->inc.rt->python_version.set);
+	assert_true(b->inc.rt->base_images.negated);
+	assert_null(b->inc.rt->hardware[0].cpu_families.items[1]);
 	assert_string_equal(b->run.stack_info[0].link, "l");
 	th_rule_env env = env_of(&a, "3.8", "stable");
 	env.cpu_family = "6";
