@@ -1612,9 +1612,10 @@ static int rules__src_file(rules__src *s, const char *rel, const char *data, siz
 		return 0;
 	}
 	th_buf_clear(&s->name);
-	if ((rc = !s->root ? th_buf_puts(&s->name, rel, err)
-			   : th_buf_printf(&s->name, err, "%s%s%s", s->root,
-					   *s->root && s->root[strlen(s->root) - 1] == '/' ? "" : "/", rel)))
+	if (s->root && ((rc = th_buf_puts(&s->name, s->root, err)) ||
+			(s->name.len && s->name.ptr[s->name.len - 1] != '/' && (rc = th_buf_putc(&s->name, '/', err)))))
+		return rc;
+	if ((rc = th_buf_puts(&s->name, rel, err)))
 		return rc;
 	rc = rules__add(s->r, s->name.ptr, rel, data, len, &e);
 	if (rc == TH_ERR_INVALID || rc == TH_ERR_LIMIT) {

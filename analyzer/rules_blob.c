@@ -137,7 +137,7 @@ static uint32_t blob__intern(blob *b, const char *s)
 	size_t len = strlen(s) + 1, i;
 
 	if (b->nused * 2 >= b->nslots) {
-		size_t n = b->nslots ? b->nslots * 2 : 1 << 16;
+		size_t n = b->nslots ? b->nslots * 2 : (size_t)1 << 19; /* Thoth's corpus: ~300,000 strings, no regrowth */
 		uint32_t *slots = calloc(n, sizeof(*slots));
 		if (!slots) {
 			b->rc = th_error_set(b->err, TH_ERR_NOMEM, "out of memory");

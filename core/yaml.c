@@ -32,8 +32,8 @@ typedef struct yaml__ctx {
 	const th_yaml_opts *opts;
 	th_arena *a;
 	th_error *err;
-	yaml__frame *stack; /* owned, max_depth + 1 frames */
-	size_t depth;
+	yaml__frame *stack; /* owned, grown on demand up to max_depth frames */
+	size_t depth, nframes;
 	uint64_t count; /* nodes so far, aliases expanded */
 	yaml__anchor *anchors; /* owned */
 	size_t nanchors;
@@ -350,6 +350,15 @@ static int yaml__open(yaml__ctx *c, const yaml_event_t *ev, th_yaml_kind kind)
 		return rc;
 	if (c->depth >= c->opts->max_depth)
 		return yaml__fail(c, TH_ERR_LIMIT, m, "nested too deeply (limit yaml_depth)");
+	if (c->depth == c->nframes) {
+		size_t nf = c->nframes ? c->nframes * 2 : 16;
+		yaml__frame *fr = realloc(c->stack, nf * sizeof(*fr));
+		if (!fr)
+			return th_error_set(c->err, TH_ERR_NOMEM, "out of memory");
+		memset(fr + c->nframes, 0, (nf - c->nframes) * sizeof(*fr));
+		c->stack = fr;
+		c->nframes = nf;
+	}
 	if (!(n = yaml__node(c, kind, m)))
 		return th_error_set(c->err, TH_ERR_NOMEM, "out of memory");
 	n->type = kind == TH_YAML_SEQ ? TH_YAML_SEQUENCE : TH_YAML_MAPPING;
@@ -506,12 +515,8 @@ int th_yaml_parse(th_yaml_node **out, const char *text, size_t len, const th_yam
 	c.opts = opts;
 	c.a = a;
 	c.err = err;
-	if (!(c.stack = calloc((size_t)opts->max_depth + 1, sizeof(*c.stack))))
+	if (!yaml_parser_initialize(&parser))
 		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
-	if (!yaml_parser_initialize(&parser)) {
-		free(c.stack);
-		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
-	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	while (!done) {
 		if (!yaml_parser_parse(&parser, &ev)) {
@@ -528,7 +533,7 @@ int th_yaml_parse(th_yaml_node **out, const char *text, size_t len, const th_yam
 			break;
 	}
 	yaml_parser_delete(&parser);
-	for (size_t i = 0; i <= opts->max_depth; i++)
+	for (size_t i = 0; i < c.nframes; i++)
 		free(c.stack[i].kids);
 	free(c.stack);
 	free(c.anchors);
