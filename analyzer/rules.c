@@ -831,6 +831,29 @@ static int rules__match(rules__ld *ld, const th_yaml_node *n, th_rule_unit *u)
 
 /* ---- run ---- */
 
+/* An extension key: one mapping, or a non-empty list of them. Returns the
+ * count and allocates the items (zeroed, `size` bytes each). */
+static int rules__one_or_many(rules__ld *ld, const th_yaml_node *n, const char *key, size_t size, void **items,
+			      size_t *count)
+{
+	int rc;
+
+	if (n->type == TH_YAML_MAPPING)
+		*count = 1;
+	else if ((rc = rules__seq(ld, n, key, 1)))
+		return rc;
+	else
+		*count = n->u.seq.n;
+	if (!(*items = rules__array(ld, *count, size)))
+		return NOMEM(ld);
+	return 0;
+}
+
+static const th_yaml_node *rules__nth(const th_yaml_node *n, size_t i)
+{
+	return n->type == TH_YAML_MAPPING ? n : n->u.seq.items[i];
+}
+
 static int rules__api_removed(rules__ld *ld, const th_yaml_node *n, th_rule_run_more *run)
 {
 	static const char *const keys[] = { "package", "version", "symbols", "replacement", NULL };
@@ -838,16 +861,11 @@ static int rules__api_removed(rules__ld *ld, const th_yaml_node *n, th_rule_run_
 	const th_yaml_node *v;
 	int rc;
 
-	if (n->type == TH_YAML_MAPPING)
-		run->napi_removed = 1;
-	else if ((rc = rules__seq(ld, n, k, 1)))
+	if ((rc = rules__one_or_many(ld, n, k, sizeof(th_rule_api_removed), (void **)&run->api_removed,
+				     &run->napi_removed)))
 		return rc;
-	else
-		run->napi_removed = n->u.seq.n;
-	if (!(run->api_removed = rules__array(ld, run->napi_removed, sizeof(th_rule_api_removed))))
-		return NOMEM(ld);
 	for (size_t i = 0; i < run->napi_removed; i++) {
-		const th_yaml_node *it = n->type == TH_YAML_MAPPING ? n : n->u.seq.items[i];
+		const th_yaml_node *it = rules__nth(n, i);
 		th_rule_api_removed *a = &run->api_removed[i];
 		if ((rc = rules__keys(ld, it, k, keys)) || (rc = rules__required(ld, it, k, "package", &v)) ||
 		    (rc = rules__pkgname(ld, v, k, &a->package)) || (rc = rules__required(ld, it, k, "version", &v)) ||
@@ -866,16 +884,11 @@ static int rules__stdlib_removed(rules__ld *ld, const th_yaml_node *n, th_rule_r
 	const th_yaml_node *v;
 	int rc;
 
-	if (n->type == TH_YAML_MAPPING)
-		run->nstdlib_removed = 1;
-	else if ((rc = rules__seq(ld, n, k, 1)))
+	if ((rc = rules__one_or_many(ld, n, k, sizeof(th_rule_stdlib_removed), (void **)&run->stdlib_removed,
+				     &run->nstdlib_removed)))
 		return rc;
-	else
-		run->nstdlib_removed = n->u.seq.n;
-	if (!(run->stdlib_removed = rules__array(ld, run->nstdlib_removed, sizeof(th_rule_stdlib_removed))))
-		return NOMEM(ld);
 	for (size_t i = 0; i < run->nstdlib_removed; i++) {
-		const th_yaml_node *it = n->type == TH_YAML_MAPPING ? n : n->u.seq.items[i];
+		const th_yaml_node *it = rules__nth(n, i);
 		th_rule_stdlib_removed *s = &run->stdlib_removed[i];
 		if ((rc = rules__keys(ld, it, k, keys)) || (rc = rules__required(ld, it, k, "module", &v)) ||
 		    (rc = rules__str(ld, v, k, &s->module)) || (rc = rules__required(ld, it, k, "python_version", &v)) ||

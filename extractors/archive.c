@@ -153,39 +153,35 @@ static struct archive *archive__new(void)
 	return ar;
 }
 
+/* Walks an archive once it is open (ok: the open call's result). */
+static int archive__finish(struct archive *ar, int ok, const char *what, const th_archive_opts *o, th_archive_fn fn,
+			   void *ud, int code, th_error *err)
+{
+	int rc;
+
+	if (ok != ARCHIVE_OK)
+		rc = th_error_set(err, code, "%s: %s", what, archive_error_string(ar) ? archive_error_string(ar) : "cannot open");
+	else
+		rc = archive__walk(ar, o, fn, ud, err);
+	archive_read_free(ar);
+	return rc;
+}
+
 int th_archive_each(const char *file, const th_archive_opts *o, th_archive_fn fn, void *ud, th_error *err)
 {
 	struct archive *ar = archive__new();
-	int rc;
 
 	if (!ar)
 		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
-	if (archive_read_open_filename(ar, file, 1 << 16) != ARCHIVE_OK) {
-		rc = th_error_set(err, TH_ERR_IO, "%s: %s", file,
-				  archive_error_string(ar) ? archive_error_string(ar) : "cannot open");
-		archive_read_free(ar);
-		return rc;
-	}
-	rc = archive__walk(ar, o, fn, ud, err);
-	archive_read_free(ar);
-	return rc;
+	return archive__finish(ar, archive_read_open_filename(ar, file, 1 << 16), file, o, fn, ud, TH_ERR_IO, err);
 }
 
 int th_archive_each_mem(const void *buf, size_t len, const th_archive_opts *o, th_archive_fn fn, void *ud,
 			th_error *err)
 {
 	struct archive *ar = archive__new();
-	int rc;
 
 	if (!ar)
 		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
-	if (archive_read_open_memory(ar, buf, len) != ARCHIVE_OK) {
-		rc = th_error_set(err, TH_ERR_INVALID, "%s: %s", o->what,
-				  archive_error_string(ar) ? archive_error_string(ar) : "not an archive");
-		archive_read_free(ar);
-		return rc;
-	}
-	rc = archive__walk(ar, o, fn, ud, err);
-	archive_read_free(ar);
-	return rc;
+	return archive__finish(ar, archive_read_open_memory(ar, buf, len), o->what, o, fn, ud, TH_ERR_INVALID, err);
 }
