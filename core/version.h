@@ -57,6 +57,14 @@ enum {
 	TH_VERSION_BIG = 1 << 4    /* some number >= 2^63: key is NULL, compare slowly */
 };
 
+/* pre_rank: the order of the pre-release letters as packaging compares their
+ * strings. The two "preview" spellings are what lower() makes of U+0130
+ * ("previ" U+0307 "ew") and U+0131 ("prevıew"): packaging keeps them as
+ * letters of their own instead of mapping them to "rc". */
+enum th_version_pre_rank {
+	TH_PRE_A, TH_PRE_B, TH_PRE_PREVIEW_DOT, TH_PRE_PREVIEW_DOTLESS, TH_PRE_RC
+};
+
 typedef struct th_version {
 	const uint64_t *key;        /* arena: comparison key of all but the local label; NULL when BIG */
 	const th_vnum *release;     /* arena: nrelease >= 1 numbers, as written (trailing zeros kept) */
@@ -66,7 +74,7 @@ typedef struct th_version {
 	th_vnum epoch, pre, post, dev; /* pre/post/dev are meaningful only when their flag is set */
 	size_t local_len;
 	uint32_t nkey, nrelease, nlocal;
-	uint8_t pre_rank;           /* order of pre_letter: a < b < Unicode spellings < rc */
+	uint8_t pre_rank;           /* enum th_version_pre_rank of pre_letter */
 	uint8_t post_rank;          /* 0 "post"; 1 the Unicode spelling "poſt", which sorts after */
 	uint8_t flags;              /* TH_VERSION_* */
 } th_version;
