@@ -255,6 +255,11 @@ typedef struct th_rule_unit {
 	th_rule_run run;
 	th_rule_kv *metadata; /* scalar entries of `metadata` */
 	size_t nmetadata;
+	/* Private. A unit read from the compiled form gets match, run and
+	 * metadata when first needed: th_rules_blob_unit() (rules_blob.h) decodes
+	 * them from here; NULL once decoded, and for units read from YAML. */
+	const void *body;
+	size_t body_len;
 } th_rule_unit;
 
 #define TH_RULES_MAX_ERRORS 100
@@ -270,6 +275,8 @@ typedef struct th_rules {
 	th_limits limits;
 	char *errors[TH_RULES_MAX_ERRORS]; /* owned messages */
 	void *blob;           /* owned: the compiled form the units point into, or NULL */
+	const char *blob_strings; /* its string table (inside blob) */
+	size_t blob_strings_len;
 	size_t nerrors;       /* all errors, also those past the cap */
 } th_rules;
 

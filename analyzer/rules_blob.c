@@ -5,7 +5,7 @@
 #include <string.h>
 
 #define BLOB_MAGIC "THRULES\0"
-#define BLOB_VERSION 4u
+#define BLOB_VERSION 5u
 
 /* The compiled form: header, string table, unit stream. Every string is
  * stored once in the table (NUL-terminated) and referenced by offset, so the
@@ -547,6 +547,15 @@ static void blob__run(blob *b, th_rule_run *r)
 		blob__more(b, r->more);
 }
 
+static void blob__body(blob *b, th_rule_unit *u)
+{
+	if (blob__array(b, (void **)&u->match, &u->nmatch, sizeof(*u->match)))
+		for (size_t i = 0; i < u->nmatch; i++)
+			blob__match(b, &u->match[i]);
+	blob__run(b, &u->run);
+	blob__kvs(b, &u->metadata, &u->nmetadata);
+}
+
 static void blob__unit(blob *b, th_rule_unit *u)
 {
 	int type = (int)u->type;
@@ -561,13 +570,67 @@ static void blob__unit(blob *b, th_rule_unit *u)
 	blob__u32(b, &line);
 	u->line = line;
 	blob__include(b, &u->inc);
-	if (blob__array(b, (void **)&u->match, &u->nmatch, sizeof(*u->match)))
-		for (size_t i = 0; i < u->nmatch; i++)
-			blob__match(b, &u->match[i]);
-	blob__run(b, &u->run);
-	blob__kvs(b, &u->metadata, &u->nmetadata);
 	if (b->reading && !b->rc && (!u->name || !u->file))
 		blob__fail(b, "unit without a name");
+	/* the body, length first, so reading can leave it for later */
+	if (!b->reading) {
+		th_buf body = TH_BUF_INIT, *units = b->out;
+		uint64_t len;
+		b->out = &body;
+		blob__body(b, u);
+		b->out = units;
+		len = body.len;
+		blob__varint(b, &len);
+		if (!b->rc)
+			b->rc = th_buf_put(b->out, body.ptr, body.len, b->err);
+		th_buf_release(&body);
+		return;
+	}
+	size_t len = 0;
+	blob__size(b, &len);
+	if (b->rc)
+		return;
+	if (len > (size_t)(b->end - b->p)) {
+		blob__fail(b, "bad unit body");
+		return;
+	}
+	u->body = b->p;
+	u->body_len = len;
+	b->p += len;
+}
+
+int th_rules_blob_unit(th_rules *r, th_rule_unit *u, th_error *err)
+{
+	blob b = { .reading = true, .a = &r->arena, .err = err, .table = r->blob_strings,
+		   .table_len = r->blob_strings_len };
+
+	if (!u->body)
+		return 0;
+	b.p = u->body;
+	b.end = b.p + u->body_len;
+	u->body = NULL; /* decoded once, or refused once */
+	blob__body(&b, u);
+	if (!b.rc && b.p != b.end)
+		blob__fail(&b, "trailing bytes in a unit");
+	if (b.rc) {
+		u->match = NULL;
+		u->nmatch = 0;
+		memset(&u->run, 0, sizeof(u->run));
+		u->run.multi_package_resolution = -1;
+		u->metadata = NULL;
+		u->nmetadata = 0;
+	}
+	return b.rc;
+}
+
+int th_rules_blob_units(th_rules *r, th_error *err)
+{
+	int rc;
+
+	for (size_t i = 0; i < r->n; i++)
+		if ((rc = th_rules_blob_unit(r, r->units[i], err)))
+			return rc;
+	return 0;
 }
 
 /* The header after the magic and version: the set's own fields. */
@@ -592,7 +655,10 @@ int th_rules_blob_write(const th_rules *r, th_buf *out, th_error *err)
 	blob__header(&b, &copy, &n);
 	for (size_t i = 0; i < r->n && !b.rc; i++) {
 		th_rule_unit u = *r->units[i];
-		blob__unit(&b, &u);
+		if (u.body) /* its strings are offsets into another table */
+			b.rc = th_error_set(err, TH_ERR_INVALID, "compiled rules: unit %s is not decoded", u.name);
+		else
+			blob__unit(&b, &u);
 	}
 	if (!b.rc)
 		b.rc = th_buf_putc(&strings, '\0', err); /* the table always ends with a NUL */
@@ -680,6 +746,8 @@ static int blob__decode(th_rules *r, const char *copy, size_t len, th_error *err
 	}
 	if (!b.rc && b.p != b.end)
 		blob__fail(&b, "trailing bytes");
+	r->blob_strings = b.table;
+	r->blob_strings_len = b.table_len;
 	if (b.rc) { /* all or nothing */
 		for (size_t i = first; i < r->n; i++)
 			r->count[r->units[i]->type]--;

@@ -20,7 +20,17 @@
 #include "core/buf.h"
 #include "core/error.h"
 
-/* Appends the compiled form of every unit of r to out. */
+/* Units read from the compiled form get their `should_include` (and name,
+ * type, file, line) at once, and their match, run and metadata when first
+ * needed, so listing what applies to an environment touches only what it
+ * needs. These decode the rest of one unit, or of all: call one before
+ * reading match, run or metadata of a unit of a compiled set (a no-op for
+ * units read from YAML). A damaged part is refused then (TH_ERR_INVALID). */
+int th_rules_blob_unit(th_rules *r, th_rule_unit *u, th_error *err);
+int th_rules_blob_units(th_rules *r, th_error *err);
+
+/* Appends the compiled form of every unit of r to out (units of a compiled
+ * set must have been decoded whole first). */
 int th_rules_blob_write(const th_rules *r, th_buf *out, th_error *err);
 
 /* Adds the units of a compiled form to r (normally an empty set). The bytes

@@ -362,6 +362,11 @@ static void blob_roundtrip_and_damage(void **state)
 	th_rules_init(&back, NULL);
 	assert_int_equal(th_rules_blob_read(&back, blob.ptr, blob.len, &err), 0);
 	assert_int_equal(back.n, 2);
+	/* the body comes when asked for */
+	assert_non_null(back.units[0]->body);
+	assert_null(back.units[0]->run.stack_info);
+	assert_int_equal(th_rules_blob_units(&back, &err), 0);
+	assert_null(back.units[0]->body);
 	assert_int_equal(back.count[TH_RULE_WRAP], 2);
 	assert_int_equal(back.nfiles, r.nfiles);
 	const th_rule_unit *b = back.units[0];
@@ -391,7 +396,8 @@ static void blob_roundtrip_and_damage(void **state)
 	for (size_t i = 0; i < blob.len; i++) {
 		blob.ptr[i] ^= 0x5a;
 		th_rules_init(&back, NULL);
-		th_rules_blob_read(&back, blob.ptr, blob.len, NULL);
+		if (!th_rules_blob_read(&back, blob.ptr, blob.len, NULL))
+			th_rules_blob_units(&back, NULL);
 		th_rules_release(&back);
 		blob.ptr[i] ^= 0x5a;
 	}
