@@ -68,6 +68,9 @@ static const char *const migrations[] = {
 	"CREATE TABLE source_finding (scan INTEGER NOT NULL REFERENCES source_scan(id) ON DELETE CASCADE,"
 	" seq INTEGER NOT NULL, rule TEXT NOT NULL, severity TEXT NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL,"
 	" col INTEGER NOT NULL, subject TEXT, message TEXT NOT NULL, PRIMARY KEY (scan, seq)) WITHOUT ROWID;",
+	/* rules: compiled rule sets keyed by the content hash of their source. */
+	"CREATE TABLE rules_compiled (hash TEXT PRIMARY KEY, source TEXT NOT NULL, units INTEGER NOT NULL,"
+	" blob BLOB NOT NULL, compiled_at INTEGER NOT NULL);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

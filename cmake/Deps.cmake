@@ -4,7 +4,8 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(SQLITE  REQUIRED IMPORTED_TARGET sqlite3)    # analyzer/store.c
 pkg_check_modules(JANSSON REQUIRED IMPORTED_TARGET jansson)    # core/json.c
 pkg_check_modules(CRYPTO  REQUIRED IMPORTED_TARGET libcrypto)  # core/hash.c
-pkg_check_modules(ARCHIVE REQUIRED IMPORTED_TARGET libarchive) # extractors/layer.c
+pkg_check_modules(YAML    REQUIRED IMPORTED_TARGET yaml-0.1)   # core/yaml.c
+pkg_check_modules(ARCHIVE REQUIRED IMPORTED_TARGET libarchive) # extractors/layer.c (tar streams), extractors/archive.c (archive files)
 pkg_check_modules(ZLIB    REQUIRED IMPORTED_TARGET zlib)       # extractors/layer.c (gzip layers)
 pkg_check_modules(ZSTD    REQUIRED IMPORTED_TARGET libzstd)    # extractors/layer.c (zstd layers)
 pkg_check_modules(MAGIC   REQUIRED IMPORTED_TARGET libmagic)   # extractors/filetype.c

@@ -33,6 +33,8 @@
 	X(json_bytes,      (uint64_t)256 << 20, "bytes of one JSON document read (manifests, index pages, advisories)") \
 	X(json_depth,      128,                 "nesting depth of JSON documents: real ones nest under 20; deep nesting exhausts the stack") \
 	X(yaml_depth,      128,                 "nesting depth of YAML documents (rules), for the same reason") \
+	X(yaml_bytes,      (uint64_t)16 << 20,  "bytes of one YAML document (a rule file, an advisory): real ones are under 100 KiB") \
+	X(yaml_nodes,      1000000,             "nodes of one YAML document, each alias counted as the nodes it repeats: stops 'billion laughs'") \
 	X(db_image_bytes,  (uint64_t)512 << 20, "bytes of an SQLite database found inside an image (the RPM database) loaded into memory") \
 	X(db_query_ms,     10000,               "milliseconds one query may run over a database found inside an image: a hostile file must not hang thoth") \
 	X(parse_ms,        10000,               "milliseconds tree-sitter may spend on one source file") \

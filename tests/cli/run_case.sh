@@ -22,8 +22,8 @@ stdin=/dev/null
 [ -f "$case/stdin" ] && stdin=$case/stdin
 THOTH_DB=$tmp/thoth.db "$thoth" "$@" < "$stdin" > "$tmp/stdout" 2> "$tmp/stderr"
 echo $? > "$tmp/status"
-# Paths of the temporary directory are not part of the expectation.
-sed -i "s|$tmp|@TMP@|g" "$tmp/stdout" "$tmp/stderr"
+# Paths of the temporary directory and of the fixtures are not part of the expectation.
+sed -i -e "s|$tmp|@TMP@|g" ${THOTH_FIXTURES:+-e "s|$THOTH_FIXTURES|@FIXTURES@|g"} "$tmp/stdout" "$tmp/stderr"
 if [ "${THOTH_UPDATE_GOLDEN:-}" = 1 ]; then
   cp "$tmp/stdout" "$tmp/stderr" "$tmp/status" "$case/"; exit 0
 fi

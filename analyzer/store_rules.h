@@ -1,0 +1,26 @@
+/*
+ * store_rules — compiled rule sets in the facts database. A rule source (a
+ * directory or an archive) is compiled once (analyzer/rules_blob) and kept
+ * under its content hash (th_rules_source_hash), so a later run with the
+ * same source loads it without reading YAML. The set compiled last is the
+ * "current" one: what `thoth rules list` uses when no source is given.
+ */
+#ifndef TH_STORE_RULES_H
+#define TH_STORE_RULES_H
+
+#include <stddef.h>
+
+#include "analyzer/store.h"
+#include "core/buf.h"
+#include "core/error.h"
+
+/* Stores (or replaces) a compiled set and makes it current. Call inside a
+ * transaction (th_store_begin). */
+int th_store_rules_put(th_store *s, const char *hash, const char *source, size_t nunits, const void *blob,
+		       size_t len, th_error *err);
+/* The compiled set of a hash; TH_ERR_NOTFOUND when there is none. */
+int th_store_rules_get(th_store *s, const char *hash, th_buf *out, th_error *err);
+/* The hash and source of the current set; TH_ERR_NOTFOUND when none. */
+int th_store_rules_current(th_store *s, th_buf *hash, th_buf *source, th_error *err);
+
+#endif
