@@ -14,63 +14,64 @@
  * Migrations: migrations[i] takes the schema from version i to i+1. Append
  * only; never edit a migration that has shipped. Each runs inside the same
  * IMMEDIATE transaction as the version bump, so a crash mid-migration leaves
- * the previous version intact.
+ * the previous version intact. Each entry is parenthesised (clang warns about
+ * adjacent literals in an array otherwise).
  */
 static const char *const migrations[] = {
 	/* 0 -> 1: bookkeeping. */
-	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
+	("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"),
 	/* image facts (analyzer/store_image.c): one row per scan, its layers and
 	 * facts; the layer cache keyed by diff_id. */
-	"CREATE TABLE image_scans (id INTEGER PRIMARY KEY, ref TEXT NOT NULL, format TEXT NOT NULL,"
-	" manifest_digest TEXT, config_digest TEXT, os TEXT, arch TEXT, variant TEXT, scanned_at INTEGER NOT NULL);"
-	"CREATE TABLE image_scan_layers (scan_id INTEGER NOT NULL REFERENCES image_scans(id) ON DELETE CASCADE,"
-	" idx INTEGER NOT NULL, diff_id TEXT NOT NULL, digest TEXT, media_type TEXT, compression TEXT,"
-	" blob_bytes INTEGER, tar_bytes INTEGER, entries INTEGER, skipped INTEGER, cached INTEGER NOT NULL,"
-	" PRIMARY KEY (scan_id, idx)) WITHOUT ROWID;"
-	"CREATE TABLE image_os (scan_id INTEGER PRIMARY KEY REFERENCES image_scans(id) ON DELETE CASCADE,"
-	" id TEXT NOT NULL, version_id TEXT, name TEXT, pretty_name TEXT, family TEXT);"
-	"CREATE TABLE image_packages (scan_id INTEGER NOT NULL REFERENCES image_scans(id) ON DELETE CASCADE,"
-	" type TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL, arch TEXT, source TEXT, source_version TEXT);"
-	"CREATE INDEX image_packages_scan ON image_packages(scan_id);"
-	"CREATE TABLE image_interpreters (scan_id INTEGER NOT NULL REFERENCES image_scans(id) ON DELETE CASCADE,"
-	" path TEXT NOT NULL, version TEXT NOT NULL, version_source TEXT, library INTEGER NOT NULL, site_dirs TEXT);"
-	"CREATE TABLE image_dists (scan_id INTEGER NOT NULL REFERENCES image_scans(id) ON DELETE CASCADE,"
-	" name TEXT NOT NULL, normalized TEXT NOT NULL, version TEXT NOT NULL, location TEXT NOT NULL, kind TEXT,"
-	" installer TEXT, os_package TEXT, requires_python TEXT, requires_dist TEXT, environment TEXT, direct_url TEXT,"
-	" top_level TEXT);"
-	"CREATE INDEX image_dists_scan ON image_dists(scan_id);"
-	"CREATE TABLE image_libraries (scan_id INTEGER NOT NULL REFERENCES image_scans(id) ON DELETE CASCADE,"
-	" path TEXT NOT NULL, soname TEXT, machine TEXT, bits INTEGER, kind TEXT, version TEXT, description TEXT);"
-	"CREATE INDEX image_libraries_scan ON image_libraries(scan_id);"
-	"CREATE TABLE image_envs (scan_id INTEGER NOT NULL REFERENCES image_scans(id) ON DELETE CASCADE,"
-	" path TEXT NOT NULL, kind TEXT NOT NULL, home TEXT, version TEXT, system_site_packages INTEGER NOT NULL);"
-	"CREATE TABLE image_layer_cache (diff_id TEXT PRIMARY KEY, replay BLOB NOT NULL) WITHOUT ROWID;",
+	("CREATE TABLE image_scans (id INTEGER PRIMARY KEY, ref TEXT NOT NULL, format TEXT NOT NULL,"
+	 " manifest_digest TEXT, config_digest TEXT, os TEXT, arch TEXT, variant TEXT, scanned_at INTEGER NOT NULL);"
+	 "CREATE TABLE image_scan_layers (scan_id INTEGER NOT NULL REFERENCES image_scans(id) ON DELETE CASCADE,"
+	 " idx INTEGER NOT NULL, diff_id TEXT NOT NULL, digest TEXT, media_type TEXT, compression TEXT,"
+	 " blob_bytes INTEGER, tar_bytes INTEGER, entries INTEGER, skipped INTEGER, cached INTEGER NOT NULL,"
+	 " PRIMARY KEY (scan_id, idx)) WITHOUT ROWID;"
+	 "CREATE TABLE image_os (scan_id INTEGER PRIMARY KEY REFERENCES image_scans(id) ON DELETE CASCADE,"
+	 " id TEXT NOT NULL, version_id TEXT, name TEXT, pretty_name TEXT, family TEXT);"
+	 "CREATE TABLE image_packages (scan_id INTEGER NOT NULL REFERENCES image_scans(id) ON DELETE CASCADE,"
+	 " type TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL, arch TEXT, source TEXT, source_version TEXT);"
+	 "CREATE INDEX image_packages_scan ON image_packages(scan_id);"
+	 "CREATE TABLE image_interpreters (scan_id INTEGER NOT NULL REFERENCES image_scans(id) ON DELETE CASCADE,"
+	 " path TEXT NOT NULL, version TEXT NOT NULL, version_source TEXT, library INTEGER NOT NULL, site_dirs TEXT);"
+	 "CREATE TABLE image_dists (scan_id INTEGER NOT NULL REFERENCES image_scans(id) ON DELETE CASCADE,"
+	 " name TEXT NOT NULL, normalized TEXT NOT NULL, version TEXT NOT NULL, location TEXT NOT NULL, kind TEXT,"
+	 " installer TEXT, os_package TEXT, requires_python TEXT, requires_dist TEXT, environment TEXT, direct_url TEXT,"
+	 " top_level TEXT);"
+	 "CREATE INDEX image_dists_scan ON image_dists(scan_id);"
+	 "CREATE TABLE image_libraries (scan_id INTEGER NOT NULL REFERENCES image_scans(id) ON DELETE CASCADE,"
+	 " path TEXT NOT NULL, soname TEXT, machine TEXT, bits INTEGER, kind TEXT, version TEXT, description TEXT);"
+	 "CREATE INDEX image_libraries_scan ON image_libraries(scan_id);"
+	 "CREATE TABLE image_envs (scan_id INTEGER NOT NULL REFERENCES image_scans(id) ON DELETE CASCADE,"
+	 " path TEXT NOT NULL, kind TEXT NOT NULL, home TEXT, version TEXT, system_site_packages INTEGER NOT NULL);"
+	 "CREATE TABLE image_layer_cache (diff_id TEXT PRIMARY KEY, replay BLOB NOT NULL) WITHOUT ROWID;"),
 	/* source analysis (analyzer/store_source.c): facts per content hash
 	 * (API usages as one text per file, "line col import symbol" lines: a
 	 * row each would be most of the database and of a cold scan's time),
 	 * a stat cache per scanned root, scans with their files, declarations
 	 * and findings. */
-	"CREATE TABLE source_file (id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, has_errors INTEGER NOT NULL,"
-	" error_line INTEGER NOT NULL, encoding TEXT, problem TEXT, error TEXT, nimports INTEGER NOT NULL,"
-	" nusages INTEGER NOT NULL, usages TEXT);"
-	"CREATE TABLE source_import (file INTEGER NOT NULL REFERENCES source_file(id) ON DELETE CASCADE,"
-	" seq INTEGER NOT NULL, module TEXT NOT NULL, level INTEGER NOT NULL, alias TEXT, names TEXT,"
-	" line INTEGER NOT NULL, col INTEGER NOT NULL, kind INTEGER NOT NULL, ctx INTEGER NOT NULL,"
-	" PRIMARY KEY (file, seq)) WITHOUT ROWID;"
-	"CREATE TABLE source_stat (root TEXT NOT NULL, path TEXT NOT NULL, size INTEGER NOT NULL,"
-	" mtime_ns INTEGER NOT NULL, ino INTEGER NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (root, path)) WITHOUT ROWID;"
-	"CREATE TABLE source_scan (id INTEGER PRIMARY KEY, root TEXT NOT NULL, at INTEGER NOT NULL);"
-	"CREATE TABLE source_scan_file (scan INTEGER NOT NULL REFERENCES source_scan(id) ON DELETE CASCADE,"
-	" path TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (scan, path)) WITHOUT ROWID;"
-	"CREATE TABLE source_decl (scan INTEGER NOT NULL REFERENCES source_scan(id) ON DELETE CASCADE,"
-	" seq INTEGER NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL, name TEXT, requirement TEXT,"
-	" kind TEXT NOT NULL, grp TEXT, dev INTEGER NOT NULL, PRIMARY KEY (scan, seq)) WITHOUT ROWID;"
-	"CREATE TABLE source_finding (scan INTEGER NOT NULL REFERENCES source_scan(id) ON DELETE CASCADE,"
-	" seq INTEGER NOT NULL, rule TEXT NOT NULL, severity TEXT NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL,"
-	" col INTEGER NOT NULL, subject TEXT, message TEXT NOT NULL, PRIMARY KEY (scan, seq)) WITHOUT ROWID;",
+	("CREATE TABLE source_file (id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, has_errors INTEGER NOT NULL,"
+	 " error_line INTEGER NOT NULL, encoding TEXT, problem TEXT, error TEXT, nimports INTEGER NOT NULL,"
+	 " nusages INTEGER NOT NULL, usages TEXT);"
+	 "CREATE TABLE source_import (file INTEGER NOT NULL REFERENCES source_file(id) ON DELETE CASCADE,"
+	 " seq INTEGER NOT NULL, module TEXT NOT NULL, level INTEGER NOT NULL, alias TEXT, names TEXT,"
+	 " line INTEGER NOT NULL, col INTEGER NOT NULL, kind INTEGER NOT NULL, ctx INTEGER NOT NULL,"
+	 " PRIMARY KEY (file, seq)) WITHOUT ROWID;"
+	 "CREATE TABLE source_stat (root TEXT NOT NULL, path TEXT NOT NULL, size INTEGER NOT NULL,"
+	 " mtime_ns INTEGER NOT NULL, ino INTEGER NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (root, path)) WITHOUT ROWID;"
+	 "CREATE TABLE source_scan (id INTEGER PRIMARY KEY, root TEXT NOT NULL, at INTEGER NOT NULL);"
+	 "CREATE TABLE source_scan_file (scan INTEGER NOT NULL REFERENCES source_scan(id) ON DELETE CASCADE,"
+	 " path TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (scan, path)) WITHOUT ROWID;"
+	 "CREATE TABLE source_decl (scan INTEGER NOT NULL REFERENCES source_scan(id) ON DELETE CASCADE,"
+	 " seq INTEGER NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL, name TEXT, requirement TEXT,"
+	 " kind TEXT NOT NULL, grp TEXT, dev INTEGER NOT NULL, PRIMARY KEY (scan, seq)) WITHOUT ROWID;"
+	 "CREATE TABLE source_finding (scan INTEGER NOT NULL REFERENCES source_scan(id) ON DELETE CASCADE,"
+	 " seq INTEGER NOT NULL, rule TEXT NOT NULL, severity TEXT NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL,"
+	 " col INTEGER NOT NULL, subject TEXT, message TEXT NOT NULL, PRIMARY KEY (scan, seq)) WITHOUT ROWID;"),
 	/* rules: compiled rule sets keyed by the content hash of their source. */
-	"CREATE TABLE rules_compiled (hash TEXT PRIMARY KEY, source TEXT NOT NULL, units INTEGER NOT NULL,"
-	" blob BLOB NOT NULL, compiled_at INTEGER NOT NULL);",
+	("CREATE TABLE rules_compiled (hash TEXT PRIMARY KEY, source TEXT NOT NULL, units INTEGER NOT NULL,"
+	 " blob BLOB NOT NULL, compiled_at INTEGER NOT NULL);"),
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
