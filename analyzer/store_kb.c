@@ -9,7 +9,7 @@
 
 enum {
 	Q_INDEX_PUT, Q_INDEX_ID, Q_PROJECT_STATE, Q_PROJECT_INS, Q_PROJECT_UPD, Q_PROJECT_CLEAR, Q_VERSION_INS,
-	Q_FILE_INS, Q_MD_HAS, Q_MD_INS, Q_DEP_INS, Q_ADV_DEL, Q_ADV_INS, Q_AFF_INS, Q_RANGE_INS, Q_N
+	Q_FILE_INS, Q_FILE_MD, Q_MD_HAS, Q_MD_INS, Q_DEP_INS, Q_ADV_DEL, Q_ADV_INS, Q_AFF_INS, Q_RANGE_INS, Q_N
 };
 
 static const char *const kb__sql[Q_N] = {
@@ -28,6 +28,7 @@ static const char *const kb__sql[Q_N] = {
 	[Q_FILE_INS] = "INSERT OR REPLACE INTO kb_file (version_id, filename, url, tags, hash_name, hash,"
 		       " requires_python, yanked, yanked_reason, upload_time, size, metadata_hash)"
 		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	[Q_FILE_MD] = "UPDATE kb_file SET metadata_hash = ?2 WHERE id = ?1",
 	[Q_MD_HAS] = "SELECT 1 FROM kb_metadata WHERE hash = ?1",
 	[Q_MD_INS] = "INSERT OR IGNORE INTO kb_metadata (hash, name, version, requires_python) VALUES (?1, ?2, ?3, ?4)",
 	[Q_DEP_INS] = "INSERT OR IGNORE INTO kb_dependency (metadata_hash, seq, requirement) VALUES (?1, ?2, ?3)",
@@ -191,9 +192,10 @@ int th_kb_version_put(th_kb_writer *w, int64_t project_id, const char *version, 
 	return kb__id(w, st, out_id, "recording a version", err);
 }
 
-int th_kb_file_put(th_kb_writer *w, int64_t version_id, const th_kb_file *f, th_error *err)
+int th_kb_file_put(th_kb_writer *w, int64_t version_id, const th_kb_file *f, int64_t *out_id, th_error *err)
 {
 	sqlite3_stmt *st = kb__q(w, Q_FILE_INS);
+	int rc;
 
 	sqlite3_bind_int64(st, 1, version_id);
 	kb__text(st, 2, f->filename);
@@ -208,7 +210,20 @@ int th_kb_file_put(th_kb_writer *w, int64_t version_id, const th_kb_file *f, th_
 	if (f->size >= 0)
 		sqlite3_bind_int64(st, 11, f->size);
 	kb__text(st, 12, f->metadata_hash);
-	return kb__done(w, st, "recording a file", err);
+	if ((rc = kb__done(w, st, "recording a file", err)))
+		return rc;
+	if (out_id)
+		*out_id = sqlite3_last_insert_rowid(w->s->db);
+	return 0;
+}
+
+int th_kb_file_set_metadata(th_kb_writer *w, int64_t file_id, const char *sha256, th_error *err)
+{
+	sqlite3_stmt *st = kb__q(w, Q_FILE_MD);
+
+	sqlite3_bind_int64(st, 1, file_id);
+	kb__text(st, 2, sha256);
+	return kb__done(w, st, "recording a file's metadata", err);
 }
 
 int th_kb_metadata_has(th_kb_writer *w, const char *sha256, int *out, th_error *err)

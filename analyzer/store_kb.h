@@ -69,7 +69,10 @@ typedef struct th_kb_file {
 	const char *metadata_hash;   /* sha256 of its core metadata (in kb_metadata), or NULL */
 } th_kb_file;
 
-int th_kb_file_put(th_kb_writer *w, int64_t version_id, const th_kb_file *f, th_error *err);
+int th_kb_file_put(th_kb_writer *w, int64_t version_id, const th_kb_file *f, int64_t *out_id, th_error *err);
+/* Points a file at its core metadata once that is known (the page gave no
+ * hash for it). */
+int th_kb_file_set_metadata(th_kb_writer *w, int64_t file_id, const char *sha256, th_error *err);
 
 /* Is the core metadata with this sha256 already known? */
 int th_kb_metadata_has(th_kb_writer *w, const char *sha256, int *out, th_error *err);

@@ -228,3 +228,65 @@ done:
 	th_buf_release(&yj);
 	return rc;
 }
+
+int th_osv_range_affects(const th_osv_range *r, const th_version *v, int *out, size_t *bad, th_arena *a)
+{
+	const th_osv_event *best = NULL;
+	th_version bestv, ev;
+	int best_zero = 0;
+
+	*out = 0;
+	for (size_t i = 0; i < r->nevents; i++) {
+		const th_osv_event *e = &r->events[i];
+		int zero = e->kind == TH_OSV_INTRODUCED && !strcmp(e->version, "0"), c;
+		if (e->kind == TH_OSV_LIMIT)
+			continue; /* limits bound git commit walks, not versions */
+		if (!zero) {
+			if (th_version_parse(&ev, e->version, strlen(e->version), a, NULL)) {
+				if (bad)
+					(*bad)++;
+				continue;
+			}
+			c = th_version_cmp(&ev, v);
+			if (c > 0 || (c == 0 && e->kind == TH_OSV_LAST_AFFECTED))
+				continue; /* not at or below v */
+		}
+		/* Keep the greatest applicable event; a later one wins a tie. */
+		int take;
+		if (!best)
+			take = 1;
+		else if (zero)
+			take = best_zero;
+		else
+			take = best_zero || th_version_cmp(&ev, &bestv) >= 0;
+		if (take) {
+			best = e;
+			best_zero = zero;
+			if (!zero)
+				bestv = ev;
+		}
+	}
+	*out = best && best->kind == TH_OSV_INTRODUCED;
+	return 0;
+}
+
+int th_osv_affects(const th_osv_affected *af, const th_version *v, int *out, size_t *bad, th_arena *a)
+{
+	th_version lv;
+
+	*out = 0;
+	for (size_t i = 0; i < af->nranges && !*out; i++) {
+		if (strcmp(af->ranges[i].type, "ECOSYSTEM") != 0)
+			continue;
+		th_osv_range_affects(&af->ranges[i], v, out, bad, a);
+	}
+	for (size_t i = 0; i < af->nversions && !*out; i++) {
+		if (th_version_parse(&lv, af->versions[i], strlen(af->versions[i]), a, NULL)) {
+			if (bad)
+				(*bad)++;
+			continue;
+		}
+		*out = th_version_cmp(&lv, v) == 0;
+	}
+	return 0;
+}

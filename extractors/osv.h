@@ -21,6 +21,7 @@
 
 #include "core/arena.h"
 #include "core/error.h"
+#include "core/version.h"
 
 typedef enum th_osv_event_kind {
 	TH_OSV_INTRODUCED,
@@ -76,5 +77,17 @@ typedef int (*th_osv_fn)(void *ud, const th_osv *adv);
  * returned). max_depth bounds nesting (json_depth / yaml_depth). */
 int th_osv_parse(const char *data, size_t len, th_osv_format fmt, unsigned max_depth, th_osv_fn fn, void *ud,
 		 th_arena *a, const char *what, th_error *err);
+
+/* Matching, with PEP 440 ordering (core/version), as the OSV schema
+ * evaluates an ECOSYSTEM range: events are ordered by version ("0" first),
+ * and the last event at or below v decides — introduced: affected; fixed:
+ * not; last_affected: not once v is above it. Ties keep document order.
+ * Event versions that are not PEP 440 are skipped and counted in *bad
+ * (a known defect of some data). *out is 1 when v is affected. */
+int th_osv_range_affects(const th_osv_range *r, const th_version *v, int *out, size_t *bad, th_arena *a);
+
+/* Whole affected entry: any ECOSYSTEM range, or the explicit versions list
+ * (PEP 440 equality). */
+int th_osv_affects(const th_osv_affected *af, const th_version *v, int *out, size_t *bad, th_arena *a);
 
 #endif

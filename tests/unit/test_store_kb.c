@@ -36,7 +36,7 @@ static void add_project(th_kb_writer *w, int64_t idx, const char *name, const ch
 		snprintf(md, sizeof(md), "md-%s-%s", name, versions[i]);
 		assert_int_equal(th_kb_metadata_put(w, md, name, versions[i], ">=3.8", reqs, 2, NULL), 0);
 		assert_int_equal(th_kb_version_put(w, pid, versions[i], &vid, NULL), 0);
-		assert_int_equal(th_kb_file_put(w, vid, &f, NULL), 0);
+		assert_int_equal(th_kb_file_put(w, vid, &f, NULL, NULL), 0);
 	}
 }
 
