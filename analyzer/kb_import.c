@@ -209,6 +209,7 @@ typedef struct kb__idx {
 	th_error *err;
 	int64_t project_id; /* the page being imported */
 	const char *page_url, *project;
+	th_arena *page_arena; /* the page being imported: its records and what is parsed from them */
 } kb__idx;
 
 static int kb__idx_get(kb__idx *c, const char *url, const char *etag, kb__req *r)
@@ -307,13 +308,11 @@ static int kb__on_root(kb__idx *c, const th_http_resp *resp)
 static int kb__on_file(void *ud, const th_indexfile *f)
 {
 	kb__idx *c = ud;
-	th_arena a;
 	int64_t vid, fid;
 	int rc, known = 0;
 	const char *md = NULL;
 
-	th_arena_init(&a, 0);
-	rc = kb__dist_name(f->filename, c->project, &c->version, &c->tags, &a, c->err);
+	rc = kb__dist_name(f->filename, c->project, &c->version, &c->tags, c->page_arena, c->err);
 	if (rc <= 0) {
 		if (rc == 0)
 			c->rep->files_skipped++;
@@ -346,7 +345,6 @@ static int kb__on_file(void *ud, const th_indexfile *f)
 			goto done;
 	}
 done:
-	th_arena_release(&a);
 	return rc;
 }
 
@@ -372,6 +370,7 @@ static int kb__on_page(kb__idx *c, kb__req *r, const th_http_resp *resp)
 	c->page_url = resp->url;
 	c->project = r->name;
 	th_arena_init(&a, 0);
+	c->page_arena = &a;
 	if (kb__is_json(resp))
 		rc = th_indexpage_json_files(resp->body, resp->len, (unsigned)c->o->lim->json_depth, kb__on_file, c, &a,
 					     resp->url, c->err);
@@ -490,6 +489,7 @@ int th_kb_import_index(th_store *s, const char *src, const th_kb_import_opts *o,
 	rep->requests += hs.requests;
 	rep->retries += hs.retries;
 	rep->not_modified += hs.not_modified;
+	rep->connects += hs.connects;
 	rep->bytes += hs.bytes;
 done:
 	th_http_free(c.http);

@@ -46,7 +46,7 @@ typedef struct th_kb_import_report {
 	uint64_t projects, projects_unchanged, versions, files, files_skipped;
 	uint64_t metadata_fetched, metadata_reused;
 	uint64_t advisories, advisories_skipped;
-	uint64_t requests, retries, not_modified, bytes;
+	uint64_t requests, retries, not_modified, bytes, connects;
 } th_kb_import_report;
 
 /* Guesses what a source is from its form and contents. */

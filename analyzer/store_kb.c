@@ -56,6 +56,12 @@ int th_kb_writer_new(th_kb_writer **out, th_store *s, th_error *err)
 		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
 	w->s = s;
 	th_buf_init(&w->tmp, 0);
+	/* An import touches tens of thousands of rows in one transaction: a
+	 * bigger page cache keeps them off the disk until the commit. */
+	if (store__exec(s, "PRAGMA cache_size = -65536", "sizing the page cache", err)) {
+		free(w);
+		return TH_ERR_DB;
+	}
 	for (int i = 0; i < Q_N; i++) {
 		if (sqlite3_prepare_v3(s->db, kb__sql[i], -1, SQLITE_PREPARE_PERSISTENT, &w->q[i], NULL) != SQLITE_OK) {
 			int rc = store__dberr(err, s->db, s->path, "preparing the knowledge base statements");

@@ -79,11 +79,11 @@ static int kb_import_run(th_ctx *ctx, const th_args *a)
 		else
 			fprintf(ctx->out,
 				"%s (%s): %llu projects imported, %llu unchanged; %llu files, %llu skipped; "
-				"metadata %llu read, %llu known; %llu requests, %llu retries, %llu not modified\n",
+				"metadata %llu read, %llu known; %llu requests, %llu connections, %llu retries, %llu not modified\n",
 				a->pos[i], kb__kind_names[kinds[i]], (unsigned long long)rep.projects,
 				(unsigned long long)rep.projects_unchanged, (unsigned long long)rep.files,
 				(unsigned long long)rep.files_skipped, (unsigned long long)rep.metadata_fetched,
-				(unsigned long long)rep.metadata_reused, (unsigned long long)rep.requests,
+				(unsigned long long)rep.metadata_reused, (unsigned long long)rep.requests, (unsigned long long)rep.connects,
 				(unsigned long long)rep.retries, (unsigned long long)rep.not_modified);
 	}
 	if (th_store_commit(s, &ctx->err))

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 typedef struct http__xfer {
 	struct http__xfer *next; /* in the pending queue, or in the active list */
@@ -27,6 +28,8 @@ struct th_http {
 	void *ud;
 	http__xfer *head, *tail; /* pending, in order */
 	http__xfer *running;     /* in the multi handle */
+	CURL *spare[64];         /* finished easy handles kept for reuse: cheaper than new ones */
+	int nspare;
 	int active;
 	char *cainfo, *netrc;    /* owned, from the environment */
 	th_http_stats stats;
@@ -66,6 +69,17 @@ int th_http_new(th_http **out, const th_http_opts *opts, th_http_fn fn, void *ud
 	h->ud = ud;
 	h->cainfo = http__envdup("SSL_CERT_FILE", "CURL_CA_BUNDLE");
 	h->netrc = http__envdup("NETRC", NULL);
+	if (!h->netrc && getenv("HOME")) {
+		/* Looking for ~/.netrc costs a failed open per request: only ask
+		 * curl to read it when it is there. */
+		size_t n = strlen(getenv("HOME")) + 8;
+		if ((h->netrc = malloc(n)))
+			snprintf(h->netrc, n, "%s/.netrc", getenv("HOME"));
+	}
+	if (h->netrc && access(h->netrc, R_OK) != 0) {
+		free(h->netrc);
+		h->netrc = NULL;
+	}
 	curl_multi_setopt(h->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
 	curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)h->o.parallel);
 	curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, (long)h->o.parallel * 2);
@@ -77,7 +91,9 @@ static void http__xfer_free(http__xfer *x)
 {
 	if (!x)
 		return;
-	if (x->easy)
+	if (x->easy && x->h->nspare < (int)(sizeof(x->h->spare) / sizeof(x->h->spare[0])))
+		x->h->spare[x->h->nspare++] = x->easy;
+	else if (x->easy)
 		curl_easy_cleanup(x->easy);
 	curl_slist_free_all(x->hdrs);
 	free(x->url);
@@ -104,6 +120,8 @@ void th_http_free(th_http *h)
 		http__xfer_free(x);
 	}
 	curl_multi_cleanup(h->multi);
+	while (h->nspare)
+		curl_easy_cleanup(h->spare[--h->nspare]);
 	free(h->cainfo);
 	free(h->netrc);
 	free(h);
@@ -149,14 +167,16 @@ static int http__start(th_http *h, http__xfer *x, th_error *err)
 {
 	char line[1024];
 
+	if (!x->easy && h->nspare)
+		x->easy = h->spare[--h->nspare];
 	if (x->easy)
-		curl_easy_cleanup(x->easy);
+		curl_easy_reset(x->easy);
 	curl_slist_free_all(x->hdrs);
 	x->hdrs = NULL;
 	th_buf_clear(&x->body);
 	x->too_big = 0;
 	x->errbuf[0] = '\0';
-	if (!(x->easy = curl_easy_init()))
+	if (!x->easy && !(x->easy = curl_easy_init()))
 		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
 	if (x->accept) {
 		snprintf(line, sizeof(line), "Accept: %s", x->accept);
@@ -180,11 +200,12 @@ static int http__start(th_http *h, http__xfer *x, th_error *err)
 	curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT_MS, x->h->o.connect_timeout_ms);
 	curl_easy_setopt(x->easy, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(x->easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-	curl_easy_setopt(x->easy, CURLOPT_PIPEWAIT, 1L);
-	curl_easy_setopt(x->easy, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
+	curl_easy_setopt(x->easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(x->easy, CURLOPT_USERAGENT, "thoth/" THOTH_VERSION);
-	if (h->netrc)
+	if (h->netrc) {
+		curl_easy_setopt(x->easy, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
 		curl_easy_setopt(x->easy, CURLOPT_NETRC_FILE, h->netrc);
+	}
 	if (h->cainfo)
 		curl_easy_setopt(x->easy, CURLOPT_CAINFO, h->cainfo);
 	if (curl_multi_add_handle(h->multi, x->easy) != CURLM_OK)
@@ -235,6 +256,11 @@ static int http__finish(th_http *h, http__xfer *x, CURLcode cc, th_error *err)
 	curl_multi_remove_handle(h->multi, x->easy);
 	h->active--;
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+	{
+		long nc = 0;
+		curl_easy_getinfo(x->easy, CURLINFO_NUM_CONNECTS, &nc);
+		h->stats.connects += (uint64_t)nc;
+	}
 	if (x->too_big) {
 		th_error_set(&fail, TH_ERR_LIMIT, "%s: the response is larger than the limit of %llu bytes (http_bytes)",
 			     x->url, (unsigned long long)h->o.max_bytes);

@@ -70,7 +70,7 @@ int th_http_run(th_http *h, th_error *err);
 
 /* Counters for reports and benchmarks. */
 typedef struct th_http_stats {
-	uint64_t requests, retries, bytes, not_modified;
+	uint64_t requests, retries, bytes, not_modified, connects;
 } th_http_stats;
 void th_http_stats_get(const th_http *h, th_http_stats *out);
 
