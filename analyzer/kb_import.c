@@ -550,6 +550,7 @@ static int kb__wheelhouse_scan(const char *dir, kb__dist **out, size_t *n, th_kb
 			th_arena_release(&a);
 			continue;
 		}
+		th_buf_clear(&norm);
 		if (!(rc = th_name_normalize(&norm, name, strlen(name), err)))
 			rc = kb__dist_name(e->d_name, NULL, &ver, &tags, &a, err);
 		th_arena_release(&a);
@@ -685,6 +686,7 @@ static int kb__on_advisory(void *ud, const th_osv *adv)
 		const th_osv_affected *x = &adv->affected[i];
 		if (!x->ecosystem || strcmp(x->ecosystem, "PyPI") != 0 || !x->name)
 			continue;
+		th_buf_clear(&norm);
 		if ((rc = th_name_normalize(&norm, x->name, strlen(x->name), c->err)))
 			goto done;
 		af[n] = *x;
