@@ -210,7 +210,50 @@ typedef struct kb__idx {
 	int64_t project_id; /* the page being imported */
 	const char *page_url, *project;
 	th_arena *page_arena; /* the page being imported: its records and what is parsed from them */
+	char **pending;       /* open-addressing set of metadata hashes asked for in this import */
+	size_t npending, cap_pending;
 } kb__idx;
+
+/* FNV-1a: spreads hex digests (already uniform) and anything else. */
+static size_t kb__strhash(const char *s)
+{
+	size_t h = 1469598103934665603u;
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211u;
+	return h;
+}
+
+/* Adds a metadata hash to the set of those already asked for; returns 1
+ * when it was new, 0 when it was there, <0 on allocation failure. Two files
+ * sharing one metadata file cost one request. */
+static int kb__pending_add(kb__idx *c, const char *hash)
+{
+	size_t i;
+
+	if (2 * (c->npending + 1) > c->cap_pending) {
+		size_t ncap = c->cap_pending ? c->cap_pending * 2 : 1024;
+		char **nt = calloc(ncap, sizeof(*nt));
+		if (!nt)
+			return TH_ERR_NOMEM;
+		for (size_t k = 0; k < c->cap_pending; k++) {
+			if (!c->pending[k])
+				continue;
+			for (i = kb__strhash(c->pending[k]) & (ncap - 1); nt[i]; i = (i + 1) & (ncap - 1))
+				;
+			nt[i] = c->pending[k];
+		}
+		free(c->pending);
+		c->pending = nt;
+		c->cap_pending = ncap;
+	}
+	for (i = kb__strhash(hash) & (c->cap_pending - 1); c->pending[i]; i = (i + 1) & (c->cap_pending - 1))
+		if (!strcmp(c->pending[i], hash))
+			return 0;
+	if (!(c->pending[i] = th_arena_strdup(&c->reqs, hash)))
+		return TH_ERR_NOMEM;
+	c->npending++;
+	return 1;
+}
 
 static int kb__idx_get(kb__idx *c, const char *url, const char *etag, kb__req *r)
 {
@@ -332,6 +375,12 @@ static int kb__on_file(void *ud, const th_indexfile *f)
 	if ((rc = th_kb_file_put(c->w, vid, &kf, &fid, c->err)))
 		goto done;
 	c->rep->files++;
+	if (f->has_metadata && md && !known && (known = kb__pending_add(c, md)) >= 0)
+		known = !known; /* asked for already by another file of this import */
+	if (known < 0) {
+		rc = th_error_set(c->err, TH_ERR_NOMEM, "out of memory");
+		goto done;
+	}
 	if (f->has_metadata && known) {
 		c->rep->metadata_reused++;
 	} else if (f->has_metadata) {
@@ -494,6 +543,7 @@ int th_kb_import_index(th_store *s, const char *src, const th_kb_import_opts *o,
 done:
 	th_http_free(c.http);
 	th_kb_writer_free(c.w);
+	free(c.pending);
 	th_arena_release(&c.reqs);
 	th_buf_release(&c.url);
 	th_buf_release(&c.tmp);

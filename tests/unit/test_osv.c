@@ -130,11 +130,75 @@ static void yaml_depth_bounded(void **state)
 	th_buf_release(&out);
 }
 
+static int affects(const th_osv_event *ev, size_t n, const char *version, size_t *bad)
+{
+	th_osv_range r = { "ECOSYSTEM", ev, n };
+	th_arena a = TH_ARENA_INIT;
+	th_version v;
+	int hit = -1;
+
+	th_arena_init(&a, 0);
+	assert_int_equal(th_version_parse(&v, version, strlen(version), &a, NULL), 0);
+	assert_int_equal(th_osv_range_affects(&r, &v, &hit, bad, &a), 0);
+	th_arena_release(&a);
+	return hit;
+}
+
+static void matching(void **state)
+{
+	const th_osv_event simple[] = { { TH_OSV_INTRODUCED, "0" }, { TH_OSV_FIXED, "1.2" } };
+	const th_osv_event two[] = { { TH_OSV_INTRODUCED, "2.0" }, { TH_OSV_LAST_AFFECTED, "2.1" },
+				     { TH_OSV_INTRODUCED, "1.0" }, { TH_OSV_FIXED, "1.1.post1" },
+				     { TH_OSV_LIMIT, "9" }, { TH_OSV_FIXED, "not a version" } };
+	size_t bad = 0;
+
+	assert_int_equal(affects(simple, 2, "0.0.dev0", NULL), 1);
+	assert_int_equal(affects(simple, 2, "1.2rc1", NULL), 1); /* PEP 440 order: rc before the release */
+	assert_int_equal(affects(simple, 2, "1.2", NULL), 0);
+	assert_int_equal(affects(simple, 2, "1.2.0", NULL), 0); /* 1.2 == 1.2.0 */
+	assert_int_equal(affects(simple, 2, "1!0.1", NULL), 0); /* epochs sort after */
+	/* Events out of order in the document are ordered by version. */
+	assert_int_equal(affects(two, 6, "0.9", &bad), 0);
+	assert_int_equal(affects(two, 6, "1.1", &bad), 1);
+	assert_int_equal(affects(two, 6, "1.1.post1", &bad), 0);
+	assert_int_equal(affects(two, 6, "1.5", &bad), 0);
+	assert_int_equal(affects(two, 6, "2.1", &bad), 1);    /* last_affected is included */
+	assert_int_equal(affects(two, 6, "2.1.1", &bad), 0);
+	assert_int_equal(affects(two, 6, "2.1+local", &bad), 0); /* a local version sorts after its public one */
+	assert_int_equal(bad, 7); /* the bad fixed event, once per evaluation */
+	/* A tie: the later event in the document wins, as in a stable sort. */
+	const th_osv_event tie[] = { { TH_OSV_FIXED, "1.0" }, { TH_OSV_INTRODUCED, "1.0" } };
+	assert_int_equal(affects(tie, 2, "1.0", NULL), 1);
+	const th_osv_event tie2[] = { { TH_OSV_INTRODUCED, "1.0" }, { TH_OSV_FIXED, "1.0" } };
+	assert_int_equal(affects(tie2, 2, "1.0", NULL), 0);
+}
+
+static void versions_list(void **state)
+{
+	const char *vers[] = { "bogus-version", "1.0.0", "2" };
+	th_osv_affected af = { "PyPI", "x", NULL, NULL, 0, vers, 3 };
+	th_arena a = TH_ARENA_INIT;
+	th_version v;
+	size_t bad = 0;
+	int hit;
+
+	th_arena_init(&a, 0);
+	assert_int_equal(th_version_parse(&v, "1.0", 3, &a, NULL), 0);
+	assert_int_equal(th_osv_affects(&af, &v, &hit, &bad, &a), 0);
+	assert_int_equal(hit, 1);
+	assert_int_equal(bad, 1);
+	assert_int_equal(th_version_parse(&v, "1.1", 3, &a, NULL), 0);
+	assert_int_equal(th_osv_affects(&af, &v, &hit, NULL, &a), 0);
+	assert_int_equal(hit, 0);
+	th_arena_release(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(yaml_advisory), cmocka_unit_test(yaml_bool_version_is_invalid),
 		cmocka_unit_test(json_advisory), cmocka_unit_test(malformed), cmocka_unit_test(yaml_depth_bounded),
+		cmocka_unit_test(matching), cmocka_unit_test(versions_list),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
