@@ -462,6 +462,10 @@ static int kb__on_response(void *ud, void *req_ud, const th_http_resp *resp, con
 	kb__idx *c = ud;
 	kb__req *r = req_ud;
 
+	if (failure && r->kind == REQ_PAGE && c->o->nprojects && failure->code == TH_ERR_NOTFOUND) {
+		c->rep->projects_missing++; /* lazy mode: not in this index, which is an answer */
+		return 0;
+	}
 	if (failure) {
 		if (c->err)
 			*c->err = *failure;
@@ -526,13 +530,27 @@ int th_kb_import_index(th_store *s, const char *src, const th_kb_import_opts *o,
 	    (rc = th_kb_index_put(c.w, o->index_name ? o->index_name : c.url.ptr, c.url.ptr, o->priority, &c.index_id,
 				  err)))
 		goto done;
-	if (!(root = kb__req_new(&c, REQ_ROOT, NULL, NULL))) {
-		rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
-		goto done;
+	if (o->nprojects) {
+		/* Lazy mode: only these projects' pages, at root/<normalized>/. */
+		th_buf root_url = TH_BUF_INIT;
+		kb__root_ctx rctx = { &c, NULL };
+		if ((rc = th_buf_puts(&root_url, c.url.ptr, err)))
+			goto done;
+		rctx.root_url = root_url.ptr;
+		for (size_t i = 0; !rc && i < o->nprojects; i++)
+			rc = kb__on_project(&rctx, o->projects[i], NULL);
+		th_buf_release(&root_url);
+		if (rc)
+			goto done;
+	} else {
+		if (!(root = kb__req_new(&c, REQ_ROOT, NULL, NULL))) {
+			rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
+			goto done;
+		}
+		if ((rc = th_buf_puts(&c.tmp, c.url.ptr, err)) || (rc = kb__idx_get(&c, c.tmp.ptr, NULL, root)))
+			goto done;
+		th_buf_clear(&c.tmp);
 	}
-	if ((rc = th_buf_puts(&c.tmp, c.url.ptr, err)) || (rc = kb__idx_get(&c, c.tmp.ptr, NULL, root)))
-		goto done;
-	th_buf_clear(&c.tmp);
 	rc = th_http_run(c.http, err);
 	th_http_stats_get(c.http, &hs);
 	rep->requests += hs.requests;

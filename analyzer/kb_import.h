@@ -40,10 +40,16 @@ typedef struct th_kb_import_opts {
 	int retries;
 	long backoff_ms;
 	long timeout_ms;
+	/* Lazy mode: when nprojects > 0, only these projects' pages (and their
+	 * metadata) are fetched from the index, without its root page; a project
+	 * the index does not have is counted in projects_missing, not an error.
+	 * This is what the resolver does for a project it has never seen. */
+	const char *const *projects;
+	size_t nprojects;
 } th_kb_import_opts;
 
 typedef struct th_kb_import_report {
-	uint64_t projects, projects_unchanged, versions, files, files_skipped;
+	uint64_t projects, projects_unchanged, projects_missing, versions, files, files_skipped;
 	uint64_t metadata_fetched, metadata_reused;
 	uint64_t advisories, advisories_skipped;
 	uint64_t requests, retries, not_modified, bytes, connects;

@@ -14,6 +14,7 @@ static const th_opt kb_import_opts[] = {
 	{ "--index-name", TH_OPT_VALUE, "NAME", "name of the index being imported", NULL },
 	{ "--priority", TH_OPT_VALUE, "N", "index priority (lower wins)", NULL },
 	{ "--parallel", TH_OPT_VALUE, "N", "HTTP transfers at once (default 32)", NULL },
+	{ "--project", TH_OPT_LIST, "NAME", "from an index, import only this project (what lazy mode fetches)", NULL },
 	TH_OPT_END
 };
 
@@ -43,7 +44,9 @@ static const char *const kb__kind_names[] = { "index", "wheelhouse", "advisories
 static int kb_import_run(th_ctx *ctx, const th_args *a)
 {
 	th_store *s;
-	th_kb_import_opts o = { th_args_get(a, "--index-name"), 0, &ctx->limits, 0, -1, 0, 0 };
+	th_kb_import_opts o = { th_args_get(a, "--index-name"), 0, &ctx->limits, 0, -1, 0, 0, NULL, 0 };
+	const char *const *projects;
+	int nprojects = th_args_list(a, "--project", &projects);
 	th_kb_source kinds[TH_ARGS_MAX_POS];
 	int rc;
 
@@ -53,9 +56,16 @@ static int kb_import_run(th_ctx *ctx, const th_args *a)
 		th_error_set(&ctx->err, TH_ERR_USAGE, "kb import: --parallel must be between 1 and 1024");
 		return TH_EXIT_ERROR;
 	}
-	for (int i = 0; i < a->npos; i++)
+	o.projects = projects;
+	o.nprojects = nprojects > 0 ? (size_t)nprojects : 0;
+	for (int i = 0; i < a->npos; i++) {
 		if (th_kb_source_detect(&kinds[i], a->pos[i], &ctx->err))
 			return TH_EXIT_ERROR;
+		if (o.nprojects && kinds[i] != TH_KB_SRC_INDEX) {
+			th_error_set(&ctx->err, TH_ERR_USAGE, "kb import: --project applies to indexes only, not %s", a->pos[i]);
+			return TH_EXIT_ERROR;
+		}
+	}
 	if (th_ctx_store(ctx, &s) || th_store_begin(s, &ctx->err))
 		return TH_EXIT_ERROR;
 	for (int i = 0; i < a->npos; i++) {
@@ -78,10 +88,11 @@ static int kb_import_run(th_ctx *ctx, const th_args *a)
 				(unsigned long long)rep.advisories, (unsigned long long)rep.advisories_skipped);
 		else
 			fprintf(ctx->out,
-				"%s (%s): %llu projects imported, %llu unchanged; %llu files, %llu skipped; "
+				"%s (%s): %llu projects imported, %llu unchanged, %llu missing; %llu files, %llu skipped; "
 				"metadata %llu read, %llu known; %llu requests, %llu connections, %llu retries, %llu not modified\n",
 				a->pos[i], kb__kind_names[kinds[i]], (unsigned long long)rep.projects,
-				(unsigned long long)rep.projects_unchanged, (unsigned long long)rep.files,
+				(unsigned long long)rep.projects_unchanged, (unsigned long long)rep.projects_missing,
+				(unsigned long long)rep.files,
 				(unsigned long long)rep.files_skipped, (unsigned long long)rep.metadata_fetched,
 				(unsigned long long)rep.metadata_reused, (unsigned long long)rep.requests, (unsigned long long)rep.connects,
 				(unsigned long long)rep.retries, (unsigned long long)rep.not_modified);

@@ -387,9 +387,11 @@ static int indexpage__json_root(th_json **out, const char *data, size_t len, uns
 	ver = th_json_get(th_json_get(root, "meta"), "api-version");
 	v = th_json_str(ver, NULL);
 	if (!v || v[0] != '1' || (v[1] != '\0' && v[1] != '.')) {
+		/* The message quotes the document: set it before freeing it. */
+		rc = th_error_set(err, TH_ERR_UNSUPPORTED, "%s: meta.api-version %s is not a 1.x version", what,
+				  v ? v : "is missing or");
 		th_json_free(root);
-		return th_error_set(err, TH_ERR_UNSUPPORTED, "%s: meta.api-version %s is not a 1.x version", what,
-				    v ? v : "is missing or");
+		return rc;
 	}
 	*out = root;
 	return 0;

@@ -134,6 +134,13 @@ THOTH_DB=$P "$THOTH" kb import --quiet --index-name public --priority 10 "$U/pub
 j=$(THOTH_DB=$P "$THOTH" kb show foo --format json)
 check "the private index wins" same "$(echo "$j" | jq -c '[.index, [.versions[].version]]')" '["private",["1.0"]]'
 
+# ---- lazy mode: one project's page and metadata, no root page ----
+L=$W/lazy.db
+out=$(THOTH_DB=$L "$THOTH" kb import --project Foo --project not-there "$U/pub/simple/" 2>&1)
+check "lazy fetch of one project" sh -c "echo '$out' | grep -q '1 projects imported, 0 unchanged, 1 missing; 2 files'"
+check "lazy fetch: page, metadata and the missing page" sh -c "echo '$out' | grep -q 'metadata 2 read, 0 known; 4 requests'"
+check "lazy fetch stored only that project" same "$(sqlite3 "$L" 'SELECT group_concat(name) FROM kb_project')" "foo"
+
 # ---- failures leave the database as it was ----
 before=$(THOTH_DB=$C "$THOTH" kb stats --format json)
 fails() { # NAME EXPECTED-STDERR SRC...
