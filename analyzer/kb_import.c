@@ -526,6 +526,7 @@ int th_kb_import_index(th_store *s, const char *src, const th_kb_import_opts *o,
 	if (o->timeout_ms > 0)
 		ho.timeout_ms = o->timeout_ms;
 	ho.max_bytes = o->lim->http_bytes;
+	ho.allow_file = c.file_mode;
 	if ((rc = th_kb_writer_new(&c.w, s, err)) || (rc = th_http_new(&c.http, &ho, kb__on_response, &c, err)) ||
 	    (rc = th_kb_index_put(c.w, o->index_name ? o->index_name : c.url.ptr, c.url.ptr, o->priority, &c.index_id,
 				  err)))

@@ -194,7 +194,7 @@ static int http__start(th_http *h, http__xfer *x, th_error *err)
 	curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->hdrs);
 	curl_easy_setopt(x->easy, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(x->easy, CURLOPT_MAXREDIRS, 10L);
-	curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS_STR, "http,https,file");
+	curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS_STR, h->o.allow_file ? "http,https,file" : "http,https");
 	curl_easy_setopt(x->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, x->h->o.timeout_ms);
 	curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT_MS, x->h->o.connect_timeout_ms);

@@ -40,9 +40,11 @@ typedef struct th_http_opts {
 	long timeout_ms;        /* whole transfer */
 	long connect_timeout_ms;
 	uint64_t max_bytes;     /* body cap (limits.http_bytes) */
+	int allow_file;         /* file:// URLs too: only for an index that is itself local, so a
+				 * remote page cannot make thoth read local files */
 } th_http_opts;
 
-#define TH_HTTP_OPTS_INIT { 32, 3, 200, 120000, 15000, (uint64_t)512 << 20 }
+#define TH_HTTP_OPTS_INIT { 32, 3, 200, 120000, 15000, (uint64_t)512 << 20, 0 }
 
 typedef struct th_http_resp {
 	long status;              /* 200, 304, ...; 0 for file:// */

@@ -70,6 +70,13 @@ add_file "$www/bad" x x-1.0-py3-none-any.whl "$(md x 1.0 '')" ''
 printf 'Metadata-Version: 2.1\nName: x\nVersion: 1.0\nRequires-Dist: tampered\n' > "$www/bad/files/x-1.0-py3-none-any.whl.metadata"
 finish_root "$www/bad"
 
+# A remote page pointing at a local file: must not be read.
+mkdir -p "$www/evil/simple/e" "$W/secret"
+printf 'Metadata-Version: 2.1\nName: e\nVersion: 1.0\nRequires-Dist: stolen\n' > "$W/secret/e-1.0-py3-none-any.whl.metadata"
+printf '<a href="file://%s/secret/e-1.0-py3-none-any.whl" data-core-metadata="true">e-1.0-py3-none-any.whl</a>\n' "$W" \
+  > "$www/evil/simple/e/index.html"
+finish_root "$www/evil"
+
 kb_nginx_start "$W/nginx" "$www" || { echo "skip: nginx did not start"; exit 77; }
 U=$KB_NGINX_URL
 
@@ -153,6 +160,7 @@ fails() { # NAME EXPECTED-STDERR SRC...
 }
 fails "wrong metadata hash" "wrong sha256" "$U/bad/simple/"
 fails "server error" "HTTP 500" "$U/err/simple/"
+fails "a remote page linking a local file" "not supported or disabled" "$U/evil/simple/"
 fails "unreachable server" "127.0.0.1" "http://127.0.0.1:1/simple/"
 "$THOTH_BUILD/tests/kb_badserver" > "$W/badport" &
 bad_pid=$!
