@@ -4,12 +4,16 @@
 # for a directory gets index.json when the Accept header asks for
 # application/vnd.pypi.simple.v1+json and the file exists, else index.html.
 # Extra locations for failure tests: /err/ answers 500, /redir/X redirects
-# (301) to /X, /slow/ waits before answering.
+# (301) to /X, /auth/X serves /X behind HTTP basic authentication (user
+# "thoth", password "secret"; needs openssl to write the password file).
 #   kb_nginx_start WORKDIR ROOT   -> sets KB_NGINX_PORT, KB_NGINX_URL; returns 1 when nginx cannot start
 #   kb_nginx_stop
 kb_nginx_start() {
   kb_nginx_dir=$1
   mkdir -p "$kb_nginx_dir/tmp"
+  if command -v openssl >/dev/null 2>&1; then
+    printf 'thoth:%s\n' "$(openssl passwd -apr1 secret)" > "$kb_nginx_dir/htpasswd"
+  fi
   tries=0
   while [ $tries -lt 20 ]; do
     KB_NGINX_PORT=$(( 20000 + ($(od -An -N2 -tu2 /dev/urandom) % 40000) ))
@@ -44,6 +48,11 @@ http {
     index \$simple_index index.html;
     location /err/ { return 500; }
     location /redir/ { rewrite ^/redir/(.*)\$ /\$1 permanent; }
+    location /auth/ {
+      auth_basic "thoth";
+      auth_basic_user_file $kb_nginx_dir/htpasswd;
+      rewrite ^/auth/(.*)\$ /\$1 break;
+    }
   }
 }
 CONF

@@ -141,6 +141,17 @@ THOTH_DB=$P "$THOTH" kb import --quiet --index-name public --priority 10 "$U/pub
 j=$(THOTH_DB=$P "$THOTH" kb show foo --format json)
 check "the private index wins" same "$(echo "$j" | jq -c '[.index, [.versions[].version]]')" '["private",["1.0"]]'
 
+# ---- credentials: in the URL, or from a netrc file ----
+A=$W/auth.db
+hp=${U#http://}
+check "credentials in the URL" env THOTH_DB=$A "$THOTH" kb import --quiet "http://thoth:secret@$hp/auth/craft/simple/"
+check "credentials reached the metadata files" same "$(sqlite3 "$A" 'SELECT count(*) FROM kb_metadata')" 4
+printf 'machine 127.0.0.1 login thoth password secret\n' > "$W/netrc"
+A2=$W/auth2.db
+check "credentials from netrc" env THOTH_DB=$A2 NETRC="$W/netrc" "$THOTH" kb import --quiet "$U/auth/craft/simple/"
+THOTH_DB=$A2 "$THOTH" kb import "$U/auth/priv/simple/" > /dev/null 2> "$W/err"
+check "no credentials: refused" grep -q "HTTP 401" "$W/err"
+
 # ---- lazy mode: one project's page and metadata, no root page ----
 L=$W/lazy.db
 out=$(THOTH_DB=$L "$THOTH" kb import --project Foo --project not-there "$U/pub/simple/" 2>&1)
