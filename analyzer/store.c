@@ -31,10 +31,11 @@ static const char *const migrations[] = {
 	"CREATE TABLE kb_version (id INTEGER PRIMARY KEY,"
 	" project_id INTEGER NOT NULL REFERENCES kb_project(id) ON DELETE CASCADE, version TEXT NOT NULL,"
 	" UNIQUE (project_id, version));"
+	/* requires: the Requires-Dist values in order, joined by '\n' (core
+	 * metadata values are unfolded, so none holds a newline); one row per
+	 * metadata file instead of one per dependency keeps imports fast. */
 	"CREATE TABLE kb_metadata (hash TEXT PRIMARY KEY, name TEXT NOT NULL, version TEXT NOT NULL,"
-	" requires_python TEXT) WITHOUT ROWID;"
-	"CREATE TABLE kb_dependency (metadata_hash TEXT NOT NULL REFERENCES kb_metadata(hash) ON DELETE CASCADE,"
-	" seq INTEGER NOT NULL, requirement TEXT NOT NULL, PRIMARY KEY (metadata_hash, seq)) WITHOUT ROWID;"
+	" requires_python TEXT, requires TEXT NOT NULL, nrequires INTEGER NOT NULL) WITHOUT ROWID;"
 	"CREATE TABLE kb_file (id INTEGER PRIMARY KEY,"
 	" version_id INTEGER NOT NULL REFERENCES kb_version(id) ON DELETE CASCADE, filename TEXT NOT NULL,"
 	" url TEXT NOT NULL, tags TEXT, hash_name TEXT, hash TEXT, requires_python TEXT,"

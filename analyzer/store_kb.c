@@ -9,7 +9,7 @@
 
 enum {
 	Q_INDEX_PUT, Q_INDEX_ID, Q_PROJECT_STATE, Q_PROJECT_INS, Q_PROJECT_UPD, Q_PROJECT_CLEAR, Q_VERSION_INS,
-	Q_FILE_INS, Q_FILE_MD, Q_MD_HAS, Q_MD_INS, Q_DEP_INS, Q_ADV_DEL, Q_ADV_INS, Q_AFF_INS, Q_RANGE_INS, Q_N
+	Q_FILE_INS, Q_FILE_MD, Q_MD_HAS, Q_MD_INS, Q_ADV_DEL, Q_ADV_INS, Q_AFF_INS, Q_RANGE_INS, Q_N
 };
 
 static const char *const kb__sql[Q_N] = {
@@ -30,8 +30,8 @@ static const char *const kb__sql[Q_N] = {
 		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
 	[Q_FILE_MD] = "UPDATE kb_file SET metadata_hash = ?2 WHERE id = ?1",
 	[Q_MD_HAS] = "SELECT 1 FROM kb_metadata WHERE hash = ?1",
-	[Q_MD_INS] = "INSERT OR IGNORE INTO kb_metadata (hash, name, version, requires_python) VALUES (?1, ?2, ?3, ?4)",
-	[Q_DEP_INS] = "INSERT OR IGNORE INTO kb_dependency (metadata_hash, seq, requirement) VALUES (?1, ?2, ?3)",
+	[Q_MD_INS] = "INSERT OR IGNORE INTO kb_metadata (hash, name, version, requires_python, requires, nrequires)"
+		     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[Q_ADV_DEL] = "DELETE FROM kb_advisory WHERE id = ?1",
 	[Q_ADV_INS] = "INSERT INTO kb_advisory (id, summary, details, aliases, severity, modified, published, withdrawn)"
 		      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -249,26 +249,25 @@ int th_kb_metadata_has(th_kb_writer *w, const char *sha256, int *out, th_error *
 int th_kb_metadata_put(th_kb_writer *w, const char *sha256, const char *name, const char *version,
 		       const char *requires_python, const char *const *requires, size_t nrequires, th_error *err)
 {
-	sqlite3_stmt *st = kb__q(w, Q_MD_INS);
+	sqlite3_stmt *st;
 	int rc;
 
+	th_buf_clear(&w->tmp);
+	for (size_t i = 0; i < nrequires; i++) {
+		if (strchr(requires[i], '\n'))
+			return th_error_set(err, TH_ERR_INVALID, "%s %s: a Requires-Dist value holds a line break", name,
+					    version);
+		if ((i && (rc = th_buf_putc(&w->tmp, '\n', err))) || (rc = th_buf_puts(&w->tmp, requires[i], err)))
+			return rc;
+	}
+	st = kb__q(w, Q_MD_INS);
 	kb__text(st, 1, sha256);
 	kb__text(st, 2, name);
 	kb__text(st, 3, version);
 	kb__text(st, 4, requires_python);
-	if ((rc = kb__done(w, st, "recording core metadata", err)))
-		return rc;
-	if (sqlite3_changes(w->s->db) == 0)
-		return 0; /* known: its dependencies are already there */
-	for (size_t i = 0; i < nrequires; i++) {
-		st = kb__q(w, Q_DEP_INS);
-		kb__text(st, 1, sha256);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
-		kb__text(st, 3, requires[i]);
-		if ((rc = kb__done(w, st, "recording a dependency", err)))
-			return rc;
-	}
-	return 0;
+	kb__text(st, 5, w->tmp.ptr);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)nrequires);
+	return kb__done(w, st, "recording core metadata", err);
 }
 
 /* A JSON array of strings into w->tmp (NULL when n == 0). */
@@ -373,7 +372,7 @@ int th_kb_stats_get(th_store *s, th_kb_stats *out, th_error *err)
 	static const char *const sql =
 		"SELECT (SELECT count(*) FROM kb_index), (SELECT count(*) FROM kb_project),"
 		" (SELECT count(*) FROM kb_version), (SELECT count(*) FROM kb_file),"
-		" (SELECT count(*) FROM kb_metadata), (SELECT count(*) FROM kb_dependency),"
+		" (SELECT count(*) FROM kb_metadata), (SELECT coalesce(sum(nrequires), 0) FROM kb_metadata),"
 		" (SELECT count(*) FROM kb_advisory), (SELECT count(*) FROM kb_affected)";
 	sqlite3_stmt *st;
 	int rc;
@@ -405,76 +404,30 @@ static const char *kb__col(sqlite3_stmt *st, int i, th_arena *a, int *nomem)
 	return r;
 }
 
-typedef struct kb__deps {
-	const char *hash;
-	const char **req;
-	size_t n, cap;
-} kb__deps;
-
-static int kb__deps_cmp(const void *x, const void *y)
+/* Splits a '\n'-joined requires column into an arena array. */
+static int kb__requires(th_kb_pfile *f, sqlite3_stmt *st, int col, th_arena *a)
 {
-	return strcmp(((const kb__deps *)x)->hash, ((const kb__deps *)y)->hash);
-}
+	const char *t = (const char *)sqlite3_column_text(st, col);
+	size_t n = 1;
+	char *copy, **v;
 
-/* Reads the dependencies of every core metadata a project's files point at,
- * grouped by metadata hash and sorted by it. */
-static int kb__load_deps(th_store *s, int64_t project_id, kb__deps **out, size_t *n, th_arena *a, th_error *err)
-{
-	static const char *const sql =
-		"SELECT d.metadata_hash, d.requirement FROM kb_dependency d"
-		" WHERE d.metadata_hash IN (SELECT f.metadata_hash FROM kb_file f JOIN kb_version v ON v.id = f.version_id"
-		" WHERE v.project_id = ?1) ORDER BY d.metadata_hash, d.seq";
-	sqlite3_stmt *st;
-	kb__deps *g = NULL;
-	size_t ng = 0, capg = 0;
-	int rc, step, nomem = 0;
-
-	if ((rc = kb__prep(s, &st, sql, err)))
-		return rc;
-	sqlite3_bind_int64(st, 1, project_id);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *h = (const char *)sqlite3_column_text(st, 0);
-		if (!ng || strcmp(g[ng - 1].hash, h) != 0) {
-			if (ng == capg) {
-				size_t nc = capg ? capg * 2 : 16;
-				kb__deps *ngp = th_arena_alloc(a, nc * sizeof(*ngp));
-				if (!ngp) {
-					nomem = 1;
-					break;
-				}
-				if (ng)
-					memcpy(ngp, g, ng * sizeof(*g));
-				g = ngp;
-				capg = nc;
-			}
-			memset(&g[ng], 0, sizeof(g[ng]));
-			if (!(g[ng++].hash = kb__col(st, 0, a, &nomem)))
-				break;
-		}
-		kb__deps *d = &g[ng - 1];
-		if (d->n == d->cap) {
-			size_t nc = d->cap ? d->cap * 2 : 8;
-			const char **nr = th_arena_alloc(a, nc * sizeof(*nr));
-			if (!nr) {
-				nomem = 1;
-				break;
-			}
-			if (d->n)
-				memcpy(nr, d->req, d->n * sizeof(*nr));
-			d->req = nr;
-			d->cap = nc;
-		}
-		if (!(d->req[d->n++] = kb__col(st, 1, a, &nomem)))
-			break;
+	f->requires = NULL;
+	f->nrequires = 0;
+	if (!t || !*t)
+		return 0;
+	for (const char *p = t; *p; p++)
+		n += *p == '\n';
+	if (!(copy = th_arena_strdup(a, t)) || !(v = th_arena_alloc(a, n * sizeof(*v))))
+		return TH_ERR_NOMEM;
+	for (size_t i = 0; i < n; i++) {
+		v[i] = copy;
+		copy = strchr(copy, '\n');
+		if (copy)
+			*copy++ = '\0';
 	}
-	if (nomem)
-		rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
-	else if (step != SQLITE_DONE)
-		rc = store__dberr(err, s->db, s->path, "reading dependencies");
-	sqlite3_finalize(st);
-	*out = g;
-	*n = ng;
-	return rc;
+	f->requires = (const char *const *)v;
+	f->nrequires = n;
+	return 0;
 }
 
 static int kb__load_project_row(th_store *s, const char *name, th_kb_project *out, int64_t *pid, th_arena *a,
@@ -514,18 +467,16 @@ int th_kb_project_load(th_store *s, const char *name, th_kb_project *out, th_are
 					" FROM kb_version v WHERE project_id = ?1 ORDER BY id";
 	static const char *const fsql =
 		"SELECT f.version_id, f.filename, f.url, f.tags, f.hash_name, f.hash, f.requires_python, f.yanked,"
-		" f.yanked_reason, f.upload_time, f.size, f.metadata_hash, m.requires_python, m.hash IS NOT NULL"
+		" f.yanked_reason, f.upload_time, f.size, f.metadata_hash, m.requires_python, m.hash IS NOT NULL, m.requires"
 		" FROM kb_file f JOIN kb_version v ON v.id = f.version_id LEFT JOIN kb_metadata m ON m.hash = f.metadata_hash"
 		" WHERE v.project_id = ?1 ORDER BY f.version_id, f.id";
 	sqlite3_stmt *st = NULL;
 	int64_t pid = 0, *vids = NULL;
-	kb__deps *deps = NULL;
-	size_t ndeps = 0, nv = 0, cap = 0, vi = 0;
+	size_t nv = 0, cap = 0, vi = 0;
 	int rc, step, nomem = 0;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = kb__load_project_row(s, name, out, &pid, a, err)) ||
-	    (rc = kb__load_deps(s, pid, &deps, &ndeps, a, err)) || (rc = kb__prep(s, &st, vsql, err)))
+	if ((rc = kb__load_project_row(s, name, out, &pid, a, err)) || (rc = kb__prep(s, &st, vsql, err)))
 		goto done;
 	sqlite3_bind_int64(st, 1, pid);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -587,14 +538,8 @@ int th_kb_project_load(th_store *s, const char *name, th_kb_project *out, th_are
 		f->f.metadata_hash = kb__col(st, 11, a, &nomem);
 		f->md_requires_python = kb__col(st, 12, a, &nomem);
 		f->has_metadata = sqlite3_column_int(st, 13);
-		if (f->has_metadata && f->f.metadata_hash) {
-			kb__deps key = { f->f.metadata_hash, NULL, 0, 0 };
-			kb__deps *d = ndeps ? bsearch(&key, deps, ndeps, sizeof(*deps), kb__deps_cmp) : NULL;
-			if (d) {
-				f->requires = d->req;
-				f->nrequires = d->n;
-			}
-		}
+		if (f->has_metadata && kb__requires(f, st, 14, a))
+			nomem = 1;
 	}
 	if (nomem)
 		rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");

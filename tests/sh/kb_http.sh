@@ -83,9 +83,9 @@ U=$KB_NGINX_URL
 # ---- round trip ----
 dump() { # DB -> one line per file: project, version, file name, sha256, dependencies
   sqlite3 -separator "$(printf '\t')" "$1" "SELECT p.name, v.version, f.filename, coalesce(f.hash, ''),
-    coalesce((SELECT group_concat(requirement, ';') FROM (SELECT requirement FROM kb_dependency d
-              WHERE d.metadata_hash = f.metadata_hash ORDER BY seq)), '')
-    FROM kb_file f JOIN kb_version v ON v.id = f.version_id JOIN kb_project p ON p.id = v.project_id" | sort
+    coalesce(replace(m.requires, char(10), ';'), '')
+    FROM kb_file f JOIN kb_version v ON v.id = f.version_id JOIN kb_project p ON p.id = v.project_id
+    LEFT JOIN kb_metadata m ON m.hash = f.metadata_hash" | sort
 }
 H=$W/http.db F=$W/file.db
 out=$(THOTH_DB=$H "$THOTH" kb import "$U/chalice/simple/" 2>&1)
