@@ -6,4 +6,4 @@ pkg_check_modules(JANSSON REQUIRED IMPORTED_TARGET jansson)    # core/json.c
 pkg_check_modules(CRYPTO  REQUIRED IMPORTED_TARGET libcrypto)  # core/hash.c
 pkg_check_modules(YAML    REQUIRED IMPORTED_TARGET yaml-0.1)   # extractors/yaml.c
 pkg_check_modules(CURL    REQUIRED IMPORTED_TARGET libcurl)    # extractors/http.c
-pkg_check_modules(ARCHIVE REQUIRED IMPORTED_TARGET libarchive) # extractors/wheelhouse.c
+pkg_check_modules(ARCHIVE REQUIRED IMPORTED_TARGET libarchive) # extractors/archive.c

@@ -1,5 +1,6 @@
 #include "core/metadata.h"
 
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 
@@ -40,9 +41,11 @@ static size_t md__utf8_len(const unsigned char *p, size_t n)
 	return k;
 }
 
-/* One pass over the input: sizes it (out NULL) or writes the clean text:
- * valid UTF-8 without NUL, LF line ends. Returns the clean length. */
-static size_t md__clean(char *out, const unsigned char *s, size_t len, size_t *replaced)
+/* One pass over the input writing the clean text (valid UTF-8 without NUL,
+ * LF line ends) into out while it fits in cap bytes. Returns the clean
+ * length, which may exceed cap (each replaced byte grows to three): then
+ * the caller makes room and runs it again. */
+static size_t md__clean(char *out, size_t cap, const unsigned char *s, size_t len, size_t *replaced)
 {
 	size_t i = 0, o = 0;
 
@@ -50,28 +53,31 @@ static size_t md__clean(char *out, const unsigned char *s, size_t len, size_t *r
 		i = 3;
 	*replaced = 0;
 	while (i < len) {
-		size_t k;
-		if (s[i] == '\r') {
-			if (i + 1 < len && s[i + 1] == '\n') {
-				i++;
-				continue;
-			}
-			if (out)
-				out[o] = '\n';
-			o++;
-			i++;
+		size_t k = i;
+		const char *piece;
+		/* Fast path: a run of plain ASCII (no NUL, no CR) is copied at once. */
+		while (k < len && (unsigned char)(s[k] - 1) < 0x7F && s[k] != '\r')
+			k++;
+		if (k > i) {
+			piece = (const char *)s + i;
+			k -= i;
+			i += k;
+		} else if (s[i] == '\r') {
+			i += i + 1 < len && s[i + 1] == '\n' ? 2 : 1;
+			piece = "\n";
+			k = 1;
 		} else if ((k = md__utf8_len(s + i, len - i))) {
-			if (out)
-				memcpy(out + o, s + i, k);
-			o += k;
+			piece = (const char *)s + i;
 			i += k;
 		} else {
-			if (out)
-				memcpy(out + o, MD__REPLACEMENT, 3);
-			o += 3;
+			piece = MD__REPLACEMENT;
+			k = 3;
 			i++;
 			(*replaced)++;
 		}
+		if (o + k <= cap)
+			memcpy(out + o, piece, k);
+		o += k;
 	}
 	return o;
 }
@@ -149,22 +155,83 @@ size_t th_metadata_count(const th_metadata *md, const char *field)
 	return n;
 }
 
-/* All values of a repeated field, in order. */
-static int md__collect(const th_metadata *md, const char *field, const char ***out, size_t *n, th_arena *a)
-{
-	size_t count = th_metadata_count(md, field), j = 0;
+/* The fields with typed accessors: offsets of the value (single fields) or
+ * of the array and its count (repeated fields, count offset non-zero). */
+static const struct {
+	const char *name;
+	size_t len, off, noff;
+} md__typed[] = {
+#define MD__ONE(n, f) { n, sizeof(n) - 1, offsetof(th_metadata, f), 0 }
+#define MD__MANY(n, f, count) { n, sizeof(n) - 1, offsetof(th_metadata, f), offsetof(th_metadata, count) }
+	MD__ONE("Metadata-Version", metadata_version),
+	MD__ONE("Name", name),
+	MD__ONE("Version", version),
+	MD__ONE("Summary", summary),
+	MD__ONE("Requires-Python", requires_python),
+	MD__ONE("License", license),
+	MD__ONE("License-Expression", license_expression),
+	MD__ONE("Description", description),
+	MD__ONE("Description-Content-Type", description_content_type),
+	MD__MANY("Requires-Dist", requires_dist, nrequires_dist),
+	MD__MANY("Provides-Extra", provides_extra, nprovides_extra),
+	MD__MANY("Dynamic", dynamic, ndynamic),
+	MD__MANY("Classifier", classifiers, nclassifiers),
+	MD__MANY("Project-URL", project_urls, nproject_urls),
+	MD__MANY("License-File", license_files, nlicense_files),
+#undef MD__ONE
+#undef MD__MANY
+};
 
-	*out = NULL;
-	*n = 0;
-	if (!count)
+#define MD__NTYPED (sizeof(md__typed) / sizeof(md__typed[0]))
+
+static int md__typed_index(const char *name)
+{
+	size_t len = strlen(name);
+
+	for (size_t j = 0; j < MD__NTYPED; j++)
+		if (md__typed[j].len == len && md__ieq(md__typed[j].name, name))
+			return (int)j;
+	return -1;
+}
+
+/* Fills the typed accessors in two passes over the fields: the first sets
+ * single fields (first occurrence wins) and counts repeated ones, the
+ * second fills the arrays. */
+static int md__fill_typed(th_metadata *md, th_arena *a)
+{
+	char *base = (char *)md;
+	bool any = false;
+
+	for (size_t k = 0; k < md->nfields; k++) {
+		int j = md__typed_index(md->fields[k].name);
+		if (j < 0)
+			continue;
+		if (!md__typed[j].noff) {
+			const char **slot = (const char **)(void *)(base + md__typed[j].off);
+			if (!*slot)
+				*slot = md->fields[k].value;
+		} else {
+			(*(size_t *)(void *)(base + md__typed[j].noff))++;
+			any = true;
+		}
+	}
+	if (!any)
 		return 0;
-	*out = th_arena_alloc(a, count * sizeof(**out));
-	if (!*out)
-		return -1;
-	for (size_t k = 0; k < md->nfields; k++)
-		if (md__ieq(md->fields[k].name, field))
-			(*out)[j++] = md->fields[k].value;
-	*n = count;
+	for (size_t j = 0; j < MD__NTYPED; j++) {
+		size_t *n = (size_t *)(void *)(base + md__typed[j].noff);
+		if (!md__typed[j].noff || !*n)
+			continue;
+		if (!(*(const char ***)(void *)(base + md__typed[j].off) = th_arena_alloc(a, *n * sizeof(char *))))
+			return -1;
+		*n = 0;
+	}
+	for (size_t k = 0; k < md->nfields; k++) {
+		int j = md__typed_index(md->fields[k].name);
+		if (j < 0 || !md__typed[j].noff)
+			continue;
+		size_t *n = (size_t *)(void *)(base + md__typed[j].noff);
+		(*(const char ***)(void *)(base + md__typed[j].off))[(*n)++] = md->fields[k].value;
+	}
 	return 0;
 }
 
@@ -190,57 +257,106 @@ static void md__version(th_metadata *md)
 	md->mv_known = (major == 1 && minor <= 2) || (major == 2 && minor <= 4);
 }
 
-/* Splits the clean text into fields and body. With fill false it only
- * counts the fields; with fill true it writes names and values in place
- * (the text is only ever shortened), so memory stays near the input size. */
-static size_t md__scan(th_metadata *md, char *text, size_t len, bool fill)
+/* One line of the clean text: [pos, pos + len), the next line at next. */
+typedef struct {
+	char *s;
+	size_t len, next;
+} md__line;
+
+static md__line md__line_at(char *text, size_t len, size_t pos)
 {
-	size_t pos = 0, n = 0;
-	char *vstart = NULL, *vend = NULL; /* the raw value of field n - 1 */
+	char *nl = memchr(text + pos, '\n', len - pos);
+	md__line l = { text + pos, nl ? (size_t)(nl - (text + pos)) : len - pos, 0 };
+
+	l.next = pos + l.len + (nl ? 1 : 0);
+	return l;
+}
+
+static bool md__is_from(const md__line *l)
+{
+	return l->len >= 5 && !memcmp(l->s, "From ", 5);
+}
+
+/* Where the header block ends (*hdr_end) and the body starts (*body): at
+ * the first empty line (which belongs to neither) or at the first line that
+ * is neither a header, a continuation nor a "From " line. */
+static void md__split(char *text, size_t len, size_t *hdr_end, size_t *body)
+{
+	size_t pos = 0;
 
 	while (pos < len) {
-		char *line = text + pos, *nl = memchr(line, '\n', len - pos);
-		size_t llen = nl ? (size_t)(nl - line) : len - pos;
-		size_t next = pos + llen + (nl ? 1 : 0);
-		long colon = -1;
+		md__line l = md__line_at(text, len, pos);
+		if (l.len == 0) {
+			*hdr_end = pos;
+			*body = l.next;
+			return;
+		}
+		if (!md__is_ws(l.s[0]) && !md__is_from(&l) && md__header_colon(l.s, l.len) < 0)
+			break;
+		pos = l.next;
+	}
+	*hdr_end = *body = pos;
+}
 
-		if (llen && md__is_ws(line[0])) {
+static void md__finish(th_metadata *md, size_t n, char *vstart, char *vend)
+{
+	md->fields[n - 1].value = md__value(vstart, vend, md__ieq(md->fields[n - 1].name, "Description"));
+}
+
+/* Splits the clean text into fields and body, as Python's email parser
+ * does. With fill false it only counts the fields; with fill true it writes
+ * names and values in place (the text is only ever shortened), so memory
+ * stays near the input size. */
+static size_t md__scan(th_metadata *md, char *text, size_t len, bool fill)
+{
+	size_t hdr_end, body, pos = 0, n = 0;
+	char *vstart = NULL, *vend = NULL; /* the raw value of field n - 1, while open */
+
+	md__split(text, len, &hdr_end, &body);
+	for (bool first = true; pos < hdr_end; first = false) {
+		md__line l = md__line_at(text, len, pos);
+		long colon;
+
+		pos = l.next;
+		if (md__is_ws(l.s[0])) { /* a continuation; dropped when no field is open */
 			if (vstart)
-				vend = line + llen;
-			pos = next;
+				vend = l.s + l.len;
 			continue;
 		}
-		if (fill && vstart) {
-			const char *name = md->fields[n - 1].name;
-			md->fields[n - 1].value = md__value(vstart, vend, md__ieq(name, "Description"));
-		}
+		if (fill && vstart)
+			md__finish(md, n, vstart, vend);
 		vstart = NULL;
-		if (llen == 0) { /* the empty line: the body follows */
-			pos = next;
+		if (md__is_from(&l)) {
+			/* An mbox envelope line is skipped, except as the last header
+			 * line: then it is the body's first line (the empty line that
+			 * followed it is dropped). */
+			if (first || pos < hdr_end)
+				continue;
+			if (fill) {
+				size_t from_len = (size_t)(text + pos - l.s);
+				memmove(text + body - from_len, l.s, from_len);
+				body -= from_len;
+			}
 			break;
 		}
-		if (!(llen >= 5 && !memcmp(line, "From ", 5))) { /* mbox envelope lines are skipped */
-			if ((colon = md__header_colon(line, llen)) < 0)
-				break; /* not a header: the body starts on this line */
-			if (fill) {
-				line[colon] = '\0';
-				md->fields[n].name = line;
-				vstart = line + colon + 1;
-				vend = line + llen;
-			} else {
-				vstart = line; /* a field is open: continuations count for nothing */
-			}
-			n++;
+		colon = md__header_colon(l.s, l.len);
+		if (colon == 0) /* no field name: the line is dropped */
+			continue;
+		if (fill) {
+			l.s[colon] = '\0';
+			md->fields[n].name = l.s;
+			vstart = l.s + colon + 1;
+			vend = l.s + l.len;
+		} else {
+			vstart = l.s; /* a field is open: continuations count for nothing */
 		}
-		pos = next;
+		n++;
 	}
-	if (fill && vstart) {
-		const char *name = md->fields[n - 1].name;
-		md->fields[n - 1].value = md__value(vstart, vend, md__ieq(name, "Description"));
-	}
-	if (fill && pos < len) {
-		md->body = text + pos;
-		md->body_len = len - pos;
+	if (fill && vstart)
+		md__finish(md, n, vstart, vend);
+	if (fill && body < len) {
+		md->body = text + body;
+		md->body_len = len - body;
 	}
 	return n;
 }
@@ -260,33 +376,26 @@ int th_metadata_parse(th_metadata *out, const char *s, size_t len, const th_limi
 	if (len > lim->metadata_bytes)
 		return th_error_set(err, TH_ERR_LIMIT, "core metadata: %zu bytes, over the metadata_bytes limit of %llu",
 				    len, (unsigned long long)lim->metadata_bytes);
-	clen = md__clean(NULL, (const unsigned char *)s, len, &out->replaced);
-	if (!(text = th_arena_alloc(a, clen + 1)))
+	/* Most files need no replacement: one pass into a buffer of the input's size. */
+	if (!(text = th_arena_alloc(a, len + 1)))
 		goto nomem;
-	md__clean(text, (const unsigned char *)s, len, &out->replaced);
+	clen = md__clean(text, len, (const unsigned char *)s, len, &out->replaced);
+	if (clen > len) {
+		if (!(text = th_arena_alloc(a, clen + 1)))
+			goto nomem;
+		md__clean(text, clen, (const unsigned char *)s, len, &out->replaced);
+	}
 	text[clen] = '\0';
 	out->nfields = md__scan(out, text, clen, false);
 	if (!(out->fields = th_arena_alloc(a, (out->nfields ? out->nfields : 1) * sizeof(*out->fields))))
 		goto nomem;
 	md__scan(out, text, clen, true);
 
-	out->metadata_version = th_metadata_get(out, "Metadata-Version", 0);
-	md__version(out);
-	out->name = th_metadata_get(out, "Name", 0);
-	out->version = th_metadata_get(out, "Version", 0);
-	out->summary = th_metadata_get(out, "Summary", 0);
-	out->requires_python = th_metadata_get(out, "Requires-Python", 0);
-	out->license = th_metadata_get(out, "License", 0);
-	out->license_expression = th_metadata_get(out, "License-Expression", 0);
-	out->description_content_type = th_metadata_get(out, "Description-Content-Type", 0);
-	out->description = out->body ? out->body : th_metadata_get(out, "Description", 0);
-	if (md__collect(out, "Requires-Dist", &out->requires_dist, &out->nrequires_dist, a) ||
-	    md__collect(out, "Provides-Extra", &out->provides_extra, &out->nprovides_extra, a) ||
-	    md__collect(out, "Dynamic", &out->dynamic, &out->ndynamic, a) ||
-	    md__collect(out, "Classifier", &out->classifiers, &out->nclassifiers, a) ||
-	    md__collect(out, "Project-URL", &out->project_urls, &out->nproject_urls, a) ||
-	    md__collect(out, "License-File", &out->license_files, &out->nlicense_files, a))
+	if (md__fill_typed(out, a))
 		goto nomem;
+	md__version(out);
+	if (out->body)
+		out->description = out->body;
 	return 0;
 nomem:
 	return th_error_set(err, TH_ERR_NOMEM, "core metadata: out of memory (%zu bytes)", len);

@@ -14,10 +14,15 @@
  *     sequence (overlong, surrogate, above U+10FFFF, truncated), becomes
  *     U+FFFD; `replaced` counts them; a leading UTF-8 BOM is dropped;
  *   - CRLF and lone CR end lines like LF; all text handed out uses LF.
- *   - a line that is neither a header ("name:" with name printable ASCII
- *     without ':' or space) nor a continuation ends the headers and starts
- *     the body (as Python's parser does); a continuation before any header
- *     is dropped.
+ *   - the header block ends at the first empty line (dropped) or at the
+ *     first line that is neither a header ("name:" with name printable
+ *     ASCII without ':' or space), a continuation nor a "From " line (that
+ *     line starts the body). Inside it, as Python's parser does: a header
+ *     with an empty name, and a continuation with no open field, are
+ *     dropped; "From " lines are skipped, except as the block's last line
+ *     (not its first): then that line starts the body. Checked against
+ *     Python's email parser (compat32) on 203 real METADATA/PKG-INFO files
+ *     and 2,000 random ones: same fields, values and body.
  * Values: leading and trailing spaces/tabs are removed and folded lines are
  * unfolded (the line breaks are deleted, RFC 5322). Only Description keeps
  * its line breaks, with the continuation indentation setuptools writes

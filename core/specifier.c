@@ -39,6 +39,7 @@ struct th_spec {
 	const spec__item *item; /* prefix items for ==X.*, !=X.*, ~= */
 	size_t nitem;
 	size_t nitem_digits;    /* leading items that are numbers */
+	size_t order;           /* position in the text, for duplicates */
 };
 
 struct th_specset {
@@ -291,109 +292,135 @@ static bool spec__plain_release(const char *s, size_t len)
 	return true;
 }
 
-static int spec__parse_one(th_spec **out, const char *s, size_t len, th_arena *a, th_error *err)
+/* The operator at the start of t: the longest that fits ("===" before "==",
+ * which could not be followed by "=" anyway). Returns its length or 0. */
+static size_t spec__operator(th_spec_op *op, const char *t, size_t tlen)
 {
-	const char *t = s, *vt;
-	size_t tlen = len, vlen, i;
-	th_spec *c;
-	th_spec_op op;
+	static const th_spec_op order[] = { TH_SPEC_ARBITRARY, TH_SPEC_COMPATIBLE, TH_SPEC_EQ, TH_SPEC_NE,
+	                                    TH_SPEC_LE, TH_SPEC_GE, TH_SPEC_LT, TH_SPEC_GT };
+	size_t i, n;
+
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		n = strlen(spec__ops[order[i]]);
+		if (tlen >= n && !memcmp(t, spec__ops[order[i]], n)) {
+			*op = order[i];
+			return n;
+		}
+	}
+	return 0;
+}
+
+/* === TEXT: any text without whitespace, ";" or ")". */
+static const char *spec__parse_arbitrary(th_spec *c, const char *vt, size_t vlen, th_arena *a)
+{
+	const char *end = vt + vlen, *p = vt;
+	uint32_t cp;
 	int rc;
 
+	while (p < end) {
+		p += th_version_utf8(p, end, &cp); /* the caller checked it is UTF-8 */
+		if (th_version_is_space(cp) || cp == ';' || cp == ')')
+			return "=== takes text without whitespace, ';' or ')'";
+	}
+	rc = th_version_parse(&c->v, vt, vlen, a, NULL);
+	if (rc == TH_ERR_LIMIT) /* canonicalize_version() raises on it */
+		return "a number has more digits than Python's int() accepts";
+	if (rc == TH_ERR_NOMEM)
+		return "";
+	c->has_version = rc == 0;
+	c->pre_raises = !c->has_version; /* Version(text).is_prerelease */
+	c->pre = c->has_version && th_version_is_prerelease(&c->v);
+	if (!(c->lower = th_arena_alloc(a, vlen * 2 + 1)))
+		return "";
+	c->lower_len = spec__lower((char *)c->lower, vt, vlen);
+	if (spec__canon(c, vt, vlen, c->has_version ? &c->v : NULL, true, a))
+		return "";
+	return NULL;
+}
+
+/* ==X.* and !=X.* */
+static const char *spec__parse_wildcard(th_spec *c, const char *vt, size_t vlen, th_arena *a)
+{
+	int rc;
+
+	if (!spec__plain_release(vt, vlen - 2))
+		return "'.*' must follow a release number";
+	c->wildcard = true;
+	rc = th_version_parse(&c->v, vt, vlen - 2, a, NULL);
+	if (rc == TH_ERR_NOMEM)
+		return "";
+	c->has_version = rc == 0;
+	/* 23.0 keeps the text and only converts X when it evaluates. */
+	c->pre_raises = rc == TH_ERR_LIMIT && c->op == TH_SPEC_EQ;
+	if (spec__prefix(c, vt, vlen - 2, a))
+		return "";
+	c->canon = vt; /* the text with ".*" is no version: canonical as is */
+	c->canon_len = vlen;
+	return NULL;
+}
+
+/* Every other operator and version. */
+static const char *spec__parse_version(th_spec *c, const char *vt, size_t vlen, th_arena *a)
+{
+	th_spec_op op = c->op;
+	int rc = th_version_parse(&c->v, vt, vlen, a, NULL);
+
+	if (rc == TH_ERR_NOMEM)
+		return "";
+	if (rc == TH_ERR_INVALID)
+		return "not a PEP 440 version after the operator";
+	if ((c->v.flags & TH_VERSION_LOCAL) && op != TH_SPEC_EQ && op != TH_SPEC_NE)
+		return "a local version label is only allowed with == and !=";
+	if (op == TH_SPEC_COMPATIBLE && c->v.nrelease < 2)
+		return "~= needs at least two release numbers";
+	if (rc == TH_ERR_LIMIT)
+		return "a number has more digits than Python's int() accepts";
+	c->has_version = true;
+	c->pre = (op == TH_SPEC_EQ || op == TH_SPEC_GE || op == TH_SPEC_LE || op == TH_SPEC_COMPATIBLE) &&
+	         th_version_is_prerelease(&c->v);
+	if (op == TH_SPEC_COMPATIBLE && spec__compatible_prefix(c, vt, vlen, a))
+		return "";
+	if (spec__canon(c, vt, vlen, &c->v, op != TH_SPEC_COMPATIBLE, a))
+		return "";
+	return NULL;
+}
+
+static int spec__parse_one(th_spec **out, const char *s, size_t len, th_arena *a, th_error *err)
+{
+	const char *t = s, *vt, *why;
+	size_t tlen = len, vlen, oplen;
+	th_spec *c;
+	th_spec_op op;
+
 	*out = NULL;
+	if (!s) /* (NULL, 0) is the empty text */
+		t = s = "";
 	if (!spec__utf8_ok(s, len))
 		return spec__fail(err, s, len, "not UTF-8");
 	th_version_strip_space(&t, &tlen);
-	if (tlen >= 3 && !memcmp(t, "===", 3))
-		op = TH_SPEC_ARBITRARY;
-	else if (tlen >= 2 && !memcmp(t, "~=", 2))
-		op = TH_SPEC_COMPATIBLE;
-	else if (tlen >= 2 && !memcmp(t, "==", 2))
-		op = TH_SPEC_EQ;
-	else if (tlen >= 2 && !memcmp(t, "!=", 2))
-		op = TH_SPEC_NE;
-	else if (tlen >= 2 && !memcmp(t, "<=", 2))
-		op = TH_SPEC_LE;
-	else if (tlen >= 2 && !memcmp(t, ">=", 2))
-		op = TH_SPEC_GE;
-	else if (tlen >= 1 && t[0] == '<')
-		op = TH_SPEC_LT;
-	else if (tlen >= 1 && t[0] == '>')
-		op = TH_SPEC_GT;
-	else
+	if (!(oplen = spec__operator(&op, t, tlen)))
 		return spec__fail(err, s, len, "expected an operator (~=, ==, !=, <=, >=, <, >, ===)");
-	c = th_arena_zalloc(a, sizeof(*c));
-	if (!c)
+	if (!(c = th_arena_zalloc(a, sizeof(*c))))
 		return spec__nomem(err);
 	c->op = op;
-	c->op_len = strlen(spec__ops[op]);
-	vt = t + c->op_len;
-	vlen = tlen - c->op_len;
+	c->op_len = oplen;
+	vt = t + oplen;
+	vlen = tlen - oplen;
 	th_version_strip_space(&vt, &vlen);
-
-	if (op == TH_SPEC_ARBITRARY) {
-		const char *end = vt + vlen, *p = vt;
-		uint32_t cp;
-		size_t n;
-		while (p < end) {
-			n = th_version_utf8(p, end, &cp);
-			if (th_version_is_space(cp) || cp == ';' || cp == ')')
-				return spec__fail(err, s, len, "=== takes text without whitespace, ';' or ')'");
-			p += n;
-		}
-		rc = th_version_parse(&c->v, vt, vlen, a, NULL);
-		if (rc == TH_ERR_LIMIT)
-			return spec__fail(err, s, len, "a number has more digits than Python's int() accepts");
-		if (rc == TH_ERR_NOMEM)
-			return spec__nomem(err);
-		c->has_version = rc == 0;
-		c->pre_raises = !c->has_version;
-		c->pre = c->has_version && th_version_is_prerelease(&c->v);
-		if (!(c->lower = th_arena_alloc(a, vlen * 2 + 1)))
-			return spec__nomem(err);
-		c->lower_len = spec__lower((char *)c->lower, vt, vlen);
-		if ((rc = spec__canon(c, vt, vlen, c->has_version ? &c->v : NULL, true, a)))
-			return spec__nomem(err);
-	} else if ((op == TH_SPEC_EQ || op == TH_SPEC_NE) && vlen >= 2 && !memcmp(vt + vlen - 2, ".*", 2)) {
-		if (!spec__plain_release(vt, vlen - 2))
-			return spec__fail(err, s, len, "'.*' must follow a release number");
-		c->wildcard = true;
-		rc = th_version_parse(&c->v, vt, vlen - 2, a, NULL);
-		if (rc == TH_ERR_NOMEM)
-			return spec__nomem(err);
-		c->has_version = rc == 0;
-		c->pre_raises = rc == TH_ERR_LIMIT && op == TH_SPEC_EQ;
-		if (spec__prefix(c, vt, vlen - 2, a))
-			return spec__nomem(err);
-		/* The text with ".*" is not a version: kept as is. */
-		c->canon = vt;
-		c->canon_len = vlen;
-	} else {
-		rc = th_version_parse(&c->v, vt, vlen, a, NULL);
-		if (rc == TH_ERR_NOMEM)
-			return spec__nomem(err);
-		if (rc == TH_ERR_INVALID)
-			return spec__fail(err, s, len, "not a PEP 440 version after the operator");
-		if ((c->v.flags & TH_VERSION_LOCAL) && op != TH_SPEC_EQ && op != TH_SPEC_NE)
-			return spec__fail(err, s, len, "a local version label is only allowed with == and !=");
-		if (op == TH_SPEC_COMPATIBLE && c->v.nrelease < 2)
-			return spec__fail(err, s, len, "~= needs at least two release numbers");
-		if (rc == TH_ERR_LIMIT)
-			return spec__fail(err, s, len, "a number has more digits than Python's int() accepts");
-		c->has_version = true;
-		c->pre = (op == TH_SPEC_EQ || op == TH_SPEC_GE || op == TH_SPEC_LE ||
-		          op == TH_SPEC_COMPATIBLE) && th_version_is_prerelease(&c->v);
-		if (op == TH_SPEC_COMPATIBLE && spec__compatible_prefix(c, vt, vlen, a))
-			return spec__nomem(err);
-		if (spec__canon(c, vt, vlen, &c->v, op != TH_SPEC_COMPATIBLE, a))
-			return spec__nomem(err);
-	}
-	c->text_len = c->op_len + vlen;
+	if (op == TH_SPEC_ARBITRARY)
+		why = spec__parse_arbitrary(c, vt, vlen, a);
+	else if ((op == TH_SPEC_EQ || op == TH_SPEC_NE) && vlen >= 2 && !memcmp(vt + vlen - 2, ".*", 2))
+		why = spec__parse_wildcard(c, vt, vlen, a);
+	else
+		why = spec__parse_version(c, vt, vlen, a);
+	if (why) /* "" is running out of memory */
+		return *why ? spec__fail(err, s, len, why) : spec__nomem(err);
+	c->text_len = oplen + vlen;
 	if (!(c->text = th_arena_alloc(a, c->text_len + 1)))
 		return spec__nomem(err);
-	memcpy((char *)c->text, spec__ops[op], c->op_len);
-	memcpy((char *)c->text + c->op_len, vt, vlen);
+	memcpy((char *)c->text, spec__ops[op], oplen);
+	memcpy((char *)c->text + oplen, vt, vlen);
 	((char *)c->text)[c->text_len] = '\0';
-	(void)i;
 	*out = c;
 	return 0;
 }
@@ -461,10 +488,14 @@ static bool spec__prefix_match(const th_spec *c, const th_version *v)
 	bool merged, post = (v->flags & TH_VERSION_POST) != 0, dev = (v->flags & TH_VERSION_DEV) != 0;
 	size_t nleft, l0, pad, j;
 
-	while (kt > 1 && spec__num_zero(&v->release[kt - 1]))
-		kt--;
+	/* canonicalize_version(public) drops trailing zeros, unless the public
+	 * text does not parse again ("previ" U+0307 "ew"): then it is kept whole. */
+	if (!pre || v->pre_rank != TH_PRE_PREVIEW_DOT)
+		while (kt > 1 && spec__num_zero(&v->release[kt - 1]))
+			kt--;
 	/* "3rc1" splits into "3", "rc1"; "1!3rc1" and "3prevıew1" stay whole. */
-	merged = pre && (v->pre_rank > 1 && v->pre_rank < 4 ? true : (epoch && kt == 1));
+	merged = pre && (v->pre_rank == TH_PRE_PREVIEW_DOT || v->pre_rank == TH_PRE_PREVIEW_DOTLESS ||
+	                 (epoch && kt == 1));
 	nleft = kt + (pre && !merged) + post + dev;
 	l0 = epoch ? 0 : (merged ? kt - 1 : kt);
 	pad = c->nitem_digits > l0 ? c->nitem_digits - l0 : 0;
@@ -523,45 +554,77 @@ static bool spec__arbitrary(const th_spec *c, const th_version *v)
 	return eq;
 }
 
-/* The operator alone, as packaging's _compare_<op>. */
-static bool spec__op(const th_spec *c, const th_version *v)
+/* Version(v.public) against s: 23.0 re-parses the candidate's public text,
+ * which loses the local label and also the Unicode spelling of "post" (it
+ * prints as ".post"), so a "poſt" candidate compares as a plain post-release. */
+static int spec__cmp_public(const th_version *v, const th_version *s)
+{
+	th_version pub;
+
+	if (!v->post_rank)
+		return th_version_cmp_public(v, s);
+	pub = *v;
+	pub.post_rank = 0;
+	pub.key = NULL; /* the key codes the rank: compare field by field */
+	return th_version_cmp_public(&pub, s);
+}
+
+/* Whether 23.0 fails to re-parse the candidate's public text: lower() turns
+ * U+0130 in "prevİew" into "i" U+0307, which is no longer a version. */
+static bool spec__public_raises(const th_version *v)
+{
+	return (v->flags & TH_VERSION_PRE) && v->pre_rank == TH_PRE_PREVIEW_DOT;
+}
+
+/* The operator alone, as packaging's _compare_<op>: 1 true, 0 false, -1 where
+ * 23.0 raises. */
+static int spec__op(const th_spec *c, const th_version *v)
 {
 	const th_version *s = &c->v;
 	bool r;
 
 	switch (c->op) {
 	case TH_SPEC_COMPATIBLE:
-		return th_version_cmp_public(v, s) >= 0 && spec__prefix_match(c, v);
+		if (spec__public_raises(v))
+			return -1;
+		return spec__cmp_public(v, s) >= 0 && spec__prefix_match(c, v);
 	case TH_SPEC_EQ:
 	case TH_SPEC_NE:
-		if (c->wildcard)
+		if (c->wildcard) {
 			r = spec__prefix_match(c, v);
-		else if (s->flags & TH_VERSION_LOCAL)
+		} else if (s->flags & TH_VERSION_LOCAL) {
 			r = th_version_cmp(v, s) == 0;
-		else
-			r = th_version_cmp_public(v, s) == 0;
+		} else {
+			if (spec__public_raises(v))
+				return -1;
+			r = spec__cmp_public(v, s) == 0;
+		}
 		return c->op == TH_SPEC_EQ ? r : !r;
 	case TH_SPEC_LE:
-		return th_version_cmp_public(v, s) <= 0;
+		if (spec__public_raises(v))
+			return -1;
+		return spec__cmp_public(v, s) <= 0;
 	case TH_SPEC_GE:
-		return th_version_cmp_public(v, s) >= 0;
+		if (spec__public_raises(v))
+			return -1;
+		return spec__cmp_public(v, s) >= 0;
 	case TH_SPEC_LT:
 		if (th_version_cmp(v, s) >= 0)
-			return false;
+			return 0;
 		/* <V excludes pre-releases of V itself unless V is one. */
 		return !(!th_version_is_prerelease(s) && th_version_is_prerelease(v) &&
 		         th_version_base_eq(v, s));
 	case TH_SPEC_GT:
 		if (th_version_cmp(v, s) <= 0)
-			return false;
+			return 0;
 		/* >V excludes post-releases of V unless V is one, and V's local versions. */
 		if (!th_version_is_postrelease(s) && th_version_is_postrelease(v) && th_version_base_eq(v, s))
-			return false;
+			return 0;
 		return !(th_version_has_local(v) && th_version_base_eq(v, s));
 	case TH_SPEC_ARBITRARY:
 		return spec__arbitrary(c, v);
 	}
-	return false;
+	return 0;
 }
 
 bool th_spec_prereleases(const th_spec *c)
@@ -577,7 +640,7 @@ bool th_spec_contains(const th_spec *c, const th_version *v, int prereleases)
 		return false;
 	if (c->eval_raises)
 		return false;
-	return spec__op(c, v);
+	return spec__op(c, v) == 1;
 }
 
 int th_spec_format(const th_spec *c, th_buf *out, th_error *err)
@@ -609,24 +672,49 @@ const char *th_spec_version_text(const th_spec *c, size_t *len)
 
 /* ---- sets ---- */
 
+/* Python's order of str: UTF-8 bytes compare as code points do. */
+static int spec__bytes_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+	int r = memcmp(a, b, alen < blen ? alen : blen);
+
+	if (r)
+		return r < 0 ? -1 : 1;
+	return (alen > blen) - (alen < blen);
+}
+
 static int spec__text_cmp(const void *x, const void *y)
 {
 	const th_spec *a = *(th_spec *const *)x, *b = *(th_spec *const *)y;
-	int r = memcmp(a->text, b->text, a->text_len < b->text_len ? a->text_len : b->text_len);
 
-	if (r)
-		return r;
-	return (a->text_len > b->text_len) - (a->text_len < b->text_len);
+	return spec__bytes_cmp(a->text, a->text_len, b->text, b->text_len);
+}
+
+/* By operator, canonical version, then order written. Returns +-2 when the
+ * clauses differ in more than their order. */
+static int spec__canon_cmp(const void *x, const void *y)
+{
+	const th_spec *a = *(th_spec *const *)x, *b = *(th_spec *const *)y;
+	int r;
+
+	if (a->op != b->op)
+		return a->op < b->op ? -2 : 2;
+	if ((r = spec__bytes_cmp(a->canon, a->canon_len, b->canon, b->canon_len)))
+		return 2 * r;
+	return (a->order > b->order) - (a->order < b->order);
 }
 
 int th_specset_parse(th_specset **out, const char *s, size_t len, th_arena *a, th_error *err)
 {
 	th_specset *set;
 	size_t cap = 1, i, k;
-	const char *p = s, *end = s + len;
+	const char *p, *end;
 	int rc;
 
 	*out = NULL;
+	if (!s) /* (NULL, 0) is the empty set */
+		s = "";
+	p = s;
+	end = s + len;
 	if (!spec__utf8_ok(s, len))
 		return spec__fail(err, s, len, "not UTF-8");
 	for (i = 0; i < len; i++)
@@ -643,21 +731,21 @@ int th_specset_parse(th_specset **out, const char *s, size_t len, th_arena *a, t
 		if (tlen) {
 			if ((rc = spec__parse_one(&c, t, tlen, a, err)))
 				return rc;
-			/* A set: the first of equal clauses (same operator and
-			 * canonical version) stays. */
-			for (k = 0; k < set->n; k++) {
-				const th_spec *o = set->clause[k];
-				if (o->op == c->op && o->canon_len == c->canon_len &&
-				    !memcmp(o->canon, c->canon, c->canon_len))
-					break;
-			}
-			if (k == set->n)
-				set->clause[set->n++] = c;
+			c->order = set->n;
+			set->clause[set->n++] = c;
 		}
 		if (!q)
 			break;
 		p = q + 1;
 	}
+	/* A set: of equal clauses (same operator and canonical version, like
+	 * ">=1.0" and ">=1.0.0") the first written stays. Sorting keeps this
+	 * O(n log n) for hostile input with many clauses. */
+	qsort(set->clause, set->n, sizeof(*set->clause), spec__canon_cmp);
+	for (i = k = 0; i < set->n; i++)
+		if (!k || spec__canon_cmp(&set->clause[k - 1], &set->clause[i]) / 2 != 0)
+			set->clause[k++] = set->clause[i];
+	set->n = k;
 	qsort(set->clause, set->n, sizeof(*set->clause), spec__text_cmp);
 	*out = set;
 	return 0;
@@ -675,31 +763,38 @@ int th_specset_prereleases(const th_specset *s)
 	return 0;
 }
 
-/* 0 with *out, or TH_ERR_INVALID where 23.0 raises. */
+/* 0 with *out, or TH_ERR_INVALID where 23.0 raises. 23.0 walks a frozenset
+ * (hash order, which changes from run to run) with any() and all(), so when
+ * one clause raises and another decides, its answer depends on the order;
+ * thoth answers as if the deciding clause came first. */
 static int spec__set_contains(bool *out, const th_specset *s, const th_version *v, int prereleases)
 {
-	bool p;
+	bool p, raises = false;
 	size_t i;
 
 	*out = false;
 	if (prereleases < 0) {
 		p = false;
 		for (i = 0; i < s->n; i++) {
-			if (s->clause[i]->pre_raises)
-				return TH_ERR_INVALID;
+			raises |= s->clause[i]->pre_raises;
 			p |= s->clause[i]->pre;
 		}
+		if (raises && !p)
+			return TH_ERR_INVALID;
 	} else {
 		p = prereleases != 0;
 	}
 	if (!p && th_version_is_prerelease(v))
 		return 0;
-	for (i = 0; i < s->n; i++)
-		if (s->clause[i]->eval_raises)
-			return TH_ERR_INVALID;
-	for (i = 0; i < s->n; i++)
-		if (!spec__op(s->clause[i], v))
+	raises = false;
+	for (i = 0; i < s->n; i++) {
+		int r = s->clause[i]->eval_raises ? -1 : spec__op(s->clause[i], v);
+		if (r == 0)
 			return 0;
+		raises |= r < 0;
+	}
+	if (raises)
+		return TH_ERR_INVALID;
 	*out = true;
 	return 0;
 }
@@ -719,6 +814,8 @@ int th_specset_contains_str(bool *out, const th_specset *s, const char *v, size_
 	size_t i;
 
 	*out = false;
+	if (!v)
+		v = "";
 	rc = th_version_parse(&ver, v, len, a, err);
 	if (rc == TH_ERR_NOMEM)
 		return rc;

@@ -102,7 +102,11 @@ bad:
 	return th_error_set(err, TH_ERR_INVALID, "python version '%.64s': expected X.Y or X.Y.Z", python);
 }
 
-/* Architecture spellings uv, Docker and wheel tags use, to the wheel tag's. */
+/* Architecture spellings uv, Docker and wheel tags use, to the wheel tag's.
+ * Every one has manylinux wheels: packaging 23.0 also reads the
+ * interpreter's ELF header for armv7l (hard float) and i686 (32-bit), which a
+ * target states outright, and knows no riscv64 manylinux (later versions do;
+ * thoth follows them). */
 static const char *tags__arch(const char *s, size_t len)
 {
 	static const struct {
@@ -135,17 +139,6 @@ static int tags__level(const char *s, int *major, int *minor)
 	return 0;
 }
 
-static bool tags__manylinux_arch(const char *arch)
-{
-	/* packaging 23.0 also checks the interpreter's ELF header for armv7l
-	 * (hard float) and i686 (32-bit); a target names both, so they hold. */
-	return strcmp(arch, "x86_64") && strcmp(arch, "i686") && strcmp(arch, "aarch64") && strcmp(arch, "armv7l") &&
-			       strcmp(arch, "ppc64le") && strcmp(arch, "ppc64") && strcmp(arch, "s390x") &&
-			       strcmp(arch, "riscv64")
-		       ? false
-		       : true;
-}
-
 static int tags__manylinux(tags__list *l, const th_target *t, th_error *err)
 {
 	/* The oldest glibc a manylinux wheel may need: 2.5 on x86, 2.17 elsewhere. */
@@ -153,8 +146,6 @@ static int tags__manylinux(tags__list *l, const th_target *t, th_error *err)
 	int floor_minor = x86 ? 5 : 17;
 	int rc;
 
-	if (!tags__manylinux_arch(t->arch))
-		return 0;
 	/* glibc keeps compatibility across majors; for an older major whose
 	 * last minor is unknown, packaging assumes 50. */
 	for (int major = t->libc_major; major >= 2; major--) {
@@ -325,8 +316,6 @@ static int tags__parse_platform(th_target *t, const char *platform)
 	} else {
 		return -1;
 	}
-	if (t->os == TH_OS_MANYLINUX && !tags__manylinux_arch(t->arch))
-		return -1;
 	return 0;
 }
 
@@ -362,6 +351,8 @@ int th_target_init_platforms(th_target *out, const char *python, const char *con
 	if (!out->platforms)
 		return th_error_set(err, TH_ERR_NOMEM, "tags: out of memory");
 	for (size_t i = 0; i < n; i++) {
+		if (!platforms[i])
+			return th_error_set(err, TH_ERR_INVALID, "platform list: entry %zu is missing", i);
 		char *s = th_arena_strdup(a, platforms[i]);
 		if (!s)
 			return th_error_set(err, TH_ERR_NOMEM, "tags: out of memory");

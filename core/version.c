@@ -19,9 +19,9 @@
  * order their strings sort (a < b < the two Unicode spellings of "preview"
  * that lower() leaves alone < rc). */
 static const char *const version__pre_letters[] = {
-	"a", "b", "previ\xcc\x87" "ew", "prev\xc4\xb1" "ew", "rc"
+	[TH_PRE_A] = "a", [TH_PRE_B] = "b", [TH_PRE_PREVIEW_DOT] = "previ\314\207ew",
+	[TH_PRE_PREVIEW_DOTLESS] = "prev\304\261ew", [TH_PRE_RC] = "rc",
 };
-enum { PRE_A, PRE_B, PRE_PREVIEW_DOT, PRE_PREVIEW_DOTLESS, PRE_RC };
 
 /* The fixed words of the key after the release: pre, post, dev (code, number). */
 #define VERSION__TAIL 6
@@ -78,10 +78,14 @@ static bool version__is_space(uint32_t c)
 
 void th_version_strip_space(const char **s, size_t *len)
 {
-	const unsigned char *p = (const unsigned char *)*s, *end = p + *len, *last;
+	const unsigned char *p, *end, *last;
 	uint32_t c;
 	size_t n;
 
+	if (!*len)
+		return;
+	p = (const unsigned char *)*s;
+	end = p + *len;
 	while (p < end && (n = version__utf8(p, end, &c)) && version__is_space(c))
 		p += n;
 	*s = (const char *)p;
@@ -145,7 +149,7 @@ static bool version__word(version__cur *c, const char *w, uint32_t *odd)
 	return true;
 }
 
-/* A run of digits; *ok false when longer than Python's int() accepts. */
+/* A run of digits. */
 typedef struct version__run {
 	const unsigned char *s;
 	size_t len;
@@ -339,6 +343,10 @@ static int version__key(th_version *v, th_arena *a)
 	key[k++] = (v->flags & TH_VERSION_DEV) ? v->dev.value : 0;
 	v->key = key;
 	v->nkey = k;
+	if (key[0] == 0 && key[1] >> 32 == 0 && key[2] >> 32 == 0) {
+		v->head = key[1] << 32 | key[2];
+		v->flags |= TH_VERSION_HEAD;
+	}
 	return 0;
 }
 
@@ -349,169 +357,163 @@ static int version__limit(th_error *err, const char *s, size_t len)
 	                    len > 80 ? 80 : (int)len, s, len > 80 ? "..." : "", TH_VERSION_MAX_DIGITS);
 }
 
-int th_version_parse(th_version *out, const char *s, size_t len, th_arena *a, th_error *err)
+/* "[-_.]? WORD [-_.]? N?" for the first of words that matches (they are
+ * listed so that the first match is the one the regular expression keeps).
+ * Leaves c unchanged when none matches. */
+static bool version__segment(version__cur *c, const char *const *words, size_t nwords,
+                             size_t *which, uint32_t *odd, version__run *num)
 {
-	const char *t = s;
-	size_t tlen = len;
-	version__cur c;
-	version__run run, epoch_n = { NULL, 0 }, pre_n = { NULL, 0 }, post_n = { NULL, 0 },
-	             dev_n = { NULL, 0 };
-	const unsigned char *rel_start, *local_start = NULL;
-	uint32_t nrel = 1, i, odd;
-	th_vnum *rel;
-	bool big = false, huge;
-	int rc;
+	version__cur save = *c;
+	size_t i;
 
-	memset(out, 0, sizeof(*out));
-	th_version_strip_space(&t, &tlen);
-	c.p = (const unsigned char *)t;
-	c.end = c.p + tlen;
+	if (version__sep(c))
+		c->p++;
+	for (i = 0; i < nwords; i++) {
+		if (version__word(c, words[i], odd)) {
+			*which = i;
+			if (version__sep(c))
+				c->p++;
+			*num = version__digits(c);
+			return true;
+		}
+	}
+	*c = save;
+	return false;
+}
+
+/* The text's shape: where each part is, before any number is converted. */
+typedef struct version__scan {
+	version__run epoch, pre, post, dev;
+	const unsigned char *rel, *local, *end;
+	uint32_t nrel;
+	uint8_t flags, pre_rank, post_rank;
+	bool huge; /* a number longer than TH_VERSION_MAX_DIGITS */
+} version__scan;
+
+/* Longest first: "a" must not take the start of "alpha". */
+static const char *const version__pre_words[] = { "alpha", "beta", "preview", "pre", "a", "b", "c", "rc" };
+static const uint8_t version__pre_word_rank[] = { TH_PRE_A, TH_PRE_B, TH_PRE_RC, TH_PRE_RC,
+                                                  TH_PRE_A, TH_PRE_B, TH_PRE_RC, TH_PRE_RC };
+static const char *const version__post_words[] = { "post", "rev", "r" };
+static const char *const version__dev_words[] = { "dev" };
+
+/* Matches the grammar; returns NULL or what is wrong. */
+static const char *version__scan_text(version__scan *sc, version__cur c)
+{
+	version__run run;
+	size_t which, n;
+	uint32_t odd;
+	const unsigned char *q, *r;
+
+	memset(sc, 0, sizeof(*sc));
 	if (c.p < c.end && (*c.p == 'v' || *c.p == 'V'))
 		c.p++;
-	/* Epoch, or the first release number. */
-	run = version__digits(&c);
+	run = version__digits(&c); /* the epoch, or the first release number */
 	if (!run.len)
-		return version__fail(err, s, len, "expected a release number");
+		return "expected a release number";
 	if (c.p < c.end && *c.p == '!') {
-		epoch_n = run;
+		sc->epoch = run;
 		c.p++;
 		run = version__digits(&c);
 		if (!run.len)
-			return version__fail(err, s, len, "expected a release number after the epoch");
+			return "expected a release number after the epoch";
 	}
-	rel_start = run.s;
-	huge = run.len > TH_VERSION_MAX_DIGITS;
+	sc->rel = run.s;
+	sc->nrel = 1;
+	sc->huge = run.len > TH_VERSION_MAX_DIGITS || sc->epoch.len > TH_VERSION_MAX_DIGITS;
 	while (c.p + 1 < c.end && c.p[0] == '.' && c.p[1] >= '0' && c.p[1] <= '9') {
 		c.p++;
 		run = version__digits(&c);
-		huge |= run.len > TH_VERSION_MAX_DIGITS;
-		nrel++;
+		sc->huge |= run.len > TH_VERSION_MAX_DIGITS;
+		sc->nrel++;
 	}
-	/* Pre-release: the longest of alpha|beta|preview|pre|a|b|c|rc. */
-	{
-		version__cur save = c;
-		static const struct { const char *w; int rank; } pre[] = {
-			{ "alpha", PRE_A }, { "beta", PRE_B }, { "preview", PRE_RC }, { "pre", PRE_RC },
-			{ "a", PRE_A }, { "b", PRE_B }, { "c", PRE_RC }, { "rc", PRE_RC },
-		};
-		if (version__sep(&c))
-			c.p++;
-		for (i = 0; i < sizeof(pre) / sizeof(pre[0]); i++) {
-			if (version__word(&c, pre[i].w, &odd)) {
-				out->flags |= TH_VERSION_PRE;
-				out->pre_rank = (uint8_t)pre[i].rank;
-				if (odd == 0x130)
-					out->pre_rank = PRE_PREVIEW_DOT;
-				else if (odd == 0x131)
-					out->pre_rank = PRE_PREVIEW_DOTLESS;
-				break;
-			}
-		}
-		if (out->flags & TH_VERSION_PRE) {
-			if (version__sep(&c))
-				c.p++;
-			pre_n = version__digits(&c);
-		} else {
-			c = save;
-		}
+	if (version__segment(&c, version__pre_words, 8, &which, &odd, &sc->pre)) {
+		sc->flags |= TH_VERSION_PRE;
+		sc->pre_rank = odd == 0x130 ? TH_PRE_PREVIEW_DOT
+		             : odd == 0x131 ? TH_PRE_PREVIEW_DOTLESS : version__pre_word_rank[which];
 	}
-	/* Post-release: -N, or post|rev|r. */
 	if (c.p + 1 < c.end && c.p[0] == '-' && c.p[1] >= '0' && c.p[1] <= '9') {
 		c.p++;
-		out->flags |= TH_VERSION_POST;
-		post_n = version__digits(&c);
-	} else {
-		version__cur save = c;
-		static const char *const post[] = { "post", "rev", "r" };
-		if (version__sep(&c))
-			c.p++;
-		for (i = 0; i < 3; i++) {
-			if (version__word(&c, post[i], &odd)) {
-				out->flags |= TH_VERSION_POST;
-				out->post_rank = odd == 0x17f;
-				break;
-			}
-		}
-		if (out->flags & TH_VERSION_POST) {
-			if (version__sep(&c))
-				c.p++;
-			post_n = version__digits(&c);
-		} else {
-			c = save;
-		}
+		sc->flags |= TH_VERSION_POST;
+		sc->post = version__digits(&c);
+	} else if (version__segment(&c, version__post_words, 3, &which, &odd, &sc->post)) {
+		sc->flags |= TH_VERSION_POST;
+		sc->post_rank = odd == 0x17f;
 	}
-	/* Development release. */
-	{
-		version__cur save = c;
-		if (version__sep(&c))
-			c.p++;
-		if (version__word(&c, "dev", &odd)) {
-			out->flags |= TH_VERSION_DEV;
-			if (version__sep(&c))
-				c.p++;
-			dev_n = version__digits(&c);
-		} else {
-			c = save;
-		}
-	}
-	/* Local label. */
+	if (version__segment(&c, version__dev_words, 1, &which, &odd, &sc->dev))
+		sc->flags |= TH_VERSION_DEV;
+	sc->huge |= sc->pre.len > TH_VERSION_MAX_DIGITS || sc->post.len > TH_VERSION_MAX_DIGITS ||
+	            sc->dev.len > TH_VERSION_MAX_DIGITS;
 	if (c.p < c.end && *c.p == '+') {
-		size_t n;
-		c.p++;
-		local_start = c.p;
+		sc->local = ++c.p;
 		for (;;) {
-			if (!(n = version__local_char(c.p, c.end)))
-				return version__fail(err, s, len, "invalid local version label");
+			if (!version__local_char(c.p, c.end))
+				return "invalid local version label";
 			while ((n = version__local_char(c.p, c.end)))
 				c.p += n;
 			if (!version__sep(&c))
 				break;
 			c.p++;
 		}
-		out->flags |= TH_VERSION_LOCAL;
-	}
-	if (c.p != c.end)
-		return version__fail(err, s, len, "unexpected text");
-	out->nrelease = nrel;
-	huge |= epoch_n.len > TH_VERSION_MAX_DIGITS || pre_n.len > TH_VERSION_MAX_DIGITS ||
-	        post_n.len > TH_VERSION_MAX_DIGITS || dev_n.len > TH_VERSION_MAX_DIGITS;
-	if (local_start) {
-		const unsigned char *q, *r;
-		for (q = local_start; q < c.end; q = r + 1) {
+		sc->flags |= TH_VERSION_LOCAL;
+		/* int() is applied to the all-digit segments only. */
+		for (q = sc->local; q < c.p; q = r + 1) {
 			bool digits = true;
-			for (r = q; r < c.end && *r != '.' && *r != '-' && *r != '_'; r++)
+			for (r = q; r < c.p && *r != '.' && *r != '-' && *r != '_'; r++)
 				digits &= *r >= '0' && *r <= '9';
-			huge |= digits && (size_t)(r - q) > TH_VERSION_MAX_DIGITS;
+			sc->huge |= digits && (size_t)(r - q) > TH_VERSION_MAX_DIGITS;
 		}
 	}
-	if (huge)
-		return version__limit(err, s, len);
-	if (epoch_n.len && (rc = version__num(&out->epoch, epoch_n, &big, a)))
-		goto nomem;
+	if (c.p != c.end)
+		return "unexpected text";
+	sc->end = c.end;
+	return NULL;
+}
 
-	/* Valid: build the value. */
-	rel = th_arena_alloc(a, nrel * sizeof(*rel));
+int th_version_parse(th_version *out, const char *s, size_t len, th_arena *a, th_error *err)
+{
+	const char *t = s, *why;
+	size_t tlen = len;
+	version__cur c;
+	version__scan sc;
+	th_vnum *rel;
+	uint32_t i;
+	bool big = false;
+
+	memset(out, 0, sizeof(*out));
+	if (!s) /* (NULL, 0) is the empty text */
+		t = s = "";
+	th_version_strip_space(&t, &tlen);
+	c.p = (const unsigned char *)t;
+	c.end = c.p + tlen;
+	if ((why = version__scan_text(&sc, c)))
+		return version__fail(err, s, len, why);
+	out->flags = sc.flags;
+	out->nrelease = sc.nrel;
+	out->pre_rank = sc.pre_rank;
+	out->post_rank = sc.post_rank;
+	if (sc.huge)
+		return version__limit(err, s, len);
+
+	rel = th_arena_alloc(a, sc.nrel * sizeof(*rel));
 	if (!rel)
 		goto nomem;
-	c.p = rel_start;
-	for (i = 0; i < nrel; i++) {
+	c.p = sc.rel;
+	for (i = 0; i < sc.nrel; i++) {
 		if (i)
 			c.p++;
-		run = version__digits(&c);
-		if ((rc = version__num(&rel[i], run, &big, a)))
+		if (version__num(&rel[i], version__digits(&c), &big, a))
 			goto nomem;
 	}
 	out->release = rel;
-	out->nrelease = nrel;
-	if ((out->flags & TH_VERSION_PRE) && (rc = version__num(&out->pre, pre_n, &big, a)))
+	if ((sc.epoch.len && version__num(&out->epoch, sc.epoch, &big, a)) ||
+	    ((sc.flags & TH_VERSION_PRE) && version__num(&out->pre, sc.pre, &big, a)) ||
+	    ((sc.flags & TH_VERSION_POST) && version__num(&out->post, sc.post, &big, a)) ||
+	    ((sc.flags & TH_VERSION_DEV) && version__num(&out->dev, sc.dev, &big, a)))
 		goto nomem;
-	if ((out->flags & TH_VERSION_POST) && (rc = version__num(&out->post, post_n, &big, a)))
-		goto nomem;
-	if ((out->flags & TH_VERSION_DEV) && (rc = version__num(&out->dev, dev_n, &big, a)))
-		goto nomem;
-	if (out->flags & TH_VERSION_PRE)
+	if (sc.flags & TH_VERSION_PRE)
 		out->pre_letter = version__pre_letters[out->pre_rank];
-	if (local_start && version__local(out, local_start, c.end, a))
+	if (sc.local && version__local(out, sc.local, sc.end, a))
 		goto nomem;
 	if (big)
 		out->flags |= TH_VERSION_BIG;
@@ -592,14 +594,21 @@ static int version__cmp_local(const th_version *x, const th_version *y)
 int th_version_cmp_public(const th_version *x, const th_version *y)
 {
 	const uint64_t *a = x->key, *b = y->key;
-	uint32_t n, i;
+	uint32_t n, i = 0;
 
 	if (!a || !b)
 		return version__cmp_slow(x, y);
+	if (x->flags & y->flags & TH_VERSION_HEAD) {
+		/* Epoch 0 and the first two words packed: one comparison decides
+		 * most pairs (the major or minor number differs). */
+		if (x->head != y->head)
+			return x->head < y->head ? -1 : 1;
+		i = 3;
+	}
 	/* The keys are prefix-free (the release ends with a 0 word), so the
 	 * shorter length bounds the loop and a difference is always found. */
 	n = x->nkey < y->nkey ? x->nkey : y->nkey;
-	for (i = 0; i < n; i++)
+	for (; i < n; i++)
 		if (a[i] != b[i])
 			return a[i] < b[i] ? -1 : 1;
 	return 0;

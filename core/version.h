@@ -54,11 +54,21 @@ enum {
 	TH_VERSION_POST = 1 << 1,  /* has a post-release segment */
 	TH_VERSION_DEV = 1 << 2,   /* has a dev segment */
 	TH_VERSION_LOCAL = 1 << 3, /* has a local label */
-	TH_VERSION_BIG = 1 << 4    /* some number >= 2^63: key is NULL, compare slowly */
+	TH_VERSION_BIG = 1 << 4,   /* some number >= 2^63: key is NULL, compare slowly */
+	TH_VERSION_HEAD = 1 << 5   /* head holds key[1] and key[2] (epoch 0, both below 2^32) */
+};
+
+/* pre_rank: the order of the pre-release letters as packaging compares their
+ * strings. The two "preview" spellings are what lower() makes of U+0130
+ * ("previ" U+0307 "ew") and U+0131 ("prevıew"): packaging keeps them as
+ * letters of their own instead of mapping them to "rc". */
+enum th_version_pre_rank {
+	TH_PRE_A, TH_PRE_B, TH_PRE_PREVIEW_DOT, TH_PRE_PREVIEW_DOTLESS, TH_PRE_RC
 };
 
 typedef struct th_version {
 	const uint64_t *key;        /* arena: comparison key of all but the local label; NULL when BIG */
+	uint64_t head;              /* key[1] << 32 | key[2], so most comparisons touch no array */
 	const th_vnum *release;     /* arena: nrelease >= 1 numbers, as written (trailing zeros kept) */
 	const char *pre_letter;     /* NULL, "a", "b", "rc", or a Unicode spelling packaging keeps as is */
 	const char *local;          /* NULL, or (arena) the normalised local label, NUL-terminated */
@@ -66,7 +76,7 @@ typedef struct th_version {
 	th_vnum epoch, pre, post, dev; /* pre/post/dev are meaningful only when their flag is set */
 	size_t local_len;
 	uint32_t nkey, nrelease, nlocal;
-	uint8_t pre_rank;           /* order of pre_letter: a < b < Unicode spellings < rc */
+	uint8_t pre_rank;           /* enum th_version_pre_rank of pre_letter */
 	uint8_t post_rank;          /* 0 "post"; 1 the Unicode spelling "poſt", which sorts after */
 	uint8_t flags;              /* TH_VERSION_* */
 } th_version;

@@ -4,41 +4,33 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/name.h"
+
 /* Python's int() refuses decimal strings longer than this (3.11's
  * sys.int_info.default_max_str_digits), so 23.0 rejects such build tags. */
-#define WN__MAX_BUILD_DIGITS 4300
+#define WN__MAX_BUILD_DIGITS TH_VERSION_MAX_DIGITS
 
 /* Decodes one UTF-8 code point at s[*i] (len bytes), advancing *i; -1 when
  * the bytes are not well-formed UTF-8. */
 static int32_t wn__next(const char *s, size_t len, size_t *i)
 {
-	const unsigned char *p = (const unsigned char *)s + *i;
-	size_t left = len - *i, k;
-	int32_t cp, min;
+	uint32_t cp;
+	size_t k = th_version_utf8(s + *i, s + len, &cp);
 
-	if (p[0] < 0x80) {
-		*i += 1;
-		return p[0];
-	}
-	if (p[0] >= 0xC2 && p[0] <= 0xDF)
-		k = 2, cp = p[0] & 0x1F, min = 0x80;
-	else if (p[0] >= 0xE0 && p[0] <= 0xEF)
-		k = 3, cp = p[0] & 0x0F, min = 0x800;
-	else if (p[0] >= 0xF0 && p[0] <= 0xF4)
-		k = 4, cp = p[0] & 0x07, min = 0x10000;
-	else
-		return -1;
-	if (left < k)
-		return -1;
-	for (size_t j = 1; j < k; j++) {
-		if ((p[j] & 0xC0) != 0x80)
-			return -1;
-		cp = (cp << 6) | (p[j] & 0x3F);
-	}
-	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+	if (!k)
 		return -1;
 	*i += k;
-	return cp;
+	return (int32_t)cp;
+}
+
+static bool wn__utf8_ok(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len)
+		if (wn__next(s, len, &i) < 0)
+			return false;
+	return true;
 }
 
 static size_t wn__put(char *o, int32_t cp)
@@ -106,15 +98,12 @@ static int wn__digit(int32_t cp)
 	return -1;
 }
 
-/* Lower-cases (s, len) into the arena, or the canonical PEP 503 form when
- * canonical (runs of '-', '_' and '.' become one '-'). NULL on invalid
- * UTF-8 or when memory runs out (*bad tells which). */
-static char *wn__lower_copy(th_arena *a, const char *s, size_t len, bool canonical, bool *bad)
+/* Lower-cases (s, len) into the arena (Latin-1 lower case keeps the UTF-8
+ * length). NULL on invalid UTF-8 or when memory runs out (*bad tells which). */
+static char *wn__lower_copy(th_arena *a, const char *s, size_t len, bool *bad)
 {
-	/* Latin-1 lower case keeps the UTF-8 length, so len bytes suffice. */
 	char *out = th_arena_alloc(a, len + 1);
 	size_t i = 0, o = 0;
-	bool in_sep = false;
 
 	*bad = false;
 	if (!out)
@@ -125,16 +114,19 @@ static char *wn__lower_copy(th_arena *a, const char *s, size_t len, bool canonic
 			*bad = true;
 			return NULL;
 		}
-		if (canonical && (cp == '-' || cp == '_' || cp == '.')) {
-			if (!in_sep)
-				out[o++] = '-';
-			in_sep = true;
-			continue;
-		}
-		in_sep = false;
 		o += wn__put(out + o, wn__lower(cp));
 	}
 	out[o] = '\0';
+	return out;
+}
+
+/* canonicalize_name (core/name) into the arena. */
+static char *wn__canonical(th_arena *a, const char *s, size_t len)
+{
+	char *out = th_arena_alloc(a, len + 1);
+
+	if (out)
+		out[th_name_canon(out, s, len)] = '\0';
 	return out;
 }
 
@@ -213,7 +205,7 @@ static int wn__split(const char ***out, size_t *n, const char *s, size_t len, th
 	for (size_t i = 0; i <= len; i++) {
 		if (i < len && s[i] != '.')
 			continue;
-		if (!((*out)[k++] = wn__lower_copy(a, s + from, i - from, false, &bad)))
+		if (!((*out)[k++] = wn__lower_copy(a, s + from, i - from, &bad)))
 			return bad ? TH_ERR_INVALID : TH_ERR_NOMEM;
 		from = i + 1;
 	}
@@ -241,7 +233,7 @@ static int wn__tags(th_wheelname *out, const char *s, size_t len, th_arena *a)
 		for (size_t j = 0; j < nabi; j++)
 			for (size_t k = 0; k < nplat; k++) {
 				size_t m = 0;
-				/* A set: a repeated tag is kept once (at most 1024^2 compares). */
+				/* A set: a repeated tag is kept once (at most 256^2 / 2 compares). */
 				while (m < out->ntags && !(!strcmp(out->tags[m].interpreter, py[i]) &&
 							    !strcmp(out->tags[m].abi, abi[j]) &&
 							    !strcmp(out->tags[m].platform, plat[k])))
@@ -257,7 +249,6 @@ int th_wheelname_parse(th_wheelname *out, const char *filename, size_t len, th_a
 	static const char what[] = "wheel file name";
 	const char *dash[5];
 	size_t ndash = 0, stem = len - 4;
-	bool bad;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -275,7 +266,7 @@ int th_wheelname_parse(th_wheelname *out, const char *filename, size_t len, th_a
 	if (!wn__name_ok(filename, nlen))
 		return wn__invalid(err, what, filename, len, "invalid project name");
 	out->name_raw = th_arena_strndup(a, filename, nlen);
-	out->name = wn__lower_copy(a, filename, nlen, true, &bad);
+	out->name = wn__canonical(a, filename, nlen);
 	if (!out->name_raw || !out->name)
 		goto nomem;
 
@@ -339,7 +330,6 @@ int th_sdistname_parse(th_sdistname *out, const char *filename, size_t len, th_a
 	static const char what[] = "sdist file name";
 	size_t stem, nlen;
 	const char *dash = NULL;
-	bool bad;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -358,10 +348,10 @@ int th_sdistname_parse(th_sdistname *out, const char *filename, size_t len, th_a
 	if (!dash)
 		return wn__invalid(err, what, filename, len, "expected NAME-VERSION");
 	nlen = (size_t)(dash - filename);
-	out->name_raw = th_arena_strndup(a, filename, nlen);
-	out->name = wn__lower_copy(a, filename, nlen, true, &bad);
-	if (bad)
+	if (!wn__utf8_ok(filename, nlen))
 		return wn__invalid(err, what, filename, len, "the name is not valid UTF-8");
+	out->name_raw = th_arena_strndup(a, filename, nlen);
+	out->name = wn__canonical(a, filename, nlen);
 	out->version_raw = th_arena_strndup(a, dash + 1, stem - nlen - 1);
 	if (!out->name_raw || !out->name || !out->version_raw)
 		return th_error_set(err, TH_ERR_NOMEM, "%s: out of memory", what);

@@ -21,8 +21,10 @@
  * classified approximately (Latin-1 exactly as Python's \w; above U+00FF
  * every character is a word character except general punctuation, CJK
  * punctuation, combining marks, private use, variation selectors, specials
- * and emoji) and lower-cased only in ASCII and Latin-1; a compressed tag set
- * expanding to more than TH_WHEELNAME_MAX_TAGS tags is TH_ERR_LIMIT.
+ * and emoji); names are lower-cased as core/name does (ASCII, Latin-1, Latin
+ * Extended-A, Greek, Cyrillic), tags in ASCII and Latin-1 only; a NUL byte
+ * is invalid; a compressed tag set expanding to more than
+ * TH_WHEELNAME_MAX_TAGS tags is TH_ERR_LIMIT.
  *
  * All strings live in the caller's arena.
  */
@@ -36,9 +38,9 @@
 #include "core/tags.h"
 #include "core/version.h"
 
-/* Real wheels carry a handful of tags; "a.b.c...-x.y...-p.q..." could
+/* Real wheels carry a handful of tags (rarely over 10); "a.b.c...-x.y...-p.q..." could
  * otherwise ask for millions. */
-#define TH_WHEELNAME_MAX_TAGS 1024
+#define TH_WHEELNAME_MAX_TAGS 256
 
 typedef struct th_wheelname {
 	const char *name;         /* canonical PEP 503 name */

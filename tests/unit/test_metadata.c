@@ -172,14 +172,30 @@ static void header_syntax_edges(void **state)
 	assert_int_equal(md.nfields, 0);
 	assert_string_equal(md.body, "Name : x\n");
 
-	/* An empty field name is a header, as Python's parser has it; a
-	 * value may contain colons. */
-	s = ": empty\nProject-URL: Home, https://x.org:8080/a\n\n";
+	/* A line with an empty field name stays in the headers but is dropped,
+	 * with its continuations, as Python's parser does; a value may contain
+	 * colons. */
+	s = "Name: a\n: empty\n more\nProject-URL: Home, https://x.org:8080/a\n\n";
 	md = parse(s, strlen(s));
 	assert_int_equal(md.nfields, 2);
-	assert_string_equal(md.fields[0].name, "");
+	assert_string_equal(md.name, "a");
 	assert_string_equal(md.project_urls[0], "Home, https://x.org:8080/a");
 	assert_null(md.body); /* nothing after the empty line */
+
+	/* A "From " line ending the headers is the body's first line; the empty
+	 * line after it is dropped. Elsewhere it is skipped. */
+	s = "Name: a\nFrom x\nVersion: 1\nFrom y\n\nbody\n";
+	md = parse(s, strlen(s));
+	assert_int_equal(md.nfields, 2);
+	assert_string_equal(md.body, "From y\nbody\n");
+	assert_int_equal(md.body_len, 12);
+	s = "From x\n\nbody";
+	md = parse(s, strlen(s));
+	assert_int_equal(md.nfields, 0);
+	assert_string_equal(md.body, "body");
+	s = "Name: a\nFrom y";
+	md = parse(s, strlen(s));
+	assert_string_equal(md.body, "From y");
 
 	/* A single-valued field given twice reads as the first. */
 	s = "Name: a\nName: b\n";

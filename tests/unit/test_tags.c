@@ -234,6 +234,9 @@ static void explicit_platform_list(void **state)
 	assert_int_equal(n, 1 + 14);
 	assert_string_equal(tag_str(&tags[0]), "cp312-none-any");
 	assert_int_equal(th_target_init_platforms(&t, "3.x", plats, 2, &arena, &err), TH_ERR_INVALID);
+	const char *holes[] = { "linux_x86_64", NULL };
+	assert_int_equal(th_target_init_platforms(&t, "3.12", holes, 2, &arena, &err), TH_ERR_INVALID);
+	assert_int_equal(th_target_init_platforms(&t, "3.12", plats, 5000, &arena, &err), TH_ERR_LIMIT);
 }
 
 static int rank_of(const th_tagset *s, const char *i, const char *a, const char *p)
