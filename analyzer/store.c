@@ -72,6 +72,40 @@ static const char *const migrations[] = {
 	/* rules: compiled rule sets keyed by the content hash of their source. */
 	("CREATE TABLE rules_compiled (hash TEXT PRIMARY KEY, source TEXT NOT NULL, units INTEGER NOT NULL,"
 	 " blob BLOB NOT NULL, compiled_at INTEGER NOT NULL);"),
+	/* knowledge base (analyzer/store_kb.c): indexes with priorities, their
+	 * projects (with the page's ETag and content hash, so an unchanged page is
+	 * not imported again), versions, files; core metadata addressed by its
+	 * sha256 (fetched once) with its dependencies; OSV advisories. */
+	("CREATE TABLE kb_index (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, url TEXT NOT NULL,"
+	 " priority INTEGER NOT NULL DEFAULT 0);"
+	 "CREATE TABLE kb_project (id INTEGER PRIMARY KEY,"
+	 " index_id INTEGER NOT NULL REFERENCES kb_index(id) ON DELETE CASCADE, name TEXT NOT NULL,"
+	 " display_name TEXT NOT NULL, etag TEXT, page_hash TEXT, UNIQUE (name, index_id));"
+	 "CREATE TABLE kb_version (id INTEGER PRIMARY KEY,"
+	 " project_id INTEGER NOT NULL REFERENCES kb_project(id) ON DELETE CASCADE, version TEXT NOT NULL,"
+	 " UNIQUE (project_id, version));"
+	/* requires: the Requires-Dist values in order, joined by '\n' (core
+	 * metadata values are unfolded, so none holds a newline); one row per
+	 * metadata file instead of one per dependency keeps imports fast. */
+	 "CREATE TABLE kb_metadata (hash TEXT PRIMARY KEY, name TEXT NOT NULL, version TEXT NOT NULL,"
+	 " requires_python TEXT, requires TEXT NOT NULL, nrequires INTEGER NOT NULL) WITHOUT ROWID;"
+	 "CREATE TABLE kb_file (id INTEGER PRIMARY KEY,"
+	 " version_id INTEGER NOT NULL REFERENCES kb_version(id) ON DELETE CASCADE, filename TEXT NOT NULL,"
+	 " url TEXT NOT NULL, tags TEXT, hash_name TEXT, hash TEXT, requires_python TEXT,"
+	 " yanked INTEGER NOT NULL DEFAULT 0, yanked_reason TEXT, upload_time TEXT, size INTEGER,"
+	 " metadata_hash TEXT REFERENCES kb_metadata(hash) DEFERRABLE INITIALLY DEFERRED,"
+	 " UNIQUE (version_id, filename));"
+	 "CREATE INDEX kb_file_metadata ON kb_file (metadata_hash);"
+	 "CREATE TABLE kb_advisory (id TEXT PRIMARY KEY, summary TEXT, details TEXT, aliases TEXT,"
+	 " severity TEXT, modified TEXT, published TEXT, withdrawn TEXT) WITHOUT ROWID;"
+	 "CREATE TABLE kb_affected (id INTEGER PRIMARY KEY,"
+	 " advisory_id TEXT NOT NULL REFERENCES kb_advisory(id) ON DELETE CASCADE, name TEXT NOT NULL,"
+	 " versions TEXT);"
+	 "CREATE INDEX kb_affected_name ON kb_affected (name);"
+	 "CREATE INDEX kb_affected_advisory ON kb_affected (advisory_id);"
+	 "CREATE TABLE kb_range (affected_id INTEGER NOT NULL REFERENCES kb_affected(id) ON DELETE CASCADE,"
+	 " seq INTEGER NOT NULL, type TEXT NOT NULL, events TEXT NOT NULL, PRIMARY KEY (affected_id, seq))"
+	 " WITHOUT ROWID;"),
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

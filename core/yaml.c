@@ -6,6 +6,8 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "core/json.h"
+
 #define YAML_TAG_PREFIX "tag:yaml.org,2002:"
 
 /* One open sequence or mapping while events stream in. Children are gathered
@@ -695,4 +697,102 @@ int th_yaml_float(const th_yaml_node *n, double *out)
 			*out = strtod(buf, NULL);
 	}
 	return 0;
+}
+
+/* ---- YAML as JSON text ---- */
+
+static bool yaml__json_bool(const th_yaml_node *n, bool *v)
+{
+	const char *t = n->u.str.ptr;
+
+	if (n->style != TH_YAML_PLAIN || n->type != TH_YAML_BOOL)
+		return false;
+	if (!strcmp(t, "true") || !strcmp(t, "True") || !strcmp(t, "TRUE"))
+		*v = true;
+	else if (!strcmp(t, "false") || !strcmp(t, "False") || !strcmp(t, "FALSE"))
+		*v = false;
+	else
+		return false; /* yes/no/on/off stay strings in JSON */
+	return true;
+}
+
+static void yaml__json_node(th_jw *w, const th_yaml_node *n)
+{
+	bool b;
+
+	switch (n->kind) {
+	case TH_YAML_SEQ:
+		th_jw_arr_begin(w);
+		for (size_t i = 0; i < n->u.seq.n; i++)
+			yaml__json_node(w, n->u.seq.items[i]);
+		th_jw_arr_end(w);
+		return;
+	case TH_YAML_MAP:
+		th_jw_obj_begin(w);
+		for (size_t i = 0; i < n->u.map.n; i++) {
+			const th_yaml_node *k = n->u.map.pairs[i].key;
+			th_jw_key(w, k->kind == TH_YAML_SCALAR ? k->u.str.ptr : "");
+			yaml__json_node(w, n->u.map.pairs[i].value);
+		}
+		th_jw_obj_end(w);
+		return;
+	case TH_YAML_SCALAR:
+		if (n->type == TH_YAML_NULL && n->style == TH_YAML_PLAIN)
+			th_jw_null(w);
+		else if (yaml__json_bool(n, &b))
+			th_jw_bool(w, b);
+		else
+			th_jw_strn(w, n->u.str.ptr, n->u.str.len);
+		return;
+	}
+}
+
+static int yaml__keys_are_scalars(const th_yaml_node *n, const char *what, th_error *err)
+{
+	int rc = 0;
+
+	if (n->kind == TH_YAML_SEQ) {
+		for (size_t i = 0; !rc && i < n->u.seq.n; i++)
+			rc = yaml__keys_are_scalars(n->u.seq.items[i], what, err);
+	} else if (n->kind == TH_YAML_MAP) {
+		for (size_t i = 0; !rc && i < n->u.map.n; i++) {
+			const th_yaml_node *k = n->u.map.pairs[i].key;
+			if (k->kind != TH_YAML_SCALAR)
+				return th_error_set(err, TH_ERR_INVALID, "%s:%u:%u: a mapping key must be a scalar", what,
+						    (unsigned)k->line, (unsigned)k->col);
+			rc = yaml__keys_are_scalars(n->u.map.pairs[i].value, what, err);
+		}
+	}
+	return rc;
+}
+
+int th_yaml_to_json(th_buf *out, const char *data, size_t len, unsigned max_depth, const char *what,
+		    th_error *err)
+{
+	th_arena a;
+	th_yaml_opts o;
+	th_yaml_node *root;
+	th_buf tmp = TH_BUF_INIT;
+	th_jw w;
+	int rc;
+
+	th_arena_init(&a, 0);
+	th_yaml_opts_init(&o, NULL, what);
+	o.max_bytes = len + 1;
+	o.max_depth = max_depth;
+	if ((rc = th_yaml_parse(&root, data, len, &o, &a, err)) ||
+	    (root && (rc = yaml__keys_are_scalars(root, what, err))))
+		goto done;
+	/* Written to a scratch buffer first: out is left as it was on error. */
+	th_jw_init(&w, &tmp, 0, err);
+	if (root)
+		yaml__json_node(&w, root);
+	else
+		th_jw_null(&w);
+	if (!(rc = th_jw_finish(&w)))
+		rc = th_buf_put(out, tmp.ptr, tmp.len, err);
+done:
+	th_buf_release(&tmp);
+	th_arena_release(&a);
+	return rc;
 }

@@ -34,6 +34,7 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/error.h"
 #include "core/limits.h"
 
@@ -121,5 +122,16 @@ int th_yaml_bool(const th_yaml_node *n, bool *out);
 int th_yaml_int(const th_yaml_node *n, int64_t *out);
 /* 0 and *out when the node is a float or an integer, else TH_ERR_INVALID. */
 int th_yaml_float(const th_yaml_node *n, double *out);
+
+/* ---- YAML as JSON text ----
+ * For readers written against core/json (OSV advisories come in both forms):
+ * the first document of (data, len) appended to out as compact JSON.
+ * Mappings become objects, sequences arrays; every scalar becomes a JSON
+ * string, because implicit typing would turn the version 1.10 into the
+ * number 1.1 — except null (~, null, the empty plain scalar) and the plain
+ * booleans true/false, which keep their JSON meaning. Keys are their text.
+ * Aliases are refused; nesting is bounded by max_depth. */
+int th_yaml_to_json(th_buf *out, const char *data, size_t len, unsigned max_depth, const char *what,
+		    th_error *err);
 
 #endif

@@ -1,0 +1,904 @@
+/* kb_import — indexes, wheelhouses and advisories into the knowledge base,
+ * see kb_import.h. */
+#include "analyzer/kb_import.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "analyzer/store_kb.h"
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/hash.h"
+#include "core/metadata.h"
+#include "core/name.h"
+#include "core/version.h"
+#include "core/wheelname.h"
+#include "extractors/archive.h"
+#include "extractors/http.h"
+#include "extractors/indexpage.h"
+#include "extractors/osv.h"
+#include "extractors/wheelhouse.h"
+
+/* PEP 691: JSON preferred, HTML accepted (servers without PEP 691 send it). */
+#define KB_ACCEPT "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01"
+
+/* ---- helpers ---- */
+
+static int kb__has_suffix(const char *s, const char *suf)
+{
+	size_t n = strlen(s), m = strlen(suf);
+	return n >= m && !strcmp(s + n - m, suf);
+}
+
+static int kb__is_dir(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int kb__is_file(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int kb__is_sdist(const char *name)
+{
+	return kb__has_suffix(name, ".tar.gz") || kb__has_suffix(name, ".zip") || kb__has_suffix(name, ".tar.bz2") ||
+	       kb__has_suffix(name, ".tar.xz") || kb__has_suffix(name, ".tgz");
+}
+
+/* "file://" and the absolute path, percent-encoding what a URL path cannot
+ * hold as is. */
+static int kb__file_url(th_buf *out, const char *path, int dir, th_error *err)
+{
+	char real[PATH_MAX];
+	int rc;
+
+	if (!realpath(path, real))
+		return th_error_set(err, TH_ERR_IO, "%s: %s", path, strerror(errno));
+	th_buf_clear(out);
+	if ((rc = th_buf_puts(out, "file://", err)))
+		return rc;
+	for (const unsigned char *p = (const unsigned char *)real; *p; p++) {
+		int plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+			    strchr("/-._~+", *p);
+		if ((rc = plain ? th_buf_putc(out, (char)*p, err) : th_buf_printf(out, err, "%%%02X", *p)))
+			return rc;
+	}
+	if (dir && out->ptr[out->len - 1] != '/')
+		return th_buf_putc(out, '/', err);
+	return 0;
+}
+
+static int kb__read_file(th_buf *out, const char *path, uint64_t max, th_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	char chunk[65536];
+	size_t n;
+	int rc = 0;
+
+	th_buf_clear(out);
+	if (!f)
+		return th_error_set(err, TH_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (out->len + n > max) {
+			rc = th_error_set(err, TH_ERR_LIMIT, "%s: larger than the limit of %llu bytes", path,
+					  (unsigned long long)max);
+			break;
+		}
+		if ((rc = th_buf_put(out, chunk, n, err)))
+			break;
+	}
+	if (!rc && ferror(f))
+		rc = th_error_set(err, TH_ERR_IO, "%s: read error", path);
+	fclose(f);
+	return rc;
+}
+
+int th_kb_source_detect(th_kb_source *out, const char *src, th_error *err)
+{
+	char p[PATH_MAX];
+	DIR *d;
+	struct dirent *e;
+
+	if (!strncmp(src, "http://", 7) || !strncmp(src, "https://", 8) || !strncmp(src, "file://", 7)) {
+		*out = TH_KB_SRC_INDEX;
+		return 0;
+	}
+	if (kb__is_file(src)) {
+		if (kb__has_suffix(src, ".zip") || kb__has_suffix(src, ".json") || kb__has_suffix(src, ".yaml") ||
+		    kb__has_suffix(src, ".yml")) {
+			*out = TH_KB_SRC_ADVISORIES;
+			return 0;
+		}
+		return th_error_set(err, TH_ERR_USAGE,
+				    "%s: not an index, a wheelhouse directory or an advisory file (.json, .yaml, .zip)", src);
+	}
+	if (!kb__is_dir(src))
+		return th_error_set(err, TH_ERR_IO, "%s: no such file or directory", src);
+	snprintf(p, sizeof(p), "%s/index.html", src);
+	if (kb__is_file(p)) {
+		*out = TH_KB_SRC_INDEX;
+		return 0;
+	}
+	snprintf(p, sizeof(p), "%s/simple/index.html", src);
+	if (kb__is_file(p)) {
+		*out = TH_KB_SRC_INDEX;
+		return 0;
+	}
+	*out = TH_KB_SRC_ADVISORIES;
+	if (!(d = opendir(src)))
+		return th_error_set(err, TH_ERR_IO, "%s: %s", src, strerror(errno));
+	while ((e = readdir(d))) {
+		if (kb__has_suffix(e->d_name, ".whl") || kb__is_sdist(e->d_name)) {
+			*out = TH_KB_SRC_WHEELHOUSE;
+			break;
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
+/* What a distribution file name says, through core/wheelname. Returns 1 when
+ * the file is a wheel or sdist of `project` (normalized), filling version
+ * (normalized) and tags ("" for sdists); 0 when it is something else. */
+static int kb__dist_name(const char *filename, const char *project, th_buf *version, th_buf *tags, th_arena *a,
+			 th_error *err)
+{
+	size_t len = strlen(filename);
+	const char *name;
+	const th_version *v;
+	th_wheelname wn;
+	th_sdistname sn;
+	int rc;
+
+	th_buf_clear(version);
+	th_buf_clear(tags);
+	if (kb__has_suffix(filename, ".whl")) {
+		if (th_wheelname_parse(&wn, filename, len, a, NULL))
+			return 0;
+		name = wn.name;
+		v = &wn.version;
+		for (size_t i = 0; i < wn.ntags; i++)
+			if ((rc = th_buf_printf(tags, err, "%s%s-%s-%s", i ? " " : "", wn.tags[i].interpreter, wn.tags[i].abi,
+						wn.tags[i].platform)))
+				return rc;
+	} else if (kb__is_sdist(filename)) {
+		if (th_sdistname_parse(&sn, filename, len, a, NULL))
+			return 0;
+		name = sn.name;
+		v = &sn.version;
+	} else {
+		return 0;
+	}
+	if (project && !th_name_eq(name, strlen(name), project, strlen(project)))
+		return 0;
+	if ((rc = th_version_format(v, version, err)))
+		return rc;
+	return 1;
+}
+
+/* ---- indexes ---- */
+
+enum { REQ_ROOT, REQ_PAGE, REQ_METADATA };
+
+typedef struct kb__req {
+	int kind;
+	char *name;      /* normalized project (PAGE, METADATA) */
+	char *display;   /* as the root page wrote it (PAGE) */
+	char *page_hash; /* stored hash of the page (PAGE), "" when new */
+	int64_t file_id; /* METADATA */
+	char *md_sha256; /* expected (METADATA), NULL when the page gave none */
+} kb__req;
+
+typedef struct kb__idx {
+	th_store *s;
+	th_kb_writer *w;
+	th_http *http;
+	const th_kb_import_opts *o;
+	th_kb_import_report *rep;
+	int64_t index_id;
+	int file_mode;      /* file:// : a directory URL means its index.html */
+	th_arena reqs;      /* kb__req objects, freed at the end */
+	th_buf url, tmp, version, tags, etag, page_hash;
+	th_error *err;
+	int64_t project_id; /* the page being imported */
+	const char *page_url, *project;
+	th_arena *page_arena; /* the page being imported: its records and what is parsed from them */
+	char **pending;       /* open-addressing set of metadata hashes asked for in this import */
+	size_t npending, cap_pending;
+} kb__idx;
+
+/* FNV-1a: spreads hex digests (already uniform) and anything else. */
+static size_t kb__strhash(const char *s)
+{
+	size_t h = 1469598103934665603u;
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211u;
+	return h;
+}
+
+/* Adds a metadata hash to the set of those already asked for; returns 1
+ * when it was new, 0 when it was there, <0 on allocation failure. Two files
+ * sharing one metadata file cost one request. */
+static int kb__pending_add(kb__idx *c, const char *hash)
+{
+	size_t i;
+
+	if (2 * (c->npending + 1) > c->cap_pending) {
+		size_t ncap = c->cap_pending ? c->cap_pending * 2 : 1024;
+		char **nt = calloc(ncap, sizeof(*nt));
+		if (!nt)
+			return TH_ERR_NOMEM;
+		for (size_t k = 0; k < c->cap_pending; k++) {
+			if (!c->pending[k])
+				continue;
+			for (i = kb__strhash(c->pending[k]) & (ncap - 1); nt[i]; i = (i + 1) & (ncap - 1))
+				;
+			nt[i] = c->pending[k];
+		}
+		free(c->pending);
+		c->pending = nt;
+		c->cap_pending = ncap;
+	}
+	for (i = kb__strhash(hash) & (c->cap_pending - 1); c->pending[i]; i = (i + 1) & (c->cap_pending - 1))
+		if (!strcmp(c->pending[i], hash))
+			return 0;
+	if (!(c->pending[i] = th_arena_strdup(&c->reqs, hash)))
+		return TH_ERR_NOMEM;
+	c->npending++;
+	return 1;
+}
+
+static int kb__idx_get(kb__idx *c, const char *url, const char *etag, kb__req *r)
+{
+	const char *u = url;
+	th_buf full = TH_BUF_INIT;
+	int rc;
+
+	if (c->file_mode && kb__has_suffix(url, "/")) {
+		if ((rc = th_buf_printf(&full, c->err, "%sindex.html", url)))
+			return rc;
+		u = full.ptr;
+	}
+	rc = th_http_get(c->http, u, r->kind == REQ_METADATA ? NULL : KB_ACCEPT, etag, r, c->err);
+	th_buf_release(&full);
+	return rc;
+}
+
+static kb__req *kb__req_new(kb__idx *c, int kind, const char *name, const char *display)
+{
+	kb__req *r = th_arena_zalloc(&c->reqs, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->kind = kind;
+	if ((name && !(r->name = th_arena_strdup(&c->reqs, name))) ||
+	    (display && !(r->display = th_arena_strdup(&c->reqs, display))))
+		return NULL;
+	return r;
+}
+
+static int kb__is_json(const th_http_resp *resp)
+{
+	size_t i = 0;
+	if (resp->content_type)
+		return strstr(resp->content_type, "json") != NULL;
+	while (i < resp->len && (resp->body[i] == ' ' || resp->body[i] == '\n' || resp->body[i] == '\r' ||
+				 resp->body[i] == '\t'))
+		i++;
+	return i < resp->len && resp->body[i] == '{';
+}
+
+typedef struct kb__root_ctx {
+	kb__idx *c;
+	const char *root_url;
+} kb__root_ctx;
+
+static int kb__on_project(void *ud, const char *name, const char *href)
+{
+	kb__root_ctx *rc_ = ud;
+	kb__idx *c = rc_->c;
+	th_buf norm = TH_BUF_INIT;
+	kb__req *r;
+	int rc, st;
+
+	if ((rc = th_name_normalize(&norm, name, strlen(name), c->err)))
+		goto done;
+	if (href)
+		rc = th_http_resolve(&c->url, rc_->root_url, href, c->err);
+	else if (!(rc = th_buf_printf(&c->tmp, c->err, "%s/", norm.ptr)))
+		rc = th_http_resolve(&c->url, rc_->root_url, c->tmp.ptr, c->err);
+	th_buf_clear(&c->tmp);
+	if (rc)
+		goto done;
+	st = th_kb_project_state(c->w, c->index_id, norm.ptr, &c->etag, &c->page_hash, c->err);
+	if (st && st != TH_ERR_NOTFOUND) {
+		rc = st;
+		goto done;
+	}
+	if (!(r = kb__req_new(c, REQ_PAGE, norm.ptr, name)) ||
+	    !(r->page_hash = th_arena_strdup(&c->reqs, c->page_hash.ptr))) {
+		rc = th_error_set(c->err, TH_ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	rc = kb__idx_get(c, c->url.ptr, c->etag.len ? c->etag.ptr : NULL, r);
+done:
+	th_buf_release(&norm);
+	return rc;
+}
+
+static int kb__on_root(kb__idx *c, const th_http_resp *resp)
+{
+	th_arena a;
+	kb__root_ctx rctx = { c, resp->url };
+	int rc;
+
+	th_arena_init(&a, 0);
+	if (kb__is_json(resp))
+		rc = th_indexpage_json_projects(resp->body, resp->len, (unsigned)c->o->lim->json_depth, kb__on_project,
+						&rctx, &a, resp->url, c->err);
+	else
+		rc = th_indexpage_html_projects(resp->body, resp->len, kb__on_project, &rctx, &a, resp->url, c->err);
+	th_arena_release(&a);
+	return rc;
+}
+
+static int kb__on_file(void *ud, const th_indexfile *f)
+{
+	kb__idx *c = ud;
+	int64_t vid, fid;
+	int rc, known = 0;
+	const char *md = NULL;
+
+	rc = kb__dist_name(f->filename, c->project, &c->version, &c->tags, c->page_arena, c->err);
+	if (rc <= 0) {
+		if (rc == 0)
+			c->rep->files_skipped++;
+		goto done;
+	}
+	rc = 0;
+	if ((rc = th_http_resolve(&c->url, c->page_url, f->url, c->err)) ||
+	    (rc = th_kb_version_put(c->w, c->project_id, c->version.ptr, &vid, c->err)))
+		goto done;
+	if (f->has_metadata && f->metadata_hash_name && !strcmp(f->metadata_hash_name, "sha256")) {
+		md = f->metadata_hash_hex;
+		if ((rc = th_kb_metadata_has(c->w, md, &known, c->err)))
+			goto done;
+	}
+	th_kb_file kf = { f->filename, c->url.ptr, c->tags.len ? c->tags.ptr : NULL, f->hash_name, f->hash_hex,
+			  f->requires_python, f->yanked, f->yanked_reason, f->upload_time, f->size, md };
+	if ((rc = th_kb_file_put(c->w, vid, &kf, &fid, c->err)))
+		goto done;
+	c->rep->files++;
+	if (f->has_metadata && md && !known && (known = kb__pending_add(c, md)) >= 0)
+		known = !known; /* asked for already by another file of this import */
+	if (known < 0) {
+		rc = th_error_set(c->err, TH_ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	if (f->has_metadata && known) {
+		c->rep->metadata_reused++;
+	} else if (f->has_metadata) {
+		kb__req *r = kb__req_new(c, REQ_METADATA, c->project, NULL);
+		if (!r || (md && !(r->md_sha256 = th_arena_strdup(&c->reqs, md)))) {
+			rc = th_error_set(c->err, TH_ERR_NOMEM, "out of memory");
+			goto done;
+		}
+		r->file_id = fid;
+		if ((rc = th_buf_puts(&c->url, ".metadata", c->err)) || (rc = kb__idx_get(c, c->url.ptr, NULL, r)))
+			goto done;
+	}
+done:
+	return rc;
+}
+
+static int kb__on_page(kb__idx *c, kb__req *r, const th_http_resp *resp)
+{
+	char hex[TH_SHA256_HEX];
+	th_arena a;
+	int rc;
+
+	if (resp->status == 304) {
+		c->rep->projects_unchanged++;
+		return 0;
+	}
+	if ((rc = th_sha256_hex(hex, resp->body, resp->len, c->err)))
+		return rc;
+	if (!strcmp(hex, r->page_hash)) {
+		c->rep->projects_unchanged++;
+		return 0;
+	}
+	if ((rc = th_kb_project_put(c->w, c->index_id, r->name, r->display, resp->etag, hex, &c->project_id, c->err)))
+		return rc;
+	c->rep->projects++;
+	c->page_url = resp->url;
+	c->project = r->name;
+	th_arena_init(&a, 0);
+	c->page_arena = &a;
+	if (kb__is_json(resp))
+		rc = th_indexpage_json_files(resp->body, resp->len, (unsigned)c->o->lim->json_depth, kb__on_file, c, &a,
+					     resp->url, c->err);
+	else
+		rc = th_indexpage_html_files(resp->body, resp->len, kb__on_file, c, &a, resp->url, c->err);
+	th_arena_release(&a);
+	return rc;
+}
+
+static int kb__on_metadata(kb__idx *c, kb__req *r, const th_http_resp *resp)
+{
+	char hex[TH_SHA256_HEX];
+	th_metadata md;
+	th_arena a;
+	int rc;
+
+	if ((rc = th_sha256_hex(hex, resp->body, resp->len, c->err)))
+		return rc;
+	if (r->md_sha256 && strcmp(hex, r->md_sha256) != 0)
+		return th_error_set(c->err, TH_ERR_INVALID, "%s: wrong sha256: the index says %s, the file hashes to %s",
+				    resp->url, r->md_sha256, hex);
+	th_arena_init(&a, 0);
+	if ((rc = th_metadata_parse(&md, resp->body, resp->len, c->o->lim, &a, c->err))) {
+		th_error_prefix(c->err, "%s", resp->url);
+		goto done;
+	}
+	if ((rc = th_kb_metadata_put(c->w, hex, md.name ? md.name : "", md.version ? md.version : "",
+				     md.requires_python, md.requires_dist, md.nrequires_dist, c->err)))
+		goto done;
+	if (!r->md_sha256)
+		rc = th_kb_file_set_metadata(c->w, r->file_id, hex, c->err);
+	c->rep->metadata_fetched++;
+done:
+	th_arena_release(&a);
+	return rc;
+}
+
+static int kb__on_response(void *ud, void *req_ud, const th_http_resp *resp, const th_error *failure)
+{
+	kb__idx *c = ud;
+	kb__req *r = req_ud;
+
+	if (failure && r->kind == REQ_PAGE && c->o->nprojects && failure->code == TH_ERR_NOTFOUND) {
+		c->rep->projects_missing++; /* lazy mode: not in this index, which is an answer */
+		return 0;
+	}
+	if (failure) {
+		if (c->err)
+			*c->err = *failure;
+		return failure->code;
+	}
+	if (r->kind != REQ_PAGE && resp->status == 304)
+		return th_error_set(c->err, TH_ERR_NETWORK, "%s: an unasked-for 304 reply", resp->url);
+	switch (r->kind) {
+	case REQ_ROOT:
+		return kb__on_root(c, resp);
+	case REQ_PAGE:
+		return kb__on_page(c, r, resp);
+	default:
+		return kb__on_metadata(c, r, resp);
+	}
+}
+
+int th_kb_import_index(th_store *s, const char *src, const th_kb_import_opts *o, th_kb_import_report *rep,
+		       th_error *err)
+{
+	kb__idx c;
+	th_http_opts ho = TH_HTTP_OPTS_INIT;
+	th_http_stats hs;
+	kb__req *root;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.s = s;
+	c.o = o;
+	c.rep = rep;
+	c.err = err;
+	th_arena_init(&c.reqs, 0);
+	th_buf_init(&c.url, 0);
+	th_buf_init(&c.tmp, 0);
+	th_buf_init(&c.version, 0);
+	th_buf_init(&c.tags, 0);
+	th_buf_init(&c.etag, 0);
+	th_buf_init(&c.page_hash, 0);
+	/* The root URL: a directory becomes a file:// URL (its simple/ when it
+	 * holds one); a URL is taken as the index root, with a final '/'. */
+	if (strncmp(src, "http://", 7) && strncmp(src, "https://", 8) && strncmp(src, "file://", 7)) {
+		char sub[PATH_MAX];
+		snprintf(sub, sizeof(sub), "%s/simple/index.html", src);
+		if ((rc = kb__file_url(&c.url, src, 1, err)) ||
+		    (kb__is_file(sub) && (rc = th_buf_puts(&c.url, "simple/", err))))
+			goto done;
+	} else if ((rc = th_buf_puts(&c.url, src, err)) ||
+		   (!kb__has_suffix(src, "/") && (rc = th_buf_putc(&c.url, '/', err)))) {
+		goto done;
+	}
+	c.file_mode = !strncmp(c.url.ptr, "file://", 7);
+	if (o->parallel > 0)
+		ho.parallel = o->parallel;
+	if (o->retries >= 0)
+		ho.retries = o->retries;
+	if (o->backoff_ms > 0)
+		ho.backoff_ms = o->backoff_ms;
+	if (o->timeout_ms > 0)
+		ho.timeout_ms = o->timeout_ms;
+	ho.max_bytes = o->lim->http_bytes;
+	ho.allow_file = c.file_mode;
+	if ((rc = th_kb_writer_new(&c.w, s, err)) || (rc = th_http_new(&c.http, &ho, kb__on_response, &c, err)) ||
+	    (rc = th_kb_index_put(c.w, o->index_name ? o->index_name : c.url.ptr, c.url.ptr, o->priority, &c.index_id,
+				  err)))
+		goto done;
+	if (o->nprojects) {
+		/* Lazy mode: only these projects' pages, at root/<normalized>/. */
+		th_buf root_url = TH_BUF_INIT;
+		kb__root_ctx rctx = { &c, NULL };
+		if ((rc = th_buf_puts(&root_url, c.url.ptr, err)))
+			goto done;
+		rctx.root_url = root_url.ptr;
+		for (size_t i = 0; !rc && i < o->nprojects; i++)
+			rc = kb__on_project(&rctx, o->projects[i], NULL);
+		th_buf_release(&root_url);
+		if (rc)
+			goto done;
+	} else {
+		if (!(root = kb__req_new(&c, REQ_ROOT, NULL, NULL))) {
+			rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
+			goto done;
+		}
+		if ((rc = th_buf_puts(&c.tmp, c.url.ptr, err)) || (rc = kb__idx_get(&c, c.tmp.ptr, NULL, root)))
+			goto done;
+		th_buf_clear(&c.tmp);
+	}
+	rc = th_http_run(c.http, err);
+	th_http_stats_get(c.http, &hs);
+	rep->requests += hs.requests;
+	rep->retries += hs.retries;
+	rep->not_modified += hs.not_modified;
+	rep->connects += hs.connects;
+	rep->bytes += hs.bytes;
+done:
+	th_http_free(c.http);
+	th_kb_writer_free(c.w);
+	free(c.pending);
+	th_arena_release(&c.reqs);
+	th_buf_release(&c.url);
+	th_buf_release(&c.tmp);
+	th_buf_release(&c.version);
+	th_buf_release(&c.tags);
+	th_buf_release(&c.etag);
+	th_buf_release(&c.page_hash);
+	return rc;
+}
+
+/* ---- wheelhouses ---- */
+
+typedef struct kb__dist {
+	char *file;    /* owned: the file name */
+	char *project; /* owned: normalized */
+	char *version; /* owned: normalized */
+	char *tags;    /* owned, or NULL */
+} kb__dist;
+
+static int kb__dist_cmp(const void *x, const void *y)
+{
+	const kb__dist *a = x, *b = y;
+	int c = strcmp(a->project, b->project);
+	return c ? c : strcmp(a->file, b->file);
+}
+
+static int kb__wheelhouse_scan(const char *dir, kb__dist **out, size_t *n, th_kb_import_report *rep, th_error *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	kb__dist *v = NULL;
+	size_t cap = 0;
+	th_buf ver = TH_BUF_INIT, tags = TH_BUF_INIT, norm = TH_BUF_INIT;
+	int rc = 0;
+
+	*n = 0;
+	if (!d)
+		return th_error_set(err, TH_ERR_IO, "%s: %s", dir, strerror(errno));
+	while (!rc && (e = readdir(d))) {
+		th_arena a;
+		th_wheelname wn;
+		th_sdistname sn;
+		const char *name = NULL;
+		int wheel = kb__has_suffix(e->d_name, ".whl");
+		if (!wheel && !kb__is_sdist(e->d_name))
+			continue;
+		th_arena_init(&a, 0);
+		if (wheel && !th_wheelname_parse(&wn, e->d_name, strlen(e->d_name), &a, NULL))
+			name = wn.name;
+		else if (!wheel && !th_sdistname_parse(&sn, e->d_name, strlen(e->d_name), &a, NULL))
+			name = sn.name;
+		if (!name) {
+			rep->files_skipped++;
+			th_arena_release(&a);
+			continue;
+		}
+		th_buf_clear(&norm);
+		if (!(rc = th_name_normalize(&norm, name, strlen(name), err)))
+			rc = kb__dist_name(e->d_name, NULL, &ver, &tags, &a, err);
+		th_arena_release(&a);
+		if (rc <= 0) {
+			if (rc < 0)
+				break;
+			rep->files_skipped++;
+			continue;
+		}
+		rc = 0;
+		if (*n == cap) {
+			kb__dist *nv = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof(*nv));
+			if (!nv) {
+				rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
+				break;
+			}
+			v = nv;
+		}
+		kb__dist *k = &v[(*n)++];
+		k->file = strdup(e->d_name);
+		k->project = strdup(norm.ptr);
+		k->version = strdup(ver.ptr);
+		k->tags = tags.len ? strdup(tags.ptr) : NULL;
+		if (!k->file || !k->project || !k->version || (tags.len && !k->tags))
+			rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	}
+	closedir(d);
+	th_buf_release(&ver);
+	th_buf_release(&tags);
+	th_buf_release(&norm);
+	if (*n)
+		qsort(v, *n, sizeof(*v), kb__dist_cmp);
+	*out = v;
+	return rc;
+}
+
+int th_kb_import_wheelhouse(th_store *s, const char *dir, const th_kb_import_opts *o, th_kb_import_report *rep,
+			    th_error *err)
+{
+	th_kb_writer *w = NULL;
+	kb__dist *v = NULL;
+	size_t n = 0;
+	th_buf url = TH_BUF_INIT, furl = TH_BUF_INIT;
+	int64_t idx, pid = 0, vid;
+	int rc;
+
+	if ((rc = kb__file_url(&url, dir, 1, err)) || (rc = th_kb_writer_new(&w, s, err)) ||
+	    (rc = th_kb_index_put(w, o->index_name ? o->index_name : url.ptr, url.ptr, o->priority, &idx, err)) ||
+	    (rc = kb__wheelhouse_scan(dir, &v, &n, rep, err)))
+		goto done;
+	for (size_t i = 0; i < n; i++) {
+		char path[PATH_MAX];
+		th_wheelhouse_file wf;
+		th_metadata md;
+		th_arena a;
+		char mdhash[TH_SHA256_HEX];
+		int known = 0;
+
+		if (i == 0 || strcmp(v[i].project, v[i - 1].project)) {
+			if ((rc = th_kb_project_put(w, idx, v[i].project, v[i].project, NULL, NULL, &pid, err)))
+				goto done;
+			rep->projects++;
+		}
+		snprintf(path, sizeof(path), "%s/%s", dir, v[i].file);
+		th_arena_init(&a, 0);
+		if ((rc = th_wheelhouse_read(&wf, path, v[i].tags != NULL, o->lim, &a, err)) ||
+		    (wf.metadata && (rc = th_sha256_hex(mdhash, wf.metadata, wf.metadata_len, err))) ||
+		    (wf.metadata && (rc = th_kb_metadata_has(w, mdhash, &known, err)))) {
+			th_arena_release(&a);
+			goto done;
+		}
+		if (wf.metadata && !known) {
+			if ((rc = th_metadata_parse(&md, wf.metadata, wf.metadata_len, o->lim, &a, err)) ||
+			    (rc = th_kb_metadata_put(w, mdhash, md.name ? md.name : "", md.version ? md.version : "",
+						     md.requires_python, md.requires_dist, md.nrequires_dist, err))) {
+				th_error_prefix(err, "%s", path);
+				th_arena_release(&a);
+				goto done;
+			}
+			rep->metadata_fetched++;
+		} else if (wf.metadata) {
+			rep->metadata_reused++;
+		}
+		th_kb_file kf = { v[i].file, NULL, v[i].tags, "sha256", wf.sha256, NULL, 0, NULL, NULL,
+				  (int64_t)wf.size, wf.metadata ? mdhash : NULL };
+		if ((rc = th_buf_printf(&furl, err, "%s%s", url.ptr, v[i].file)) == 0) {
+			kf.url = furl.ptr;
+			if (!(rc = th_kb_version_put(w, pid, v[i].version, &vid, err)))
+				rc = th_kb_file_put(w, vid, &kf, NULL, err);
+		}
+		th_buf_clear(&furl);
+		th_arena_release(&a);
+		if (rc)
+			goto done;
+		rep->files++;
+	}
+done:
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].file);
+		free(v[i].project);
+		free(v[i].version);
+		free(v[i].tags);
+	}
+	free(v);
+	th_buf_release(&url);
+	th_buf_release(&furl);
+	th_kb_writer_free(w);
+	return rc;
+}
+
+/* ---- advisories ---- */
+
+typedef struct kb__adv {
+	th_kb_writer *w;
+	th_kb_import_report *rep;
+	th_arena *a;
+	th_error *err;
+} kb__adv;
+
+/* Keeps the PyPI entries (names normalized) and records the advisory. */
+static int kb__on_advisory(void *ud, const th_osv *adv)
+{
+	kb__adv *c = ud;
+	th_osv keep = *adv;
+	th_osv_affected *af = adv->naffected ? th_arena_zalloc(c->a, adv->naffected * sizeof(*af)) : NULL;
+	th_buf norm = TH_BUF_INIT;
+	size_t n = 0;
+	int rc = 0;
+
+	if (adv->naffected && !af)
+		return th_error_set(c->err, TH_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < adv->naffected; i++) {
+		const th_osv_affected *x = &adv->affected[i];
+		if (!x->ecosystem || strcmp(x->ecosystem, "PyPI") != 0 || !x->name)
+			continue;
+		th_buf_clear(&norm);
+		if ((rc = th_name_normalize(&norm, x->name, strlen(x->name), c->err)))
+			goto done;
+		af[n] = *x;
+		if (!(af[n++].name = th_arena_strdup(c->a, norm.ptr))) {
+			rc = th_error_set(c->err, TH_ERR_NOMEM, "out of memory");
+			goto done;
+		}
+	}
+	if (!n) {
+		c->rep->advisories_skipped++;
+		goto done;
+	}
+	keep.affected = af;
+	keep.naffected = n;
+	if (!(rc = th_kb_advisory_put(c->w, &keep, c->err)))
+		c->rep->advisories++;
+done:
+	th_buf_release(&norm);
+	return rc;
+}
+
+static int kb__advisory_bytes(kb__adv *c, const char *data, size_t len, const char *what, const th_limits *lim)
+{
+	th_osv_format f = kb__has_suffix(what, ".json") ? TH_OSV_JSON : TH_OSV_YAML;
+	th_arena a;
+	int rc;
+
+	th_arena_init(&a, 0);
+	c->a = &a;
+	rc = th_osv_parse(data, len, f, (unsigned)(f == TH_OSV_JSON ? lim->json_depth : lim->yaml_depth),
+			  kb__on_advisory, c, &a, what, c->err);
+	th_arena_release(&a);
+	return rc;
+}
+
+static int kb__is_advisory_name(const char *name)
+{
+	return kb__has_suffix(name, ".json") || kb__has_suffix(name, ".yaml") || kb__has_suffix(name, ".yml");
+}
+
+static int kb__name_cmp(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* Walks a directory tree (sorted, so imports are reproducible), importing
+ * every advisory file; hidden entries are skipped. */
+static int kb__advisory_dir(kb__adv *c, const char *dir, th_buf *data, const th_limits *lim, int depth)
+{
+	DIR *d;
+	struct dirent *e;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	int rc = 0;
+
+	if (depth > 32)
+		return th_error_set(c->err, TH_ERR_LIMIT, "%s: directories nested too deep", dir);
+	if (!(d = opendir(dir)))
+		return th_error_set(c->err, TH_ERR_IO, "%s: %s", dir, strerror(errno));
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			char **nn = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof(*nn));
+			if (!nn) {
+				rc = th_error_set(c->err, TH_ERR_NOMEM, "out of memory");
+				break;
+			}
+			names = nn;
+		}
+		if (!(names[n++] = strdup(e->d_name))) {
+			rc = th_error_set(c->err, TH_ERR_NOMEM, "out of memory");
+			break;
+		}
+	}
+	closedir(d);
+	if (n)
+		qsort(names, n, sizeof(*names), kb__name_cmp);
+	for (size_t i = 0; !rc && i < n; i++) {
+		char path[PATH_MAX];
+		struct stat st;
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (lstat(path, &st))
+			continue;
+		if (S_ISDIR(st.st_mode))
+			rc = kb__advisory_dir(c, path, data, lim, depth + 1);
+		else if (S_ISREG(st.st_mode) && kb__is_advisory_name(names[i]) &&
+			 !(rc = kb__read_file(data, path, lim->json_bytes, c->err)))
+			rc = kb__advisory_bytes(c, data->ptr, data->len, path, lim);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
+typedef struct kb__zipwalk {
+	kb__adv *c;
+	const char *path;
+	const th_limits *lim;
+} kb__zipwalk;
+
+static bool kb__zip_want(void *ud, const char *name)
+{
+	return kb__is_advisory_name(name);
+}
+
+static int kb__zip_entry(void *ud, const char *name, const void *data, size_t len, th_error *err)
+{
+	kb__zipwalk *z = ud;
+	char what[PATH_MAX];
+
+	snprintf(what, sizeof(what), "%s:%s", z->path, name);
+	return kb__advisory_bytes(z->c, data, len, what, z->lim);
+}
+
+static int kb__advisory_zip(kb__adv *c, const char *path, th_buf *data, const th_limits *lim)
+{
+	kb__zipwalk z = { c, path, lim };
+	th_archive_opts o;
+
+	th_archive_opts_init(&o, lim, path);
+	o.max_entry_bytes = lim->json_bytes;
+	o.want = kb__zip_want;
+	return th_archive_each(path, &o, kb__zip_entry, &z, c->err);
+}
+
+int th_kb_import_advisories(th_store *s, const char *src, const th_kb_import_opts *o, th_kb_import_report *rep,
+			    th_error *err)
+{
+	kb__adv c = { NULL, rep, NULL, err };
+	th_buf data = TH_BUF_INIT;
+	int rc;
+
+	if ((rc = th_kb_writer_new(&c.w, s, err)))
+		return rc;
+	if (kb__is_dir(src))
+		rc = kb__advisory_dir(&c, src, &data, o->lim, 0);
+	else if (kb__has_suffix(src, ".zip"))
+		rc = kb__advisory_zip(&c, src, &data, o->lim);
+	else if (!(rc = kb__read_file(&data, src, o->lim->json_bytes, err)))
+		rc = kb__advisory_bytes(&c, data.ptr, data.len, src, o->lim);
+	th_buf_release(&data);
+	th_kb_writer_free(c.w);
+	return rc;
+}

@@ -1,0 +1,132 @@
+/*
+ * store_kb — the knowledge base in the facts database: package indexes (each
+ * named, with a priority), their projects, versions and files (tags, hash,
+ * Requires-Python, yanked, upload time), core metadata with its dependencies,
+ * and OSV advisories with their affected ranges. The schema is one migration
+ * of analyzer/store.c.
+ *
+ * Invariants the writers keep and the readers rely on:
+ * - project names are PEP 503-normalized and versions PEP 440-normalized by
+ *   the caller (through core/name and core/version) before they get here;
+ * - core metadata is addressed by the sha256 of its bytes, so a metadata file
+ *   seen once is never fetched or parsed again (th_kb_metadata_has);
+ * - replacing a project's page replaces all its versions and files in that
+ *   index, so a re-import never leaves stale files behind;
+ * - an advisory is replaced as a whole by id.
+ * All writes happen inside the caller's th_store_begin()/th_store_commit().
+ *
+ * Reading (th_kb_project_load) gives the resolver every version of a project
+ * with its files and dependencies in a few queries, from the index of best
+ * (lowest) priority that has the project: a project present in a private
+ * index is never mixed with, or shadowed by, the same name in a public one.
+ * Strings read come from the caller's arena.
+ */
+#ifndef TH_STORE_KB_H
+#define TH_STORE_KB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyzer/store.h"
+#include "core/arena.h"
+#include "extractors/osv.h"
+
+/* ---- writing ---- */
+
+/* Prepared statements for one import; freed with th_kb_writer_free. */
+typedef struct th_kb_writer th_kb_writer;
+
+int th_kb_writer_new(th_kb_writer **out, th_store *s, th_error *err);
+void th_kb_writer_free(th_kb_writer *w);
+
+/* Creates the index or updates its url and priority. */
+int th_kb_index_put(th_kb_writer *w, const char *name, const char *url, int priority, int64_t *out_id,
+		    th_error *err);
+
+/* What is stored about a project page: TH_ERR_NOTFOUND when the project is
+ * not in that index. etag / page_hash are filled ("" when unknown). */
+int th_kb_project_state(th_kb_writer *w, int64_t index_id, const char *name, th_buf *etag, th_buf *page_hash,
+			th_error *err);
+
+/* Creates the project, or empties it (its versions and files go), and records
+ * the page's validators. */
+int th_kb_project_put(th_kb_writer *w, int64_t index_id, const char *name, const char *display_name,
+		      const char *etag, const char *page_hash, int64_t *out_id, th_error *err);
+
+int th_kb_version_put(th_kb_writer *w, int64_t project_id, const char *version, int64_t *out_id, th_error *err);
+
+typedef struct th_kb_file {
+	const char *filename;
+	const char *url;
+	const char *tags;            /* "py3-none-any" style, several joined by ' '; NULL for sdists */
+	const char *hash_name;       /* NULL when unknown */
+	const char *hash;
+	const char *requires_python; /* from the index page; NULL when absent */
+	int yanked;
+	const char *yanked_reason;
+	const char *upload_time;
+	int64_t size;                /* -1 when unknown */
+	const char *metadata_hash;   /* sha256 of its core metadata (in kb_metadata), or NULL */
+} th_kb_file;
+
+int th_kb_file_put(th_kb_writer *w, int64_t version_id, const th_kb_file *f, int64_t *out_id, th_error *err);
+/* Points a file at its core metadata once that is known (the page gave no
+ * hash for it). */
+int th_kb_file_set_metadata(th_kb_writer *w, int64_t file_id, const char *sha256, th_error *err);
+
+/* Is the core metadata with this sha256 already known? */
+int th_kb_metadata_has(th_kb_writer *w, const char *sha256, int *out, th_error *err);
+/* Records core metadata (idempotent: a known hash is left as it is). */
+int th_kb_metadata_put(th_kb_writer *w, const char *sha256, const char *name, const char *version,
+		       const char *requires_python, const char *const *requires, size_t nrequires, th_error *err);
+
+/* Replaces the advisory with this id. Affected packages must already be the
+ * ones to keep (the importer keeps PyPI's) with normalized names. */
+int th_kb_advisory_put(th_kb_writer *w, const th_osv *adv, th_error *err);
+
+/* ---- reading ---- */
+
+typedef struct th_kb_stats {
+	int64_t indexes, projects, versions, files, metadata, dependencies, advisories, affected;
+} th_kb_stats;
+
+int th_kb_stats_get(th_store *s, th_kb_stats *out, th_error *err);
+
+typedef struct th_kb_pfile {
+	th_kb_file f;                 /* strings in the arena */
+	const char *md_requires_python; /* Requires-Python of the core metadata, or NULL */
+	const char *const *requires;  /* Requires-Dist of the core metadata */
+	size_t nrequires;
+	int has_metadata;             /* dependencies are known */
+} th_kb_pfile;
+
+typedef struct th_kb_pversion {
+	const char *version;          /* normalized */
+	th_kb_pfile *files;
+	size_t nfiles;
+} th_kb_pversion;
+
+typedef struct th_kb_project {
+	const char *name;             /* normalized */
+	const char *display_name;
+	const char *index_name;
+	const char *index_url;
+	int priority;
+	th_kb_pversion *versions;     /* in the order they were recorded */
+	size_t nversions;
+} th_kb_project;
+
+/* Loads a project (normalized name) from its best-priority index;
+ * TH_ERR_NOTFOUND when no index has it. */
+int th_kb_project_load(th_store *s, const char *name, th_kb_project *out, th_arena *a, th_error *err);
+
+/* Every non-withdrawn advisory with an affected entry for this normalized
+ * name; each returned th_osv carries only the affected entries of that name.
+ * (*out is an arena array.) */
+int th_kb_advisories_load(th_store *s, const char *name, th_osv **out, size_t *n, th_arena *a, th_error *err);
+
+/* Every advisory (withdrawn ones too), all its affected entries: for tests
+ * and exports. Calls fn once per advisory; strings in a per-call arena. */
+int th_kb_advisories_each(th_store *s, th_osv_fn fn, void *ud, th_error *err);
+
+#endif
