@@ -8,6 +8,6 @@ pkg_check_modules(YAML    REQUIRED IMPORTED_TARGET yaml-0.1)   # core/yaml.c
 pkg_check_modules(ARCHIVE REQUIRED IMPORTED_TARGET libarchive) # extractors/layer.c (tar streams), extractors/archive.c (archive files)
 pkg_check_modules(ZLIB    REQUIRED IMPORTED_TARGET zlib)       # extractors/layer.c (gzip layers)
 pkg_check_modules(ZSTD    REQUIRED IMPORTED_TARGET libzstd)    # extractors/layer.c (zstd layers)
-pkg_check_modules(MAGIC   REQUIRED IMPORTED_TARGET libmagic)   # extractors/filetype.c
+pkg_check_modules(MAGIC   REQUIRED IMPORTED_TARGET libmagic)   # extractors/elf.c
 pkg_check_modules(CURL    REQUIRED IMPORTED_TARGET libcurl)    # extractors/http.c
 pkg_check_modules(TREESITTER REQUIRED IMPORTED_TARGET tree-sitter) # analyzer/pysource.c (runtime 0.20.7, grammar ABI 14)
