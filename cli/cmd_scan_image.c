@@ -556,8 +556,9 @@ static void img_table(const img_report *r, FILE *f)
 		fprintf(f, "  %-12s %s\n", r->interps[i].version, r->interps[i].path);
 	fprintf(f, "\nPYTHON DISTRIBUTIONS (%zu)\n", r->ndists);
 	for (size_t i = 0; i < r->ndists; i++)
-		fprintf(f, "  %-32s %-16s %s%s%s\n", r->dists[i].d.normalized, r->dists[i].d.version, r->dists[i].location,
-			r->dists[i].os_package ? "  [" : "", r->dists[i].os_package ? r->dists[i].os_package : "");
+		fprintf(f, "  %-32s %-16s %s%s%s%s\n", r->dists[i].d.normalized, r->dists[i].d.version, r->dists[i].location,
+			r->dists[i].os_package ? "  [" : "", r->dists[i].os_package ? r->dists[i].os_package : "",
+			r->dists[i].os_package ? "]" : "");
 	fprintf(f, "\nNATIVE LIBRARIES (%zu, well-known shown)\n", r->nlibs);
 	for (size_t i = 0; i < r->nlibs; i++)
 		if (strcmp(r->libs[i].kind, "other"))
