@@ -83,6 +83,10 @@ int th_ctx_store(th_ctx *ctx, th_store **out);
 /* The whole program: parses argv, runs the command, returns the exit status. */
 int th_cli_main(int argc, char **argv);
 
+/* thoth debug packaging: appends the answer to one query line (without its
+ * newline) and a newline to out. Never fails: a bad query is an answer. */
+void th_debug_packaging_answer(th_buf *out, const char *line, size_t len, const th_limits *lim);
+
 /* Command tables, one per cmd_*.c file, each ending with a NULL name. */
 extern const th_cmd th_cmds_scan[];
 extern const th_cmd th_cmds_kb[];

@@ -251,8 +251,10 @@ static void jw__value(th_jw *w)
 	}
 	assert(w->depth == 0 || !w->in_object[w->depth]);
 	if (w->depth > 0) {
-		if (w->count[w->depth]++)
+		/* A flag, not a counter: a byte counter wraps after 256 values. */
+		if (w->count[w->depth])
 			jw__put(w, ",", 1);
+		w->count[w->depth] = 1;
 		jw__newline(w);
 	}
 }
@@ -288,8 +290,9 @@ void th_jw_arr_end(th_jw *w) { jw__close(w, ']'); }
 void th_jw_key(th_jw *w, const char *key)
 {
 	assert(w->depth > 0 && w->in_object[w->depth] && !w->after_key);
-	if (w->count[w->depth]++)
+	if (w->count[w->depth])
 		jw__put(w, ",", 1);
+	w->count[w->depth] = 1;
 	jw__newline(w);
 	if (!w->rc)
 		w->rc = th_json_quote(w->out, key, strlen(key), w->err);

@@ -178,6 +178,27 @@ static void json_writer_escapes_and_nests(void **state)
 	th_buf_release(&b);
 }
 
+/* Arrays and objects of more than 256 members keep their commas (the
+ * writer once counted members in a byte). */
+static void json_writer_long_arrays(void **state)
+{
+	th_buf b = TH_BUF_INIT;
+	th_jw w;
+	th_json *root;
+
+	th_jw_init(&w, &b, 0, NULL);
+	th_jw_arr_begin(&w);
+	for (int i = 0; i < 600; i++)
+		th_jw_int(&w, i);
+	th_jw_arr_end(&w);
+	assert_int_equal(th_jw_finish(&w), 0);
+	assert_int_equal(th_json_parse(&root, b.ptr, b.len, 8, "long array", NULL), 0);
+	assert_int_equal(th_json_len(root), 600);
+	assert_int_equal(th_json_int(th_json_at(root, 599)), 599);
+	th_json_free(root);
+	th_buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +209,7 @@ int main(void)
 		cmocka_unit_test(sha256_known_answers),
 		cmocka_unit_test(json_reads_and_bounds_depth),
 		cmocka_unit_test(json_writer_escapes_and_nests),
+		cmocka_unit_test(json_writer_long_arrays),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
