@@ -28,6 +28,7 @@ typedef struct solver__ident {
 	const char *const *extras;
 	size_t nextras;
 	solver__deps **deps;    /* per candidate of proj, computed once; malloced */
+	int *cls;               /* per candidate: the first candidate of equal version; malloced */
 } solver__ident;
 
 typedef struct solver__info {
@@ -184,12 +185,19 @@ static int solver__intern(solver *s, const char *name, const char *const *extras
 	}
 	if (id->proj && id->proj->ncands) {
 		id->deps = calloc(id->proj->ncands, sizeof *id->deps);
-		if (!id->deps) {
+		id->cls = malloc(id->proj->ncands * sizeof *id->cls);
+		if (!id->deps || !id->cls) {
 			free(id->key);
+			free(id->deps);
+			free(id->cls);
 			rc = SOLVER__NOMEM(s);
 			goto done;
 		}
 	}
+	/* Versions are sorted, so equal ones (1.0 and 1.0.0) are neighbours. */
+	for (size_t k = 0; id->proj && k < id->proj->ncands; k++)
+		id->cls[k] = k && th_version_cmp(&id->proj->cands[k - 1].version,
+						 &id->proj->cands[k].version) == 0 ? id->cls[k - 1] : (int)k;
 	s->idmap[j] = (int)s->nids;
 	*out = (int)s->nids++;
 	if (solver__grow((void **)&s->mark, &s->capmark, s->nids, 1) < 0)
@@ -309,9 +317,15 @@ static int solver__matches(solver *s, int ident, const solver__info *infos, size
 	th_project *proj = s->ids[ident].proj;
 	if (!proj || proj->ncands == 0)
 		return 0;
-	if (solver__grow((void **)&s->scratch, &s->capscratch, 2 * proj->ncands, sizeof *s->scratch) < 0)
+	if (solver__grow((void **)&s->scratch, &s->capscratch, 3 * proj->ncands, sizeof *s->scratch) < 0)
 		return SOLVER__NOMEM(s);
-	int *finals = s->scratch, *all = s->scratch + proj->ncands;
+	int *finals = s->scratch, *all = s->scratch + proj->ncands, *bad = s->scratch + 2 * proj->ncands;
+	const int *cls = s->ids[ident].cls;
+	memset(bad, 0, proj->ncands * sizeof *bad);
+	for (size_t k = 0; k < ninc1; k++)
+		bad[cls[inc1[k]]] = 1;
+	for (size_t k = 0; k < ninc2; k++)
+		bad[cls[inc2[k]]] = 1;
 	size_t nf = 0, na = 0;
 	bool allow_pre = s->opts->pre == TH_SOLVER_PRE_ALLOW;
 	if (s->opts->pre == TH_SOLVER_PRE_PIP) {
@@ -324,12 +338,7 @@ static int solver__matches(solver *s, int ident, const solver__info *infos, size
 		const th_cand *c = &proj->cands[i];
 		if (!solver__cand_usable(s, c))
 			continue;
-		bool bad = false;
-		for (size_t k = 0; k < ninc1 && !bad; k++)
-			bad = th_version_cmp(&c->version, &proj->cands[inc1[k]].version) == 0;
-		for (size_t k = 0; k < ninc2 && !bad; k++)
-			bad = th_version_cmp(&c->version, &proj->cands[inc2[k]].version) == 0;
-		if (bad)
+		if (bad[cls[i]])
 			continue;
 		bool ok = true;
 		for (size_t k = 0; k < ninfos && ok; k++)
@@ -552,13 +561,26 @@ static int solver__patch(solver *s, solver__broken *br, size_t nbr, bool *ok)
 			*ok = false;
 			return 0;
 		}
+		/* Only membership matters (by version): keep one candidate per version. */
+		const solver__ident *id = &s->ids[br[i].ident];
+		size_t nc = id->proj->ncands;
 		int *inc = th_arena_alloc(&s->arena, (br[i].ninc + old->nincompat) * sizeof *inc);
-		if (!inc)
+		unsigned char *seen = calloc(nc, 1);
+		if (!inc || !seen) {
+			free(seen);
 			return SOLVER__NOMEM(s);
-		memcpy(inc, br[i].inc, br[i].ninc * sizeof *inc);
-		memcpy(inc + br[i].ninc, old->incompat, old->nincompat * sizeof *inc);
+		}
+		size_t ni = 0;
+		for (size_t k = 0; k < br[i].ninc + old->nincompat; k++) {
+			int x = k < br[i].ninc ? br[i].inc[k] : old->incompat[k - br[i].ninc];
+			if (!seen[id->cls[x]]) {
+				seen[id->cls[x]] = 1;
+				inc[ni++] = x;
+			}
+		}
+		free(seen);
 		c->incompat = inc;
-		c->nincompat = br[i].ninc + old->nincompat;
+		c->nincompat = ni;
 		c->infos = old->infos;
 		c->ninfos = old->ninfos;
 		st->crits[at].crit = c;
@@ -851,6 +873,7 @@ int th_solver_resolve(th_solution *out, th_provider *p, th_env *env, const th_re
 	for (size_t i = 0; i < s.nids; i++) {
 		free(s.ids[i].key);
 		free(s.ids[i].deps);
+		free(s.ids[i].cls);
 	}
 	for (size_t i = 0; i < s.nstates; i++)
 		solver__state_free(&s.states[i]);
