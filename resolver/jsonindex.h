@@ -5,7 +5,8 @@
  *
  * Versions that are not PEP 440 are skipped, as pip skips them; names are
  * canonicalised and entries whose names canonicalise alike are merged in
- * document order. Dependency strings are kept as text and parsed when the
+ * document order; scalar top-level values (annotations such as
+ * "needs_optimistic": true in resolvelib's test indexes) are skipped. Dependency strings are kept as text and parsed when the
  * solver first asks for them. Size and depth are bounded by the limits.
  */
 #ifndef TH_JSONINDEX_H

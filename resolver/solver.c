@@ -622,7 +622,7 @@ static int solver__backjump(solver *s, const solver__causes *causes, bool *ok)
 			bool hit = false;
 			for (size_t i = 0; i < d->n && !hit; i++)
 				hit = s->mark[d->reqs[i]->ident] != 0;
-			if (hit || broken.npins == 0)
+			if (hit)
 				break;
 			solver__state_free(&broken);
 		}
@@ -702,6 +702,32 @@ static int solver__explain(solver *s, const solver__causes *causes, th_buf *out)
 		}
 	}
 	return rc;
+}
+
+/* _has_route_to_root: mark 1 connected, 2 being visited (a cycle that does
+ * not reach the request), 3 not connected. A requirement counts only if the
+ * candidate that asked is the one pinned now. */
+static bool solver__route(solver *s, const solver__state *st, int ident, unsigned depth)
+{
+	if (s->mark[ident] == 1)
+		return true;
+	if (s->mark[ident] != 0 || depth > 10000)
+		return false;
+	long at = solver__find(st, ident);
+	if (at < 0)
+		return false;
+	s->mark[ident] = 2;
+	const solver__crit *c = st->crits[at].crit;
+	for (size_t i = 0; i < c->ninfos; i++) {
+		int p = c->infos[i].parent;
+		if (p == SOLVER__ROOT || (solver__pin_of(st, p) == c->infos[i].parent_cand &&
+					  solver__route(s, st, p, depth + 1))) {
+			s->mark[ident] = 1;
+			return true;
+		}
+	}
+	s->mark[ident] = 0;
+	return false;
 }
 
 static int solver__cmp_pin(const void *a, const void *b)
@@ -818,8 +844,12 @@ static int solver__run(solver *s, th_solution *out, const th_req *roots, size_t 
 		if ((rc = solver__push(s)) < 0)
 			goto done;
 	}
-	/* Solved: the top state's pins, without the name[extra] identifiers. */
+	/* Solved: the top state's pins that a chain of requirements connects to
+	 * the request, without the name[extra] identifiers. */
 	solver__state *st = &s->states[s->nstates - 1];
+	memset(s->mark, 0, s->nids);
+	for (size_t i = 0; i < st->ncrits; i++)
+		solver__route(s, st, st->crits[i].ident, 0);
 	out->pins = calloc(st->npins ? st->npins : 1, sizeof *out->pins);
 	if (!out->pins) {
 		rc = SOLVER__NOMEM(s);
@@ -827,7 +857,7 @@ static int solver__run(solver *s, th_solution *out, const th_req *roots, size_t 
 	}
 	for (size_t i = 0; i < st->npins; i++) {
 		const solver__ident *id = &s->ids[st->pins[i].ident];
-		if (id->nextras)
+		if (id->nextras || s->mark[st->pins[i].ident] != 1)
 			continue;
 		th_pin *p = &out->pins[out->npins++];
 		p->proj = id->proj;

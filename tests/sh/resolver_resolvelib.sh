@@ -81,8 +81,8 @@ for py in 3.8.10 3.11.7; do
 		name=$(basename "$c" .json)
 		index="$D/index/$(jq -r .index "$c").json"
 		jq -r '.requested[]' "$c" >"$T/reqs"
-		# shellcheck disable=SC2046
-		set -- $(cat "$T/reqs")
+		set --
+		while IFS= read -r line; do set -- "$@" "$line"; done <"$T/reqs"
 		compare "case $name" "$py" "$index" "$@"
 	done
 done
@@ -105,8 +105,8 @@ for py in 3.8.10 3.11.7; do
 					else print f[1]
 				}
 			}' "$T/projects" >"$T/reqs"
-		# shellcheck disable=SC2046
-		set -- $(cat "$T/reqs")
+		set --
+		while IFS= read -r line; do set -- "$@" "$line"; done <"$T/reqs"
 		compare "random $s" "$py" "$BIG" "$@"
 		s=$((s + 1))
 	done
