@@ -665,42 +665,74 @@ static int solver__backjump(solver *s, const solver__causes *causes, bool *ok)
 	return 0;
 }
 
+/* One requirement of a cause as text. */
+static int solver__req_text(solver *s, const solver__req *r, th_buf *out)
+{
+	if (r->src)
+		return th_req_format(r->src, out, s->err);
+	const solver__ident *x = &s->ids[r->ident];
+	int rc = th_buf_printf(out, s->err, "%.*s", (int)x->namelen, x->key);
+	return rc < 0 ? rc : th_specset_format(r->spec, out, s->err);
+}
+
 /* The explanation: every requirement in the final conflict, grouped by the
- * project it constrains, with who asked for it. */
+ * project it constrains; one line per requirement text and asking project,
+ * with the versions of that project that ask it. */
 static int solver__explain(solver *s, const solver__causes *causes, th_buf *out)
 {
 	int rc = th_buf_puts(out, "no solution: these requirements conflict:\n", s->err);
-	memset(s->mark, 0, s->nids);
+	unsigned char *done = calloc(causes->n ? causes->n : 1, 1);
+	th_buf a, b;
+	th_buf_init(&a, 0);
+	th_buf_init(&b, 0);
+	if (!done)
+		return SOLVER__NOMEM(s);
 	for (size_t i = 0; rc == 0 && i < causes->n; i++) {
-		int id = causes->v[i].req->ident;
-		if (s->mark[id])
+		if (done[i])
 			continue;
-		s->mark[id] = 1;
+		int id = causes->v[i].req->ident;
 		const solver__ident *x = &s->ids[id];
-		rc = th_buf_printf(out, s->err, "  %s (%s):\n", x->key,
-				   !x->proj ? "unknown project" :
-				   "no version satisfies all of these together");
+		bool first = true;
+		for (size_t k = 0; k < i; k++)
+			first = first && causes->v[k].req->ident != id;
+		if (first)
+			rc = th_buf_printf(out, s->err, "  %s (%s):\n", x->key,
+					   !x->proj ? "unknown project" : "no version satisfies all of these together");
 		for (size_t j = i; rc == 0 && j < causes->n; j++) {
 			const solver__info *in = &causes->v[j];
-			if (in->req->ident != id)
+			if (done[j] || in->req->ident != id)
 				continue;
-			rc = th_buf_puts(out, "    ", s->err);
-			if (rc == 0 && in->req->src)
-				rc = th_req_format(in->req->src, out, s->err);
-			else if (rc == 0) {
-				rc = th_buf_printf(out, s->err, "%.*s", (int)x->namelen, x->key);
-				if (rc == 0)
-					rc = th_specset_format(in->req->spec, out, s->err);
-			}
-			if (rc < 0)
+			th_buf_clear(&a);
+			if ((rc = solver__req_text(s, in->req, &a)) < 0 || (rc = th_buf_printf(out, s->err, "    %s", a.ptr)) < 0)
 				break;
-			if (in->parent == SOLVER__ROOT)
+			done[j] = 1;
+			if (in->parent == SOLVER__ROOT) {
 				rc = th_buf_puts(out, "  (requested)\n", s->err);
-			else
-				rc = th_buf_printf(out, s->err, "  (required by %s %s)\n", s->ids[in->parent].key,
-						   s->ids[in->parent].proj->cands[in->parent_cand].version_text);
+				continue;
+			}
+			rc = th_buf_printf(out, s->err, "  (required by %s %s", s->ids[in->parent].key,
+					   s->ids[in->parent].proj->cands[in->parent_cand].version_text);
+			for (size_t k = j + 1; rc == 0 && k < causes->n; k++) {
+				const solver__info *o = &causes->v[k];
+				if (done[k] || o->req->ident != id || o->parent != in->parent)
+					continue;
+				th_buf_clear(&b);
+				if ((rc = solver__req_text(s, o->req, &b)) < 0)
+					break;
+				if (strcmp(a.ptr, b.ptr) != 0)
+					continue;
+				done[k] = 1;
+				if (o->parent_cand != in->parent_cand)
+					rc = th_buf_printf(out, s->err, ", %s",
+							   s->ids[o->parent].proj->cands[o->parent_cand].version_text);
+			}
+			if (rc == 0)
+				rc = th_buf_puts(out, ")\n", s->err);
 		}
 	}
+	free(done);
+	th_buf_release(&a);
+	th_buf_release(&b);
 	return rc;
 }
 
