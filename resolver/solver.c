@@ -209,6 +209,17 @@ done:
 	return rc;
 }
 
+/* A marker that cannot be evaluated (packaging 22+ raises, e.g. on
+ * `implementation_name === "pypy"`) does not hold: the dependency is left
+ * out, as pip's older packaging (21.3, which compared such values as text)
+ * answers, rather than failing the whole resolution. */
+static int solver__eval(const th_marker *m, const th_marker_env *env, bool *ok)
+{
+	if (th_marker_eval(m, env, ok, NULL) < 0)
+		*ok = false;
+	return 0;
+}
+
 /* Marker of a dependency for candidates of an identifier with these extras:
  * true if it holds for any of them ("" when there are none). */
 static int solver__marker_ok(solver *s, const th_marker *m, const solver__ident *id, bool *ok)
@@ -220,13 +231,11 @@ static int solver__marker_ok(solver *s, const th_marker *m, const solver__ident 
 	int rc = 0;
 	*ok = false;
 	if (id->nextras == 0)
-		return th_marker_eval(m, env, ok, s->err);
+		return solver__eval(m, env, ok);
 	for (size_t i = 0; i < id->nextras && !*ok; i++) {
 		if ((rc = th_marker_env_set(env, "extra", id->extras[i], strlen(id->extras[i]), s->err)) < 0)
 			break;
-		rc = th_marker_eval(m, env, ok, s->err);
-		if (rc < 0)
-			break;
+		solver__eval(m, env, ok);
 	}
 	int rc2 = th_marker_env_set(env, "extra", "", 0, s->err);
 	return rc < 0 ? rc : rc2;
@@ -778,8 +787,8 @@ static int solver__run(solver *s, th_solution *out, const th_req *roots, size_t 
 	for (size_t i = 0; i < nroots; i++) {
 		const th_req *r = &roots[i];
 		bool ok = true;
-		if (r->marker && (rc = th_marker_eval(r->marker, &s->env->markers, &ok, s->err)) < 0)
-			goto done;
+		if (r->marker)
+			solver__eval(r->marker, &s->env->markers, &ok);
 		if (!ok)
 			continue;
 		solver__req *q = th_arena_zalloc(&s->arena, sizeof *q);

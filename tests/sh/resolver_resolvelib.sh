@@ -25,7 +25,7 @@ $PY -c 'import pip._vendor.resolvelib' 2>/dev/null || $PY -c 'import resolvelib'
 RJ="$THOTH_BUILD/tests/resolve_json"
 RC="$THOTH_BUILD/tests/resolve_check"
 RANDOM_SETS=${RANDOM_SETS:-12}
-ORACLE_TIMEOUT=${ORACLE_TIMEOUT:-60}
+ORACLE_TIMEOUT=${ORACLE_TIMEOUT:-20}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 pass=0
