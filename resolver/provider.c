@@ -186,7 +186,7 @@ static const th_provider_ops provider__mem_ops = { provider__mem_project };
 
 th_provider th_provider_mem_provider(th_provider_mem *m)
 {
-	th_provider p = { &provider__mem_ops, m, &m->arena };
+	th_provider p = { &provider__mem_ops, m, m ? &m->arena : NULL };
 	return p;
 }
 

@@ -82,6 +82,13 @@ typedef struct solver {
 	size_t capmark;
 } solver;
 
+/* memcpy that accepts (NULL, 0): empty lists are NULL here. */
+static void solver__memcpy(void *dst, const void *src, size_t n)
+{
+	if (n)
+		memcpy(dst, src, n);
+}
+
 #define SOLVER__NOMEM(s) th_error_set((s)->err, TH_ERR_NOMEM, "resolver: out of memory")
 
 static uint64_t solver__hash(const char *s)
@@ -367,7 +374,7 @@ static int solver__matches(solver *s, int ident, const solver__info *infos, size
 	int *res = th_arena_alloc(&s->arena, n * sizeof *res);
 	if (!res)
 		return SOLVER__NOMEM(s);
-	memcpy(res, src, n * sizeof *res);
+	solver__memcpy(res, src, n * sizeof *res);
 	*out = res;
 	*nout = n;
 	return 0;
@@ -405,7 +412,7 @@ static int solver__add(solver *s, solver__state *st, const solver__req *req, int
 	if (!infos)
 		return SOLVER__NOMEM(s);
 	if (old)
-		memcpy(infos, old->infos, old->ninfos * sizeof *infos);
+		solver__memcpy(infos, old->infos, old->ninfos * sizeof *infos);
 	infos[ninfos - 1] = (solver__info){ req, parent, parent_cand };
 	c->infos = infos;
 	c->ninfos = ninfos;
@@ -458,9 +465,9 @@ static int solver__state_copy(solver *s, solver__state *dst, const solver__state
 		solver__state_free(dst);
 		return SOLVER__NOMEM(s);
 	}
-	memcpy(dst->crits, src->crits, src->ncrits * sizeof *dst->crits);
+	solver__memcpy(dst->crits, src->crits, src->ncrits * sizeof *dst->crits);
 	dst->ncrits = src->ncrits;
-	memcpy(dst->pins, src->pins, src->npins * sizeof *dst->pins);
+	solver__memcpy(dst->pins, src->pins, src->npins * sizeof *dst->pins);
 	dst->npins = src->npins;
 	return 0;
 }
@@ -485,7 +492,7 @@ static int solver__causes_add(solver *s, solver__causes *c, const solver__crit *
 {
 	if (solver__grow((void **)&c->v, &c->cap, c->n + crit->ninfos, sizeof *c->v) < 0)
 		return SOLVER__NOMEM(s);
-	memcpy(c->v + c->n, crit->infos, crit->ninfos * sizeof *c->v);
+	solver__memcpy(c->v + c->n, crit->infos, crit->ninfos * sizeof *c->v);
 	c->n += crit->ninfos;
 	return 0;
 }
@@ -507,7 +514,7 @@ static int solver__attempt(solver *s, long at, solver__causes *causes, bool *pin
 		memset(&next, 0, sizeof next);
 		if (solver__grow((void **)&next.crits, &next.capcrits, st->ncrits + d->n + 1, sizeof *next.crits) < 0)
 			return SOLVER__NOMEM(s);
-		memcpy(next.crits, st->crits, st->ncrits * sizeof *next.crits);
+		solver__memcpy(next.crits, st->crits, st->ncrits * sizeof *next.crits);
 		next.ncrits = st->ncrits;
 		const solver__crit *conflict = NULL;
 		for (size_t i = 0; i < d->n && !conflict; i++) {
@@ -652,7 +659,7 @@ static int solver__backjump(solver *s, const solver__causes *causes, bool *ok)
 		for (size_t i = 0; i < broken.ncrits; i++) {
 			const solver__crit *c = broken.crits[i].crit;
 			br[i] = (solver__broken){ broken.crits[i].ident, pool + used, c->nincompat };
-			memcpy(pool + used, c->incompat, c->nincompat * sizeof *pool);
+			solver__memcpy(pool + used, c->incompat, c->nincompat * sizeof *pool);
 			used += c->nincompat;
 		}
 		pool[used] = cand;
