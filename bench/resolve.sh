@@ -37,3 +37,29 @@ for set in cheroot stack; do
     "python3 '$oracle' '$index' $q --python 3.8.10 --env '$tmp/env.json'"
   "$rj" "$index" $reqs --python 3.8.10 --repeat 200 --stats 2>&1 >/dev/null | sed "s/^/  thoth $set warm: /"
 done
+
+# pip (the issue's baseline) against a file:// PEP 503 index made from the same
+# JSON (../shared/tools/json_index_to_simple.py, built once and cached), for
+# this machine's Python; thoth resolves for the same Python version.
+simple=${TMPDIR:-/tmp}/thoth-bench-resolve-simple
+conv=$shared/tools/json_index_to_simple.py
+if ! python3 -m pip --version >/dev/null 2>&1; then
+  echo "pip: not available; skipped"
+  exit 0
+fi
+[ -f "$simple/simple/index.html" ] || python3 "$conv" "$index" "$simple" >/dev/null
+hostpy=$(python3 -c 'import platform; print(platform.python_version())')
+for set in cheroot stack; do
+  eval "reqs=\$$set"
+  q=""
+  for r in $reqs; do q="$q '$r'"; done
+  pipcmd="env PIP_FIND_LINKS= python3 -m pip install --dry-run --ignore-installed --isolated --quiet --report '$tmp/pip.json' --index-url 'file://$simple/simple' $q"
+  sh -c "$pipcmd" >/dev/null 2>&1 || true
+  "$rj" "$index" $reqs --python "$hostpy" --pre pip 2>/dev/null | tr -d ' \n' | sed 's/[{}]//g; s/,/\n/g; s/"//g; s/:/==/g' | sort > "$tmp/t.txt"
+  jq -r '.install[] | .metadata.name + "==" + .metadata.version' "$tmp/pip.json" 2>/dev/null |
+    awk -F'==' '{ n = tolower($1); gsub(/[-_.]+/, "-", n); print n "==" $2 }' | sort > "$tmp/p.txt"
+  if cmp -s "$tmp/t.txt" "$tmp/p.txt"; then same="same pins"; else same="PINS DIFFER"; fi
+  echo "$set on Python $hostpy: thoth and pip: $same"
+  bench_pair "resolve $set vs pip (file:// index)" "$runs" \
+    "'$rj' '$index' $q --python $hostpy --pre pip" "$pipcmd"
+done
