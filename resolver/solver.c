@@ -828,6 +828,12 @@ static int solver__run(solver *s, th_solution *out, const th_req *roots, size_t 
 			goto done;
 		}
 		out->rounds++;
+		if (s->opts->max_bytes && s->arena.used > s->opts->max_bytes) {
+			rc = th_error_set(s->err, TH_ERR_LIMIT,
+					  "resolution: gave up after %llu rounds using %zu bytes (limit resolver_bytes)",
+					  out->rounds, s->arena.used);
+			goto done;
+		}
 		solver__state *st = &s->states[s->nstates - 1];
 		/* mark: 1 satisfied before this round's pin */
 		memset(s->mark, 0, s->nids);

@@ -50,6 +50,7 @@ typedef enum th_solver_pre {
 typedef struct th_solver_opts {
 	th_solver_pre pre;
 	unsigned long long max_rounds;  /* limits.resolver_rounds */
+	unsigned long long max_bytes;   /* limits.resolver_bytes; 0: unbounded */
 } th_solver_opts;
 
 typedef struct th_pin {

@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (th_req_parse(&roots[0], "a", 1, &a, NULL) < 0 || th_req_parse(&roots[1], "b[x]>=1", 7, &a, NULL) < 0)
 		goto done;
 	th_provider p = th_provider_mem_provider(m);
-	th_solver_opts opts = { TH_SOLVER_PRE_FALLBACK, 2000 };
+	th_solver_opts opts = { TH_SOLVER_PRE_FALLBACK, 2000, 1 << 26 };
 	th_solution sol;
 	th_solution_init(&sol);
 	th_solver_resolve(&sol, &p, &env, roots, 2, &opts, NULL);

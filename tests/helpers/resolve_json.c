@@ -65,7 +65,7 @@ int main(int argc, char **argv)
 	size_t nreqs = 0;
 	long repeat = 1;
 	int print_env = 0, stats = 0;
-	th_solver_opts opts = { TH_SOLVER_PRE_FALLBACK, 0 };
+	th_solver_opts opts = { TH_SOLVER_PRE_FALLBACK, 0, 0 };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--python") && i + 1 < argc)
@@ -97,6 +97,7 @@ int main(int argc, char **argv)
 	th_limits lim;
 	th_limits_init(&lim);
 	opts.max_rounds = lim.resolver_rounds;
+	opts.max_bytes = lim.resolver_bytes;
 	th_env env;
 	th_provider_mem *mem = NULL;
 	th_arena arena;

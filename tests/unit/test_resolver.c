@@ -35,7 +35,7 @@ static int solve(char *out, size_t cap, const char *index, const char *python, t
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		rc = th_req_parse(&roots[i], reqs[i], strlen(reqs[i]), &a, &err);
 	th_provider p = th_provider_mem_provider(m);
-	th_solver_opts opts = { pre, 1000 };
+	th_solver_opts opts = { pre, 1000, 1 << 26 };
 	if (rc == 0)
 		rc = th_solver_resolve(&sol, &p, &env, roots, n, &opts, &err);
 	out[0] = '\0';
