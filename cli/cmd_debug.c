@@ -30,10 +30,21 @@
 #include "core/version.h"
 #include "core/wheelname.h"
 
+#define DBG_ENVS 8
+
 typedef struct dbg {
 	th_arena arena;   /* one line's allocations */
 	th_buf tmp;       /* scratch for formatted strings */
 	const th_limits *lim;
+	/* The last few marker environments, kept across lines: building one
+	 * parses every value as a version and as specifiers, and queries mostly
+	 * share a handful. key: the environment's text; replaced round robin. */
+	struct {
+		th_marker_env env;
+		th_buf key;
+		bool ok;
+	} envs[DBG_ENVS];
+	unsigned next_env;
 } dbg;
 
 /* An op writes the members of a valid answer after "valid": true, or returns
@@ -229,9 +240,76 @@ static int dbg__env(th_marker_env *env, const th_json *obj, th_error *err)
 	return 0;
 }
 
+/* A key for an environment object: its members' names and string values in
+ * order. Returns false when a value is neither a string nor an array of
+ * strings (such an environment is refused anyway, and never kept). */
+static bool dbg__env_key(const th_json *obj, th_buf *out)
+{
+	const char *k, *s;
+	th_json *v;
+	size_t n;
+
+	for (size_t i = 0; th_json_member(obj, i, &k, &v); i++) {
+		th_buf_put(out, k, strlen(k) + 1, NULL);
+		if ((s = th_json_str(v, &n))) {
+			th_buf_putc(out, 's', NULL);
+			th_buf_put(out, s, n + 1, NULL);
+			continue;
+		}
+		if (th_json_typeof(v) != TH_JSON_ARRAY)
+			return false;
+		th_buf_putc(out, 'a', NULL);
+		for (size_t j = 0; j < th_json_len(v); j++) {
+			if (!(s = th_json_str(th_json_at(v, j), &n)))
+				return false;
+			th_buf_put(out, s, n + 1, NULL);
+		}
+		th_buf_putc(out, '\x01', NULL);
+	}
+	return true;
+}
+
+/* Points *out at the query's environment, built or found among the last ones. */
+static int dbg__use_env(dbg *d, const th_json *obj, const th_marker_env **out, th_error *err)
+{
+	th_json_type t = th_json_typeof(obj);
+	unsigned i;
+	int rc;
+
+	th_buf_clear(&d->tmp);
+	if ((t != TH_JSON_NONE && t != TH_JSON_NULL && t != TH_JSON_OBJECT) || !dbg__env_key(obj, &d->tmp)) {
+		th_marker_env bad; /* refused: dbg__env says why */
+		th_marker_env_init(&bad);
+		rc = dbg__env(&bad, obj, err);
+		th_marker_env_release(&bad);
+		return rc ? rc : th_error_set(err, TH_ERR_INVALID, "query: \"env\" is malformed");
+	}
+	for (i = 0; i < DBG_ENVS; i++) {
+		if (d->envs[i].ok && d->tmp.len == d->envs[i].key.len &&
+		    !memcmp(d->tmp.ptr, d->envs[i].key.ptr, d->tmp.len)) {
+			*out = &d->envs[i].env;
+			return 0;
+		}
+	}
+	i = d->next_env++ % DBG_ENVS;
+	if (d->envs[i].ok)
+		th_marker_env_release(&d->envs[i].env);
+	d->envs[i].ok = false;
+	th_marker_env_init(&d->envs[i].env);
+	th_buf_clear(&d->envs[i].key);
+	if ((rc = dbg__env(&d->envs[i].env, obj, err)) ||
+	    (rc = th_buf_put(&d->envs[i].key, d->tmp.ptr, d->tmp.len, err))) {
+		th_marker_env_release(&d->envs[i].env);
+		return rc;
+	}
+	d->envs[i].ok = true;
+	*out = &d->envs[i].env;
+	return 0;
+}
+
 static int dbg__marker(dbg *d, const th_json *q, th_jw *w, th_error *err)
 {
-	th_marker_env env;
+	const th_marker_env *env;
 	th_marker *m;
 	const char *s;
 	size_t n;
@@ -242,12 +320,7 @@ static int dbg__marker(dbg *d, const th_json *q, th_jw *w, th_error *err)
 		return rc;
 	th_jw_key(w, "normalized");
 	DBG_FMT(d, w, th_marker_format(m, &d->tmp, err));
-	th_marker_env_init(&env);
-	rc = dbg__env(&env, th_json_get(q, "env"), err);
-	if (!rc)
-		rc = th_marker_eval(m, &env, &result, err);
-	th_marker_env_release(&env);
-	if (rc)
+	if ((rc = dbg__use_env(d, th_json_get(q, "env"), &env, err)) || (rc = th_marker_eval(m, env, &result, err)))
 		return rc;
 	th_jw_key(w, "result");
 	th_jw_bool(w, result);
@@ -449,15 +522,32 @@ static void dbg__answer(dbg *d, const char *line, size_t len, th_buf *ans)
 	th_arena_release(&d->arena);
 }
 
+static void dbg__init(dbg *d, const th_limits *lim)
+{
+	memset(d, 0, sizeof(*d));
+	d->lim = lim;
+	th_buf_init(&d->tmp, 0);
+	for (unsigned i = 0; i < DBG_ENVS; i++)
+		th_buf_init(&d->envs[i].key, 0);
+}
+
+static void dbg__release(dbg *d)
+{
+	for (unsigned i = 0; i < DBG_ENVS; i++) {
+		if (d->envs[i].ok)
+			th_marker_env_release(&d->envs[i].env);
+		th_buf_release(&d->envs[i].key);
+	}
+	th_buf_release(&d->tmp);
+}
+
 void th_debug_packaging_answer(th_buf *out, const char *line, size_t len, const th_limits *lim)
 {
 	dbg d;
 
-	memset(&d, 0, sizeof(d));
-	d.lim = lim;
-	th_buf_init(&d.tmp, 0);
+	dbg__init(&d, lim);
 	dbg__answer(&d, line, len, out);
-	th_buf_release(&d.tmp);
+	dbg__release(&d);
 }
 
 static int dbg__flush(th_ctx *ctx, th_buf *out)
@@ -492,9 +582,7 @@ static int debug_packaging_run(th_ctx *ctx, const th_args *a)
 		th_error_set(&ctx->err, TH_ERR_NOMEM, "out of memory");
 		return TH_EXIT_ERROR;
 	}
-	memset(&d, 0, sizeof(d));
-	d.lim = &ctx->limits;
-	th_buf_init(&d.tmp, 0);
+	dbg__init(&d, &ctx->limits);
 	th_buf_init(&line, (size_t)ctx->limits.json_bytes);
 	while (!eof || pos < have) {
 		if (pos == have) {
@@ -555,7 +643,7 @@ done:
 	free(inbuf);
 	th_buf_release(&line);
 	th_buf_release(&out);
-	th_buf_release(&d.tmp);
+	dbg__release(&d);
 	return rc;
 }
 

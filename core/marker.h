@@ -5,7 +5,8 @@
  * exactly (the project's reference), including its quirks:
  *  - `and` binds tighter than `or`; parentheses nest up to TH_MARKER_DEPTH_MAX
  *    (deeper input is a TH_ERR_LIMIT error, never a stack overflow);
- *  - quoted strings are Python literals: escapes are decoded;
+ *  - quoted strings are Python literals: escapes are decoded (all but
+ *    \N{name}, refused: thoth carries no Unicode name table);
  *  - text after a complete marker is ignored by th_marker_parse (23.0's
  *    Marker() does not look for the end); th_req_parse does require the end;
  *  - the legacy names os.name, sys.platform, platform.version,
@@ -89,7 +90,8 @@ typedef struct th_marker_env {
 	size_t nset[2], capset[2];
 } th_marker_env;
 
-/* Every variable empty, both sets empty. */
+/* Every variable empty, both sets empty. An environment owns its arena: do
+ * not copy one; release it once. */
 void th_marker_env_init(th_marker_env *env);
 void th_marker_env_release(th_marker_env *env);
 /* name is a PEP 508 variable name ("python_version", ..., "extra"); the value
@@ -110,6 +112,10 @@ int th_marker_format(const th_marker *m, th_buf *out, th_error *err);
 bool th_marker_roundtrips(const th_marker *m);
 /* *result is the marker's value; an undefined comparison is TH_ERR_INVALID. */
 int th_marker_eval(const th_marker *m, const th_marker_env *env, bool *result, th_error *err);
+
+/* Python's \b at byte i of s (\w: letters, digits and '_' of Unicode, as
+ * Python's str.isalnum(); bytes that are not UTF-8 count as letters). */
+bool th_marker_boundary(const char *s, size_t len, size_t i);
 
 /* Bytes of the Python whitespace character (str.isspace) at s, or 0. */
 size_t th_marker_pyspace(const char *s, size_t len);

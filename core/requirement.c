@@ -1,6 +1,7 @@
 #include "core/requirement.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,19 +17,9 @@ static int req__syntax(req__p *p, const char *what)
 	return th_error_set(p->err, TH_ERR_INVALID, "requirement: %s at offset %zu", what, p->pos);
 }
 
-static bool req__word(const req__p *p, size_t i)
-{
-	unsigned char c;
-
-	if (i >= p->len)
-		return false;
-	c = (unsigned char)p->s[i];
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
-}
-
 static bool req__boundary(const req__p *p, size_t i)
 {
-	return (i > 0 && req__word(p, i - 1)) != req__word(p, i);
+	return th_marker_boundary(p->s, p->len, i);
 }
 
 static bool req__alnum(unsigned char c)
@@ -68,21 +59,49 @@ static size_t req__ident(const req__p *p)
 
 /* ---- the SPECIFIER token (23.0's Specifier regex, unanchored) ---- */
 
+/* The ASCII letter or digit that the character at s[i] matches under
+ * Python's re.IGNORECASE (which also equates U+0130 and U+0131 with 'i',
+ * U+017F with 's' and U+212A with 'k'), lower-cased, with its length in
+ * *len; 0 when it matches none. */
+static char req__fold(const char *s, size_t n, size_t i, size_t *len)
+{
+	const unsigned char *u = (const unsigned char *)s + i;
+
+	*len = 1;
+	if (i >= n)
+		return 0;
+	if ((u[0] >= 'a' && u[0] <= 'z') || (u[0] >= '0' && u[0] <= '9'))
+		return (char)u[0];
+	if (u[0] >= 'A' && u[0] <= 'Z')
+		return (char)(u[0] + 32);
+	if (n - i >= 2 && u[0] == 0xc4 && (u[1] == 0xb0 || u[1] == 0xb1)) {
+		*len = 2;
+		return 'i';
+	}
+	if (n - i >= 2 && u[0] == 0xc5 && u[1] == 0xbf) {
+		*len = 2;
+		return 's';
+	}
+	if (n - i >= 3 && u[0] == 0xe2 && u[1] == 0x84 && u[2] == 0xaa) {
+		*len = 3;
+		return 'k';
+	}
+	return 0;
+}
+
+/* The first of the words alts that starts at s[i], case-insensitively;
+ * returns its length in bytes, 0 when none does. */
 static size_t req__word_ci(const char *s, size_t n, size_t i, const char *const *alts)
 {
 	for (; *alts; alts++) {
-		size_t k = strlen(*alts), j;
-		if (n - i < k)
-			continue;
-		for (j = 0; j < k; j++) {
-			char c = s[i + j];
-			if (c >= 'A' && c <= 'Z')
-				c = (char)(c + 32);
-			if (c != (*alts)[j])
-				break;
+		size_t j = i, k;
+		const char *w = *alts;
+		while (*w && req__fold(s, n, j, &k) == *w) {
+			j += k;
+			w++;
 		}
-		if (j == k)
-			return k;
+		if (!*w)
+			return j - i;
 	}
 	return 0;
 }
@@ -120,9 +139,12 @@ static const char *const req__pre[] = { "alpha", "beta", "preview", "pre", "a", 
 static const char *const req__post[] = { "post", "rev", "r", NULL };
 static const char *const req__dev[] = { "dev", NULL };
 
-static bool req__lalnum(char c)
+/* [a-z0-9] under IGNORECASE: its length, or 0. */
+static size_t req__lalnum(const char *s, size_t n, size_t i)
 {
-	return req__alnum((unsigned char)c);
+	size_t k;
+
+	return req__fold(s, n, i, &k) ? k : 0;
 }
 
 /* The version part after operator `op`; returns its end or 0 (no match). */
@@ -159,14 +181,14 @@ static size_t req__spec_version(const char *s, size_t n, size_t i, const char *o
 	else
 		i = req__suffix(s, n, i, req__post);
 	i = req__suffix(s, n, i, req__dev);
-	if ((!strcmp(op, "==") || !strcmp(op, "!=")) && i + 1 < n && s[i] == '+' && req__lalnum(s[i + 1])) {
+	if ((!strcmp(op, "==") || !strcmp(op, "!=")) && i < n && s[i] == '+' && req__lalnum(s, n, i + 1)) {
 		i++;
-		while (i < n && req__lalnum(s[i]))
+		while ((k = req__lalnum(s, n, i)))
+			i += k;
+		while (i < n && req__sep(s[i]) && req__lalnum(s, n, i + 1)) {
 			i++;
-		while (i + 1 < n && req__sep(s[i]) && req__lalnum(s[i + 1])) {
-			i++;
-			while (i < n && req__lalnum(s[i]))
-				i++;
+			while ((k = req__lalnum(s, n, i)))
+				i += k;
 		}
 	}
 	return i;
@@ -310,6 +332,31 @@ static bool req__bracketed_ok(const char *net, size_t n)
 	return !req__ipv4(host, hn) && req__ipv6(host, hn);
 }
 
+/* urllib refuses a host with a character whose NFKC form holds '/', '?',
+ * '#', '@' or ':' (U+2100 "a/c", fullwidth '@', ...): the 19 such code
+ * points of Unicode 14.0. */
+static bool req__nfkc_trap(const char *net, size_t n)
+{
+	static const uint32_t traps[] = { 0x2047, 0x2048, 0x2049, 0x2100, 0x2101, 0x2105, 0x2106,
+					  0x2a74, 0xfe13, 0xfe16, 0xfe55, 0xfe56, 0xfe5f, 0xfe6b,
+					  0xff03, 0xff0f, 0xff1a, 0xff1f, 0xff20 };
+	const char *p = net, *end = net + n;
+
+	while (p < end) {
+		uint32_t cp;
+		size_t k = th_version_utf8(p, end, &cp);
+		if (!k) {
+			p++;
+			continue;
+		}
+		for (size_t i = 0; i < sizeof(traps) / sizeof(traps[0]); i++)
+			if (cp == traps[i])
+				return true;
+		p += k;
+	}
+	return false;
+}
+
 static bool req__url_ok(const char *url, size_t n, th_arena *a)
 {
 	char *u = th_arena_alloc(a, n + 1), *rest, *net = NULL, *path, *query = NULL, *frag = NULL;
@@ -350,7 +397,7 @@ static bool req__url_ok(const char *url, size_t n, th_arena *a)
 		netlen = d;
 		lb = memchr(net, '[', netlen) != NULL;
 		rb = memchr(net, ']', netlen) != NULL;
-		if (lb != rb || (lb && !req__bracketed_ok(net, netlen)))
+		if (lb != rb || (lb && !req__bracketed_ok(net, netlen)) || req__nfkc_trap(net, netlen))
 			return false;
 		rest = net + d;
 	}

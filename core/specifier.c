@@ -672,14 +672,21 @@ const char *th_spec_version_text(const th_spec *c, size_t *len)
 
 /* ---- sets ---- */
 
+/* Python's order of str: UTF-8 bytes compare as code points do. */
+static int spec__bytes_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+	int r = memcmp(a, b, alen < blen ? alen : blen);
+
+	if (r)
+		return r < 0 ? -1 : 1;
+	return (alen > blen) - (alen < blen);
+}
+
 static int spec__text_cmp(const void *x, const void *y)
 {
 	const th_spec *a = *(th_spec *const *)x, *b = *(th_spec *const *)y;
-	int r = memcmp(a->text, b->text, a->text_len < b->text_len ? a->text_len : b->text_len);
 
-	if (r)
-		return r;
-	return (a->text_len > b->text_len) - (a->text_len < b->text_len);
+	return spec__bytes_cmp(a->text, a->text_len, b->text, b->text_len);
 }
 
 /* By operator, canonical version, then order written. Returns +-2 when the
@@ -691,11 +698,8 @@ static int spec__canon_cmp(const void *x, const void *y)
 
 	if (a->op != b->op)
 		return a->op < b->op ? -2 : 2;
-	r = memcmp(a->canon, b->canon, a->canon_len < b->canon_len ? a->canon_len : b->canon_len);
-	if (r)
-		return r < 0 ? -2 : 2;
-	if (a->canon_len != b->canon_len)
-		return a->canon_len < b->canon_len ? -2 : 2;
+	if ((r = spec__bytes_cmp(a->canon, a->canon_len, b->canon, b->canon_len)))
+		return 2 * r;
 	return (a->order > b->order) - (a->order < b->order);
 }
 

@@ -47,7 +47,8 @@ typedef struct th_specset th_specset; /* a parsed SpecifierSet; lives in the are
 
 /* One clause, as packaging's Specifier(s). */
 int th_spec_parse(th_spec **out, const char *s, size_t len, th_arena *a, th_error *err);
-/* Specifier.contains(v, prereleases): prereleases -1 (None), 0 or 1. */
+/* Specifier.contains(v, prereleases): prereleases -1 (None), 0 or 1; false
+ * where 23.0 raises (see th_specset_contains). */
 bool th_spec_contains(const th_spec *c, const th_version *v, int prereleases);
 /* str(Specifier): operator and version as written. Appends to out. */
 int th_spec_format(const th_spec *c, th_buf *out, th_error *err);
@@ -59,18 +60,24 @@ bool th_spec_is_wildcard(const th_spec *c);
 const th_version *th_spec_version(const th_spec *c);
 /* The version text as written (stripped; for ==X.*, with the ".*"). */
 const char *th_spec_version_text(const th_spec *c, size_t *len);
-/* Specifier.prereleases (never None for one clause). */
+/* Specifier.prereleases (never None for one clause; false where 23.0 raises:
+ * === with text that is not a version). */
 bool th_spec_prereleases(const th_spec *c);
 
 int th_specset_parse(th_specset **out, const char *s, size_t len, th_arena *a, th_error *err);
 /* SpecifierSet.contains(v, prereleases=): -1 unset (None), 0 false, 1 true.
- * Where 23.0 would raise (unset prereleases and a === clause whose text is
- * not a version), the answer is false. */
+ * Where 23.0 raises instead of answering, the answer is false: with
+ * prereleases unset and a === clause whose text is not a version; a ==X.* or
+ * !=X.* whose X has a number over TH_VERSION_MAX_DIGITS; a candidate whose
+ * pre-release is spelled with U+0130 ("prevİew": its normal form does not
+ * parse again) against ==, !=, <=, >= or ~=. 23.0 walks the clauses in hash
+ * order, so where one raises and another decides, its answer changes from
+ * run to run; thoth answers as if the deciding clause came first. */
 bool th_specset_contains(const th_specset *s, const th_version *v, int prereleases);
 /* SpecifierSet.contains(str, prereleases) on text, exactly as 23.0: returns
- * TH_ERR_INVALID where 23.0 raises (v is not a version; a === clause's text is
- * not one and prereleases is unset). *out is then what newer packaging
- * answers: false, except that a set of === clauses matching v's text
+ * TH_ERR_INVALID where 23.0 raises (v is not a version, or one of the cases
+ * above). *out is then what newer packaging answers for text that is not a
+ * version: false, except that a set of === clauses all matching v's text
  * case-insensitively contains it. Otherwise 0 and *out is 23.0's answer. */
 int th_specset_contains_str(bool *out, const th_specset *s, const char *v, size_t len,
                             int prereleases, th_arena *a, th_error *err);

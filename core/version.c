@@ -343,6 +343,10 @@ static int version__key(th_version *v, th_arena *a)
 	key[k++] = (v->flags & TH_VERSION_DEV) ? v->dev.value : 0;
 	v->key = key;
 	v->nkey = k;
+	if (key[0] == 0 && key[1] >> 32 == 0 && key[2] >> 32 == 0) {
+		v->head = key[1] << 32 | key[2];
+		v->flags |= TH_VERSION_HEAD;
+	}
 	return 0;
 }
 
@@ -590,14 +594,21 @@ static int version__cmp_local(const th_version *x, const th_version *y)
 int th_version_cmp_public(const th_version *x, const th_version *y)
 {
 	const uint64_t *a = x->key, *b = y->key;
-	uint32_t n, i;
+	uint32_t n, i = 0;
 
 	if (!a || !b)
 		return version__cmp_slow(x, y);
+	if (x->flags & y->flags & TH_VERSION_HEAD) {
+		/* Epoch 0 and the first two words packed: one comparison decides
+		 * most pairs (the major or minor number differs). */
+		if (x->head != y->head)
+			return x->head < y->head ? -1 : 1;
+		i = 3;
+	}
 	/* The keys are prefix-free (the release ends with a 0 word), so the
 	 * shorter length bounds the loop and a difference is always found. */
 	n = x->nkey < y->nkey ? x->nkey : y->nkey;
-	for (i = 0; i < n; i++)
+	for (; i < n; i++)
 		if (a[i] != b[i])
 			return a[i] < b[i] ? -1 : 1;
 	return 0;

@@ -54,7 +54,8 @@ enum {
 	TH_VERSION_POST = 1 << 1,  /* has a post-release segment */
 	TH_VERSION_DEV = 1 << 2,   /* has a dev segment */
 	TH_VERSION_LOCAL = 1 << 3, /* has a local label */
-	TH_VERSION_BIG = 1 << 4    /* some number >= 2^63: key is NULL, compare slowly */
+	TH_VERSION_BIG = 1 << 4,   /* some number >= 2^63: key is NULL, compare slowly */
+	TH_VERSION_HEAD = 1 << 5   /* head holds key[1] and key[2] (epoch 0, both below 2^32) */
 };
 
 /* pre_rank: the order of the pre-release letters as packaging compares their
@@ -67,6 +68,7 @@ enum th_version_pre_rank {
 
 typedef struct th_version {
 	const uint64_t *key;        /* arena: comparison key of all but the local label; NULL when BIG */
+	uint64_t head;              /* key[1] << 32 | key[2], so most comparisons touch no array */
 	const th_vnum *release;     /* arena: nrelease >= 1 numbers, as written (trailing zeros kept) */
 	const char *pre_letter;     /* NULL, "a", "b", "rc", or a Unicode spelling packaging keeps as is */
 	const char *local;          /* NULL, or (arena) the normalised local label, NUL-terminated */

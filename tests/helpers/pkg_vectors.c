@@ -25,9 +25,10 @@
  *        (only a method name), test_pickle_requirement_preserves_prereleases;
  *      test_markers.py: TestNode accepts_value/str/repr (parser internals);
  *      test_tags.py: everything but tag strings — host probing (bitness, ABI
- *        flags, pymalloc, unicode width, macOS/manylinux detection, sysconfig),
- *        which the protocol's tags op deliberately does not do (it is always
- *        given its platforms). Tag strings map to wheel names instead, and the
+ *        flags, pymalloc, unicode width, macOS/manylinux detection, sysconfig,
+ *        platform dispatch), which the protocol's tags op deliberately does
+ *        not do (it is always given its platforms), and the tag-selection
+ *        helper (create_compatible_tags_selector: Python objects, no text). Tag strings map to wheel names instead, and the
  *        tags op is exercised with synthesized targets (python 3.6-3.13 x
  *        manylinux/musllinux/linux/macOS/Windows platform lists).
  *    PEP 751 marker variables (extras, dependency_groups) are queried too; the
@@ -40,6 +41,7 @@
  *    specs_sample.txt and dist_sample.txt (a fixed seed by default,
  *    THOTH_TEST_SEED overrides; the seed is printed on stderr).
  *
+ * The families that could not map are counted on stderr at every run.
  * Identical queries are written once. Each query carries "src" (its family),
  * which both answerers ignore and the comparator reports.
  */
@@ -64,6 +66,8 @@ typedef struct gen {
 	uint64_t rng;
 	const char *src;  /* family of the queries being written */
 	size_t written, dups;
+	char unmapped[64][256]; /* families with lines that became no query */
+	size_t nunmapped[64], nfam;
 	/* samples */
 	char **versions, **specs, **dists;
 	size_t nversions, nspecs, ndists;
@@ -634,6 +638,15 @@ static size_t vec_line(gen *g, const char *line, size_t len)
 	else
 		vec_tags_and_utils(g, fam, p);
 	th_json_free(root);
+	if (g->written + g->dups == before) {
+		size_t i;
+		for (i = 0; i < g->nfam && strcmp(g->unmapped[i], fam); i++)
+			;
+		if (i == g->nfam && g->nfam < 64)
+			snprintf(g->unmapped[g->nfam++], sizeof(g->unmapped[0]), "%s", fam);
+		if (i < 64)
+			g->nunmapped[i]++;
+	}
 	return g->written + g->dups - before;
 }
 
@@ -646,18 +659,14 @@ static const char *const tokens[] = {
 	"\t", "(", ")", ";", " and ", " or ", " in ", " not in ", "'", "\"", "extra", "python_version",
 	"python_full_version", "sys_platform", "os_name", "platform_machine", "implementation_name",
 	"[", "]", "@", " @ ", "file:///tmp/x.whl", "https://example.org/a.zip", "V", "\n", "x", "\xc3\xa9",
-	/* Unicode beyond Latin-1 that Python's regex, str.strip() and int()
-	 * treat specially: long s, no-break and em space, fullwidth and
-	 * Arabic-Indic digits. Not used for names and wheel names. */
-	"\xc5\xbf", "\xc2\xa0", "\xe2\x80\x83", "\xef\xbc\x91", "\xd9\xa3",
-	/* Letters whose str.lower() changes length (dotted I, Kelvin sign): only
-	 * for versions and specifiers. core/name (also behind extra == '...'
-	 * in markers) and core/wheelname lower-case ASCII and Latin-1 only, by
-	 * design: PyPI names are ASCII. */
-	"\xc4\xb0", "\xe2\x84\xaa",
+	/* Unicode beyond Latin-1 that Python's regex, str.strip(), str.lower()
+	 * and int() treat specially: long s, no-break and em space, fullwidth
+	 * and Arabic-Indic digits, dotted I and Kelvin sign (their lower case
+	 * changes length). Not used in wheel names: core/wheelname lower-cases
+	 * tags in ASCII and Latin-1 only, by design (real tags are ASCII). */
+	"\xc5\xbf", "\xc2\xa0", "\xe2\x80\x83", "\xef\xbc\x91", "\xd9\xa3", "\xc4\xb0", "\xe2\x84\xaa",
 };
 #define NTOKENS (sizeof(tokens) / sizeof(tokens[0]))
-#define NTOKENS_NOCASE (NTOKENS - 2)
 #define NTOKENS_LATIN1 (NTOKENS - 7)
 
 /* Longest run of digits: numbers past 18 digits are kept out of random
@@ -676,11 +685,9 @@ static size_t digit_run(const char *s, size_t n)
 
 static void mutate_once(gen *g, th_buf *out, const char *s, size_t n, size_t ntokens);
 
-/* 1 to 3 random edits of s into out; mutate_name keeps to Latin-1,
- * mutate_nocase leaves out the letters whose lower case changes length. */
+/* 1 to 3 random edits of s into out; mutate_wheel keeps to Latin-1. */
 #define mutate(g, out, s, n) mutate_n(g, out, s, n, NTOKENS)
-#define mutate_nocase(g, out, s, n) mutate_n(g, out, s, n, NTOKENS_NOCASE)
-#define mutate_name(g, out, s, n) mutate_n(g, out, s, n, NTOKENS_LATIN1)
+#define mutate_wheel(g, out, s, n) mutate_n(g, out, s, n, NTOKENS_LATIN1)
 static void mutate_n(gen *g, th_buf *out, const char *s, size_t n, size_t ntokens)
 {
 	for (int tries = 0; tries < 8; tries++) {
@@ -841,7 +848,7 @@ static void random_queries(gen *g, size_t scale)
 		q_req_s(g, g->dists[i], strlen(g->dists[i]));
 	for (size_t i = 0; i < 2 * scale; i++) {
 		const char *d = g->dists[rndn(g, g->ndists)];
-		mutate_nocase(g, &m, d, strlen(d));
+		mutate(g, &m, d, strlen(d));
 		q_req_s(g, m.ptr, m.len);
 	}
 	g->src = "random:marker";
@@ -849,18 +856,37 @@ static void random_queries(gen *g, size_t scale)
 		const char *d = g->dists[rndn(g, g->ndists)], *semi = strchr(d, ';');
 		const char *mk = semi ? semi + 1 : "python_version >= \"3.8\" and os_name != 'nt'";
 		if (i % 2) {
-			mutate_nocase(g, &m, mk, strlen(mk));
+			mutate(g, &m, mk, strlen(mk));
 			mk = m.ptr;
 		}
 		size_t env = rndn(g, NENVS); /* one call per statement: argument order is unspecified */
-		q_marker_s(g, mk, strlen(mk), env, NULL, marker_extras[rndn(g, 5)]);
+		const char *extra = marker_extras[rndn(g, 5)];
+		th_json *over = NULL;
+		if (i % 3 == 0) { /* a version-like variable holds a real (or broken) version */
+			static const char *const vvars[] = { "python_version", "python_full_version",
+							     "implementation_version", "platform_release",
+							     "platform_version" };
+			const char *v = g->versions[rndn(g, g->nversions)], *var = vvars[rndn(g, 5)];
+			if (rndn(g, 3) == 0) {
+				mutate(g, &m2, v, strlen(v));
+				v = m2.ptr;
+			}
+			th_buf_clear(&b);
+			th_buf_printf(&b, NULL, "{\"%s\": ", var);
+			th_json_quote(&b, v, strlen(v), NULL);
+			th_buf_putc(&b, '}', NULL);
+			if (th_json_parse(&over, b.ptr, b.len, 8, "env", NULL))
+				die("cannot build an environment");
+		}
+		q_marker_s(g, mk, strlen(mk), env, over, extra);
+		th_json_free(over);
 	}
 	g->src = "random:name";
 	for (size_t i = 0; i < scale; i++) {
 		const char *d = g->dists[rndn(g, g->ndists)];
 		size_t n = dist_name_len(d);
 		if (i % 2) {
-			mutate_name(g, &m, d, n);
+			mutate(g, &m, d, n);
 			q_name_s(g, m.ptr, m.len);
 		} else {
 			q_name_s(g, d, n);
@@ -883,7 +909,7 @@ static void random_queries(gen *g, size_t scale)
 		}
 		th_buf_printf(&b, NULL, "-%s.whl", wheel_tags[rndn(g, sizeof(wheel_tags) / sizeof(*wheel_tags))]);
 		if (i % 2) {
-			mutate_name(g, &m, b.ptr, b.len);
+			mutate_wheel(g, &m, b.ptr, b.len);
 			q_wheel_s(g, m.ptr, m.len);
 		} else {
 			q_wheel_s(g, b.ptr, b.len);
@@ -976,8 +1002,10 @@ int main(int argc, char **argv)
 	}
 	free(line);
 	fclose(f);
-	fprintf(stderr, "pkg_vectors: vectors.jsonl: %zu lines, %zu mapped to queries, %zu cannot map\n", lines,
+	fprintf(stderr, "pkg_vectors: vectors.jsonl: %zu lines, %zu mapped to queries, %zu cannot map:\n", lines,
 		mapped, lines - mapped);
+	for (size_t i = 0; i < g.nfam; i++)
+		fprintf(stderr, "  %4zu %s\n", g.nunmapped[i], g.unmapped[i]);
 
 	snprintf(path, sizeof(path), "%s/version_sample.txt", argv[1]);
 	g.versions = read_lines(path, &g.nversions);

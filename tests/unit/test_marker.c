@@ -157,6 +157,12 @@ static void grammar_and_str(void **state)
 		{ "os_name == \"posix\" garbage", "os_name == \"posix\"", 1 },
 		{ "os_name == \"posix\" andd", "os_name == \"posix\"", 1 },
 		{ "os_name == \"posix\" ) x", "os_name == \"posix\"", 1 },
+		/* "and" before a Unicode letter is no operator (\b fails): the
+		 * marker ends; before other characters it is one, and fails */
+		{ "os_name == \"posix\" and\u00e9", "os_name == \"posix\"", 1 },
+		{ "os_name == \"posix\" and\U0001d400", "os_name == \"posix\"", 1 },
+		{ "os_name == \"a\" and\u00a0os_name == \"b\"", NULL, BAD_PARSE },
+		{ "os_name == \"a\" or\u2013x", NULL, BAD_PARSE },
 		{ "os_name == \"posix\"\n", "os_name == \"posix\"", 1 },
 		{ "os_name == \"posix\" \t ", "os_name == \"posix\"", 1 },
 		/* both sides variables / both values */

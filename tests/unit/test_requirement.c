@@ -97,6 +97,19 @@ static const rcase cases[] = {
 	{ "name(>=1.0)(<2)", 0, NULL, NULL, NULL, NULL, NULL, NULL },
 	{ "name;", 0, NULL, NULL, NULL, NULL, NULL, NULL },
 	{ "name; ", 0, NULL, NULL, NULL, NULL, NULL, NULL },
+	/* Python's IGNORECASE also equates U+0130/U+0131 with i, U+017F with s,
+	 * U+212A with k: 23.0's specifier token takes them */
+	{ "name (==1.0+\u0130)", 1, "name", "", "==1.0+\u0130", NULL, NULL, "name==1.0+\u0130" },
+	{ "requests!=2.32.0,!=2.32+local.\u01307.1,>=2.5", 1, "requests", "", "!=2.32+local.\u01307.1,!=2.32.0,>=2.5",
+	  NULL, NULL, "requests!=2.32+local.\u01307.1,!=2.32.0,>=2.5" },
+	{ "name>=1.0.po\u017ft1", 1, "name", "", ">=1.0.po\u017ft1", NULL, NULL, "name>=1.0.po\u017ft1" },
+	{ "name==1.0+\u212a", 1, "name", "", "==1.0+\u212a", NULL, NULL, "name==1.0+\u212a" },
+	{ "name>=1.0prev\u0131ew1", 1, "name", "", ">=1.0prev\u0131ew1", NULL, NULL, "name>=1.0prev\u0131ew1" },
+	/* urllib's NFKC check of the host */
+	{ "name @ https://a\u2100b/x", 0, NULL, NULL, NULL, NULL, NULL, NULL },
+	{ "name @ https://h\uff20x/", 0, NULL, NULL, NULL, NULL, NULL, NULL },
+	{ "name @ https://h/\u2100", 1, "name", "", "", NULL, "https://h/\u2100", "name@ https://h/\u2100" },
+	{ "name @ https://\u00e9.example/", 1, "name", "", "", NULL, "https://\u00e9.example/", "name@ https://\u00e9.example/" },
 };
 
 static void check(const rcase *c)
