@@ -6,15 +6,16 @@
 #  2. the loader alone (no database), against the same pass;
 #  3. warm: the same check again, loading the compiled form; and the compiled
 #     load measured inside one process (bench/rules_compiled.c); target <= 50 ms.
-# Usage: bench/rules_load.sh [BUILD_DIR] [RUNS]
+# Usage: bench/rules_load.sh [THOTH] [RUNS]  (THOTH: the binary in a build directory)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-build=${1:-$here/../build} runs=${2:-5}
+thoth=${1:-$here/../build/thoth} runs=${2:-5}
+build=$(dirname "$thoth")
 shared=${THOTH_SHARED:-$here/../../shared}
 tarball=$shared/data/rules/thoth-prescriptions.tar.gz
 [ -f "$tarball" ] || { echo "rules_load: $tarball is absent"; exit 0; }
-thoth=$build/thoth pass=$build/bench/yaml_pass probe=$build/tests/rules_probe
+pass=$build/bench/yaml_pass probe=$build/tests/rules_probe
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 bench_machine
