@@ -159,6 +159,7 @@ static int img_on_dist(void *ud, const th_image_dist *d)
 	c->environment = img_dup(r, d->environment);
 	c->direct_url = img_dup(r, d->direct_url);
 	c->top_level = img_dupv(r, d->top_level, d->ntop_level);
+	c->entry_points = img_dupv(r, d->entry_points, d->nentry_points);
 	return th_store_img_dist(r->store, r->scan_id, d, r->err);
 }
 
@@ -353,6 +354,12 @@ static int img_json(const img_report *r, th_buf *out, th_error *err)
 		img_jw_kv(&w, "environment", d->environment);
 		img_jw_kv(&w, "direct_url", d->direct_url);
 		img_jw_strs(&w, "top_level", d->top_level, d->ntop_level);
+		img_jw_strs(&w, "entry_points", d->entry_points, d->nentry_points);
+		th_jw_key(&w, "files");
+		if (d->files < 0)
+			th_jw_str(&w, NULL);
+		else
+			th_jw_int(&w, d->files);
 		img_jw_kv(&w, "requires_python", d->d.requires_python);
 		img_jw_strs(&w, "requires_dist", d->d.requires_dist, d->d.nrequires_dist);
 		img_jw_strs(&w, "provides_extra", d->d.provides_extra, d->d.nprovides_extra);

@@ -26,7 +26,8 @@ typedef enum interest {
 	IN_META,  /* keep, up to metadata_bytes (METADATA, PKG-INFO) */
 	IN_DB,    /* keep, up to db_image_bytes (the RPM database) */
 	IN_PYBIN, /* reduce to its X.Y.Z version string */
-	IN_ELF    /* reduce to a note of its ELF facts */
+	IN_ELF,   /* reduce to a note of its ELF facts */
+	IN_COUNT  /* reduce to its number of lines (RECORD, installed-files.txt) */
 } interest;
 
 typedef struct scan {
@@ -90,12 +91,18 @@ static interest img__interest(const char *p, size_t len)
 	if (dl > 10 && img__ends(p, dl, ".dist-info")) {
 		if (!strcmp(b, "METADATA"))
 			return IN_META;
-		if (!strcmp(b, "INSTALLER") || !strcmp(b, "direct_url.json") || !strcmp(b, "top_level.txt"))
+		if (!strcmp(b, "INSTALLER") || !strcmp(b, "direct_url.json") || !strcmp(b, "top_level.txt") ||
+		    !strcmp(b, "entry_points.txt"))
 			return IN_TEXT;
-		return IN_NONE;
+		return !strcmp(b, "RECORD") ? IN_COUNT : IN_NONE;
 	}
-	if (dl > 9 && img__ends(p, dl, ".egg-info"))
-		return !strcmp(b, "PKG-INFO") ? IN_META : !strcmp(b, "top_level.txt") ? IN_TEXT : IN_NONE;
+	if (dl > 9 && img__ends(p, dl, ".egg-info")) {
+		if (!strcmp(b, "PKG-INFO"))
+			return IN_META;
+		if (!strcmp(b, "top_level.txt") || !strcmp(b, "entry_points.txt"))
+			return IN_TEXT;
+		return !strcmp(b, "installed-files.txt") ? IN_COUNT : IN_NONE;
+	}
 	if (img__ends(b, strlen(b), ".egg-info"))
 		return IN_META;
 	if (!strcmp(b, "pyvenv.cfg"))
@@ -138,7 +145,12 @@ static int img__reduce(scan *s, interest in, const char *path, size_t plen, cons
 	while (b > path && b[-1] != '/')
 		b--;
 	th_buf_clear(&s->note);
-	if (in == IN_PYBIN) {
+	if (in == IN_COUNT) {
+		int rc = th_buf_printf(&s->note, err, "%llu",
+				       (unsigned long long)th_pydist_count_lines(s->content.ptr, s->content.len));
+		if (rc)
+			return rc;
+	} else if (in == IN_PYBIN) {
 		th_arena tmp = TH_ARENA_INIT;
 		if (s->content.len < 4 || memcmp(s->content.ptr, "\177ELF", 4)) {
 			*data = NULL; /* a text file named like an interpreter (binfmts, lintian) */
@@ -182,7 +194,7 @@ static int img__content(scan *s, const char *path, size_t plen, uint64_t size, t
 	cap = in == IN_META ? s->lim->metadata_bytes : in == IN_DB ? s->lim->db_image_bytes : s->lim->file_bytes;
 	if (in == IN_ELF && cap > (4u << 20))
 		cap = 4u << 20; /* the dynamic section and version definitions sit at the front */
-	if (size > cap && (in == IN_TEXT || in == IN_META || in == IN_DB)) {
+	if (size > cap && (in == IN_TEXT || in == IN_META || in == IN_DB || in == IN_COUNT)) {
 		s->skipped++; /* documented: an over-large file of interest is skipped */
 		return 0;
 	}
@@ -204,7 +216,7 @@ static int img__content(scan *s, const char *path, size_t plen, uint64_t size, t
 		s->content.len = got;
 		s->content.ptr[got] = '\0';
 	}
-	if (in == IN_PYBIN || in == IN_ELF)
+	if (in == IN_PYBIN || in == IN_ELF || in == IN_COUNT)
 		return img__reduce(s, in, path, plen, data, len, err);
 	*data = s->content.ptr;
 	*len = s->content.len;
@@ -925,7 +937,8 @@ static const char *img__env_of(const facts *f, const char *location)
 	return best;
 }
 
-/* direct_url.json (PEP 610) and top_level.txt of a distribution directory. */
+/* direct_url.json (PEP 610), top_level.txt, entry_points.txt and the file
+ * count of RECORD / installed-files.txt of a distribution directory. */
 static int img__dist_extras(scan *s, const th_vfs_node *n, th_image_dist *r)
 {
 	const th_vfs_node *c;
@@ -962,6 +975,21 @@ static int img__dist_extras(scan *s, const th_vfs_node *n, th_image_dist *r)
 		}
 		r->top_level = v;
 	}
+	c = th_vfs_child(s->vfs, n, "entry_points.txt");
+	if (c && th_vfs_node_type(c) == TH_VFS_FILE && (d = th_vfs_node_data(c, &len))) {
+		const char **eps;
+		if (th_pydist_console_scripts(&eps, &r->nentry_points, d, len, &s->arena))
+			return TH_ERR_NOMEM;
+		r->entry_points = eps;
+	}
+	c = th_vfs_child(s->vfs, n, img__ends(th_vfs_node_name(n), strlen(th_vfs_node_name(n)), ".dist-info")
+					    ? "RECORD"
+					    : "installed-files.txt");
+	if (c && th_vfs_node_type(c) == TH_VFS_FILE && (d = th_vfs_node_data(c, &len)) && len) {
+		r->files = 0; /* the note IN_COUNT made: decimal digits */
+		for (size_t i = 0; i < len && d[i] >= '0' && d[i] <= '9' && r->files < INT64_MAX / 10 - 9; i++)
+			r->files = r->files * 10 + (d[i] - '0');
+	}
 	return 0;
 }
 
@@ -979,6 +1007,7 @@ static int img__dist(facts *f, const char *path, size_t plen, const th_vfs_node 
 	if (!img__ends(pn, strlen(pn), "-packages") && strcmp(pn, "site-python"))
 		return 0;
 	memset(&r, 0, sizeof(r));
+	r.files = -1;
 	bool dist_info = img__ends(b, strlen(b), ".dist-info");
 	if (th_vfs_node_type(n) == TH_VFS_DIR)
 		md = th_vfs_child(s->vfs, n, dist_info ? "METADATA" : "PKG-INFO");

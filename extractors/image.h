@@ -97,6 +97,9 @@ typedef struct th_image_dist {
 	const char *direct_url;  /* direct_url.json's url (PEP 610), or NULL */
 	const char *const *top_level; /* top_level.txt: the import names it provides */
 	size_t ntop_level;
+	const char *const *entry_points; /* entry_points.txt: the console_scripts names */
+	size_t nentry_points;
+	int64_t files;           /* lines of RECORD / installed-files.txt, -1 when absent */
 } th_image_dist;
 
 typedef struct th_image_lib {

@@ -38,6 +38,9 @@ check "requires" "foo>=1.0;colorama; extra == \"color\" >=3.8;" "$(q "select req
 check "venv" "/opt/venv venv /usr/bin 3.11.4 0;" "$(q 'select path, kind, home, version, system_site_packages from image_envs')"
 check "dist in venv" "nometa /opt/venv;qux /opt/venv;" "$(q "select normalized, environment from image_dists where environment is not null order by 1")"
 check "direct_url and top_level" "file:///src/qux qux;_qux_impl;" "$(q "select direct_url, top_level from image_dists where normalized = 'qux'")"
+check "entry points and RECORD" "qux;qux-admin 3;" "$(q "select entry_points, files from image_dists where normalized = 'qux'")"
+check "empty RECORD, no RECORD" "nometa 0;bar-baz -1;" "$(q "select normalized, coalesce(files, -1) from image_dists where normalized in ('nometa', 'bar-baz') order by normalized desc")"
+check "json entry points" "1" "$(tr -d ' \n' < "$tmp/out.json" | grep -c '"entry_points":\["qux","qux-admin"\],"files":3')"
 check "interpreter from package" "/usr/bin/python3.11 3.11.4 package;" \
   "$(q 'select path, version, version_source from image_interpreters')"
 check "cuda" "cuda-runtime 12.2.140;" "$(q "select kind, version from image_libraries where path like '%cudart%'")"
@@ -61,6 +64,7 @@ check "dists over a cached layer" "4" "$(sqlite3 "$tmp/db" "select count(*) from
 # The same tree as a root filesystem directory (layer 1 only: old-0.5 is there).
 scan "$tmp/src/debian/layer1"
 check "rootfs dists" "bar-baz;foo;nometa;old;qux;" "$(q 'select normalized from image_dists order by 1')"
+check "rootfs installed-files.txt" "old 2;" "$(q "select normalized, files from image_dists where normalized = 'old'")"
 check "rootfs os via symlink" "debian;" "$(q 'select id from image_os')"
 
 scan "$tmp/distroless"

@@ -164,6 +164,29 @@ static void python_names_and_versions(void **state)
 	th_arena_release(&a);
 }
 
+static void entry_points_and_records(void **state)
+{
+	th_arena a = TH_ARENA_INIT;
+	const char **v;
+	size_t n;
+	const char ep[] = "[console_scripts]\r\n  a = m:f\r\nb=m:g [x]\nnoequals\n= m:h\n[gui_scripts]\nc = m:i\n"
+			  "[console_scripts]\nd =";
+	(void)state;
+	assert_int_equal(th_pydist_console_scripts(&v, &n, ep, strlen(ep), &a), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(v[0], "a");
+	assert_string_equal(v[1], "b");
+	assert_string_equal(v[2], "d");
+	assert_int_equal(th_pydist_console_scripts(&v, &n, "[gui_scripts]\nx = y", 19, &a), 0);
+	assert_int_equal(n, 0);
+	assert_null(v);
+	assert_int_equal(th_pydist_console_scripts(&v, &n, "", 0, &a), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(th_pydist_count_lines("a,,\n\n  \nb,,", 11), 2);
+	assert_int_equal(th_pydist_count_lines("", 0), 0);
+	th_arena_release(&a);
+}
+
 static void elf_notes(void **state)
 {
 	th_arena a = TH_ARENA_INIT;
@@ -351,6 +374,7 @@ int main(void)
 		cmocka_unit_test(apk_db),
 		cmocka_unit_test(rpm_header),
 		cmocka_unit_test(python_names_and_versions),
+		cmocka_unit_test(entry_points_and_records),
 		cmocka_unit_test(elf_notes),
 		cmocka_unit_test(outer_tar_index),
 		cmocka_unit_test(oci_platforms),

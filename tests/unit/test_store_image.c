@@ -26,7 +26,7 @@ static void facts_and_cache(void **state)
 	const char *req[] = { "a>1", "b; extra == \"x\"" };
 	th_image_dist d = { { "Foo", "foo", "1.0", ">=3.8", req, 2, NULL, 0, NULL, false },
 			    "/usr/lib/python3/dist-packages", "/usr/lib/python3/dist-packages/foo-1.0.dist-info",
-			    "dist-info", "pip", NULL, NULL, NULL, NULL, 0 };
+			    "dist-info", "pip", NULL, NULL, NULL, NULL, 0, req, 1, 7 };
 
 	snprintf(path, sizeof(path), "%s/test_store_image_XXXXXX", t ? t : "/tmp");
 	assert_non_null(mkdtemp(path));
