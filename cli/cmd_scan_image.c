@@ -81,6 +81,13 @@ static int img_on_image(void *ud, const th_image_info *i)
 	r->info.entrypoint = img_dupv(r, i->entrypoint, i->nentrypoint);
 	r->info.cmd = img_dupv(r, i->cmd, i->ncmd);
 	r->info.labels = img_dupv(r, i->labels, 2 * i->nlabels);
+	th_image_history *h = i->nhistory ? th_arena_alloc(&r->a, i->nhistory * sizeof(*h)) : NULL;
+	for (size_t k = 0; h && k < i->nhistory; k++)
+		h[k] = (th_image_history){ img_dup(r, i->history[k].created), img_dup(r, i->history[k].created_by),
+					   i->history[k].empty_layer };
+	r->info.history = h;
+	if (!h)
+		r->info.nhistory = 0;
 	return th_store_img_scan(r->store, i, &r->scan_id, r->err);
 }
 
@@ -263,6 +270,17 @@ static int img_json(const img_report *r, th_buf *out, th_error *err)
 	th_jw_obj_end(&w);
 	th_jw_key(&w, "history_entries");
 	th_jw_int(&w, (int64_t)r->info.nhistory);
+	th_jw_key(&w, "history");
+	th_jw_arr_begin(&w);
+	for (size_t i = 0; i < r->info.nhistory; i++) {
+		th_jw_obj_begin(&w);
+		img_jw_kv(&w, "created", r->info.history[i].created);
+		img_jw_kv(&w, "created_by", r->info.history[i].created_by);
+		th_jw_key(&w, "empty_layer");
+		th_jw_bool(&w, r->info.history[i].empty_layer);
+		th_jw_obj_end(&w);
+	}
+	th_jw_arr_end(&w);
 	th_jw_key(&w, "tree");
 	th_jw_obj_begin(&w);
 	th_jw_key(&w, "entries");

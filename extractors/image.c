@@ -423,7 +423,13 @@ static int img__oci(scan *s, const char *ref, int dirfd, int fd, th_ociarchive *
 	th_image_info info = { ref, dirfd >= 0 ? "oci-layout" : strcmp(im.format, "oci") ? im.format : "oci-archive",
 			       im.manifest_digest, im.config_digest, im.os, im.arch, im.variant,
 			       im.env, im.nenv, im.entrypoint, im.nentrypoint, im.cmd, im.ncmd, im.nlayers, im.nhistory,
-			       labels, labels ? im.nlabels : 0 };
+			       labels, labels ? im.nlabels : 0, NULL };
+	th_image_history *hist = im.nhistory ? th_arena_alloc(&im.arena, im.nhistory * sizeof(*hist)) : NULL;
+	for (size_t i = 0; hist && i < im.nhistory; i++)
+		hist[i] = (th_image_history){ im.history[i].created, im.history[i].created_by, im.history[i].empty_layer };
+	info.history = hist;
+	if (!hist)
+		info.nhistory = 0;
 	if (s->sink->image && (rc = s->sink->image(s->sink->ud, &info)))
 		goto done;
 	rc = img__layers(s, &src, &im, err);
@@ -520,7 +526,7 @@ static int img__rootfs_dir(scan *s, int dfd, th_buf *path, unsigned depth, th_er
 static int img__rootfs(scan *s, const char *ref, int dfd, th_error *err)
 {
 	th_buf path = TH_BUF_INIT;
-	th_image_info info = { ref, "rootfs", NULL, NULL, "linux", "", "", NULL, 0, NULL, 0, NULL, 0, 0, 0, NULL, 0 };
+	th_image_info info = { ref, "rootfs", NULL, NULL, "linux", "", "", NULL, 0, NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL };
 	int rc;
 
 	if (s->sink->image && (rc = s->sink->image(s->sink->ud, &info)))

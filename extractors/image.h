@@ -36,6 +36,11 @@
 #include "extractors/osrelease.h"
 #include "extractors/python.h"
 
+typedef struct th_image_history {
+	const char *created, *created_by; /* NULL when absent */
+	bool empty_layer;
+} th_image_history;
+
 typedef struct th_image_info {
 	const char *ref;
 	const char *format; /* oci-layout | oci-archive | docker-archive | rootfs */
@@ -50,6 +55,7 @@ typedef struct th_image_info {
 	size_t nlayers, nhistory;
 	const char *const *labels; /* key, value, key, value, ... */
 	size_t nlabels;            /* pairs */
+	const th_image_history *history; /* the config's history, nhistory steps */
 } th_image_info;
 
 typedef struct th_image_layer {

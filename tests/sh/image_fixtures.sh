@@ -41,6 +41,7 @@ check "direct_url and top_level" "file:///src/qux qux;_qux_impl;" "$(q "select d
 check "entry points and RECORD" "qux;qux-admin 3;" "$(q "select entry_points, files from image_dists where normalized = 'qux'")"
 check "empty RECORD, no RECORD" "nometa 0;bar-baz -1;" "$(q "select normalized, coalesce(files, -1) from image_dists where normalized in ('nometa', 'bar-baz') order by normalized desc")"
 check "json entry points" "1" "$(tr -d ' \n' < "$tmp/out.json" | grep -c '"entry_points":\["qux","qux-admin"\],"files":3')"
+check "history (blanks removed)" "1" "$(tr -d ' \n' < "$tmp/out.json" | grep -o '"history":\[{"created":"1970-01-01T00:00:00Z","created_by":"layer0","empty_layer":false},{[^]]*"created_by":"layer1","empty_layer":false}\]' | wc -l | tr -d ' ')"
 check "interpreter from package" "/usr/bin/python3.11 3.11.4 package;" \
   "$(q 'select path, version, version_source from image_interpreters')"
 check "cuda" "cuda-runtime 12.2.140;" "$(q "select kind, version from image_libraries where path like '%cudart%'")"

@@ -325,7 +325,10 @@ static void oci_platforms(void **state)
 	char c1[512], c2[512];
 
 	snprintf(c1, sizeof(c1), CFG, "amd64", "");
-	snprintf(c2, sizeof(c2), CFG, "arm64", "\"variant\":\"v8\",");
+	snprintf(c2, sizeof(c2), CFG, "arm64",
+		 "\"variant\":\"v8\",\"history\":[{\"created_by\":\"RUN x\"},"
+		 "{\"created\":\"2024-01-01T00:00:00Z\",\"created_by\":\"ENV A=1\",\"empty_layer\":true},"
+		 "{\"empty_layer\":\"yes\"},7],");
 	n = add_blob(t, n, c1, cfg_amd);
 	n = add_blob(t, n, c2, cfg_arm);
 	snprintf(json, sizeof(json), "{\"schemaVersion\":2,\"config\":{\"digest\":\"%s\",\"size\":%zu},\"layers\":[]}", cfg_amd, strlen(c1));
@@ -359,6 +362,15 @@ static void oci_platforms(void **state)
 	assert_int_equal(th_oci_load(&img, &src, "linux/arm64/v8", &lim, &err), 0);
 	assert_string_equal(img.arch, "arm64");
 	assert_string_equal(img.variant, "v8");
+	assert_int_equal(img.nhistory, 4);
+	assert_string_equal(img.history[0].created_by, "RUN x");
+	assert_null(img.history[0].created);
+	assert_false(img.history[0].empty_layer);
+	assert_string_equal(img.history[1].created, "2024-01-01T00:00:00Z");
+	assert_string_equal(img.history[1].created_by, "ENV A=1");
+	assert_true(img.history[1].empty_layer);
+	assert_false(img.history[2].empty_layer); /* not a boolean */
+	assert_null(img.history[3].created_by);   /* not an object */
 	th_oci_release(&img);
 	assert_int_equal(th_oci_load(&img, &src, "linux/s390x", &lim, &err), TH_ERR_NOTFOUND);
 	assert_non_null(strstr(err.msg, "linux/s390x"));

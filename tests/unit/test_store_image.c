@@ -19,7 +19,7 @@ static void facts_and_cache(void **state)
 	th_buf b = TH_BUF_INIT;
 	int64_t id, n;
 	th_image_info info = { "ref", "oci-layout", "sha256:m", "sha256:c", "linux", "amd64", "", NULL, 0, NULL, 0,
-			       NULL, 0, 1, 0, NULL, 0 };
+			       NULL, 0, 1, 0, NULL, 0, NULL };
 	th_image_layer l = { 0, "tar", "sha256:d", "sha256:x", "gzip", 1, 2, 3, 0, false };
 	th_osrelease os = { "debian", "12", "Debian", "", "", "", "debian" };
 	th_image_pkg p = { "deb", "bash", "5.2", "amd64", "bash", "5.2" };
