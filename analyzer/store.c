@@ -110,6 +110,11 @@ static const char *const migrations[] = {
 	 * line) and the number of files RECORD / installed-files.txt lists. */
 	("ALTER TABLE image_dists ADD COLUMN entry_points TEXT;"
 	 "ALTER TABLE image_dists ADD COLUMN files INTEGER;"),
+	/* conda packages (type 'conda'): their build string, channel and the
+	 * prefix they are installed in. */
+	("ALTER TABLE image_packages ADD COLUMN build TEXT;"
+	 "ALTER TABLE image_packages ADD COLUMN channel TEXT;"
+	 "ALTER TABLE image_packages ADD COLUMN environment TEXT;"),
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

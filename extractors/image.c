@@ -18,6 +18,7 @@
 #include "extractors/ociarchive.h"
 #include "extractors/rpm.h"
 #include "extractors/vfs.h"
+#include "extractors/conda.h"
 
 /* What to do with a file's content as it streams by. */
 typedef enum interest {
@@ -27,7 +28,8 @@ typedef enum interest {
 	IN_DB,    /* keep, up to db_image_bytes (the RPM database) */
 	IN_PYBIN, /* reduce to its X.Y.Z version string */
 	IN_ELF,   /* reduce to a note of its ELF facts */
-	IN_COUNT  /* reduce to its number of lines (RECORD, installed-files.txt) */
+	IN_COUNT, /* reduce to its number of lines (RECORD, installed-files.txt) */
+	IN_CONDA  /* reduce to name, version, build and channel (a conda-meta record) */
 } interest;
 
 typedef struct scan {
@@ -107,6 +109,9 @@ static interest img__interest(const char *p, size_t len)
 		return IN_META;
 	if (!strcmp(b, "pyvenv.cfg"))
 		return IN_TEXT;
+	if (dl >= 10 && !memcmp(p + dl - 10, "conda-meta", 10) && (dl == 10 || p[dl - 11] == '/') &&
+	    img__ends(b, len - dl - 1, ".json"))
+		return IN_CONDA;
 	if (th_python_interp_name(b, &mj, &mn))
 		return IN_PYBIN;
 	if (th_elf_interesting_name(b))
@@ -145,7 +150,18 @@ static int img__reduce(scan *s, interest in, const char *path, size_t plen, cons
 	while (b > path && b[-1] != '/')
 		b--;
 	th_buf_clear(&s->note);
-	if (in == IN_COUNT) {
+	if (in == IN_CONDA) {
+		int rc = th_conda_note(&s->note, s->content.ptr, s->content.len, b, s->lim, err);
+		if (rc == TH_ERR_INVALID) {
+			th_error_clear(err);
+			s->skipped++; /* documented: a malformed record is a skipped entry */
+			*data = NULL;
+			*len = 0;
+			return 0;
+		}
+		if (rc)
+			return rc;
+	} else if (in == IN_COUNT) {
 		int rc = th_buf_printf(&s->note, err, "%llu",
 				       (unsigned long long)th_pydist_count_lines(s->content.ptr, s->content.len));
 		if (rc)
@@ -194,7 +210,7 @@ static int img__content(scan *s, const char *path, size_t plen, uint64_t size, t
 	cap = in == IN_META ? s->lim->metadata_bytes : in == IN_DB ? s->lim->db_image_bytes : s->lim->file_bytes;
 	if (in == IN_ELF && cap > (4u << 20))
 		cap = 4u << 20; /* the dynamic section and version definitions sit at the front */
-	if (size > cap && (in == IN_TEXT || in == IN_META || in == IN_DB || in == IN_COUNT)) {
+	if (size > cap && (in == IN_TEXT || in == IN_META || in == IN_DB || in == IN_COUNT || in == IN_CONDA)) {
 		s->skipped++; /* documented: an over-large file of interest is skipped */
 		return 0;
 	}
@@ -216,7 +232,7 @@ static int img__content(scan *s, const char *path, size_t plen, uint64_t size, t
 		s->content.len = got;
 		s->content.ptr[got] = '\0';
 	}
-	if (in == IN_PYBIN || in == IN_ELF || in == IN_COUNT)
+	if (in == IN_PYBIN || in == IN_ELF || in == IN_COUNT || in == IN_CONDA)
 		return img__reduce(s, in, path, plen, data, len, err);
 	*data = s->content.ptr;
 	*len = s->content.len;
@@ -672,7 +688,7 @@ static int img__pkg_remember(facts *f, const char *name, const char *version)
 static int img__dpkg_pkg(void *ud, const th_dpkg_pkg *p)
 {
 	facts *f = ud;
-	th_image_pkg r = { "deb", p->name, p->version, p->arch, p->source, p->source_version };
+	th_image_pkg r = { "deb", p->name, p->version, p->arch, p->source, p->source_version, NULL, NULL, NULL };
 	int rc = img__pkg_remember(f, p->name, p->version);
 
 	if (rc)
@@ -703,7 +719,7 @@ static int img__rpm_row(void *ud, int ncols, const void *const *vals, const size
 		s->skipped++; /* a damaged header: recorded, skipped */
 		return 0;
 	}
-	th_image_pkg r = { "rpm", p.name, th_rpm_evr(&p, &s->arena), p.arch, p.sourcerpm, NULL };
+	th_image_pkg r = { "rpm", p.name, th_rpm_evr(&p, &s->arena), p.arch, p.sourcerpm, NULL, NULL, NULL, NULL };
 	if (!r.version)
 		return TH_ERR_NOMEM;
 	r.source_version = r.version;
@@ -744,7 +760,8 @@ static int img__apk_pkg(void *ud, const th_apk_pkg *p)
 {
 	facts *f = ud;
 	scan *s = f->s;
-	th_image_pkg r = { "apk", p->name, p->version, p->arch, *p->origin ? p->origin : p->name, p->version };
+	th_image_pkg r = { "apk", p->name, p->version, p->arch, *p->origin ? p->origin : p->name, p->version,
+			   NULL, NULL, NULL };
 	int rc;
 
 	for (size_t i = 0; i < p->nfiles; i++)
@@ -1080,6 +1097,30 @@ static int img__lib(facts *f, const char *path, const th_vfs_node *n, th_error *
 	return s->sink->library(s->sink->ud, &r);
 }
 
+/* A conda-meta record, kept as its note: a package of the prefix. */
+static int img__conda(facts *f, const char *path, size_t plen, const th_vfs_node *n, th_error *err)
+{
+	scan *s = f->s;
+	th_conda_pkg c;
+	size_t len;
+	const char *note = th_vfs_node_data(n, &len);
+	const char *b = th_vfs_node_name(n);
+
+	if (!note || !s->sink->package)
+		return 0;
+	if (th_conda_from_note(&c, note, len, &s->arena, NULL)) {
+		s->skipped++;
+		return 0;
+	}
+	/* the prefix: the path without "/conda-meta/NAME.json" ("/" at the root) */
+	size_t pl = plen - strlen(b) - 1 - 11;
+	const char *prefix = pl ? th_arena_strndup(&s->arena, path, pl) : "/";
+	if (!prefix)
+		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	th_image_pkg r = { "conda", c.name, c.version, NULL, NULL, NULL, c.build, c.channel, prefix };
+	return s->sink->package(s->sink->ud, &r);
+}
+
 typedef struct walkctx {
 	facts *f;
 	th_error *err;
@@ -1107,6 +1148,8 @@ static int img__visit(void *ud, const char *path, size_t plen, const th_vfs_node
 		return 0;
 	if (th_python_interp_name(b, &mj, &mn))
 		return img__interp(w->f, path, n, w->err);
+	if (img__ends(b, strlen(b), ".json") && !strcmp(th_vfs_node_name(th_vfs_node_parent(n)), "conda-meta"))
+		return img__conda(w->f, path, plen, n, w->err);
 	if (th_elf_interesting_name(b))
 		return img__lib(w->f, path, n, w->err);
 	return 0;

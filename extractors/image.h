@@ -70,8 +70,10 @@ typedef struct th_image_layer {
 } th_image_layer;
 
 typedef struct th_image_pkg {
-	const char *type; /* deb | rpm | apk */
+	const char *type; /* deb | rpm | apk | conda */
 	const char *name, *version, *arch, *source, *source_version;
+	const char *build, *channel; /* conda's; NULL for the others */
+	const char *environment;     /* conda: the prefix it is installed in; NULL for the others */
 } th_image_pkg;
 
 typedef struct th_image_interp {

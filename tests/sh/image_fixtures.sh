@@ -22,7 +22,7 @@ scan() { # IMAGE-DIR -> db file; prints nothing
   "$THOTH" scan image "$1" --db "$tmp/db" --format json > "$tmp/out.json" 2> "$tmp/err" || { echo "FAIL: scan $1: $(cat "$tmp/err")"; fail=$((fail + 1)); }
 }
 q() { sqlite3 -separator ' ' "$tmp/db" "$1" | tr '\n' ';'; }
-for img in debian distroless alpine rpm; do
+for img in debian distroless alpine rpm conda; do
   set -- "$tmp/src/$img"/layer*
   /usr/bin/python3 "$mk" "$tmp/$img" latest "$@" || { echo "make_oci_layout failed for $img"; exit 1; }
 done
@@ -84,6 +84,20 @@ if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import jsonschema' 2>/dev/nul
   check "cyclonedx valid" "valid" "$(/usr/bin/python3 "$THOTH_SHARED/tools/validate_json.py" cyclonedx-1.5 "$tmp/bom.json")"
   check "apk purl" "1" "$(grep -c '"purl": "pkg:apk/alpine/musl@1.2.4_git20230717-r4?arch=x86_64&distro=alpine-3.19.1"' "$tmp/bom.json")"
   check "pypi purl" "1" "$(grep -c '"purl": "pkg:pypi/six@1.16.0"' "$tmp/bom.json")"
+fi
+
+scan "$tmp/conda"
+check "conda packages" "numpy 1.26.4 py311h64a7726_0 https://conda.anaconda.org/conda-forge/linux-64 /opt/conda;python 3.11.8 hab00c5b_0 pkgs/main /opt/conda;" \
+  "$(q "select name, version, build, channel, environment from image_packages where type = 'conda' order by name")"
+check "conda env" "/opt/conda conda;" "$(q 'select path, kind from image_envs')"
+check "malformed conda records skipped" "2" "$(q 'select skipped from image_scan_layers' | tr -d ';')"
+check "conda json" "1" "$(tr -d ' \n' < "$tmp/out.json" | grep -c '{"name":"python","version":"3.11.8","arch":null,"type":"conda","source":null,"source_version":null,"build":"hab00c5b_0","channel":"pkgs/main","environment":"/opt/conda"}')"
+"$THOTH" scan image "$tmp/conda" --db "$tmp/db" > "$tmp/table.txt" || { echo "FAIL: conda table"; fail=$((fail + 1)); }
+check "conda in the table" "1" "$(grep -c '^  numpy .* conda$' "$tmp/table.txt")"
+if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
+  "$THOTH" scan image "$tmp/conda" --format cyclonedx --db "$tmp/db" > "$tmp/bom.json"
+  check "conda cyclonedx valid" "valid" "$(/usr/bin/python3 "$THOTH_SHARED/tools/validate_json.py" cyclonedx-1.5 "$tmp/bom.json")"
+  check "conda purl" "1" "$(grep -c '"purl": "pkg:conda/numpy@1.26.4?build=py311h64a7726_0"' "$tmp/bom.json")"
 fi
 
 scan "$tmp/rpm"

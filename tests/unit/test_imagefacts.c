@@ -14,6 +14,7 @@
 
 #include "core/hash.h"
 #include "extractors/apk.h"
+#include "extractors/conda.h"
 #include "extractors/dpkg.h"
 #include "extractors/elf.h"
 #include "extractors/oci.h"
@@ -184,6 +185,40 @@ static void entry_points_and_records(void **state)
 	assert_int_equal(n, 0);
 	assert_int_equal(th_pydist_count_lines("a,,\n\n  \nb,,", 11), 2);
 	assert_int_equal(th_pydist_count_lines("", 0), 0);
+	th_arena_release(&a);
+}
+
+static void conda_records(void **state)
+{
+	th_arena a = TH_ARENA_INIT;
+	th_buf note = TH_BUF_INIT;
+	th_error err = TH_ERROR_INIT;
+	th_conda_pkg p;
+	const char rec[] = "{\"name\": \"numpy\", \"version\": \"1.26.4\", \"build\": \"py311_0\", \"channel\": 7,"
+			   " \"files\": [\"a\"]}";
+	(void)state;
+	assert_int_equal(th_conda_parse(&p, rec, strlen(rec), "r.json", &lim, &a, &err), 0);
+	assert_string_equal(p.name, "numpy");
+	assert_string_equal(p.build, "py311_0");
+	assert_string_equal(p.channel, ""); /* not a string */
+	assert_int_equal(th_conda_note(&note, rec, strlen(rec), "r.json", &lim, &err), 0);
+	assert_int_equal(th_conda_from_note(&p, note.ptr, note.len, &a, &err), 0);
+	assert_string_equal(p.version, "1.26.4");
+	assert_string_equal(p.channel, "");
+	assert_int_equal(th_conda_parse(&p, "[1]", 3, "r.json", &lim, &a, &err), TH_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "r.json"));
+	th_error_clear(&err);
+	assert_int_equal(th_conda_parse(&p, "{\"name\": \"a\\nb\", \"version\": \"1\"}", 32, "r.json", &lim, &a, &err),
+			 TH_ERR_INVALID);
+	th_error_clear(&err);
+	assert_int_equal(th_conda_parse(&p, "{\"version\": \"1\"}", 16, "r.json", &lim, &a, &err), TH_ERR_INVALID);
+	th_error_clear(&err);
+	assert_int_not_equal(th_conda_parse(&p, "{\"name\":", 8, "r.json", &lim, &a, &err), 0);
+	th_error_clear(&err);
+	assert_int_equal(th_conda_from_note(&p, "a\nb\nc", 5, &a, NULL), TH_ERR_INVALID);
+	assert_int_equal(th_conda_from_note(&p, "a\nb\nc\nd\ne", 9, &a, NULL), TH_ERR_INVALID);
+	assert_int_equal(th_conda_from_note(&p, "\nb\nc\nd", 7, &a, NULL), TH_ERR_INVALID);
+	th_buf_release(&note);
 	th_arena_release(&a);
 }
 
@@ -387,6 +422,7 @@ int main(void)
 		cmocka_unit_test(rpm_header),
 		cmocka_unit_test(python_names_and_versions),
 		cmocka_unit_test(entry_points_and_records),
+		cmocka_unit_test(conda_records),
 		cmocka_unit_test(elf_notes),
 		cmocka_unit_test(outer_tar_index),
 		cmocka_unit_test(oci_platforms),

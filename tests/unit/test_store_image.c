@@ -22,7 +22,7 @@ static void facts_and_cache(void **state)
 			       NULL, 0, 1, 0, NULL, 0, NULL };
 	th_image_layer l = { 0, "tar", "sha256:d", "sha256:x", "gzip", 1, 2, 3, 0, false };
 	th_osrelease os = { "debian", "12", "Debian", "", "", "", "debian" };
-	th_image_pkg p = { "deb", "bash", "5.2", "amd64", "bash", "5.2" };
+	th_image_pkg p = { "deb", "bash", "5.2", "amd64", "bash", "5.2", NULL, NULL, NULL };
 	const char *req[] = { "a>1", "b; extra == \"x\"" };
 	th_image_dist d = { { "Foo", "foo", "1.0", ">=3.8", req, 2, NULL, 0, NULL, false },
 			    "/usr/lib/python3/dist-packages", "/usr/lib/python3/dist-packages/foo-1.0.dist-info",
