@@ -241,7 +241,9 @@ static int img__content(scan *s, const char *path, size_t plen, uint64_t size, t
 
 /* ---- the replay log of a layer (what the layer cache keeps) ----
  *
- * "THLC1\n", then blob_bytes, tar_bytes, entries, skipped (u64 each),
+ * "THLC2\n" (2: RECORD counts, entry points and conda records are kept; a
+ * log of an older version is not one, and its layer is streamed again and
+ * its log replaced), then blob_bytes, tar_bytes, entries, skipped (u64 each),
  * compression (u8); then per entry: type (u8), has_data (u8), path, link
  * and data lengths (u32 each), and those bytes. Little-endian. Replaying the
  * entries into the tree has exactly the effect streaming the layer had. */
@@ -286,7 +288,7 @@ static int img__replay(scan *s, const unsigned char *p, size_t n, th_image_layer
 	size_t i;
 	int rc;
 
-	if (n < LOG_HEAD || memcmp(p, "THLC1\n", 6))
+	if (n < LOG_HEAD || memcmp(p, "THLC2\n", 6))
 		return TH_ERR_INVALID;
 	for (int pass = 0; pass < 2; pass++) {
 		for (i = LOG_HEAD; i < n;) {
@@ -391,7 +393,7 @@ static int img__layers(scan *s, const th_oci_src *src, const th_oci_image *im, t
 		s->logging = s->o->cache != NULL;
 		th_buf_clear(&s->log);
 		if (s->logging)
-			if (!(rc = th_buf_put(&s->log, "THLC1\n", 6, err)))
+			if (!(rc = th_buf_put(&s->log, "THLC2\n", 6, err)))
 				rc = th_buf_grow(&s->log, LOG_HEAD, err);
 		if (!rc) {
 			s->log.len = LOG_HEAD;

@@ -49,6 +49,12 @@ check "cuda" "cuda-runtime 12.2.140;" "$(q "select kind, version from image_libr
 "$THOTH" scan image "$tmp/debian" --db "$tmp/db" --format json > "$tmp/again.json"
 check "cached layers" "2" "$(grep -c '"cached": true' "$tmp/again.json")"
 check "same dists after replay" "4" "$(sqlite3 "$tmp/db" "select count(*) from image_dists where scan_id = 2")"
+check "entry points and RECORD after replay" "qux;qux-admin 3;" "$(q "select entry_points, files from image_dists where normalized = 'qux' and scan_id = 2")"
+# a replay log of an older version is not trusted: the layers are streamed again
+sqlite3 "$tmp/db" "update image_layer_cache set replay = cast('THLC1' as blob) || substr(replay, 6)"
+"$THOTH" scan image "$tmp/debian" --db "$tmp/db" --format json > "$tmp/again.json"
+check "old replay logs streamed again" "0" "$(grep -c '"cached": true' "$tmp/again.json")"
+check "old replay logs replaced" "2" "$(sqlite3 "$tmp/db" "select count(*) from image_layer_cache where substr(replay, 1, 5) = cast('THLC2' as blob)")"
 
 # Layer cache across images: an image made of layer 1 alone is scanned first;
 # the two-layer image then replays layer 1 from the cache and streams layer
