@@ -106,6 +106,15 @@ static const char *const migrations[] = {
 	 "CREATE TABLE kb_range (affected_id INTEGER NOT NULL REFERENCES kb_affected(id) ON DELETE CASCADE,"
 	 " seq INTEGER NOT NULL, type TEXT NOT NULL, events TEXT NOT NULL, PRIMARY KEY (affected_id, seq))"
 	 " WITHOUT ROWID;"),
+	/* image distributions: their console_scripts entry points (one per
+	 * line) and the number of files RECORD / installed-files.txt lists. */
+	("ALTER TABLE image_dists ADD COLUMN entry_points TEXT;"
+	 "ALTER TABLE image_dists ADD COLUMN files INTEGER;"),
+	/* conda packages (type 'conda'): their build string, channel and the
+	 * prefix they are installed in. */
+	("ALTER TABLE image_packages ADD COLUMN build TEXT;"
+	 "ALTER TABLE image_packages ADD COLUMN channel TEXT;"
+	 "ALTER TABLE image_packages ADD COLUMN environment TEXT;"),
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

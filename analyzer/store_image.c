@@ -101,12 +101,15 @@ static void si__bind_pkg(sqlite3_stmt *st, const void *arg)
 	si__text(st, 5, p->arch);
 	si__text(st, 6, p->source);
 	si__text(st, 7, p->source_version);
+	si__text(st, 8, p->build);
+	si__text(st, 9, p->channel);
+	si__text(st, 10, p->environment);
 }
 
 int th_store_img_package(th_store *s, int64_t scan, const th_image_pkg *p, th_error *err)
 {
-	return si__write(s, "INSERT INTO image_packages(scan_id, type, name, version, arch, source, source_version) "
-			    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", si__bind_pkg, p, scan, err);
+	return si__write(s, "INSERT INTO image_packages(scan_id, type, name, version, arch, source, source_version, build, "
+			    "channel, environment) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", si__bind_pkg, p, scan, err);
 }
 
 /* Binds a list of strings as one newline-separated text (NULL when empty). */
@@ -161,14 +164,17 @@ static void si__bind_dist(sqlite3_stmt *st, const void *arg)
 	si__text(st, 11, d->environment);
 	si__text(st, 12, d->direct_url);
 	si__lines(st, 13, d->top_level, d->ntop_level);
+	si__lines(st, 14, d->entry_points, d->nentry_points);
+	if (d->files >= 0)
+		sqlite3_bind_int64(st, 15, d->files);
 	si__lines(st, 10, d->d.requires_dist, d->d.nrequires_dist); /* one requirement per line */
 }
 
 int th_store_img_dist(th_store *s, int64_t scan, const th_image_dist *d, th_error *err)
 {
 	return si__write(s, "INSERT INTO image_dists(scan_id, name, normalized, version, location, kind, installer, "
-			    "os_package, requires_python, requires_dist, environment, direct_url, top_level) "
-			    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+			    "os_package, requires_python, requires_dist, environment, direct_url, top_level, entry_points, files) "
+			    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
 			 si__bind_dist, d, scan, err);
 }
 

@@ -81,6 +81,13 @@ static int img_on_image(void *ud, const th_image_info *i)
 	r->info.entrypoint = img_dupv(r, i->entrypoint, i->nentrypoint);
 	r->info.cmd = img_dupv(r, i->cmd, i->ncmd);
 	r->info.labels = img_dupv(r, i->labels, 2 * i->nlabels);
+	th_image_history *h = i->nhistory ? th_arena_alloc(&r->a, i->nhistory * sizeof(*h)) : NULL;
+	for (size_t k = 0; h && k < i->nhistory; k++)
+		h[k] = (th_image_history){ img_dup(r, i->history[k].created), img_dup(r, i->history[k].created_by),
+					   i->history[k].empty_layer };
+	r->info.history = h;
+	if (!h)
+		r->info.nhistory = 0;
 	return th_store_img_scan(r->store, i, &r->scan_id, r->err);
 }
 
@@ -121,7 +128,8 @@ static int img_on_pkg(void *ud, const th_image_pkg *p)
 	if (!c)
 		return th_error_set(r->err, TH_ERR_NOMEM, "out of memory");
 	*c = (th_image_pkg){ p->type, img_dup(r, p->name), img_dup(r, p->version), img_dup(r, p->arch),
-			     img_dup(r, p->source), img_dup(r, p->source_version) };
+			     img_dup(r, p->source), img_dup(r, p->source_version), img_dup(r, p->build),
+			     img_dup(r, p->channel), img_dup(r, p->environment) };
 	return th_store_img_package(r->store, r->scan_id, p, r->err);
 }
 
@@ -159,6 +167,7 @@ static int img_on_dist(void *ud, const th_image_dist *d)
 	c->environment = img_dup(r, d->environment);
 	c->direct_url = img_dup(r, d->direct_url);
 	c->top_level = img_dupv(r, d->top_level, d->ntop_level);
+	c->entry_points = img_dupv(r, d->entry_points, d->nentry_points);
 	return th_store_img_dist(r->store, r->scan_id, d, r->err);
 }
 
@@ -189,7 +198,11 @@ static int img_cmp_pkg(const void *a, const void *b)
 {
 	const th_image_pkg *x = a, *y = b;
 	int c = strcmp(x->name, y->name);
-	return c ? c : strcmp(x->arch, y->arch);
+	if (!c)
+		c = strcmp(x->arch ? x->arch : "", y->arch ? y->arch : "");
+	if (!c)
+		c = strcmp(x->environment ? x->environment : "", y->environment ? y->environment : "");
+	return c;
 }
 
 static int img_cmp_interp(const void *a, const void *b)
@@ -262,6 +275,17 @@ static int img_json(const img_report *r, th_buf *out, th_error *err)
 	th_jw_obj_end(&w);
 	th_jw_key(&w, "history_entries");
 	th_jw_int(&w, (int64_t)r->info.nhistory);
+	th_jw_key(&w, "history");
+	th_jw_arr_begin(&w);
+	for (size_t i = 0; i < r->info.nhistory; i++) {
+		th_jw_obj_begin(&w);
+		img_jw_kv(&w, "created", r->info.history[i].created);
+		img_jw_kv(&w, "created_by", r->info.history[i].created_by);
+		th_jw_key(&w, "empty_layer");
+		th_jw_bool(&w, r->info.history[i].empty_layer);
+		th_jw_obj_end(&w);
+	}
+	th_jw_arr_end(&w);
 	th_jw_key(&w, "tree");
 	th_jw_obj_begin(&w);
 	th_jw_key(&w, "entries");
@@ -307,6 +331,11 @@ static int img_json(const img_report *r, th_buf *out, th_error *err)
 		img_jw_kv(&w, "type", p->type);
 		img_jw_kv(&w, "source", p->source);
 		img_jw_kv(&w, "source_version", p->source_version);
+		if (!strcmp(p->type, "conda")) {
+			img_jw_kv(&w, "build", p->build);
+			img_jw_kv(&w, "channel", p->channel);
+			img_jw_kv(&w, "environment", p->environment);
+		}
 		th_jw_obj_end(&w);
 	}
 	th_jw_arr_end(&w);
@@ -353,6 +382,12 @@ static int img_json(const img_report *r, th_buf *out, th_error *err)
 		img_jw_kv(&w, "environment", d->environment);
 		img_jw_kv(&w, "direct_url", d->direct_url);
 		img_jw_strs(&w, "top_level", d->top_level, d->ntop_level);
+		img_jw_strs(&w, "entry_points", d->entry_points, d->nentry_points);
+		th_jw_key(&w, "files");
+		if (d->files < 0)
+			th_jw_str(&w, NULL);
+		else
+			th_jw_int(&w, d->files);
 		img_jw_kv(&w, "requires_python", d->d.requires_python);
 		img_jw_strs(&w, "requires_dist", d->d.requires_dist, d->d.nrequires_dist);
 		img_jw_strs(&w, "provides_extra", d->d.provides_extra, d->d.nprovides_extra);
@@ -489,8 +524,10 @@ static int img_cyclonedx(const img_report *r, th_buf *out, th_error *err)
 		const th_image_pkg *p = &r->pkgs[i];
 		th_buf_clear(&purl);
 		th_buf_printf(&purl, NULL, "pkg:%s/", p->type);
-		img_purl_part(&purl, distro ? distro : p->type);
-		th_buf_putc(&purl, '/', NULL);
+		if (strcmp(p->type, "conda")) { /* conda purls have no namespace */
+			img_purl_part(&purl, distro ? distro : p->type);
+			th_buf_putc(&purl, '/', NULL);
+		}
 		img_purl_part(&purl, p->name);
 		th_buf_putc(&purl, '@', NULL);
 		img_purl_part(&purl, p->version);
@@ -498,7 +535,10 @@ static int img_cyclonedx(const img_report *r, th_buf *out, th_error *err)
 			th_buf_puts(&purl, "?arch=", NULL);
 			img_purl_part(&purl, p->arch);
 		}
-		if (distro && r->os.version_id && *r->os.version_id) {
+		if (!strcmp(p->type, "conda") && p->build && *p->build) {
+			th_buf_puts(&purl, "?build=", NULL);
+			img_purl_part(&purl, p->build);
+		} else if (distro && r->os.version_id && *r->os.version_id) {
 			th_buf_puts(&purl, p->arch && *p->arch ? "&distro=" : "?distro=", NULL);
 			img_purl_part(&purl, distro);
 			th_buf_putc(&purl, '-', NULL);
@@ -550,7 +590,8 @@ static void img_table(const img_report *r, FILE *f)
 	fprintf(f, "layers    %zu\n", r->nlayers);
 	fprintf(f, "\nOS PACKAGES (%zu)\n", r->npkgs);
 	for (size_t i = 0; i < r->npkgs; i++)
-		fprintf(f, "  %-40s %-32s %s\n", r->pkgs[i].name, r->pkgs[i].version, r->pkgs[i].arch);
+		fprintf(f, "  %-40s %-32s %s\n", r->pkgs[i].name, r->pkgs[i].version,
+			r->pkgs[i].arch ? r->pkgs[i].arch : r->pkgs[i].type);
 	fprintf(f, "\nPYTHON INTERPRETERS (%zu)\n", r->ninterps);
 	for (size_t i = 0; i < r->ninterps; i++)
 		fprintf(f, "  %-12s %s\n", r->interps[i].version, r->interps[i].path);

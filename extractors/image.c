@@ -18,6 +18,7 @@
 #include "extractors/ociarchive.h"
 #include "extractors/rpm.h"
 #include "extractors/vfs.h"
+#include "extractors/conda.h"
 
 /* What to do with a file's content as it streams by. */
 typedef enum interest {
@@ -26,7 +27,9 @@ typedef enum interest {
 	IN_META,  /* keep, up to metadata_bytes (METADATA, PKG-INFO) */
 	IN_DB,    /* keep, up to db_image_bytes (the RPM database) */
 	IN_PYBIN, /* reduce to its X.Y.Z version string */
-	IN_ELF    /* reduce to a note of its ELF facts */
+	IN_ELF,   /* reduce to a note of its ELF facts */
+	IN_COUNT, /* reduce to its number of lines (RECORD, installed-files.txt) */
+	IN_CONDA  /* reduce to name, version, build and channel (a conda-meta record) */
 } interest;
 
 typedef struct scan {
@@ -90,16 +93,25 @@ static interest img__interest(const char *p, size_t len)
 	if (dl > 10 && img__ends(p, dl, ".dist-info")) {
 		if (!strcmp(b, "METADATA"))
 			return IN_META;
-		if (!strcmp(b, "INSTALLER") || !strcmp(b, "direct_url.json") || !strcmp(b, "top_level.txt"))
+		if (!strcmp(b, "INSTALLER") || !strcmp(b, "direct_url.json") || !strcmp(b, "top_level.txt") ||
+		    !strcmp(b, "entry_points.txt"))
 			return IN_TEXT;
-		return IN_NONE;
+		return !strcmp(b, "RECORD") ? IN_COUNT : IN_NONE;
 	}
-	if (dl > 9 && img__ends(p, dl, ".egg-info"))
-		return !strcmp(b, "PKG-INFO") ? IN_META : !strcmp(b, "top_level.txt") ? IN_TEXT : IN_NONE;
+	if (dl > 9 && img__ends(p, dl, ".egg-info")) {
+		if (!strcmp(b, "PKG-INFO"))
+			return IN_META;
+		if (!strcmp(b, "top_level.txt") || !strcmp(b, "entry_points.txt"))
+			return IN_TEXT;
+		return !strcmp(b, "installed-files.txt") ? IN_COUNT : IN_NONE;
+	}
 	if (img__ends(b, strlen(b), ".egg-info"))
 		return IN_META;
 	if (!strcmp(b, "pyvenv.cfg"))
 		return IN_TEXT;
+	if (dl >= 10 && !memcmp(p + dl - 10, "conda-meta", 10) && (dl == 10 || p[dl - 11] == '/') &&
+	    img__ends(b, len - dl - 1, ".json"))
+		return IN_CONDA;
 	if (th_python_interp_name(b, &mj, &mn))
 		return IN_PYBIN;
 	if (th_elf_interesting_name(b))
@@ -138,7 +150,23 @@ static int img__reduce(scan *s, interest in, const char *path, size_t plen, cons
 	while (b > path && b[-1] != '/')
 		b--;
 	th_buf_clear(&s->note);
-	if (in == IN_PYBIN) {
+	if (in == IN_CONDA) {
+		int rc = th_conda_note(&s->note, s->content.ptr, s->content.len, b, s->lim, err);
+		if (rc == TH_ERR_INVALID) {
+			th_error_clear(err);
+			s->skipped++; /* documented: a malformed record is a skipped entry */
+			*data = NULL;
+			*len = 0;
+			return 0;
+		}
+		if (rc)
+			return rc;
+	} else if (in == IN_COUNT) {
+		int rc = th_buf_printf(&s->note, err, "%llu",
+				       (unsigned long long)th_pydist_count_lines(s->content.ptr, s->content.len));
+		if (rc)
+			return rc;
+	} else if (in == IN_PYBIN) {
 		th_arena tmp = TH_ARENA_INIT;
 		if (s->content.len < 4 || memcmp(s->content.ptr, "\177ELF", 4)) {
 			*data = NULL; /* a text file named like an interpreter (binfmts, lintian) */
@@ -182,7 +210,7 @@ static int img__content(scan *s, const char *path, size_t plen, uint64_t size, t
 	cap = in == IN_META ? s->lim->metadata_bytes : in == IN_DB ? s->lim->db_image_bytes : s->lim->file_bytes;
 	if (in == IN_ELF && cap > (4u << 20))
 		cap = 4u << 20; /* the dynamic section and version definitions sit at the front */
-	if (size > cap && (in == IN_TEXT || in == IN_META || in == IN_DB)) {
+	if (size > cap && (in == IN_TEXT || in == IN_META || in == IN_DB || in == IN_COUNT || in == IN_CONDA)) {
 		s->skipped++; /* documented: an over-large file of interest is skipped */
 		return 0;
 	}
@@ -204,7 +232,7 @@ static int img__content(scan *s, const char *path, size_t plen, uint64_t size, t
 		s->content.len = got;
 		s->content.ptr[got] = '\0';
 	}
-	if (in == IN_PYBIN || in == IN_ELF)
+	if (in == IN_PYBIN || in == IN_ELF || in == IN_COUNT || in == IN_CONDA)
 		return img__reduce(s, in, path, plen, data, len, err);
 	*data = s->content.ptr;
 	*len = s->content.len;
@@ -213,7 +241,9 @@ static int img__content(scan *s, const char *path, size_t plen, uint64_t size, t
 
 /* ---- the replay log of a layer (what the layer cache keeps) ----
  *
- * "THLC1\n", then blob_bytes, tar_bytes, entries, skipped (u64 each),
+ * "THLC2\n" (2: RECORD counts, entry points and conda records are kept; a
+ * log of an older version is not one, and its layer is streamed again and
+ * its log replaced), then blob_bytes, tar_bytes, entries, skipped (u64 each),
  * compression (u8); then per entry: type (u8), has_data (u8), path, link
  * and data lengths (u32 each), and those bytes. Little-endian. Replaying the
  * entries into the tree has exactly the effect streaming the layer had. */
@@ -258,7 +288,7 @@ static int img__replay(scan *s, const unsigned char *p, size_t n, th_image_layer
 	size_t i;
 	int rc;
 
-	if (n < LOG_HEAD || memcmp(p, "THLC1\n", 6))
+	if (n < LOG_HEAD || memcmp(p, "THLC2\n", 6))
 		return TH_ERR_INVALID;
 	for (int pass = 0; pass < 2; pass++) {
 		for (i = LOG_HEAD; i < n;) {
@@ -363,7 +393,7 @@ static int img__layers(scan *s, const th_oci_src *src, const th_oci_image *im, t
 		s->logging = s->o->cache != NULL;
 		th_buf_clear(&s->log);
 		if (s->logging)
-			if (!(rc = th_buf_put(&s->log, "THLC1\n", 6, err)))
+			if (!(rc = th_buf_put(&s->log, "THLC2\n", 6, err)))
 				rc = th_buf_grow(&s->log, LOG_HEAD, err);
 		if (!rc) {
 			s->log.len = LOG_HEAD;
@@ -411,7 +441,13 @@ static int img__oci(scan *s, const char *ref, int dirfd, int fd, th_ociarchive *
 	th_image_info info = { ref, dirfd >= 0 ? "oci-layout" : strcmp(im.format, "oci") ? im.format : "oci-archive",
 			       im.manifest_digest, im.config_digest, im.os, im.arch, im.variant,
 			       im.env, im.nenv, im.entrypoint, im.nentrypoint, im.cmd, im.ncmd, im.nlayers, im.nhistory,
-			       labels, labels ? im.nlabels : 0 };
+			       labels, labels ? im.nlabels : 0, NULL };
+	th_image_history *hist = im.nhistory ? th_arena_alloc(&im.arena, im.nhistory * sizeof(*hist)) : NULL;
+	for (size_t i = 0; hist && i < im.nhistory; i++)
+		hist[i] = (th_image_history){ im.history[i].created, im.history[i].created_by, im.history[i].empty_layer };
+	info.history = hist;
+	if (!hist)
+		info.nhistory = 0;
 	if (s->sink->image && (rc = s->sink->image(s->sink->ud, &info)))
 		goto done;
 	rc = img__layers(s, &src, &im, err);
@@ -508,7 +544,7 @@ static int img__rootfs_dir(scan *s, int dfd, th_buf *path, unsigned depth, th_er
 static int img__rootfs(scan *s, const char *ref, int dfd, th_error *err)
 {
 	th_buf path = TH_BUF_INIT;
-	th_image_info info = { ref, "rootfs", NULL, NULL, "linux", "", "", NULL, 0, NULL, 0, NULL, 0, 0, 0, NULL, 0 };
+	th_image_info info = { ref, "rootfs", NULL, NULL, "linux", "", "", NULL, 0, NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL };
 	int rc;
 
 	if (s->sink->image && (rc = s->sink->image(s->sink->ud, &info)))
@@ -654,7 +690,7 @@ static int img__pkg_remember(facts *f, const char *name, const char *version)
 static int img__dpkg_pkg(void *ud, const th_dpkg_pkg *p)
 {
 	facts *f = ud;
-	th_image_pkg r = { "deb", p->name, p->version, p->arch, p->source, p->source_version };
+	th_image_pkg r = { "deb", p->name, p->version, p->arch, p->source, p->source_version, NULL, NULL, NULL };
 	int rc = img__pkg_remember(f, p->name, p->version);
 
 	if (rc)
@@ -685,7 +721,7 @@ static int img__rpm_row(void *ud, int ncols, const void *const *vals, const size
 		s->skipped++; /* a damaged header: recorded, skipped */
 		return 0;
 	}
-	th_image_pkg r = { "rpm", p.name, th_rpm_evr(&p, &s->arena), p.arch, p.sourcerpm, NULL };
+	th_image_pkg r = { "rpm", p.name, th_rpm_evr(&p, &s->arena), p.arch, p.sourcerpm, NULL, NULL, NULL, NULL };
 	if (!r.version)
 		return TH_ERR_NOMEM;
 	r.source_version = r.version;
@@ -726,7 +762,8 @@ static int img__apk_pkg(void *ud, const th_apk_pkg *p)
 {
 	facts *f = ud;
 	scan *s = f->s;
-	th_image_pkg r = { "apk", p->name, p->version, p->arch, *p->origin ? p->origin : p->name, p->version };
+	th_image_pkg r = { "apk", p->name, p->version, p->arch, *p->origin ? p->origin : p->name, p->version,
+			   NULL, NULL, NULL };
 	int rc;
 
 	for (size_t i = 0; i < p->nfiles; i++)
@@ -925,7 +962,8 @@ static const char *img__env_of(const facts *f, const char *location)
 	return best;
 }
 
-/* direct_url.json (PEP 610) and top_level.txt of a distribution directory. */
+/* direct_url.json (PEP 610), top_level.txt, entry_points.txt and the file
+ * count of RECORD / installed-files.txt of a distribution directory. */
 static int img__dist_extras(scan *s, const th_vfs_node *n, th_image_dist *r)
 {
 	const th_vfs_node *c;
@@ -962,6 +1000,21 @@ static int img__dist_extras(scan *s, const th_vfs_node *n, th_image_dist *r)
 		}
 		r->top_level = v;
 	}
+	c = th_vfs_child(s->vfs, n, "entry_points.txt");
+	if (c && th_vfs_node_type(c) == TH_VFS_FILE && (d = th_vfs_node_data(c, &len))) {
+		const char **eps;
+		if (th_pydist_console_scripts(&eps, &r->nentry_points, d, len, &s->arena))
+			return TH_ERR_NOMEM;
+		r->entry_points = eps;
+	}
+	c = th_vfs_child(s->vfs, n, img__ends(th_vfs_node_name(n), strlen(th_vfs_node_name(n)), ".dist-info")
+					    ? "RECORD"
+					    : "installed-files.txt");
+	if (c && th_vfs_node_type(c) == TH_VFS_FILE && (d = th_vfs_node_data(c, &len)) && len) {
+		r->files = 0; /* the note IN_COUNT made: decimal digits */
+		for (size_t i = 0; i < len && d[i] >= '0' && d[i] <= '9' && r->files < INT64_MAX / 10 - 9; i++)
+			r->files = r->files * 10 + (d[i] - '0');
+	}
 	return 0;
 }
 
@@ -979,6 +1032,7 @@ static int img__dist(facts *f, const char *path, size_t plen, const th_vfs_node 
 	if (!img__ends(pn, strlen(pn), "-packages") && strcmp(pn, "site-python"))
 		return 0;
 	memset(&r, 0, sizeof(r));
+	r.files = -1;
 	bool dist_info = img__ends(b, strlen(b), ".dist-info");
 	if (th_vfs_node_type(n) == TH_VFS_DIR)
 		md = th_vfs_child(s->vfs, n, dist_info ? "METADATA" : "PKG-INFO");
@@ -1045,6 +1099,30 @@ static int img__lib(facts *f, const char *path, const th_vfs_node *n, th_error *
 	return s->sink->library(s->sink->ud, &r);
 }
 
+/* A conda-meta record, kept as its note: a package of the prefix. */
+static int img__conda(facts *f, const char *path, size_t plen, const th_vfs_node *n, th_error *err)
+{
+	scan *s = f->s;
+	th_conda_pkg c;
+	size_t len;
+	const char *note = th_vfs_node_data(n, &len);
+	const char *b = th_vfs_node_name(n);
+
+	if (!note || !s->sink->package)
+		return 0;
+	if (th_conda_from_note(&c, note, len, &s->arena, NULL)) {
+		s->skipped++;
+		return 0;
+	}
+	/* the prefix: the path without "/conda-meta/NAME.json" ("/" at the root) */
+	size_t pl = plen - strlen(b) - 1 - 11;
+	const char *prefix = pl ? th_arena_strndup(&s->arena, path, pl) : "/";
+	if (!prefix)
+		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	th_image_pkg r = { "conda", c.name, c.version, NULL, NULL, NULL, c.build, c.channel, prefix };
+	return s->sink->package(s->sink->ud, &r);
+}
+
 typedef struct walkctx {
 	facts *f;
 	th_error *err;
@@ -1072,6 +1150,8 @@ static int img__visit(void *ud, const char *path, size_t plen, const th_vfs_node
 		return 0;
 	if (th_python_interp_name(b, &mj, &mn))
 		return img__interp(w->f, path, n, w->err);
+	if (img__ends(b, strlen(b), ".json") && !strcmp(th_vfs_node_name(th_vfs_node_parent(n)), "conda-meta"))
+		return img__conda(w->f, path, plen, n, w->err);
 	if (th_elf_interesting_name(b))
 		return img__lib(w->f, path, n, w->err);
 	return 0;

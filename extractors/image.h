@@ -36,6 +36,11 @@
 #include "extractors/osrelease.h"
 #include "extractors/python.h"
 
+typedef struct th_image_history {
+	const char *created, *created_by; /* NULL when absent */
+	bool empty_layer;
+} th_image_history;
+
 typedef struct th_image_info {
 	const char *ref;
 	const char *format; /* oci-layout | oci-archive | docker-archive | rootfs */
@@ -50,6 +55,7 @@ typedef struct th_image_info {
 	size_t nlayers, nhistory;
 	const char *const *labels; /* key, value, key, value, ... */
 	size_t nlabels;            /* pairs */
+	const th_image_history *history; /* the config's history, nhistory steps */
 } th_image_info;
 
 typedef struct th_image_layer {
@@ -64,8 +70,10 @@ typedef struct th_image_layer {
 } th_image_layer;
 
 typedef struct th_image_pkg {
-	const char *type; /* deb | rpm | apk */
+	const char *type; /* deb | rpm | apk | conda */
 	const char *name, *version, *arch, *source, *source_version;
+	const char *build, *channel; /* conda's; NULL for the others */
+	const char *environment;     /* conda: the prefix it is installed in; NULL for the others */
 } th_image_pkg;
 
 typedef struct th_image_interp {
@@ -97,6 +105,9 @@ typedef struct th_image_dist {
 	const char *direct_url;  /* direct_url.json's url (PEP 610), or NULL */
 	const char *const *top_level; /* top_level.txt: the import names it provides */
 	size_t ntop_level;
+	const char *const *entry_points; /* entry_points.txt: the console_scripts names */
+	size_t nentry_points;
+	int64_t files;           /* lines of RECORD / installed-files.txt, -1 when absent */
 } th_image_dist;
 
 typedef struct th_image_lib {

@@ -226,8 +226,22 @@ static int oci__config(oci_ctx *c, const th_json *cfg, th_error *err)
 			if (th_json_str(v, NULL))
 				img->labels[img->nlabels++] = (th_oci_kv){ oci__dup(c, k), oci__dup(c, th_json_str(v, NULL)) };
 	}
-	if (th_json_typeof(th_json_get(cfg, "history")) == TH_JSON_ARRAY)
-		img->nhistory = th_json_len(th_json_get(cfg, "history"));
+	if (th_json_typeof(th_json_get(cfg, "history")) == TH_JSON_ARRAY && th_json_len(th_json_get(cfg, "history"))) {
+		const th_json *h = th_json_get(cfg, "history");
+		img->history = th_arena_zalloc(&img->arena, th_json_len(h) * sizeof(*img->history));
+		if (!img->history)
+			return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+		for (size_t i = 0; i < th_json_len(h); i++) {
+			const th_json *e = th_json_at(h, i);
+			th_oci_history *o = &img->history[img->nhistory++];
+			const char *at = th_json_str(th_json_get(e, "created"), NULL);
+			const char *by = th_json_str(th_json_get(e, "created_by"), NULL);
+			o->created = at ? oci__dup(c, at) : NULL;
+			o->created_by = by ? oci__dup(c, by) : NULL;
+			o->empty_layer = th_json_typeof(th_json_get(e, "empty_layer")) == TH_JSON_BOOL &&
+					 th_json_bool(th_json_get(e, "empty_layer"));
+		}
+	}
 	if (th_json_typeof(diff) != TH_JSON_ARRAY || th_json_len(diff) != img->nlayers)
 		return th_error_set(err, TH_ERR_INVALID, "%s: the config lists %zu diff_ids for %zu layers", c->src->what,
 				    th_json_typeof(diff) == TH_JSON_ARRAY ? th_json_len(diff) : 0, img->nlayers);

@@ -20,6 +20,7 @@
 #ifndef TH_OCI_H
 #define TH_OCI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,6 +49,11 @@ typedef struct th_oci_kv {
 	const char *key, *value;
 } th_oci_kv;
 
+typedef struct th_oci_history {
+	const char *created, *created_by; /* NULL when absent */
+	bool empty_layer;                 /* the step made no layer (ENV, CMD, ...) */
+} th_oci_history;
+
 typedef struct th_oci_image {
 	th_arena arena;             /* every string below lives here */
 	const char *format;         /* "oci" or "docker-archive" */
@@ -60,6 +66,7 @@ typedef struct th_oci_image {
 	size_t nenv, nentrypoint, ncmd;
 	th_oci_kv *labels;
 	size_t nlabels;
+	th_oci_history *history;
 	size_t nhistory;
 } th_oci_image;
 

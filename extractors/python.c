@@ -115,3 +115,68 @@ done:
 	th_buf_release(&norm);
 	return rc;
 }
+
+/* One line of txt at *i, without its line end and surrounding blanks. */
+static const char *py__line(const char *txt, size_t len, size_t *i, size_t *ll)
+{
+	const char *l = txt + *i, *nl = memchr(l, '\n', len - *i);
+	size_t n = nl ? (size_t)(nl - l) : len - *i;
+
+	*i += n + (nl ? 1 : 0);
+	while (n && isspace((unsigned char)l[n - 1]))
+		n--;
+	while (n && isspace((unsigned char)*l)) {
+		l++;
+		n--;
+	}
+	*ll = n;
+	return l;
+}
+
+int th_pydist_console_scripts(const char ***out, size_t *n, const char *txt, size_t len, th_arena *a)
+{
+	size_t cap = 1, i;
+	bool in = false;
+
+	*out = NULL;
+	*n = 0;
+	for (i = 0; i < len; i++)
+		cap += txt[i] == '\n';
+	const char **v = th_arena_alloc(a, cap * sizeof(*v));
+	if (!v)
+		return TH_ERR_NOMEM;
+	for (i = 0; i < len;) {
+		size_t ll, k;
+		const char *l = py__line(txt, len, &i, &ll);
+		if (!ll || *l == '#' || *l == ';')
+			continue;
+		if (*l == '[') {
+			in = ll == 17 && !memcmp(l, "[console_scripts]", 17);
+			continue;
+		}
+		if (!in)
+			continue;
+		for (k = 0; k < ll && l[k] != '='; k++)
+			;
+		if (k == ll)
+			continue; /* not "name = value": ignored, like a reader of the format would */
+		while (k && isspace((unsigned char)l[k - 1]))
+			k--;
+		if (k && *n < cap && !(v[(*n)++] = th_arena_strndup(a, l, k)))
+			return TH_ERR_NOMEM;
+	}
+	*out = *n ? v : NULL;
+	return 0;
+}
+
+uint64_t th_pydist_count_lines(const char *txt, size_t len)
+{
+	uint64_t c = 0;
+
+	for (size_t i = 0; i < len;) {
+		size_t ll;
+		py__line(txt, len, &i, &ll);
+		c += ll > 0;
+	}
+	return c;
+}

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/arena.h"
 #include "core/error.h"
@@ -45,6 +46,14 @@ typedef struct th_pydist {
  * NULL. TH_ERR_INVALID only when neither gives a name. */
 int th_pydist_parse(th_pydist *out, const char *dirname, const char *md, size_t md_len, const th_limits *lim,
 		    th_arena *a, th_error *err);
+
+/* The names of the [console_scripts] section of an entry_points.txt (an
+ * INI file: "name = module:func [extras]" lines); *out is an arena array,
+ * NULL when there are none. TH_ERR_NOMEM only. */
+int th_pydist_console_scripts(const char ***out, size_t *n, const char *txt, size_t len, th_arena *a);
+
+/* The number of non-empty lines of a RECORD / installed-files.txt. */
+uint64_t th_pydist_count_lines(const char *txt, size_t len);
 
 /* True for "*.dist-info" / "*.egg-info". */
 bool th_pydist_dirname(const char *name);

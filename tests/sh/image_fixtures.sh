@@ -22,7 +22,7 @@ scan() { # IMAGE-DIR -> db file; prints nothing
   "$THOTH" scan image "$1" --db "$tmp/db" --format json > "$tmp/out.json" 2> "$tmp/err" || { echo "FAIL: scan $1: $(cat "$tmp/err")"; fail=$((fail + 1)); }
 }
 q() { sqlite3 -separator ' ' "$tmp/db" "$1" | tr '\n' ';'; }
-for img in debian distroless alpine rpm; do
+for img in debian distroless alpine rpm conda; do
   set -- "$tmp/src/$img"/layer*
   /usr/bin/python3 "$mk" "$tmp/$img" latest "$@" || { echo "make_oci_layout failed for $img"; exit 1; }
 done
@@ -38,6 +38,10 @@ check "requires" "foo>=1.0;colorama; extra == \"color\" >=3.8;" "$(q "select req
 check "venv" "/opt/venv venv /usr/bin 3.11.4 0;" "$(q 'select path, kind, home, version, system_site_packages from image_envs')"
 check "dist in venv" "nometa /opt/venv;qux /opt/venv;" "$(q "select normalized, environment from image_dists where environment is not null order by 1")"
 check "direct_url and top_level" "file:///src/qux qux;_qux_impl;" "$(q "select direct_url, top_level from image_dists where normalized = 'qux'")"
+check "entry points and RECORD" "qux;qux-admin 3;" "$(q "select entry_points, files from image_dists where normalized = 'qux'")"
+check "empty RECORD, no RECORD" "nometa 0;bar-baz -1;" "$(q "select normalized, coalesce(files, -1) from image_dists where normalized in ('nometa', 'bar-baz') order by normalized desc")"
+check "json entry points" "1" "$(tr -d ' \n' < "$tmp/out.json" | grep -c '"entry_points":\["qux","qux-admin"\],"files":3')"
+check "history (blanks removed)" "1" "$(tr -d ' \n' < "$tmp/out.json" | grep -o '"history":\[{"created":"1970-01-01T00:00:00Z","created_by":"layer0","empty_layer":false},{[^]]*"created_by":"layer1","empty_layer":false}\]' | wc -l | tr -d ' ')"
 check "interpreter from package" "/usr/bin/python3.11 3.11.4 package;" \
   "$(q 'select path, version, version_source from image_interpreters')"
 check "cuda" "cuda-runtime 12.2.140;" "$(q "select kind, version from image_libraries where path like '%cudart%'")"
@@ -45,6 +49,12 @@ check "cuda" "cuda-runtime 12.2.140;" "$(q "select kind, version from image_libr
 "$THOTH" scan image "$tmp/debian" --db "$tmp/db" --format json > "$tmp/again.json"
 check "cached layers" "2" "$(grep -c '"cached": true' "$tmp/again.json")"
 check "same dists after replay" "4" "$(sqlite3 "$tmp/db" "select count(*) from image_dists where scan_id = 2")"
+check "entry points and RECORD after replay" "qux;qux-admin 3;" "$(q "select entry_points, files from image_dists where normalized = 'qux' and scan_id = 2")"
+# a replay log of an older version is not trusted: the layers are streamed again
+sqlite3 "$tmp/db" "update image_layer_cache set replay = cast('THLC1' as blob) || substr(replay, 6)"
+"$THOTH" scan image "$tmp/debian" --db "$tmp/db" --format json > "$tmp/again.json"
+check "old replay logs streamed again" "0" "$(grep -c '"cached": true' "$tmp/again.json")"
+check "old replay logs replaced" "2" "$(sqlite3 "$tmp/db" "select count(*) from image_layer_cache where substr(replay, 1, 5) = cast('THLC2' as blob)")"
 
 # Layer cache across images: an image made of layer 1 alone is scanned first;
 # the two-layer image then replays layer 1 from the cache and streams layer
@@ -61,6 +71,7 @@ check "dists over a cached layer" "4" "$(sqlite3 "$tmp/db" "select count(*) from
 # The same tree as a root filesystem directory (layer 1 only: old-0.5 is there).
 scan "$tmp/src/debian/layer1"
 check "rootfs dists" "bar-baz;foo;nometa;old;qux;" "$(q 'select normalized from image_dists order by 1')"
+check "rootfs installed-files.txt" "old 2;" "$(q "select normalized, files from image_dists where normalized = 'old'")"
 check "rootfs os via symlink" "debian;" "$(q 'select id from image_os')"
 
 scan "$tmp/distroless"
@@ -79,6 +90,20 @@ if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import jsonschema' 2>/dev/nul
   check "cyclonedx valid" "valid" "$(/usr/bin/python3 "$THOTH_SHARED/tools/validate_json.py" cyclonedx-1.5 "$tmp/bom.json")"
   check "apk purl" "1" "$(grep -c '"purl": "pkg:apk/alpine/musl@1.2.4_git20230717-r4?arch=x86_64&distro=alpine-3.19.1"' "$tmp/bom.json")"
   check "pypi purl" "1" "$(grep -c '"purl": "pkg:pypi/six@1.16.0"' "$tmp/bom.json")"
+fi
+
+scan "$tmp/conda"
+check "conda packages" "numpy 1.26.4 py311h64a7726_0 https://conda.anaconda.org/conda-forge/linux-64 /opt/conda;python 3.11.8 hab00c5b_0 pkgs/main /opt/conda;" \
+  "$(q "select name, version, build, channel, environment from image_packages where type = 'conda' order by name")"
+check "conda env" "/opt/conda conda;" "$(q 'select path, kind from image_envs')"
+check "malformed conda records skipped" "2" "$(q 'select skipped from image_scan_layers' | tr -d ';')"
+check "conda json" "1" "$(tr -d ' \n' < "$tmp/out.json" | grep -c '{"name":"python","version":"3.11.8","arch":null,"type":"conda","source":null,"source_version":null,"build":"hab00c5b_0","channel":"pkgs/main","environment":"/opt/conda"}')"
+"$THOTH" scan image "$tmp/conda" --db "$tmp/db" > "$tmp/table.txt" || { echo "FAIL: conda table"; fail=$((fail + 1)); }
+check "conda in the table" "1" "$(grep -c '^  numpy .* conda$' "$tmp/table.txt")"
+if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
+  "$THOTH" scan image "$tmp/conda" --format cyclonedx --db "$tmp/db" > "$tmp/bom.json"
+  check "conda cyclonedx valid" "valid" "$(/usr/bin/python3 "$THOTH_SHARED/tools/validate_json.py" cyclonedx-1.5 "$tmp/bom.json")"
+  check "conda purl" "1" "$(grep -c '"purl": "pkg:conda/numpy@1.26.4?build=py311h64a7726_0"' "$tmp/bom.json")"
 fi
 
 scan "$tmp/rpm"

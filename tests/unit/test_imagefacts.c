@@ -14,6 +14,7 @@
 
 #include "core/hash.h"
 #include "extractors/apk.h"
+#include "extractors/conda.h"
 #include "extractors/dpkg.h"
 #include "extractors/elf.h"
 #include "extractors/oci.h"
@@ -164,6 +165,63 @@ static void python_names_and_versions(void **state)
 	th_arena_release(&a);
 }
 
+static void entry_points_and_records(void **state)
+{
+	th_arena a = TH_ARENA_INIT;
+	const char **v;
+	size_t n;
+	const char ep[] = "[console_scripts]\r\n  a = m:f\r\nb=m:g [x]\nnoequals\n= m:h\n[gui_scripts]\nc = m:i\n"
+			  "[console_scripts]\nd =";
+	(void)state;
+	assert_int_equal(th_pydist_console_scripts(&v, &n, ep, strlen(ep), &a), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(v[0], "a");
+	assert_string_equal(v[1], "b");
+	assert_string_equal(v[2], "d");
+	assert_int_equal(th_pydist_console_scripts(&v, &n, "[gui_scripts]\nx = y", 19, &a), 0);
+	assert_int_equal(n, 0);
+	assert_null(v);
+	assert_int_equal(th_pydist_console_scripts(&v, &n, "", 0, &a), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(th_pydist_count_lines("a,,\n\n  \nb,,", 11), 2);
+	assert_int_equal(th_pydist_count_lines("", 0), 0);
+	th_arena_release(&a);
+}
+
+static void conda_records(void **state)
+{
+	th_arena a = TH_ARENA_INIT;
+	th_buf note = TH_BUF_INIT;
+	th_error err = TH_ERROR_INIT;
+	th_conda_pkg p;
+	const char rec[] = "{\"name\": \"numpy\", \"version\": \"1.26.4\", \"build\": \"py311_0\", \"channel\": 7,"
+			   " \"files\": [\"a\"]}";
+	(void)state;
+	assert_int_equal(th_conda_parse(&p, rec, strlen(rec), "r.json", &lim, &a, &err), 0);
+	assert_string_equal(p.name, "numpy");
+	assert_string_equal(p.build, "py311_0");
+	assert_string_equal(p.channel, ""); /* not a string */
+	assert_int_equal(th_conda_note(&note, rec, strlen(rec), "r.json", &lim, &err), 0);
+	assert_int_equal(th_conda_from_note(&p, note.ptr, note.len, &a, &err), 0);
+	assert_string_equal(p.version, "1.26.4");
+	assert_string_equal(p.channel, "");
+	assert_int_equal(th_conda_parse(&p, "[1]", 3, "r.json", &lim, &a, &err), TH_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "r.json"));
+	th_error_clear(&err);
+	assert_int_equal(th_conda_parse(&p, "{\"name\": \"a\\nb\", \"version\": \"1\"}", 32, "r.json", &lim, &a, &err),
+			 TH_ERR_INVALID);
+	th_error_clear(&err);
+	assert_int_equal(th_conda_parse(&p, "{\"version\": \"1\"}", 16, "r.json", &lim, &a, &err), TH_ERR_INVALID);
+	th_error_clear(&err);
+	assert_int_not_equal(th_conda_parse(&p, "{\"name\":", 8, "r.json", &lim, &a, &err), 0);
+	th_error_clear(&err);
+	assert_int_equal(th_conda_from_note(&p, "a\nb\nc", 5, &a, NULL), TH_ERR_INVALID);
+	assert_int_equal(th_conda_from_note(&p, "a\nb\nc\nd\ne", 9, &a, NULL), TH_ERR_INVALID);
+	assert_int_equal(th_conda_from_note(&p, "\nb\nc\nd", 7, &a, NULL), TH_ERR_INVALID);
+	th_buf_release(&note);
+	th_arena_release(&a);
+}
+
 static void elf_notes(void **state)
 {
 	th_arena a = TH_ARENA_INIT;
@@ -302,7 +360,10 @@ static void oci_platforms(void **state)
 	char c1[512], c2[512];
 
 	snprintf(c1, sizeof(c1), CFG, "amd64", "");
-	snprintf(c2, sizeof(c2), CFG, "arm64", "\"variant\":\"v8\",");
+	snprintf(c2, sizeof(c2), CFG, "arm64",
+		 "\"variant\":\"v8\",\"history\":[{\"created_by\":\"RUN x\"},"
+		 "{\"created\":\"2024-01-01T00:00:00Z\",\"created_by\":\"ENV A=1\",\"empty_layer\":true},"
+		 "{\"empty_layer\":\"yes\"},7],");
 	n = add_blob(t, n, c1, cfg_amd);
 	n = add_blob(t, n, c2, cfg_arm);
 	snprintf(json, sizeof(json), "{\"schemaVersion\":2,\"config\":{\"digest\":\"%s\",\"size\":%zu},\"layers\":[]}", cfg_amd, strlen(c1));
@@ -336,6 +397,15 @@ static void oci_platforms(void **state)
 	assert_int_equal(th_oci_load(&img, &src, "linux/arm64/v8", &lim, &err), 0);
 	assert_string_equal(img.arch, "arm64");
 	assert_string_equal(img.variant, "v8");
+	assert_int_equal(img.nhistory, 4);
+	assert_string_equal(img.history[0].created_by, "RUN x");
+	assert_null(img.history[0].created);
+	assert_false(img.history[0].empty_layer);
+	assert_string_equal(img.history[1].created, "2024-01-01T00:00:00Z");
+	assert_string_equal(img.history[1].created_by, "ENV A=1");
+	assert_true(img.history[1].empty_layer);
+	assert_false(img.history[2].empty_layer); /* not a boolean */
+	assert_null(img.history[3].created_by);   /* not an object */
 	th_oci_release(&img);
 	assert_int_equal(th_oci_load(&img, &src, "linux/s390x", &lim, &err), TH_ERR_NOTFOUND);
 	assert_non_null(strstr(err.msg, "linux/s390x"));
@@ -351,6 +421,8 @@ int main(void)
 		cmocka_unit_test(apk_db),
 		cmocka_unit_test(rpm_header),
 		cmocka_unit_test(python_names_and_versions),
+		cmocka_unit_test(entry_points_and_records),
+		cmocka_unit_test(conda_records),
 		cmocka_unit_test(elf_notes),
 		cmocka_unit_test(outer_tar_index),
 		cmocka_unit_test(oci_platforms),

@@ -19,14 +19,14 @@ static void facts_and_cache(void **state)
 	th_buf b = TH_BUF_INIT;
 	int64_t id, n;
 	th_image_info info = { "ref", "oci-layout", "sha256:m", "sha256:c", "linux", "amd64", "", NULL, 0, NULL, 0,
-			       NULL, 0, 1, 0, NULL, 0 };
+			       NULL, 0, 1, 0, NULL, 0, NULL };
 	th_image_layer l = { 0, "tar", "sha256:d", "sha256:x", "gzip", 1, 2, 3, 0, false };
 	th_osrelease os = { "debian", "12", "Debian", "", "", "", "debian" };
-	th_image_pkg p = { "deb", "bash", "5.2", "amd64", "bash", "5.2" };
+	th_image_pkg p = { "deb", "bash", "5.2", "amd64", "bash", "5.2", NULL, NULL, NULL };
 	const char *req[] = { "a>1", "b; extra == \"x\"" };
 	th_image_dist d = { { "Foo", "foo", "1.0", ">=3.8", req, 2, NULL, 0, NULL, false },
 			    "/usr/lib/python3/dist-packages", "/usr/lib/python3/dist-packages/foo-1.0.dist-info",
-			    "dist-info", "pip", NULL, NULL, NULL, NULL, 0 };
+			    "dist-info", "pip", NULL, NULL, NULL, NULL, 0, req, 1, 7 };
 
 	snprintf(path, sizeof(path), "%s/test_store_image_XXXXXX", t ? t : "/tmp");
 	assert_non_null(mkdtemp(path));
