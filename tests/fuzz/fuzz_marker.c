@@ -43,8 +43,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (th_marker_parse(&m2, b1.ptr, b1.len, &a, NULL) == 0) {
 			if (th_marker_format(m2, &b2, NULL))
 				abort();
-			if ((b1.len != b2.len || memcmp(b1.ptr, b2.ptr, b1.len)) && th_marker_roundtrips(m))
-				abort();
+			/* Printing is stable from the second print on. (Not from the
+			 * first: like packaging 23.0, "(extra == 'R')" prints as
+			 * extra == "R", which reads back normalised as "r".) */
+			th_buf b3 = TH_BUF_INIT;
+			th_marker *m3;
+			if (th_marker_roundtrips(m2) && th_marker_parse(&m3, b2.ptr, b2.len, &a, NULL) == 0) {
+				if (th_marker_format(m3, &b3, NULL) || b2.len != b3.len || memcmp(b2.ptr, b3.ptr, b2.len))
+					abort();
+			}
+			th_buf_release(&b3);
 		} else if (th_marker_roundtrips(m)) {
 			abort();
 		}
