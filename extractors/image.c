@@ -28,7 +28,7 @@ typedef enum interest {
 	IN_DB,    /* keep, up to db_image_bytes (the RPM database) */
 	IN_PYBIN, /* reduce to its X.Y.Z version string */
 	IN_ELF,   /* reduce to a note of its ELF facts */
-	IN_COUNT, /* reduce to its number of lines (RECORD, installed-files.txt) */
+	IN_COUNT, /* reduce to its number of lines and import names (RECORD, installed-files.txt) */
 	IN_CONDA  /* reduce to name, version, build and channel (a conda-meta record) */
 } interest;
 
@@ -162,8 +162,18 @@ static int img__reduce(scan *s, interest in, const char *path, size_t plen, cons
 		if (rc)
 			return rc;
 	} else if (in == IN_COUNT) {
+		/* "COUNT\nname\nname...": the file count, then the import names */
+		th_arena tmp = TH_ARENA_INIT;
+		const char **names;
+		size_t nn;
 		int rc = th_buf_printf(&s->note, err, "%llu",
 				       (unsigned long long)th_pydist_count_lines(s->content.ptr, s->content.len));
+		if (!rc && th_pydist_record_names(&names, &nn, s->content.ptr, s->content.len, strcmp(b, "RECORD") != 0,
+						  &tmp))
+			rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
+		for (size_t i = 0; !rc && i < nn; i++)
+			rc = th_buf_printf(&s->note, err, "\n%s", names[i]);
+		th_arena_release(&tmp);
 		if (rc)
 			return rc;
 	} else if (in == IN_PYBIN) {
@@ -241,7 +251,8 @@ static int img__content(scan *s, const char *path, size_t plen, uint64_t size, t
 
 /* ---- the replay log of a layer (what the layer cache keeps) ----
  *
- * "THLC2\n" (2: RECORD counts, entry points and conda records are kept; a
+ * "THLC3\n" (2: RECORD counts, entry points and conda records are kept; 3:
+ * and RECORD's import names; a
  * log of an older version is not one, and its layer is streamed again and
  * its log replaced), then blob_bytes, tar_bytes, entries, skipped (u64 each),
  * compression (u8); then per entry: type (u8), has_data (u8), path, link
@@ -288,7 +299,7 @@ static int img__replay(scan *s, const unsigned char *p, size_t n, th_image_layer
 	size_t i;
 	int rc;
 
-	if (n < LOG_HEAD || memcmp(p, "THLC2\n", 6))
+	if (n < LOG_HEAD || memcmp(p, "THLC3\n", 6))
 		return TH_ERR_INVALID;
 	for (int pass = 0; pass < 2; pass++) {
 		for (i = LOG_HEAD; i < n;) {
@@ -393,7 +404,7 @@ static int img__layers(scan *s, const th_oci_src *src, const th_oci_image *im, t
 		s->logging = s->o->cache != NULL;
 		th_buf_clear(&s->log);
 		if (s->logging)
-			if (!(rc = th_buf_put(&s->log, "THLC2\n", 6, err)))
+			if (!(rc = th_buf_put(&s->log, "THLC3\n", 6, err)))
 				rc = th_buf_grow(&s->log, LOG_HEAD, err);
 		if (!rc) {
 			s->log.len = LOG_HEAD;
@@ -1012,9 +1023,24 @@ static int img__dist_extras(scan *s, const th_vfs_node *n, th_image_dist *r)
 					    ? "RECORD"
 					    : "installed-files.txt");
 	if (c && th_vfs_node_type(c) == TH_VFS_FILE && (d = th_vfs_node_data(c, &len)) && len) {
-		r->files = 0; /* the note IN_COUNT made: decimal digits */
-		for (size_t i = 0; i < len && d[i] >= '0' && d[i] <= '9' && r->files < INT64_MAX / 10 - 9; i++)
+		/* the note IN_COUNT made: decimal digits, then one import name a line */
+		size_t i = 0, cap = 0;
+		r->files = 0;
+		for (; i < len && d[i] >= '0' && d[i] <= '9' && r->files < INT64_MAX / 10 - 9; i++)
 			r->files = r->files * 10 + (d[i] - '0');
+		for (size_t k = i; k < len; k++)
+			cap += d[k] == '\n';
+		const char **v = cap ? th_arena_alloc(&s->arena, cap * sizeof(*v)) : NULL;
+		if (cap && !v)
+			return TH_ERR_NOMEM;
+		while (v && i < len && d[i] == '\n' && r->nrecord_names < cap) {
+			const char *l = d + i + 1, *nl = memchr(l, '\n', len - i - 1);
+			size_t ll = nl ? (size_t)(nl - l) : len - i - 1;
+			if (!(v[r->nrecord_names++] = th_arena_strndup(&s->arena, l, ll)))
+				return TH_ERR_NOMEM;
+			i += ll + 1;
+		}
+		r->record_names = v;
 	}
 	return 0;
 }
