@@ -32,6 +32,15 @@ typedef enum interest {
 	IN_CONDA  /* reduce to name, version, build and channel (a conda-meta record) */
 } interest;
 
+/* A hardlink of the layer being streamed whose name is of interest but whose
+ * target's content was not kept as that interest needs (its first name was
+ * of no interest, or of another): fixed by a second pass over the layer. */
+typedef struct img_pending {
+	char *target, *link; /* normalised paths (no leading "/" or "./"), NUL-terminated */
+	size_t target_len, link_len;
+	const th_vfs_node *node; /* the node the link made (nodes are never freed one by one) */
+} img_pending;
+
 typedef struct scan {
 	const th_image_opts *o;
 	const th_limits *lim;
@@ -46,6 +55,9 @@ typedef struct scan {
 	unsigned layer;
 	uint64_t skipped;
 	uint64_t entries_left, bytes_left;
+	img_pending *pend; /* this layer's, malloc'd; strings in pend_arena */
+	size_t npend, cappend;
+	th_arena pend_arena;
 } scan;
 
 static const char *const text_files[] = {
@@ -60,6 +72,16 @@ static bool img__ends(const char *s, size_t n, const char *suffix)
 	return n >= k && !memcmp(s + n - k, suffix, k);
 }
 
+/* Drops the leading "/" and "./" a tar path may carry. */
+static void img__norm(const char **p, size_t *len)
+{
+	while (*len && (**p == '/' || (*len >= 2 && (*p)[0] == '.' && (*p)[1] == '/'))) {
+		size_t k = **p == '/' ? 1 : 2;
+		*p += k;
+		*len -= k;
+	}
+}
+
 /* Decides from the path alone, before reading, what a file is to us. */
 static interest img__interest(const char *p, size_t len)
 {
@@ -67,11 +89,7 @@ static interest img__interest(const char *p, size_t len)
 	size_t dl;
 	int mj, mn;
 
-	while (len && (*p == '/' || (len >= 2 && p[0] == '.' && p[1] == '/'))) {
-		size_t k = *p == '/' ? 1 : 2;
-		p += k;
-		len -= k;
-	}
+	img__norm(&p, &len);
 	for (int i = 0; text_files[i]; i++)
 		if (strlen(text_files[i]) == len && !memcmp(p, text_files[i], len))
 			return IN_TEXT;
@@ -205,25 +223,48 @@ static int img__reduce(scan *s, interest in, const char *path, size_t plen, cons
 	return 0;
 }
 
+/* How much of a file of that interest is read. */
+static uint64_t img__cap(const scan *s, interest in)
+{
+	uint64_t cap = in == IN_META ? s->lim->metadata_bytes : in == IN_DB ? s->lim->db_image_bytes : s->lim->file_bytes;
+	if (in == IN_ELF && cap > (4u << 20))
+		cap = 4u << 20; /* the dynamic section and version definitions sit at the front */
+	return cap;
+}
+
+/* True when a file of that interest and size is skipped (and counted)
+ * rather than read: the whole of it would be needed and it is over its cap. */
+static bool img__too_big(scan *s, interest in, uint64_t size)
+{
+	if (size > img__cap(s, in) && (in == IN_TEXT || in == IN_META || in == IN_DB || in == IN_COUNT || in == IN_CONDA)) {
+		s->skipped++; /* documented: an over-large file of interest is skipped */
+		return true;
+	}
+	return false;
+}
+
+/* What the tree keeps of the content in s->content: the bytes, or a note. */
+static int img__keep(scan *s, interest in, const char *path, size_t plen, const void **data, size_t *len, th_error *err)
+{
+	if (in == IN_PYBIN || in == IN_ELF || in == IN_COUNT || in == IN_CONDA)
+		return img__reduce(s, in, path, plen, data, len, err);
+	*data = s->content.ptr;
+	*len = s->content.len;
+	return 0;
+}
+
 /* Decides, reads and reduces the content of a regular file of interest. */
 static int img__content(scan *s, const char *path, size_t plen, uint64_t size, th_layer_stream *ls, int fd,
 			const void **data, size_t *len, th_error *err)
 {
 	interest in = img__interest(path, plen);
-	uint64_t cap;
+	uint64_t cap = img__cap(s, in);
 	int rc;
 
 	*data = NULL;
 	*len = 0;
-	if (in == IN_NONE)
+	if (in == IN_NONE || img__too_big(s, in, size))
 		return 0;
-	cap = in == IN_META ? s->lim->metadata_bytes : in == IN_DB ? s->lim->db_image_bytes : s->lim->file_bytes;
-	if (in == IN_ELF && cap > (4u << 20))
-		cap = 4u << 20; /* the dynamic section and version definitions sit at the front */
-	if (size > cap && (in == IN_TEXT || in == IN_META || in == IN_DB || in == IN_COUNT || in == IN_CONDA)) {
-		s->skipped++; /* documented: an over-large file of interest is skipped */
-		return 0;
-	}
 	if (ls) {
 		if ((rc = img__read(s, ls, cap, err)))
 			return rc;
@@ -242,11 +283,7 @@ static int img__content(scan *s, const char *path, size_t plen, uint64_t size, t
 		s->content.len = got;
 		s->content.ptr[got] = '\0';
 	}
-	if (in == IN_PYBIN || in == IN_ELF || in == IN_COUNT || in == IN_CONDA)
-		return img__reduce(s, in, path, plen, data, len, err);
-	*data = s->content.ptr;
-	*len = s->content.len;
-	return 0;
+	return img__keep(s, in, path, plen, data, len, err);
 }
 
 /* ---- the replay log of a layer (what the layer cache keeps) ----
@@ -332,6 +369,43 @@ static int img__replay(scan *s, const unsigned char *p, size_t n, th_image_layer
 	return 0;
 }
 
+/* A hardlink entry just applied: when its name is of interest and its
+ * target, streamed earlier in this layer, was not kept as that interest
+ * needs, it is remembered for img__fixup_entry. (A target in a lower layer
+ * cannot be read again: the link then has what that layer kept.) */
+static int img__hardlink(scan *s, const th_layer_entry *e, th_error *err)
+{
+	const char *lp = e->path, *tp = e->link;
+	size_t ll = e->path_len, tl = e->link_len;
+	const th_vfs_node *t, *n;
+	interest in = img__interest(lp, ll);
+	char *target;
+
+	if (in == IN_NONE || !tp || img__interest(tp, tl) == in)
+		return 0;
+	img__norm(&lp, &ll);
+	img__norm(&tp, &tl);
+	if (!(target = th_arena_strndup(&s->pend_arena, tp, tl)))
+		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	if (th_vfs_lookup(s->vfs, target, false, &t, NULL) || th_vfs_node_layer(t) != s->layer)
+		return 0;
+	char *link = th_arena_strndup(&s->pend_arena, lp, ll);
+	if (!link)
+		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	if (th_vfs_lookup(s->vfs, link, false, &n, NULL))
+		return 0;
+	if (s->npend == s->cappend) {
+		size_t cap = s->cappend ? 2 * s->cappend : 8;
+		img_pending *p = realloc(s->pend, cap * sizeof(*p));
+		if (!p)
+			return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+		s->pend = p;
+		s->cappend = cap;
+	}
+	s->pend[s->npend++] = (img_pending){ target, link, tl, ll, n };
+	return 0;
+}
+
 static int img__entry(void *ud, const th_layer_entry *e, th_layer_stream *ls, th_error *err)
 {
 	scan *s = ud;
@@ -350,6 +424,58 @@ static int img__entry(void *ud, const th_layer_entry *e, th_layer_stream *ls, th
 	if (rc > 0) {
 		s->skipped++;
 		rc = 0;
+	}
+	if (!rc && e->type == TH_ENTRY_HARDLINK)
+		rc = img__hardlink(s, e, err);
+	return rc;
+}
+
+/* Second pass over a layer with pending hardlinks: each target's content,
+ * read again, is kept under the link's name as the link's interest wants,
+ * and logged after the layer's entries so a replay ends the same way. */
+static int img__fixup_entry(void *ud, const th_layer_entry *e, th_layer_stream *ls, th_error *err)
+{
+	scan *s = ud;
+	const char *p = e->path;
+	size_t plen = e->path_len, full;
+	uint64_t cap = 0;
+	int rc = 0;
+
+	if (e->type != TH_ENTRY_FILE)
+		return 0;
+	img__norm(&p, &plen);
+	for (size_t i = 0; i < s->npend; i++)
+		if (s->pend[i].target_len == plen && !memcmp(s->pend[i].target, p, plen)) {
+			uint64_t c = img__cap(s, img__interest(s->pend[i].link, s->pend[i].link_len));
+			cap = c > cap ? c : cap;
+		}
+	if (!cap)
+		return 0;
+	if ((rc = img__read(s, ls, cap, err)))
+		return rc;
+	full = s->content.len;
+	for (size_t i = 0; !rc && i < s->npend; i++) {
+		img_pending *pd = &s->pend[i];
+		interest in = img__interest(pd->link, pd->link_len);
+		const th_vfs_node *n;
+		const void *data = NULL;
+		size_t len = 0, want = (size_t)(img__cap(s, in) < full ? img__cap(s, in) : full);
+		if (pd->target_len != plen || memcmp(pd->target, p, plen))
+			continue;
+		/* the link's node must still be the one the link made: a later entry
+		 * of the layer may have replaced or removed it */
+		if (th_vfs_lookup(s->vfs, pd->link, false, &n, NULL) || n != pd->node || img__too_big(s, in, e->size))
+			continue;
+		s->content.len = want; /* a prefix is enough for the notes of binaries */
+		rc = img__keep(s, in, pd->link, pd->link_len, &data, &len, err);
+		s->content.len = full;
+		th_layer_entry fe = { pd->link, pd->link_len, NULL, 0, TH_ENTRY_FILE, e->size, e->mode };
+		if (!rc && s->logging)
+			rc = img__log_entry(&s->log, &fe, data, len, err);
+		if (!rc && (rc = th_vfs_apply(s->vfs, s->layer, &fe, data, len, err)) > 0)
+			rc = 0;
+		if (!rc && th_vfs_lookup(s->vfs, pd->link, false, &n, NULL) == 0)
+			pd->node = n; /* a later copy of the target (same path again) replaces this one */
 	}
 	return rc;
 }
@@ -406,9 +532,16 @@ static int img__layers(scan *s, const th_oci_src *src, const th_oci_image *im, t
 		if (s->logging)
 			if (!(rc = th_buf_put(&s->log, "THLC3\n", 6, err)))
 				rc = th_buf_grow(&s->log, LOG_HEAD, err);
+		s->npend = 0;
+		th_arena_release(&s->pend_arena);
 		if (!rc) {
 			s->log.len = LOG_HEAD;
 			rc = th_layer_scan(&res, &ls, s->lim, img__entry, s, err);
+		}
+		if (!rc && s->npend) {
+			/* rare: hardlinks of interest to files that were not kept */
+			th_layer_result again;
+			rc = th_layer_scan(&again, &ls, s->lim, img__fixup_entry, s, err);
 		}
 		if (owned)
 			close(fd);
@@ -1222,6 +1355,7 @@ int th_image_scan(const char *ref, const th_image_opts *opts, const th_image_sin
 	s.entries_left = s.lim->entries;
 	s.bytes_left = s.lim->image_bytes;
 	th_arena_init(&s.arena, 64 * 1024);
+	th_arena_init(&s.pend_arena, 4096);
 	if ((rc = th_vfs_new(&s.vfs, s.lim, err)) || (rc = th_elf_ctx_new(&s.elf, err)))
 		goto done;
 	if (opts->platform) {
@@ -1267,5 +1401,7 @@ done:
 	th_buf_release(&s.note);
 	th_buf_release(&s.log);
 	th_arena_release(&s.arena);
+	th_arena_release(&s.pend_arena);
+	free(s.pend);
 	return rc;
 }

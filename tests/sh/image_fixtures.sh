@@ -130,6 +130,24 @@ check "rpm os" "rocky 9.3 rhel;" "$(q 'select id, version_id, family from image_
 check "rpm packages" "bash 1:5.1.8-6.el9 x86_64 rpm;" "$(q 'select name, version, arch, type from image_packages')"
 check "rpm owns dist" "six bash;" "$(q 'select normalized, os_package from image_dists')"
 
+# Hardlinks whose first name is of no interest: the layer is read a second
+# time for their content; the cache replays the same; the tar really holds
+# hardlinks (else this proves nothing); a rootfs sees the same files.
+/usr/bin/python3 "$mk" "$tmp/hardlink" latest "$tmp/src/hardlink/layer1" || { echo "make_oci_layout failed for hardlink"; exit 1; }
+hl_blob=$(ls -S "$tmp/hardlink/blobs/sha256" | head -1)
+check "fixture has hardlinks" "3" "$(gzip -dc "$tmp/hardlink/blobs/sha256/$hl_blob" | tar -tvf - | grep -c '^h')"
+for round in streamed cached; do
+  [ "$round" = streamed ] && rm -f "$tmp/db"*
+  "$THOTH" scan image "$tmp/hardlink" --db "$tmp/db" --format json > "$tmp/out.json" 2> "$tmp/err" || { echo "FAIL: hardlink scan: $(cat "$tmp/err")"; fail=$((fail + 1)); }
+  id=$(sqlite3 "$tmp/db" 'select max(id) from image_scans')
+  check "hardlink os ($round)" "hardos 7;" "$(q "select id, version_id from image_os where scan_id = $id")"
+  check "hardlink dist ($round)" "linked 1.0 six 3 linked;" \
+    "$(q "select normalized, version, requires_dist, files, record_names from image_dists where scan_id = $id")"
+done
+check "hardlink layer cached" "1" "$(grep -c '"cached": true' "$tmp/out.json")"
+scan "$tmp/src/hardlink/layer1"
+check "hardlink rootfs" "hardos 7;linked 1.0 3;" "$(q 'select id, version_id from image_os'; q 'select normalized, version, files from image_dists')"
+
 # A 50 MB METADATA (over metadata_bytes: the dist is reported from its
 # directory name, the file counted as skipped) and invalid UTF-8 in a file
 # name and in metadata (kept as bytes, written as U+FFFD in JSON).
