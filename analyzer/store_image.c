@@ -33,9 +33,11 @@ static int si__write(th_store *s, const char *sql, void (*bind)(sqlite3_stmt *, 
 	return rc;
 }
 
-/* Binds a list of strings as one blob of NUL-terminated strings (NULL when
- * empty): config values (labels, commands) may hold any other byte. */
-static void si__blobv(sqlite3_stmt *st, int col, const char *const *v, size_t n)
+/* Binds a list of strings joined by sep, NULL when empty: '\n' makes one
+ * text (for values that hold no newline: metadata is unfolded, paths and
+ * names are lines), '\0' one blob of NUL-terminated strings (for config
+ * values, labels and commands, which may hold any other byte). */
+static void si__join(sqlite3_stmt *st, int col, const char *const *v, size_t n, char sep)
 {
 	size_t total = 0, o = 0;
 	char *t;
@@ -47,11 +49,17 @@ static void si__blobv(sqlite3_stmt *st, int col, const char *const *v, size_t n)
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		size_t l = strlen(v[i]) + 1;
+		size_t l = strlen(v[i]);
 		memcpy(t + o, v[i], l);
 		o += l;
+		t[o++] = sep;
 	}
-	sqlite3_bind_blob64(st, col, t, total, sqlite3_free);
+	if (sep) {
+		t[o - 1] = '\0';
+		sqlite3_bind_text(st, col, t, -1, sqlite3_free);
+	} else {
+		sqlite3_bind_blob64(st, col, t, total, sqlite3_free);
+	}
 }
 
 static void si__bind_scan(sqlite3_stmt *st, const void *arg)
@@ -66,10 +74,10 @@ static void si__bind_scan(sqlite3_stmt *st, const void *arg)
 	si__text(st, 7, i->arch);
 	si__text(st, 8, i->variant);
 	sqlite3_bind_int64(st, 9, (sqlite3_int64)time(NULL));
-	si__blobv(st, 10, i->env, i->nenv);
-	si__blobv(st, 11, i->entrypoint, i->nentrypoint);
-	si__blobv(st, 12, i->cmd, i->ncmd);
-	si__blobv(st, 13, i->labels, 2 * i->nlabels);
+	si__join(st, 10, i->env, i->nenv, '\0');
+	si__join(st, 11, i->entrypoint, i->nentrypoint, '\0');
+	si__join(st, 12, i->cmd, i->ncmd, '\0');
+	si__join(st, 13, i->labels, 2 * i->nlabels, '\0');
 }
 
 typedef struct si_hist {
@@ -179,28 +187,6 @@ int th_store_img_package(th_store *s, int64_t scan, const th_image_pkg *p, th_er
 			    "channel, environment) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", si__bind_pkg, p, scan, err);
 }
 
-/* Binds a list of strings as one newline-separated text (NULL when empty). */
-static void si__lines(sqlite3_stmt *st, int col, const char *const *v, size_t n)
-{
-	size_t total = 0, o = 0;
-	char *t;
-
-	for (size_t i = 0; i < n; i++)
-		total += strlen(v[i]) + 1;
-	if (!total || !(t = sqlite3_malloc64(total))) {
-		sqlite3_bind_null(st, col);
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		size_t l = strlen(v[i]);
-		memcpy(t + o, v[i], l);
-		o += l;
-		t[o++] = '\n';
-	}
-	t[o - 1] = '\0';
-	sqlite3_bind_text(st, col, t, -1, sqlite3_free);
-}
-
 static void si__bind_interp(sqlite3_stmt *st, const void *arg)
 {
 	const th_image_interp *i = arg;
@@ -208,7 +194,7 @@ static void si__bind_interp(sqlite3_stmt *st, const void *arg)
 	si__text(st, 3, i->version);
 	si__text(st, 4, i->version_source);
 	sqlite3_bind_int(st, 5, i->library);
-	si__lines(st, 6, i->site_dirs, i->nsite_dirs);
+	si__join(st, 6, i->site_dirs, i->nsite_dirs, '\n');
 }
 
 int th_store_img_interpreter(th_store *s, int64_t scan, const th_image_interp *i, th_error *err)
@@ -230,16 +216,16 @@ static void si__bind_dist(sqlite3_stmt *st, const void *arg)
 	si__text(st, 9, d->d.requires_python);
 	si__text(st, 11, d->environment);
 	si__text(st, 12, d->direct_url);
-	si__lines(st, 13, d->top_level, d->ntop_level);
-	si__lines(st, 14, d->entry_points, d->nentry_points);
+	si__join(st, 13, d->top_level, d->ntop_level, '\n');
+	si__join(st, 14, d->entry_points, d->nentry_points, '\n');
 	if (d->files >= 0)
 		sqlite3_bind_int64(st, 15, d->files);
-	si__lines(st, 10, d->d.requires_dist, d->d.nrequires_dist); /* one requirement per line */
+	si__join(st, 10, d->d.requires_dist, d->d.nrequires_dist, '\n'); /* one requirement per line */
 	si__text(st, 16, d->path);
-	si__lines(st, 17, d->d.provides_extra, d->d.nprovides_extra);
+	si__join(st, 17, d->d.provides_extra, d->d.nprovides_extra, '\n');
 	si__text(st, 18, d->d.summary);
 	sqlite3_bind_int(st, 19, d->d.from_dirname);
-	si__lines(st, 20, d->record_names, d->nrecord_names);
+	si__join(st, 20, d->record_names, d->nrecord_names, '\n');
 }
 
 int th_store_img_dist(th_store *s, int64_t scan, const th_image_dist *d, th_error *err)
@@ -383,8 +369,8 @@ static const char *si__col(si_rd *r, sqlite3_stmt *st, int col)
 	return c;
 }
 
-/* Splits a column into an arena array: at sep ('\n' for si__lines' text,
- * '\0' for si__blobv's blob). NULL and *n = 0 for SQL NULL. */
+/* Splits a column si__join wrote into an arena array at sep. NULL and
+ * *n = 0 for SQL NULL. */
 static const char **si__split(si_rd *r, sqlite3_stmt *st, int col, char sep, size_t *n)
 {
 	const char *p = sqlite3_column_type(st, col) == SQLITE_BLOB ? sqlite3_column_blob(st, col)
