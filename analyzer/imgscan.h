@@ -53,10 +53,9 @@ typedef struct th_imgscan_opts {
 #define TH_IMGSCAN_OPTS_INIT { NULL, false, false, NULL, NULL, NULL }
 
 /* Scans ref and records its facts; *out_scan is the scan's id (an earlier
- * one when opts->reuse found it: *reused, when not NULL, says so). Errors
- * are the extractor's (exit-2 material: they name the input) or the store's. */
-int th_imgscan_run(th_store *s, const char *ref, const th_imgscan_opts *o, int64_t *out_scan, bool *reused,
-		   th_error *err);
+ * one when opts->reuse found it). Errors are the extractor's (exit-2
+ * material: they name the input) or the store's. */
+int th_imgscan_run(th_store *s, const char *ref, const th_imgscan_opts *o, int64_t *out_scan, th_error *err);
 
 /* th_imgscan_run, then th_store_img_load into *out (arena a). */
 int th_imgscan_facts(th_store *s, const char *ref, const th_imgscan_opts *o, th_imgfacts *out, th_arena *a,
