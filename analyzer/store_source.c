@@ -9,7 +9,7 @@
 
 enum {
 	Q_FILE_GET, Q_IMPORT_GET, Q_USAGE_GET, Q_FILE_PUT, Q_FILE_DEL, Q_IMPORT_PUT,
-	Q_STAT_GET, Q_STAT_PUT, Q_SCAN_NEW, Q_SCAN_FILE, Q_DECL, Q_FINDING, Q_COUNT
+	Q_STAT_GET, Q_STAT_PUT, Q_SCAN_NEW, Q_SCAN_FILE, Q_DECL, Q_FINDING, Q_KB_KNOWN, Q_COUNT
 };
 
 static const char *const store_source__sql[Q_COUNT] = {
@@ -28,6 +28,7 @@ static const char *const store_source__sql[Q_COUNT] = {
 	 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
 	("INSERT INTO source_finding (scan, seq, rule, severity, file, line, col, subject, message)"
 	 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+	"SELECT 1 FROM kb_project WHERE name = ?1 LIMIT 1",
 };
 
 struct th_store_source {
@@ -369,4 +370,18 @@ int th_store_source_finding(th_store_source *h, int64_t scan, int64_t seq, const
 	store_source__text(st, 8, subject);
 	sqlite3_bind_text(st, 9, message, -1, SQLITE_STATIC);
 	return store_source__done(h, st, err);
+}
+
+int th_store_source_kb_known(th_store_source *h, const char *normalized, bool *out, th_error *err)
+{
+	sqlite3_stmt *st = store_source__q(h, Q_KB_KNOWN);
+	int rc;
+
+	sqlite3_bind_text(st, 1, normalized, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*out = rc == SQLITE_ROW;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store__dberr(err, h->s->db, h->s->path, "cannot look up a knowledge-base project");
+	return 0;
 }

@@ -61,4 +61,8 @@ int th_store_source_finding(th_store_source *h, int64_t scan, int64_t seq, const
 			    const char *file, uint32_t line, uint32_t col, const char *subject, const char *message,
 			    th_error *err);
 
+/* Does the knowledge base hold a project of this normalised name (in any
+ * index)? For the import -> distribution mapping (analyzer/importmap). */
+int th_store_source_kb_known(th_store_source *h, const char *normalized, bool *out, th_error *err);
+
 #endif

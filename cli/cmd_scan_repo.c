@@ -448,6 +448,12 @@ static int scan__record(th_store *store, const th_srcscan *s, const th_srcdeps *
 	return rc;
 }
 
+/* The knowledge base as the mapping's third source. */
+static int scan__kb_known(void *ud, const char *normalized, bool *out, th_error *err)
+{
+	return th_store_source_kb_known(ud, normalized, out, err);
+}
+
 static int scan__repo(th_ctx *ctx, const th_args *a)
 {
 	const char *const *excl = NULL;
@@ -459,6 +465,9 @@ static int scan__repo(th_ctx *ctx, const th_args *a)
 	th_srcdeps d;
 	th_srcdeps_decl *decls = NULL;
 	size_t ndecls = 0;
+	th_srcdeps_opts dopts = { 0 };
+	th_store_source *src = NULL;
+	th_importmap *map = NULL;
 	th_arena arena;
 	int minor = 0, status = TH_EXIT_OK;
 	th_store *store;
@@ -481,6 +490,7 @@ static int scan__repo(th_ctx *ctx, const th_args *a)
 		}
 		minor = (int)min;
 	}
+	dopts.python_minor = minor;
 	o.load_usages = strcmp(fmt, "table") != 0;
 	if (getenv("THOTH_SCAN_THREADS"))
 		o.threads = atoi(getenv("THOTH_SCAN_THREADS"));
@@ -493,8 +503,12 @@ static int scan__repo(th_ctx *ctx, const th_args *a)
 		goto done;
 	}
 	if ((rc = th_srcscan_run(&s, a->pos[0], &o, store, &ctx->limits, &ctx->err)) ||
-	    (rc = th_srcdeps_declared(&decls, &ndecls, &s, &ctx->limits, &arena, &ctx->err)) ||
-	    (rc = th_srcdeps_analyze(&d, &s, decls, ndecls, minor, &arena, &ctx->err)) ||
+	    (rc = th_importmap_new(&map, &ctx->err)) || (rc = th_store_source_open(&src, store, &ctx->err)))
+		goto done;
+	th_importmap_set_kb(map, scan__kb_known, src);
+	dopts.map = map;
+	if ((rc = th_srcdeps_declared(&decls, &ndecls, &s, &ctx->limits, &arena, &ctx->err)) ||
+	    (rc = th_srcdeps_analyze(&d, &s, decls, ndecls, &dopts, &arena, &ctx->err)) ||
 	    (rc = scan__record(store, &s, &d, &ctx->err)) || (rc = th_store_commit(store, &ctx->err)))
 		goto done;
 	if (!strcmp(fmt, "json"))
@@ -512,6 +526,8 @@ static int scan__repo(th_ctx *ctx, const th_args *a)
 				status = TH_EXIT_VERDICT;
 	}
 done:
+	th_store_source_close(src);
+	th_importmap_free(map);
 	th_store_rollback(store);
 	th_buf_release(&out);
 	th_srcscan_release(&s);
