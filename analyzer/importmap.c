@@ -507,6 +507,8 @@ static int importmap__installed(th_importmap *m, const char *module, const char 
 	return 0;
 }
 
+static int importmap__fallback(th_importmap *m, const char *top, size_t n, th_importmap_hit *out, th_error *err);
+
 int th_importmap_lookup(th_importmap *m, const char *module, th_importmap_hit *out, th_error *err)
 {
 	char top[256];
@@ -530,8 +532,26 @@ int th_importmap_lookup(th_importmap *m, const char *module, th_importmap_hit *o
 		*out = (th_importmap_hit){ (const char *const *)t->dists, t->ndists, TH_IMPORTMAP_TABLE, t->key };
 		found = true;
 	}
-	if (!found && m->kb) {
-		char canon[sizeof(top) + sizeof(top) / 2];
+	if (!found)
+		rc = importmap__fallback(m, top, n, out, err);
+	return rc ? rc : importmap__memo_put(m, module, out, err);
+}
+
+/* The knowledge base, else the name: an answer that depends on the top-level
+ * name only, memoised under "=top" (no module path starts with '='). */
+static int importmap__fallback(th_importmap *m, const char *top, size_t n, th_importmap_hit *out, th_error *err)
+{
+	char key[258] = "=", canon[256 + 128];
+	importmap__memo *slot;
+	bool found = false;
+	int rc;
+
+	memcpy(key + 1, top, n + 1);
+	if (m->capmemo && (slot = importmap__memo_slot(m, key))->module) {
+		*out = slot->hit;
+		return 0;
+	}
+	if (m->kb) {
 		canon[th_name_canon(canon, top, n)] = '\0';
 		if ((rc = m->kb(m->kb_ud, canon, &found, err)))
 			return rc;
@@ -546,7 +566,39 @@ int th_importmap_lookup(th_importmap *m, const char *module, th_importmap_hit *o
 		if ((rc = importmap__one(m, top, top, out, err)))
 			return rc;
 	}
-	return importmap__memo_put(m, module, out, err);
+	return importmap__memo_put(m, key, out, err);
+}
+
+/* Is there a key below module (module.x...)? The first key not before
+ * "module." tells. */
+static bool importmap__below(const importmap__entry *v, size_t n, const char *module, size_t len)
+{
+	char prefix[512];
+	size_t lo = 0, hi = n;
+
+	if (len + 2 > sizeof(prefix))
+		return false; /* longer than any key */
+	memcpy(prefix, module, len);
+	prefix[len] = '.';
+	prefix[len + 1] = '\0';
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(v[mid].key, prefix) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && !strncmp(v[lo].key, prefix, len + 1);
+}
+
+int th_importmap_has_below(th_importmap *m, const char *module, th_error *err)
+{
+	size_t len = strlen(module);
+	int rc;
+
+	if ((rc = importmap__prov(m, err)))
+		return rc;
+	return importmap__below(m->table, m->ntable, module, len) || importmap__below(m->prov, m->nprov, module, len);
 }
 
 /* ---- chains through Requires-Dist ---- */

@@ -92,6 +92,10 @@ void th_importmap_set_kb(th_importmap *m, th_importmap_kb_fn fn, void *ud);
  * path). Errors come only from the knowledge-base lookup or memory. */
 int th_importmap_lookup(th_importmap *m, const char *module, th_importmap_hit *out, th_error *err);
 
+/* 1 when some key names a submodule of `module` (so `from module import x`
+ * may need x's own distribution), 0 when none does, or a negative error. */
+int th_importmap_has_below(th_importmap *m, const char *module, th_error *err);
+
 /* The shortest chain of installed distributions from one of `roots` to
  * `dist` through Requires-Dist ("root -> a -> dist" in out), following a
  * requirement when its marker holds in env (NULL env: when it names no

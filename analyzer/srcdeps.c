@@ -293,11 +293,14 @@ static int srcdeps__import(srcdeps__w *w, const th_srcscan_file *f, const th_pyi
 		return rc;
 	/* `from google.cloud import storage`: a name may be a submodule that a
 	 * longer key maps to its own distribution. */
-	if (im->kind == TH_PYIMPORT_FROM && im->nnames) {
+	if (im->kind == TH_PYIMPORT_FROM && im->nnames && (rc = th_importmap_has_below(w->map, im->module, w->err))) {
 		size_t base = strlen(hit.key);
 		bool need_base = false;
 		th_buf sub = TH_BUF_INIT;
 
+		if (rc < 0)
+			return rc;
+		rc = 0;
 		for (size_t i = 0; i < im->nnames && !rc; i++) {
 			th_importmap_hit h;
 

@@ -115,6 +115,12 @@ static const char *const migrations[] = {
 	("ALTER TABLE image_packages ADD COLUMN build TEXT;"
 	 "ALTER TABLE image_packages ADD COLUMN channel TEXT;"
 	 "ALTER TABLE image_packages ADD COLUMN environment TEXT;"),
+	/* source scans: the digest of what a scan found (files, declarations,
+	 * findings); a scan finding exactly what an earlier scan of the same
+	 * root found points at it (same_as) instead of repeating its rows. */
+	("ALTER TABLE source_scan ADD COLUMN digest TEXT;"
+	 "ALTER TABLE source_scan ADD COLUMN same_as INTEGER;"
+	 "CREATE INDEX source_scan_root ON source_scan (root, digest);"),
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

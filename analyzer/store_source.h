@@ -49,8 +49,12 @@ int th_store_source_stat_get(th_store_source *h, const char *root, const char *p
 int th_store_source_stat_put(th_store_source *h, const char *root, const char *path, const th_source_stat *st,
 			     const char *hash, th_error *err);
 
-/* A scan and the files it saw. */
-int th_store_source_scan_new(th_store_source *h, const char *root, int64_t *out, th_error *err);
+/* A scan and the files it saw. digest (may be NULL) summarises what the
+ * scan found; when an earlier scan of the root has the same digest, the new
+ * scan points at it (*same_as, else 0) and its files, declarations and
+ * findings are that scan's: the caller does not record them again. */
+int th_store_source_scan_new(th_store_source *h, const char *root, const char *digest, int64_t *out,
+			     int64_t *same_as, th_error *err);
 int th_store_source_scan_file(th_store_source *h, int64_t scan, const char *path, const char *hash, th_error *err);
 
 /* A declared dependency and a finding of a scan, as facts (strings borrowed). */

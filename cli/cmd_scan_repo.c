@@ -426,13 +426,65 @@ done:
 	return rc;
 }
 
-/* The declarations and findings of this scan, as facts. */
-static int scan__record(th_store *store, const th_srcscan *s, const th_srcdeps *d, th_error *err)
+static void scan__hash_str(th_sha256 *h, const char *s)
 {
-	th_store_source *h;
+	/* NUL-separated, NULL distinct from "" */
+	if (s)
+		th_sha256_update(h, s, strlen(s) + 1);
+	else
+		th_sha256_update(h, "\xff", 1);
+}
+
+static void scan__hash_int(th_sha256 *h, int64_t v)
+{
+	th_sha256_update(h, &v, sizeof(v));
+}
+
+/* What this scan records, summarised: a re-scan finding the same is one row. */
+static int scan__digest(char hex[TH_SHA256_HEX], const th_srcscan *s, const th_srcdeps *d, th_error *err)
+{
+	th_sha256 h;
 	int rc;
 
-	if ((rc = th_store_source_open(&h, store, err)))
+	if ((rc = th_sha256_init(&h, err)))
+		return rc;
+	scan__hash_str(&h, SCAN_REPO_SCHEMA);
+	for (size_t i = 0; i < s->nfiles; i++) {
+		scan__hash_str(&h, s->files[i].path);
+		scan__hash_str(&h, s->files[i].hash);
+	}
+	for (size_t i = 0; i < d->ndecls; i++) {
+		const th_srcdeps_decl *x = &d->decls[i];
+		scan__hash_str(&h, x->d.file);
+		scan__hash_int(&h, x->d.line);
+		scan__hash_str(&h, x->name);
+		scan__hash_str(&h, x->d.req);
+		scan__hash_str(&h, scan__decl_kind(x->d.kind));
+		scan__hash_str(&h, x->d.group);
+		scan__hash_int(&h, x->d.dev);
+	}
+	for (size_t i = 0; i < d->nfindings; i++) {
+		const th_finding *f = &d->findings[i];
+		scan__hash_str(&h, f->rule);
+		scan__hash_int(&h, f->severity);
+		scan__hash_str(&h, f->file);
+		scan__hash_int(&h, f->line);
+		scan__hash_int(&h, f->col);
+		scan__hash_str(&h, f->subject);
+		scan__hash_str(&h, f->message);
+	}
+	th_sha256_final(&h, hex);
+	return 0;
+}
+
+/* The scan, its files, declarations and findings, as facts. */
+static int scan__record(th_store_source *h, th_srcscan *s, const th_srcdeps *d, th_error *err)
+{
+	char digest[TH_SHA256_HEX];
+	bool same;
+	int rc;
+
+	if ((rc = scan__digest(digest, s, d, err)) || (rc = th_srcscan_record(s, h, digest, &same, err)) || same)
 		return rc;
 	for (size_t i = 0; i < d->ndecls && !rc; i++) {
 		const th_srcdeps_decl *x = &d->decls[i];
@@ -444,7 +496,6 @@ static int scan__record(th_store *store, const th_srcscan *s, const th_srcdeps *
 		rc = th_store_source_finding(h, s->scan_id, (int64_t)i, f->rule, th_severity_name(f->severity), f->file,
 					     f->line, f->col, f->subject, f->message, err);
 	}
-	th_store_source_close(h);
 	return rc;
 }
 
@@ -509,7 +560,7 @@ static int scan__repo(th_ctx *ctx, const th_args *a)
 	dopts.map = map;
 	if ((rc = th_srcdeps_declared(&decls, &ndecls, &s, &ctx->limits, &arena, &ctx->err)) ||
 	    (rc = th_srcdeps_analyze(&d, &s, decls, ndecls, &dopts, &arena, &ctx->err)) ||
-	    (rc = scan__record(store, &s, &d, &ctx->err)) || (rc = th_store_commit(store, &ctx->err)))
+	    (rc = scan__record(src, &s, &d, &ctx->err)) || (rc = th_store_commit(store, &ctx->err)))
 		goto done;
 	if (!strcmp(fmt, "json"))
 		rc = scan__json(ctx, &s, &d, &out);

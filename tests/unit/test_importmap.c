@@ -48,6 +48,12 @@ static void builtin_table(void **state)
 	assert_string_equal(first(m, "google", &via), "google");
 	assert_int_equal(via, TH_IMPORTMAP_GUESS);
 	assert_string_equal(th_importmap_via_name(TH_IMPORTMAP_KB), "knowledge base");
+	/* Keys below a module: `from google.cloud import storage` looks further. */
+	assert_int_equal(th_importmap_has_below(m, "google.cloud", NULL), 1);
+	assert_int_equal(th_importmap_has_below(m, "google", NULL), 1);
+	assert_int_equal(th_importmap_has_below(m, "google.cloud.storage", NULL), 0);
+	assert_int_equal(th_importmap_has_below(m, "requests", NULL), 0);
+	assert_int_equal(th_importmap_has_below(m, "googl", NULL), 0);
 	th_importmap_free(m);
 }
 
