@@ -305,6 +305,25 @@ int th_importmap_add_installed(th_importmap *m, const th_importmap_installed *d,
 	return 0;
 }
 
+int th_importmap_add_image(th_importmap *m, const th_imgfacts *f, th_error *err)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < f->ndists && !rc; i++) {
+		const th_image_dist *d = &f->dists[i];
+		/* top_level.txt says what a distribution provides; RECORD's file
+		 * list is the next best (many wheels no longer ship top_level.txt). */
+		bool tl = d->ntop_level > 0;
+		th_importmap_installed x = { d->d.name, d->d.version, tl ? d->top_level : d->record_names,
+					     tl ? d->ntop_level : d->nrecord_names,
+					     (const char *const *)d->d.requires_dist, d->d.nrequires_dist };
+
+		if (x.name && *x.name)
+			rc = th_importmap_add_installed(m, &x, err);
+	}
+	return rc;
+}
+
 size_t th_importmap_ninstalled(const th_importmap *m)
 {
 	return m->ninst;

@@ -33,6 +33,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "analyzer/store_image.h"
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/marker.h"
@@ -81,6 +82,9 @@ int th_importmap_table_load(th_importmap *m, const char *text, size_t len, const
 size_t th_importmap_table_size(const th_importmap *m);
 
 int th_importmap_add_installed(th_importmap *m, const th_importmap_installed *d, th_error *err);
+/* Every Python distribution an image scan found (analyzer/imgscan), with
+ * top_level.txt, else the top-level names of RECORD, as what it provides. */
+int th_importmap_add_image(th_importmap *m, const th_imgfacts *f, th_error *err);
 size_t th_importmap_ninstalled(const th_importmap *m);
 /* The installed distribution of this name (any spelling), or NULL. */
 const th_importmap_installed *th_importmap_installed_get(const th_importmap *m, const char *name);
