@@ -165,6 +165,42 @@ static void chains(void **state)
 	th_importmap_free(m);
 }
 
+static int kb_deps(void *ud, const char *normalized, const char *const **out, size_t *n, th_arena *a, th_error *err)
+{
+	static const char *const web[] = { "Helper_Lib", "never; extra == 'x'" }, *const helper[] = { "leaf" };
+
+	(*(int *)ud)++;
+	*out = !strcmp(normalized, "web") ? web : !strcmp(normalized, "helper-lib") ? helper : NULL;
+	*n = !strcmp(normalized, "web") ? 2 : !strcmp(normalized, "helper-lib") ? 1 : 0;
+	return 0;
+}
+
+static void kb_chains(void **state)
+{
+	const char *roots[] = { "Web" };
+	th_importmap *m;
+	th_buf b = TH_BUF_INIT;
+	bool found;
+	int calls = 0;
+
+	assert_int_equal(th_importmap_new_empty(&m, NULL), 0);
+	assert_int_equal(th_importmap_kb_chain(m, roots, 1, "leaf", NULL, &b, &found, NULL), 0);
+	assert_false(found); /* no knowledge base */
+	th_importmap_set_kb_deps(m, kb_deps, &calls);
+	assert_int_equal(th_importmap_kb_chain(m, roots, 1, "LEAF", NULL, &b, &found, NULL), 0);
+	assert_true(found);
+	assert_string_equal(b.ptr, "web -> helper-lib -> leaf");
+	assert_int_equal(th_importmap_kb_chain(m, roots, 1, "never", NULL, &b, &found, NULL), 0);
+	assert_false(found);
+	/* Each project's dependencies are asked once. */
+	assert_int_equal(th_importmap_kb_chain(m, roots, 1, "helper-lib", NULL, &b, &found, NULL), 0);
+	assert_true(found);
+	assert_string_equal(b.ptr, "web -> helper-lib");
+	assert_int_equal(calls, 3);
+	th_buf_release(&b);
+	th_importmap_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -172,6 +208,7 @@ int main(void)
 		cmocka_unit_test(bad_tables),
 		cmocka_unit_test(precedence),
 		cmocka_unit_test(chains),
+		cmocka_unit_test(kb_chains),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
