@@ -844,13 +844,14 @@ int th_importmap_kb_chain(th_importmap *m, const char *const *roots, size_t nroo
 {
 	size_t *parent = NULL, *queue = NULL, head = 0, tail = 0, hit = SIZE_MAX, goal;
 	const size_t unseen = SIZE_MAX, root = SIZE_MAX - 1, cap = TH_IMPORTMAP_KB_NODES;
-	char *norm = importmap__canon(&m->a, dist);
+	char *norm;
 	int rc = 0;
 
 	*found = false;
 	th_buf_clear(out);
-	if (!m->kb_deps)
+	if (!m->kb_deps || !nroots)
 		return 0;
+	norm = importmap__canon(&m->a, dist);
 	if (!norm || (goal = importmap__kbnode_of(m, norm)) == SIZE_MAX)
 		return norm ? 0 : importmap__nomem(err);
 	parent = malloc(cap * sizeof(*parent));
