@@ -56,7 +56,7 @@ struct th_importmap {
 	th_importmap_deps_fn kb_deps;
 	void *kb_deps_ud;
 	struct importmap__kbnode *graph; /* the knowledge base's dependency graph, loaded as walked */
-	size_t ngraph, capgraph;
+	size_t ngraph, capgraph, maxgraph;
 };
 
 static int importmap__nomem(th_error *err)
@@ -767,10 +767,11 @@ typedef struct importmap__kbnode {
 	bool done;
 } importmap__kbnode;
 
-void th_importmap_set_kb_deps(th_importmap *m, th_importmap_deps_fn fn, void *ud)
+void th_importmap_set_kb_deps(th_importmap *m, th_importmap_deps_fn fn, void *ud, size_t max_projects)
 {
 	m->kb_deps = fn;
 	m->kb_deps_ud = ud;
+	m->maxgraph = max_projects;
 }
 
 /* The node of a (normalised) name, added when new; SIZE_MAX when out of
@@ -782,7 +783,7 @@ static size_t importmap__kbnode_of(th_importmap *m, const char *norm)
 	for (size_t i = 0; i < m->ngraph; i++)
 		if (!strcmp(m->graph[i].name, norm))
 			return i;
-	if (m->ngraph >= TH_IMPORTMAP_KB_NODES ||
+	if (m->ngraph >= m->maxgraph ||
 	    !(v = importmap__room(m->graph, m->ngraph, &m->capgraph, sizeof(*m->graph))))
 		return SIZE_MAX;
 	m->graph = v;
@@ -843,13 +844,13 @@ int th_importmap_kb_chain(th_importmap *m, const char *const *roots, size_t nroo
 			  const th_marker_env *env, th_buf *out, bool *found, th_error *err)
 {
 	size_t *parent = NULL, *queue = NULL, head = 0, tail = 0, hit = SIZE_MAX, goal;
-	const size_t unseen = SIZE_MAX, root = SIZE_MAX - 1, cap = TH_IMPORTMAP_KB_NODES;
+	const size_t unseen = SIZE_MAX, root = SIZE_MAX - 1, cap = m->maxgraph;
 	char *norm;
 	int rc = 0;
 
 	*found = false;
 	th_buf_clear(out);
-	if (!m->kb_deps || !nroots)
+	if (!m->kb_deps || !nroots || !m->maxgraph)
 		return 0;
 	norm = importmap__canon(&m->a, dist);
 	if (!norm || (goal = importmap__kbnode_of(m, norm)) == SIZE_MAX)

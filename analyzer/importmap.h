@@ -113,11 +113,12 @@ int th_importmap_chain(th_importmap *m, const char *const *roots, size_t nroots,
  * it (its newest release with metadata), in arena a; *n = 0 when unknown. */
 typedef int (*th_importmap_deps_fn)(void *ud, const char *normalized, const char *const **out, size_t *n,
 				    th_arena *a, th_error *err);
-void th_importmap_set_kb_deps(th_importmap *m, th_importmap_deps_fn fn, void *ud);
+/* max_projects bounds the projects the map ever walks (the kb_chain_projects
+ * limit): chains beyond it are not found. */
+void th_importmap_set_kb_deps(th_importmap *m, th_importmap_deps_fn fn, void *ud, size_t max_projects);
 
 /* th_importmap_chain over the knowledge base's projects (names written
- * normalised), walking at most TH_IMPORTMAP_KB_NODES projects per map. */
-#define TH_IMPORTMAP_KB_NODES 2000
+ * normalised). */
 int th_importmap_kb_chain(th_importmap *m, const char *const *roots, size_t nroots, const char *dist,
 			  const th_marker_env *env, th_buf *out, bool *found, th_error *err);
 
