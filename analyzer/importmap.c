@@ -692,44 +692,52 @@ static int importmap__deps(th_importmap *m, importmap__inst *x, const th_marker_
 	return 0;
 }
 
-int th_importmap_chain(th_importmap *m, const char *const *roots, size_t nroots, const char *dist,
-		       const th_marker_env *env, th_buf *out, bool *found, th_error *err)
+/* ---- walking a dependency graph ---- */
+
+/* Node indexes below cap; expand gives a node's edges, loading them on first
+ * use; name spells a node in the chain. */
+typedef struct importmap__walk {
+	th_importmap *m;
+	size_t cap;
+	const th_marker_env *env;
+	int (*expand)(th_importmap *m, size_t at, const th_marker_env *env, const size_t **deps, size_t *n,
+		      th_error *err);
+	const char *(*name)(const th_importmap *m, size_t at);
+} importmap__walk;
+
+/* Breadth first from the starts (the goal itself declared is no chain) to
+ * the goal: the shortest chain, written "a -> b -> goal". */
+static int importmap__bfs(const importmap__walk *g, const size_t *starts, size_t nstarts, size_t goal, th_buf *out,
+			  bool *found, th_error *err)
 {
-	importmap__inst *goal = importmap__inst_find(m, dist);
-	size_t *parent = NULL, *queue = NULL, head = 0, tail = 0, hit = SIZE_MAX;
+	size_t *parent = malloc(g->cap * sizeof(*parent)), *queue = malloc(g->cap * sizeof(*queue));
+	size_t head = 0, tail = 0, hit = SIZE_MAX;
 	const size_t unseen = SIZE_MAX, root = SIZE_MAX - 1;
 	int rc = 0;
 
-	*found = false;
-	th_buf_clear(out);
-	if (!goal || !m->ninst)
-		return 0;
-	parent = malloc(m->ninst * sizeof(*parent));
-	queue = malloc(m->ninst * sizeof(*queue));
 	if (!parent || !queue) {
 		rc = importmap__nomem(err);
 		goto done;
 	}
-	for (size_t i = 0; i < m->ninst; i++)
+	for (size_t i = 0; i < g->cap; i++)
 		parent[i] = unseen;
-	for (size_t i = 0; i < nroots; i++) {
-		importmap__inst *r = importmap__inst_find(m, roots[i]);
-		/* The distribution itself declared is no chain. */
-		if (r && r != goal && parent[r - m->inst] == unseen) {
-			parent[r - m->inst] = root;
-			queue[tail++] = (size_t)(r - m->inst);
+	for (size_t i = 0; i < nstarts; i++)
+		if (starts[i] != goal && parent[starts[i]] == unseen) {
+			parent[starts[i]] = root;
+			queue[tail++] = starts[i];
 		}
-	}
 	while (head < tail && hit == SIZE_MAX) {
-		size_t at = queue[head++];
-		if ((rc = importmap__deps(m, &m->inst[at], env, err)))
+		size_t at = queue[head++], n;
+		const size_t *deps;
+
+		if ((rc = g->expand(g->m, at, g->env, &deps, &n, err)))
 			goto done;
-		for (size_t k = 0; k < m->inst[at].ndeps; k++) {
-			size_t to = m->inst[at].deps[k];
+		for (size_t k = 0; k < n; k++) {
+			size_t to = deps[k];
 			if (parent[to] != unseen)
 				continue;
 			parent[to] = at;
-			if (&m->inst[to] == goal) {
+			if (to == goal) {
 				hit = to;
 				break;
 			}
@@ -737,18 +745,57 @@ int th_importmap_chain(th_importmap *m, const char *const *roots, size_t nroots,
 		}
 	}
 	if (hit != SIZE_MAX) {
-		/* Walk back to the root, then write it forwards. */
+		/* Walk back to the start, then write it forwards. */
 		size_t path[64], n = 0;
 		for (size_t at = hit; at != root && n < sizeof(path) / sizeof(path[0]); at = parent[at])
 			path[n++] = at;
 		for (size_t i = n; i-- > 0;)
-			if ((rc = th_buf_printf(out, err, "%s%s", i + 1 < n ? " -> " : "", m->inst[path[i]].d.name)))
+			if ((rc = th_buf_printf(out, err, "%s%s", i + 1 < n ? " -> " : "", g->name(g->m, path[i]))))
 				goto done;
 		*found = true;
 	}
 done:
 	free(parent);
 	free(queue);
+	return rc;
+}
+
+static int importmap__inst_expand(th_importmap *m, size_t at, const th_marker_env *env, const size_t **deps,
+				  size_t *n, th_error *err)
+{
+	int rc = importmap__deps(m, &m->inst[at], env, err);
+
+	*deps = m->inst[at].deps;
+	*n = m->inst[at].ndeps;
+	return rc;
+}
+
+static const char *importmap__inst_name(const th_importmap *m, size_t at)
+{
+	return m->inst[at].d.name;
+}
+
+int th_importmap_chain(th_importmap *m, const char *const *roots, size_t nroots, const char *dist,
+		       const th_marker_env *env, th_buf *out, bool *found, th_error *err)
+{
+	importmap__walk g = { m, m->ninst, env, importmap__inst_expand, importmap__inst_name };
+	importmap__inst *goal = importmap__inst_find(m, dist);
+	size_t *starts, n = 0;
+	int rc;
+
+	*found = false;
+	th_buf_clear(out);
+	if (!goal || !nroots)
+		return 0;
+	if (!(starts = malloc(nroots * sizeof(*starts))))
+		return importmap__nomem(err);
+	for (size_t i = 0; i < nroots; i++) {
+		importmap__inst *r = importmap__inst_find(m, roots[i]);
+		if (r)
+			starts[n++] = (size_t)(r - m->inst);
+	}
+	rc = importmap__bfs(&g, starts, n, (size_t)(goal - m->inst), out, found, err);
+	free(starts);
 	return rc;
 }
 
@@ -840,64 +887,46 @@ static int importmap__kb_deps(th_importmap *m, size_t at, const th_marker_env *e
 	return rc;
 }
 
+static int importmap__kb_expand(th_importmap *m, size_t at, const th_marker_env *env, const size_t **deps,
+				size_t *n, th_error *err)
+{
+	int rc = importmap__kb_deps(m, at, env, err);
+
+	*deps = m->graph[at].deps;
+	*n = m->graph[at].ndeps;
+	return rc;
+}
+
+static const char *importmap__kb_name(const th_importmap *m, size_t at)
+{
+	return m->graph[at].name;
+}
+
 int th_importmap_kb_chain(th_importmap *m, const char *const *roots, size_t nroots, const char *dist,
 			  const th_marker_env *env, th_buf *out, bool *found, th_error *err)
 {
-	size_t *parent = NULL, *queue = NULL, head = 0, tail = 0, hit = SIZE_MAX, goal;
-	const size_t unseen = SIZE_MAX, root = SIZE_MAX - 1, cap = m->maxgraph;
+	importmap__walk g = { m, m->maxgraph, env, importmap__kb_expand, importmap__kb_name };
+	size_t *starts, n = 0, goal;
 	char *norm;
-	int rc = 0;
+	int rc;
 
 	*found = false;
 	th_buf_clear(out);
 	if (!m->kb_deps || !nroots || !m->maxgraph)
 		return 0;
-	norm = importmap__canon(&m->a, dist);
-	if (!norm || (goal = importmap__kbnode_of(m, norm)) == SIZE_MAX)
-		return norm ? 0 : importmap__nomem(err);
-	parent = malloc(cap * sizeof(*parent));
-	queue = malloc(cap * sizeof(*queue));
-	if (!parent || !queue) {
-		rc = importmap__nomem(err);
-		goto done;
-	}
-	for (size_t i = 0; i < cap; i++)
-		parent[i] = unseen;
+	if (!(norm = importmap__canon(&m->a, dist)))
+		return importmap__nomem(err);
+	if ((goal = importmap__kbnode_of(m, norm)) == SIZE_MAX)
+		return 0;
+	if (!(starts = malloc(nroots * sizeof(*starts))))
+		return importmap__nomem(err);
 	for (size_t i = 0; i < nroots; i++) {
 		char *r = importmap__canon(&m->a, roots[i]);
 		size_t at = r ? importmap__kbnode_of(m, r) : SIZE_MAX;
-		if (at != SIZE_MAX && at != goal && parent[at] == unseen) {
-			parent[at] = root;
-			queue[tail++] = at;
-		}
+		if (at != SIZE_MAX)
+			starts[n++] = at;
 	}
-	while (head < tail && hit == SIZE_MAX) {
-		size_t at = queue[head++];
-		if ((rc = importmap__kb_deps(m, at, env, err)))
-			goto done;
-		for (size_t k = 0; k < m->graph[at].ndeps; k++) {
-			size_t to = m->graph[at].deps[k];
-			if (parent[to] != unseen)
-				continue;
-			parent[to] = at;
-			if (to == goal) {
-				hit = to;
-				break;
-			}
-			queue[tail++] = to;
-		}
-	}
-	if (hit != SIZE_MAX) {
-		size_t path[64], n = 0;
-		for (size_t at = hit; at != root && n < sizeof(path) / sizeof(path[0]); at = parent[at])
-			path[n++] = at;
-		for (size_t i = n; i-- > 0;)
-			if ((rc = th_buf_printf(out, err, "%s%s", i + 1 < n ? " -> " : "", m->graph[path[i]].name)))
-				goto done;
-		*found = true;
-	}
-done:
-	free(parent);
-	free(queue);
+	rc = importmap__bfs(&g, starts, n, goal, out, found, err);
+	free(starts);
 	return rc;
 }
