@@ -21,6 +21,7 @@
 #include "extractors/http.h"
 #include "extractors/indexpage.h"
 #include "extractors/osv.h"
+#include "extractors/pipconf.h"
 #include "extractors/wheelhouse.h"
 
 /* PEP 691: JSON preferred, HTML accepted (servers without PEP 691 send it). */
@@ -1117,21 +1118,45 @@ int th_kb_indexes_configured(th_kb_index_ref **out, size_t *n, const char *const
 			     const char *project_dir, const struct th_pipconf_env *env, th_arena *a, th_error *err)
 {
 	th_kb_index_ref *v;
+	th_pipconf pc;
+	th_pipconf_env penv;
+	th_limits lim;
+	int rc;
 
-	(void)project_dir;
-	(void)env;
 	*out = NULL;
 	*n = 0;
-	if (!ngiven)
+	if (ngiven) {
+		if (!(v = th_arena_zalloc(a, ngiven * sizeof(*v))))
+			return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+		for (size_t i = 0; i < ngiven; i++) {
+			v[i].url = given[i];
+			v[i].priority = (int)i;
+			v[i].origin = "--index";
+		}
+		*out = v;
+		*n = ngiven;
 		return 0;
-	if (!(v = th_arena_zalloc(a, ngiven * sizeof(*v))))
+	}
+	if (!env) {
+		th_pipconf_env_from_process(&penv);
+		env = &penv;
+	}
+	/* Configuration files are small: the default bound is plenty. */
+	th_limits_init(&lim);
+	if ((rc = th_pipconf_load(&pc, env, project_dir, &lim, a, err)))
+		return rc;
+	if (!pc.n)
+		return 0;
+	if (!(v = th_arena_zalloc(a, pc.n * sizeof(*v))))
 		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
-	for (size_t i = 0; i < ngiven; i++) {
-		v[i].url = given[i];
+	for (size_t i = 0; i < pc.n; i++) {
+		v[i].name = pc.idx[i].name;
+		v[i].url = pc.idx[i].url;
 		v[i].priority = (int)i;
-		v[i].origin = "--index";
+		v[i].explicit_only = pc.idx[i].explicit_only;
+		v[i].origin = pc.idx[i].origin;
 	}
 	*out = v;
-	*n = ngiven;
+	*n = pc.n;
 	return 0;
 }
