@@ -14,7 +14,8 @@ static const th_opt kb_import_opts[] = {
 	{ "--index-name", TH_OPT_VALUE, "NAME", "name of the index being imported", NULL },
 	{ "--priority", TH_OPT_VALUE, "N", "index priority (lower wins)", NULL },
 	{ "--parallel", TH_OPT_VALUE, "N", "HTTP transfers at once (default 32)", NULL },
-	{ "--project", TH_OPT_LIST, "NAME", "from an index, import only this project (what lazy mode fetches)", NULL },
+	{ "--project", TH_OPT_LIST, "NAME",
+	  "from an index, import only this project (without SRC: lazy mode over the configured indexes)", NULL },
 	TH_OPT_END
 };
 
@@ -59,6 +60,45 @@ static void kb__import_line(th_ctx *ctx, const char *src, th_kb_source kind, con
 			(unsigned long long)rep->not_modified);
 }
 
+/* No SRC but --project: lazy mode, as the resolver uses it (each project
+ * from the best index that has it, in a transaction of its own). */
+static int kb__import_lazy(th_ctx *ctx, th_store *s, const th_kb_index_ref *refs, size_t n,
+			   const th_kb_import_opts *o)
+{
+	th_kb_lazy *l;
+	th_kb_import_report rep;
+	int rc = TH_EXIT_ERROR, found;
+
+	if (!n) {
+		th_error_set(&ctx->err, TH_ERR_USAGE,
+			     "kb import: no SRC given and no index configured (pip.conf, uv.toml, PIP_INDEX_URL, UV_INDEX...)");
+		return TH_EXIT_ERROR;
+	}
+	if (th_kb_lazy_new(&l, s, refs, n, o, &ctx->err))
+		return TH_EXIT_ERROR;
+	for (size_t i = 0; i < o->nprojects; i++) {
+		uint64_t before;
+		th_kb_lazy_report(l, &rep);
+		before = rep.projects;
+		if (th_kb_lazy_fetch(l, o->projects[i], &found, &ctx->err))
+			goto done;
+		th_kb_lazy_report(l, &rep);
+		if (!ctx->quiet)
+			fprintf(ctx->out, "%s: %s\n", o->projects[i],
+				!found ? "in no configured index" : rep.projects > before ? "fetched" : "known already");
+	}
+	th_kb_lazy_report(l, &rep);
+	if (!ctx->quiet)
+		fprintf(ctx->out, "lazy: %llu projects fetched; metadata %llu read, %llu known; %llu requests, %llu connections\n",
+			(unsigned long long)rep.projects, (unsigned long long)rep.metadata_fetched,
+			(unsigned long long)rep.metadata_reused, (unsigned long long)rep.requests,
+			(unsigned long long)rep.connects);
+	rc = TH_EXIT_OK;
+done:
+	th_kb_lazy_free(l);
+	return rc;
+}
+
 /* No SRC: the indexes of the user's pip / uv configuration (the current
  * directory is the project uv looks in), each under its own name and at its
  * configured rank. */
@@ -72,6 +112,10 @@ static int kb__import_configured(th_ctx *ctx, th_store *s, th_kb_import_opts *o)
 	th_arena_init(&ar, 0);
 	if (th_kb_indexes_configured(&refs, &n, NULL, 0, ".", NULL, &ar, &ctx->err))
 		goto done;
+	if (o->nprojects) {
+		rc = kb__import_lazy(ctx, s, refs, n, o);
+		goto done;
+	}
 	if (th_store_begin(s, &ctx->err))
 		goto done;
 	for (size_t i = 0; i < n; i++) {

@@ -728,14 +728,7 @@ static int pc__uv_result(pc__load *l, const th_pipconf_env *env, th_pipconf *out
 	if (chosen) {
 		th_pipconf_index d = *chosen;
 		d.is_default = 1;
-		/* uv moves the default last even when it is listed earlier too. */
-		for (size_t i = 0; i < out->n; i++) {
-			if (!strcmp(out->idx[i].url, d.url)) {
-				memmove(&out->idx[i], &out->idx[i + 1], (out->n - i - 1) * sizeof(*out->idx));
-				out->n--;
-				break;
-			}
-		}
+		/* Listed earlier too: it keeps that better place. */
 		if ((rc = pc__out_add(out, &cap, &d, l->a, l->err)))
 			return rc;
 	}
