@@ -444,7 +444,8 @@ static int img__oci(scan *s, const char *ref, int dirfd, int fd, th_ociarchive *
 			       labels, labels ? im.nlabels : 0, NULL };
 	th_image_history *hist = im.nhistory ? th_arena_alloc(&im.arena, im.nhistory * sizeof(*hist)) : NULL;
 	for (size_t i = 0; hist && i < im.nhistory; i++)
-		hist[i] = (th_image_history){ im.history[i].created, im.history[i].created_by, im.history[i].empty_layer };
+		hist[i] = (th_image_history){ im.history[i].created, im.history[i].created_by, im.history[i].empty_layer,
+					      im.history[i].author, im.history[i].comment };
 	info.history = hist;
 	if (!hist)
 		info.nhistory = 0;
