@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "analyzer/store_image.h"
 #include "analyzer/store_kb.h"
 #include "core/arena.h"
 #include "core/buf.h"
@@ -109,6 +110,12 @@ int th_kb_source_detect(th_kb_source *out, const char *src, th_error *err)
 
 	if (!strncmp(src, "http://", 7) || !strncmp(src, "https://", 8) || !strncmp(src, "file://", 7)) {
 		*out = TH_KB_SRC_INDEX;
+		return 0;
+	}
+	if (!strncmp(src, TH_KB_IMAGE_PREFIX, strlen(TH_KB_IMAGE_PREFIX))) {
+		if (!src[strlen(TH_KB_IMAGE_PREFIX)])
+			return th_error_set(err, TH_ERR_USAGE, "%s: an image source needs a REF after 'image:'", src);
+		*out = TH_KB_SRC_IMAGE;
 		return 0;
 	}
 	if (kb__is_file(src)) {
@@ -1109,6 +1116,126 @@ int th_kb_import_advisories(th_store *s, const char *src, const th_kb_import_opt
 		rc = kb__advisory_bytes(&c, data.ptr, data.len, src, o->lim);
 	th_buf_release(&data);
 	th_kb_writer_free(c.w);
+	return rc;
+}
+
+/* ---- image distributions ---- */
+
+typedef struct kb__idist {
+	const th_image_dist *d;
+	const char *version; /* normalized (arena), NULL when not PEP 440 */
+} kb__idist;
+
+static int kb__idist_cmp(const void *x, const void *y)
+{
+	const kb__idist *a = x, *b = y;
+	int c = strcmp(a->d->d.normalized, b->d->d.normalized);
+	return c ? c : strcmp(a->d->path, b->d->path);
+}
+
+/* The canonical text an image distribution's metadata is addressed by:
+ * fields a resolver reads, one per line, in a fixed order. */
+static int kb__idist_hash(char hex[TH_SHA256_HEX], const th_pydist *d, th_buf *tmp, th_error *err)
+{
+	int rc;
+
+	th_buf_clear(tmp);
+	if ((rc = th_buf_printf(tmp, err, "thoth image distribution\nName: %s\nVersion: %s\nRequires-Python: %s\n",
+				d->name ? d->name : "", d->version ? d->version : "",
+				d->requires_python ? d->requires_python : "")))
+		return rc;
+	for (size_t i = 0; i < d->nrequires_dist; i++)
+		if ((rc = th_buf_printf(tmp, err, "Requires-Dist: %s\n", d->requires_dist[i])))
+			return rc;
+	return th_sha256_hex(hex, tmp->ptr, tmp->len, err);
+}
+
+int th_kb_import_image(th_store *s, int64_t scan, const th_kb_import_opts *o, th_kb_import_report *rep,
+		       th_error *err)
+{
+	th_imgfacts f;
+	th_arena a;
+	th_kb_writer *w = NULL;
+	kb__idist *v = NULL;
+	th_buf name = TH_BUF_INIT, url = TH_BUF_INIT, tmp = TH_BUF_INIT, ver = TH_BUF_INIT;
+	int64_t idx, pid = 0, vid;
+	const char *key, *cur = NULL;
+	int rc;
+
+	th_arena_init(&a, 0);
+	if ((rc = th_store_img_load(s, scan, &f, &a, err)))
+		goto done;
+	key = f.info.config_digest ? f.info.config_digest : f.info.ref;
+	if ((rc = th_buf_printf(&name, err, "%s%s", TH_KB_IMAGE_PREFIX, key)) ||
+	    (rc = th_buf_printf(&url, err, "%s%s", TH_KB_IMAGE_PREFIX, f.info.ref)) ||
+	    (rc = th_kb_writer_new(&w, s, err)) ||
+	    (rc = th_kb_index_put(w, o->index_name ? o->index_name : name.ptr, url.ptr, o->priority, &idx, err)))
+		goto done;
+	if (f.ndists && !(v = calloc(f.ndists, sizeof(*v)))) {
+		rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < f.ndists; i++) {
+		th_version pv;
+		const char *dv = f.dists[i].d.version;
+		v[i].d = &f.dists[i];
+		th_buf_clear(&ver);
+		if (dv && !th_version_parse(&pv, dv, strlen(dv), &a, NULL)) {
+			if ((rc = th_version_format(&pv, &ver, err)))
+				goto done;
+			if (!(v[i].version = th_arena_strdup(&a, ver.ptr))) {
+				rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
+				goto done;
+			}
+		}
+	}
+	if (f.ndists)
+		qsort(v, f.ndists, sizeof(*v), kb__idist_cmp);
+	for (size_t i = 0; i < f.ndists; i++) {
+		const th_image_dist *d = v[i].d;
+		char hex[TH_SHA256_HEX];
+		int known = 0;
+		if (!v[i].version) {
+			rep->files_skipped++;
+			continue;
+		}
+		if (!cur || strcmp(cur, d->d.normalized) != 0) {
+			cur = d->d.normalized;
+			/* A new page for the project: its older rows in this index go. */
+			if ((rc = th_kb_project_put(w, idx, d->d.normalized, d->d.name ? d->d.name : d->d.normalized, NULL,
+						    NULL, &pid, err)))
+				goto done;
+			rep->projects++;
+		}
+		if (!d->d.from_dirname) {
+			if ((rc = kb__idist_hash(hex, &d->d, &tmp, err)) || (rc = th_kb_metadata_has(w, hex, &known, err)) ||
+			    (!known && (rc = th_kb_metadata_put(w, hex, d->d.name ? d->d.name : d->d.normalized, v[i].version,
+								d->d.requires_python, d->d.requires_dist,
+								d->d.nrequires_dist, err))))
+				goto done;
+			if (known)
+				rep->metadata_reused++;
+			else
+				rep->metadata_fetched++;
+		}
+		th_buf_clear(&tmp);
+		if ((rc = th_buf_printf(&tmp, err, "%s%s#%s", TH_KB_IMAGE_PREFIX, f.info.ref, d->path)))
+			goto done;
+		th_kb_file kf = { d->path, tmp.ptr, NULL, NULL, NULL, d->d.requires_python, 0, NULL, NULL, -1,
+				  d->d.from_dirname ? NULL : hex };
+		if ((rc = th_kb_version_put(w, pid, v[i].version, &vid, err)) ||
+		    (rc = th_kb_file_put(w, vid, &kf, NULL, err)))
+			goto done;
+		rep->files++;
+	}
+done:
+	free(v);
+	th_buf_release(&name);
+	th_buf_release(&url);
+	th_buf_release(&tmp);
+	th_buf_release(&ver);
+	th_kb_writer_free(w);
+	th_arena_release(&a);
 	return rc;
 }
 

@@ -37,8 +37,18 @@
 typedef enum th_kb_source {
 	TH_KB_SRC_INDEX,      /* PEP 503/691 tree or URL */
 	TH_KB_SRC_WHEELHOUSE, /* directory of .whl / sdists */
-	TH_KB_SRC_ADVISORIES  /* OSV directory, zip or file */
+	TH_KB_SRC_ADVISORIES, /* OSV directory, zip or file */
+	TH_KB_SRC_IMAGE       /* "image:REF": the Python distributions installed in an image */
 } th_kb_source;
+
+/* The prefix naming an image source: `kb import image:REF`. */
+#define TH_KB_IMAGE_PREFIX "image:"
+
+/* The priority an image source gets unless one is given: worse than any
+ * index's, so what an image has installed fills gaps (a project no index
+ * knows, e.g. an in-house package baked into the base image) and never
+ * shadows an index's full list of versions. */
+#define TH_KB_IMAGE_PRIORITY 1000
 
 typedef struct th_kb_import_opts {
 	const char *index_name; /* NULL: the index URL names it */
@@ -72,6 +82,21 @@ int th_kb_import_wheelhouse(th_store *s, const char *dir, const th_kb_import_opt
 			    th_error *err);
 int th_kb_import_advisories(th_store *s, const char *src, const th_kb_import_opts *o, th_kb_import_report *rep,
 			    th_error *err);
+
+/* The Python distributions an image scan recorded (analyzer/imgscan: the
+ * caller scans first, outside its transaction, since a scan commits its own)
+ * become an index named "image:<config digest>" (a root filesystem, which
+ * has no digest: "image:<ref>"), o->index_name overriding, at o->priority:
+ * one project per distribution name, one version per installed version, one
+ * file per .dist-info / .egg-info directory (its path in the image as file
+ * name, no wheel tags: an installed distribution does not say which wheel it
+ * came from), with its Requires-Python and Requires-Dist as core metadata.
+ * Such metadata is addressed by the sha256 of a canonical text of those
+ * fields (the METADATA file itself is not kept by the scan). A distribution
+ * whose metadata was missing (named from its directory only) has unknown
+ * dependencies; one whose version is not PEP 440 is skipped (counted). */
+int th_kb_import_image(th_store *s, int64_t scan, const th_kb_import_opts *o, th_kb_import_report *rep,
+		       th_error *err);
 
 /* ---- configured indexes ---- */
 

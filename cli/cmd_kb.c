@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/imgscan.h"
 #include "analyzer/kb_import.h"
 #include "analyzer/store_kb.h"
 #include "cli/cli.h"
@@ -40,7 +41,7 @@ static int kb__int(th_ctx *ctx, const th_args *a, const char *opt, int def, int 
 	return 0;
 }
 
-static const char *const kb__kind_names[] = { "index", "wheelhouse", "advisories" };
+static const char *const kb__kind_names[] = { "index", "wheelhouse", "advisories", "image" };
 
 /* Prints one import's counts. */
 static void kb__import_line(th_ctx *ctx, const char *src, th_kb_source kind, const th_kb_import_report *rep)
@@ -48,6 +49,11 @@ static void kb__import_line(th_ctx *ctx, const char *src, th_kb_source kind, con
 	if (kind == TH_KB_SRC_ADVISORIES)
 		fprintf(ctx->out, "%s (advisories): %llu imported, %llu without PyPI packages skipped\n", src,
 			(unsigned long long)rep->advisories, (unsigned long long)rep->advisories_skipped);
+	else if (kind == TH_KB_SRC_IMAGE)
+		fprintf(ctx->out, "%s (image): %llu projects, %llu distributions, %llu skipped; metadata %llu new, %llu known\n",
+			src, (unsigned long long)rep->projects, (unsigned long long)rep->files,
+			(unsigned long long)rep->files_skipped, (unsigned long long)rep->metadata_fetched,
+			(unsigned long long)rep->metadata_reused);
 	else
 		fprintf(ctx->out,
 			"%s (%s): %llu projects imported, %llu unchanged, %llu missing; %llu files, %llu skipped; "
@@ -158,6 +164,7 @@ static int kb_import_run(th_ctx *ctx, const th_args *a)
 	const char *const *projects;
 	int nprojects = th_args_list(a, "--project", &projects);
 	th_kb_source kinds[TH_ARGS_MAX_POS];
+	int64_t scans[TH_ARGS_MAX_POS];
 	int rc;
 
 	if (kb__int(ctx, a, "--priority", 10, &o.priority) || kb__int(ctx, a, "--parallel", 32, &o.parallel))
@@ -186,12 +193,30 @@ static int kb_import_run(th_ctx *ctx, const th_args *a)
 			return TH_EXIT_ERROR;
 		}
 	}
-	if (th_ctx_store(ctx, &s) || th_store_begin(s, &ctx->err))
+	if (th_ctx_store(ctx, &s))
+		return TH_EXIT_ERROR;
+	/* Images first: a scan commits on its own (or is reused), so it cannot
+	 * run inside the import's transaction. */
+	for (int i = 0; i < a->npos; i++) {
+		th_imgscan_opts io = TH_IMGSCAN_OPTS_INIT;
+		if (kinds[i] != TH_KB_SRC_IMAGE)
+			continue;
+		io.lim = &ctx->limits;
+		io.reuse = true;
+		if (th_imgscan_run(s, a->pos[i] + strlen(TH_KB_IMAGE_PREFIX), &io, &scans[i], NULL, &ctx->err))
+			return TH_EXIT_ERROR;
+	}
+	if (th_store_begin(s, &ctx->err))
 		return TH_EXIT_ERROR;
 	for (int i = 0; i < a->npos; i++) {
 		th_kb_import_report rep;
 		memset(&rep, 0, sizeof(rep));
-		if (kinds[i] == TH_KB_SRC_INDEX)
+		if (kinds[i] == TH_KB_SRC_IMAGE) {
+			th_kb_import_opts io = o;
+			if (!th_args_get(a, "--priority"))
+				io.priority = TH_KB_IMAGE_PRIORITY;
+			rc = th_kb_import_image(s, scans[i], &io, &rep, &ctx->err);
+		} else if (kinds[i] == TH_KB_SRC_INDEX)
 			rc = th_kb_import_index(s, a->pos[i], &o, &rep, &ctx->err);
 		else if (kinds[i] == TH_KB_SRC_WHEELHOUSE)
 			rc = th_kb_import_wheelhouse(s, a->pos[i], &o, &rep, &ctx->err);
@@ -609,8 +634,9 @@ done:
 
 const th_cmd th_cmds_kb[] = {
 	{ "kb import", "[SRC...]", "import a package index, a wheelhouse or OSV advisories into the knowledge base",
-	  "SRC: a PEP 503/691 index (directory, file:// or http(s)://), a wheelhouse directory, or OSV advisories "
-	  "(directory, zip, file). Without SRC, the indexes of your pip or uv configuration (see kb indexes). All "
+	  "SRC: a PEP 503/691 index (directory, file:// or http(s)://), a wheelhouse directory, OSV advisories "
+	  "(directory, zip, file), or image:REF (the Python distributions installed in an image, scanned unless "
+	  "scanned before; an index named image:<config digest>, priority 1000 unless --priority). Without SRC, the indexes of your pip or uv configuration (see kb indexes). All "
 	  "sources are imported in one transaction: any error leaves the knowledge base as it was.",
 	  kb_import_opts, 0, TH_ARGS_MAX_POS, kb_import_run },
 	{ "kb indexes", "[DIR]", "the package indexes configured for pip or uv, best first",
