@@ -735,6 +735,15 @@ static int pc__uv_result(pc__load *l, const th_pipconf_env *env, th_pipconf *out
 	return 0;
 }
 
+/* A later setting overrides an earlier one, with where it came from. */
+static void pc__over(const char **v, const char **origin, const char *nv, const char *norigin)
+{
+	if (nv) {
+		*v = nv;
+		*origin = norigin;
+	}
+}
+
 static int pc__pip_result(pc__load *l, const th_pipconf_env *env, th_pipconf *out)
 {
 	const char *url = NULL, *url_origin = NULL, *extra = NULL, *extra_origin = NULL, *noidx = NULL;
@@ -744,24 +753,16 @@ static int pc__pip_result(pc__load *l, const th_pipconf_env *env, th_pipconf *ou
 	int rc, b;
 
 	/* [global], then [install] over it, then the environment over both. */
-	if (l->pip.index_url)
-		url = l->pip.index_url, url_origin = l->pip.index_url_origin;
-	if (l->pip.i_index_url)
-		url = l->pip.i_index_url, url_origin = l->pip.i_index_url_origin;
-	if (pc__set(env->pip_index_url))
-		url = env->pip_index_url, url_origin = "PIP_INDEX_URL";
-	if (l->pip.extra)
-		extra = l->pip.extra, extra_origin = l->pip.extra_origin;
-	if (l->pip.i_extra)
-		extra = l->pip.i_extra, extra_origin = l->pip.i_extra_origin;
-	if (pc__set(env->pip_extra_index_url))
-		extra = env->pip_extra_index_url, extra_origin = "PIP_EXTRA_INDEX_URL";
-	if (l->pip.no_index)
-		noidx = l->pip.no_index, noidx_origin = "no-index in pip.conf";
-	if (l->pip.i_no_index)
-		noidx = l->pip.i_no_index, noidx_origin = "no-index in pip.conf";
-	if (pc__set(env->pip_no_index))
-		noidx = env->pip_no_index, noidx_origin = "PIP_NO_INDEX";
+	pc__over(&url, &url_origin, l->pip.index_url, l->pip.index_url_origin);
+	pc__over(&url, &url_origin, l->pip.i_index_url, l->pip.i_index_url_origin);
+	pc__over(&url, &url_origin, pc__set(env->pip_index_url) ? env->pip_index_url : NULL, "PIP_INDEX_URL");
+	pc__over(&extra, &extra_origin, l->pip.extra, l->pip.extra_origin);
+	pc__over(&extra, &extra_origin, l->pip.i_extra, l->pip.i_extra_origin);
+	pc__over(&extra, &extra_origin, pc__set(env->pip_extra_index_url) ? env->pip_extra_index_url : NULL,
+		 "PIP_EXTRA_INDEX_URL");
+	pc__over(&noidx, &noidx_origin, l->pip.no_index, "no-index in pip.conf");
+	pc__over(&noidx, &noidx_origin, l->pip.i_no_index, "no-index in pip.conf");
+	pc__over(&noidx, &noidx_origin, pc__set(env->pip_no_index) ? env->pip_no_index : NULL, "PIP_NO_INDEX");
 	url = url && *url ? url : NULL;
 	if (!url && !(extra && *extra) && !noidx)
 		return 0;

@@ -17,6 +17,7 @@ for t in curl sqlite3 sha256sum jq; do
   command -v $t >/dev/null 2>&1 || { echo "skip: $t is not installed"; exit 77; }
 done
 . "$THOTH_SOURCE/tests/helpers/kb_nginx.sh"
+. "$THOTH_SOURCE/tests/helpers/kb_index.sh"
 
 W=$(mktemp -d)
 trap 'kb_nginx_stop; rm -rf "$W"' EXIT
@@ -28,24 +29,14 @@ check() { # NAME CONDITION...
 same() { [ "$1" = "$2" ] || { echo "  expected: $2"; echo "  got:      $1"; return 1; }; }
 has() { printf '%s\n' "$1" | grep -q -- "$2" || { echo "  no '$2' in:"; printf '%s\n' "$1" | sed 's/^/    /'; return 1; }; }
 
-# add_file ROOT PROJECT FILENAME METADATA: a file, its .metadata and its anchor.
-add_file() {
-  mkdir -p "$1/files" "$1/simple/$2"
-  printf 'not a real archive: %s\n' "$3" > "$1/files/$3"
-  printf '%s' "$4" > "$1/files/$3.metadata"
-  fh=$(sha256sum < "$1/files/$3" | cut -c1-64)
-  mh=$(sha256sum < "$1/files/$3.metadata" | cut -c1-64)
-  printf '<a href="../../files/%s#sha256=%s" data-core-metadata="sha256=%s">%s</a>\n' "$3" "$fh" "$mh" "$3" \
-    >> "$1/simple/$2/index.html"
-  for d in "$1"/simple/*/; do n=$(basename "$d"); printf '<a href="%s/">%s</a>\n' "$n" "$n"; done > "$1/simple/index.html"
-}
-md() { printf 'Metadata-Version: 2.1\nName: %s\nVersion: %s\n%s' "$1" "$2" "$3"; }
 www=$W/www
-add_file "$www/priv" foo foo-1.0-py3-none-any.whl "$(md foo 1.0 'Requires-Dist: bar
+kb_add_file "$www/priv" foo foo-1.0-py3-none-any.whl "$(kb_md foo 1.0 'Requires-Dist: bar
 ')"
-add_file "$www/pub" foo foo-9.9-py3-none-any.whl "$(md foo 9.9 'Requires-Dist: evil
+kb_add_file "$www/pub" foo foo-9.9-py3-none-any.whl "$(kb_md foo 9.9 'Requires-Dist: evil
 ')"
-add_file "$www/pub" bar bar-2.0-py3-none-any.whl "$(md bar 2.0 '')"
+kb_add_file "$www/pub" bar bar-2.0-py3-none-any.whl "$(kb_md bar 2.0 '')"
+kb_finish_root "$www/priv"
+kb_finish_root "$www/pub"
 kb_nginx_start "$W/nginx" "$www" || { echo "skip: nginx did not start"; exit 77; }
 U=$KB_NGINX_URL
 
