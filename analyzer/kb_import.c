@@ -650,7 +650,7 @@ struct th_kb_lazy {
 	char **names;      /* owned: the name each index is stored under, or NULL */
 	int *priority;
 	size_t n;
-	kb__set missing;   /* normalized names no index has */
+	kb__set asked;     /* normalized names already asked of the indexes in this object's life */
 	th_kb_import_report rep;
 };
 
@@ -677,7 +677,7 @@ int th_kb_lazy_new(th_kb_lazy **out, th_store *s, const th_kb_index_ref *idx, si
 		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
 	}
 	l->s = s;
-	kb__set_init(&l->missing);
+	kb__set_init(&l->asked);
 	for (size_t i = 0; i < nidx; i++)
 		if (!idx[i].explicit_only)
 			order[n++] = &idx[i];
@@ -722,7 +722,7 @@ void th_kb_lazy_free(th_kb_lazy *l)
 	free(l->idx);
 	free(l->names);
 	free(l->priority);
-	kb__set_release(&l->missing);
+	kb__set_release(&l->asked);
 	th_kb_writer_free(l->w);
 	free(l);
 }
@@ -739,13 +739,18 @@ int th_kb_lazy_fetch(th_kb_lazy *l, const char *name, int *out_found, th_error *
 		return th_error_set(err, TH_ERR_INVALID, "'%s': not a valid project name", name);
 	if ((rc = th_name_normalize(&norm, name, strlen(name), err)))
 		return rc;
-	if (kb__set_has(&l->missing, norm.ptr))
-		goto done;
-	if ((rc = th_kb_project_known(l->w, norm.ptr, &known, err)))
-		goto done;
-	if (known) {
-		*out_found = 1;
-		goto done;
+	if (kb__set_has(&l->asked, norm.ptr))
+		goto settle;
+	/* Known to a configured index already: nothing to ask. (Known only to
+	 * another one — an image's, an earlier import's — is no reason not to
+	 * ask: the configured indexes may have the full list of versions.) */
+	for (size_t i = 0; i < l->n; i++) {
+		if ((rc = th_kb_project_known_in(l->w, l->names[i] ? l->names[i] : l->idx[i].root, norm.ptr, &known, err)))
+			goto done;
+		if (known) {
+			*out_found = 1;
+			goto done;
+		}
 	}
 	if (!l->n)
 		goto remember;
@@ -774,11 +779,15 @@ int th_kb_lazy_fetch(th_kb_lazy *l, const char *name, int *out_found, th_error *
 	}
 	if ((rc = th_store_commit(l->s, err)))
 		goto done;
-	if (*out_found)
-		goto done;
 remember:
-	if (kb__set_add(&l->missing, norm.ptr) < 0)
+	if (kb__set_add(&l->asked, norm.ptr) < 0) {
 		rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
+		goto done;
+	}
+settle:
+	/* Asked once: whatever the knowledge base has now is the answer. */
+	if (!*out_found && !(rc = th_kb_project_known(l->w, norm.ptr, &known, err)))
+		*out_found = known;
 done:
 	th_buf_release(&norm);
 	return rc;

@@ -114,19 +114,16 @@ struct th_pipconf_env; /* extractors/pipconf.h */
 
 /* The indexes to use, best first, priorities 0, 1, 2...:
  * - `given` (e.g. advise's --index, in command-line order) when ngiven > 0;
- * - else the uv settings (UV_INDEX, UV_DEFAULT_INDEX, UV_INDEX_URL,
- *   UV_EXTRA_INDEX_URL; then project_dir's uv.toml or pyproject.toml
- *   [tool.uv], then the user's and the system's uv.toml) when they name any
- *   index, in uv's own order (the default index last);
- * - else pip's (PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, then pip.conf files):
- *   index-url before the extra-index-urls. pip itself gives them no order;
- *   thoth does, so that a public index cannot shadow the private one
- *   (dependency confusion).
+ * - else the user's uv settings when they name any index, else pip's, in
+ *   the order extractors/pipconf.h documents (uv's own order; for pip,
+ *   index-url before the extra-index-urls — pip itself gives them no order;
+ *   thoth does, so that a public index cannot shadow the private one).
  * Nothing configured gives *n == 0 (not an error: thoth never falls back to
  * a public index on its own). env NULL: the process's environment (HOME,
- * XDG_CONFIG_HOME, PIP_CONFIG_FILE...). project_dir may be NULL. Strings and
- * the array are in arena a. A malformed configuration file is an error
- * naming the file and line. */
+ * XDG_CONFIG_HOME, PIP_CONFIG_FILE, UV_INDEX...). project_dir (may be NULL)
+ * is where uv.toml / pyproject.toml are looked for. Strings and the array
+ * are in arena a. A malformed configuration file is an error naming the
+ * file and line. Files are bounded by the default limits.file_bytes. */
 int th_kb_indexes_configured(th_kb_index_ref **out, size_t *n, const char *const *given, size_t ngiven,
 			     const char *project_dir, const struct th_pipconf_env *env, th_arena *a, th_error *err);
 
@@ -144,14 +141,20 @@ int th_kb_lazy_new(th_kb_lazy **out, th_store *s, const th_kb_index_ref *idx, si
 void th_kb_lazy_free(th_kb_lazy *l);
 
 /* Makes sure the knowledge base knows project `name` (any spelling; it is
- * PEP 503-normalized here):
- * - already in the knowledge base (any index): *out_found = 1, nothing fetched;
- * - asked for before through this object and not found: *out_found = 0,
- *   nothing fetched (the negative answer is remembered for its lifetime);
+ * PEP 503-normalized here), asking each configured index at most once per
+ * object:
+ * - a configured index has it in the knowledge base already: *out_found = 1,
+ *   nothing fetched;
+ * - asked before through this object: nothing fetched; *out_found says
+ *   whether any index of the knowledge base has it (the negative answer is
+ *   remembered for the object's lifetime);
  * - else its page is asked from each index in priority order until one has
  *   it, and that page and its metadata files are stored in one transaction
- *   of its own (th_store_begin/commit here: the caller must not hold one):
- *   *out_found = 1, or 0 when no index has it.
+ *   of its own (th_store_begin/commit here: the caller must not hold one);
+ *   *out_found = 1 when one had it, or when another index of the knowledge
+ *   base (an earlier import, an image's distributions) has it, else 0.
+ *   A project known only to such another index is still asked of the
+ *   configured ones: they may have its full list of versions.
  * On error (a malformed page, a wrong hash, an unreachable server) the
  * knowledge base is as it was, nothing is remembered, and the error names
  * the URL; an invalid project name is TH_ERR_INVALID. */

@@ -78,6 +78,8 @@ int th_kb_file_set_metadata(th_kb_writer *w, int64_t file_id, const char *sha256
 int th_kb_metadata_has(th_kb_writer *w, const char *sha256, int *out, th_error *err);
 /* Does any index in the knowledge base have this (normalized) project? */
 int th_kb_project_known(th_kb_writer *w, const char *name, int *out, th_error *err);
+/* Does the index of that name have this (normalized) project? */
+int th_kb_project_known_in(th_kb_writer *w, const char *index_name, const char *name, int *out, th_error *err);
 
 /* Records core metadata (idempotent: a known hash is left as it is). */
 int th_kb_metadata_put(th_kb_writer *w, const char *sha256, const char *name, const char *version,
