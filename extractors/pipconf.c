@@ -109,116 +109,121 @@ static int pc__duplicates(const pc__ini *p, const char *what, th_error *err)
 	return th_error_set(err, TH_ERR_INVALID, "%s:%u: section [%s] given twice", what, worst->line, worst->section);
 }
 
+/* A "[name]" line (name: between '[' and the last ']'): opens a section.
+ * Returns 1 when the line was one, 0 when not, <0 on error. */
+static int pc__section(pc__ini *p, const char *b, const char *e, uint32_t lineno, th_arena *a, th_error *err)
+{
+	const char *close = NULL;
+	char *name;
+	int rc;
+
+	if (*b != '[')
+		return 0;
+	for (const char *q = e - 1; q > b + 1 && !close; q--)
+		if (*q == ']')
+			close = q;
+	if (!close)
+		return 0;
+	if (!(name = th_arena_strndup(a, b + 1, (size_t)(close - (b + 1)))))
+		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	p->section = name;
+	return (rc = pc__push(p, name, NULL, NULL, lineno, err)) ? rc : 1;
+}
+
+/* A "key = value" / "key: value" line (the first '=' or ':' splits it):
+ * opens a value that continuation lines may extend. */
+static int pc__key(pc__ini *p, const char *b, const char *e, const char *what, uint32_t lineno, th_arena *a,
+		   th_error *err)
+{
+	const char *d = b, *ke, *vb;
+	char *key;
+
+	if (!p->section)
+		return th_error_set(err, TH_ERR_INVALID, "%s:%u: a key before any [section]", what, lineno);
+	while (d < e && *d != '=' && *d != ':')
+		d++;
+	if (d == e)
+		return th_error_set(err, TH_ERR_INVALID, "%s:%u: neither a [section] nor a key = value line", what, lineno);
+	for (ke = d; ke > b && pc__space((unsigned char)ke[-1]); ke--)
+		;
+	if (ke == b)
+		return th_error_set(err, TH_ERR_INVALID, "%s:%u: a value without a key", what, lineno);
+	if (!(key = th_arena_strndup(a, b, (size_t)(ke - b))))
+		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	for (char *k = key; *k; k++)
+		if (*k >= 'A' && *k <= 'Z')
+			*k = (char)(*k - 'A' + 'a'); /* configparser's optionxform */
+	for (vb = d + 1; vb < e && pc__space((unsigned char)*vb); vb++)
+		;
+	th_buf_clear(&p->val);
+	p->open = 1;
+	p->key = key;
+	p->key_line = lineno;
+	p->blank = 0;
+	return th_buf_put(&p->val, vb, (size_t)(e - vb), err);
+}
+
+/* Extends the open value with a continuation line (and the blank lines
+ * before it, which configparser keeps inside a value). */
+static int pc__continue(pc__ini *p, const char *b, const char *e, th_error *err)
+{
+	int rc;
+
+	for (; p->blank; p->blank--)
+		if ((rc = th_buf_putc(&p->val, '\n', err)))
+			return rc;
+	if ((rc = th_buf_putc(&p->val, '\n', err)))
+		return rc;
+	return th_buf_put(&p->val, b, (size_t)(e - b), err);
+}
+
 int th_pipconf_ini_parse(const char *data, size_t len, const char *what, th_pipconf_ini_fn fn, void *ud, th_arena *a,
 			 th_error *err)
 {
 	pc__ini p;
 	size_t pos = 0, key_indent = 0;
 	uint32_t lineno = 0;
+	const char *nul = memchr(data, '\0', len);
 	int rc = 0;
 
-	memset(&p, 0, sizeof(p));
-	th_buf_init(&p.val, 0);
-	if (memchr(data, '\0', len)) {
-		size_t at = (size_t)((const char *)memchr(data, '\0', len) - data);
+	if (nul) {
 		uint32_t l = 1;
-		for (size_t i = 0; i < at; i++)
-			l += data[i] == '\n';
+		for (const char *q = data; q < nul; q++)
+			l += *q == '\n';
 		return th_error_set(err, TH_ERR_INVALID, "%s:%u: a NUL byte", what, l);
 	}
+	memset(&p, 0, sizeof(p));
+	th_buf_init(&p.val, 0);
 	while (pos < len && !rc) {
-		size_t end = pos, b, e, next, line_start;
+		size_t end = pos, start = pos, b, e;
 		while (end < len && data[end] != '\n' && data[end] != '\r')
 			end++;
-		next = end < len ? end + 1 + (data[end] == '\r' && end + 1 < len && data[end + 1] == '\n') : end;
+		pos = end < len ? end + 1 + (data[end] == '\r' && end + 1 < len && data[end + 1] == '\n') : end;
 		lineno++;
-		b = line_start = pos;
-		e = end;
-		pos = next;
-		while (b < e && pc__space((unsigned char)data[b]))
-			b++;
-		while (e > b && pc__space((unsigned char)data[e - 1]))
-			e--;
+		for (b = start; b < end && pc__space((unsigned char)data[b]); b++)
+			;
+		for (e = end; e > b && pc__space((unsigned char)data[e - 1]); e--)
+			;
 		if (b < e && (data[b] == '#' || data[b] == ';'))
 			continue; /* a comment line: no effect on a value being built */
 		if (b == e) {
-			if (p.open)
-				p.blank++;
+			p.blank += p.open;
 			continue;
 		}
 		/* configparser: a line indented deeper than its key's line
-		 * continues the value (blank lines inside are kept). */
-		if (p.open && b - line_start > key_indent) {
-			for (; p.blank; p.blank--)
-				if ((rc = th_buf_putc(&p.val, '\n', err)))
-					goto done;
-			if ((rc = th_buf_putc(&p.val, '\n', err)) || (rc = th_buf_put(&p.val, data + b, e - b, err)))
-				goto done;
+		 * continues the value. */
+		if (p.open && b - start > key_indent) {
+			rc = pc__continue(&p, data + b, data + e, err);
 			continue;
 		}
 		if ((rc = pc__close(&p, a, err)))
-			goto done;
+			break;
 		p.blank = 0;
-		key_indent = b - line_start;
-		if (data[b] == '[') {
-			const char *close = NULL;
-			for (const char *q = data + e - 1; q > data + b + 1; q--) {
-				if (*q == ']') {
-					close = q;
-					break;
-				}
-			}
-			if (close) {
-				char *name = th_arena_strndup(a, data + b + 1, (size_t)(close - (data + b + 1)));
-				if (!name) {
-					rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
-					goto done;
-				}
-				p.section = name;
-				if ((rc = pc__push(&p, name, NULL, NULL, lineno, err)))
-					goto done;
-				continue;
-			}
-		}
-		if (!p.section) {
-			rc = th_error_set(err, TH_ERR_INVALID, "%s:%u: a key before any [section]", what, lineno);
-			goto done;
-		}
-		{
-			size_t d = b, ke, vb;
-			char *key;
-			while (d < e && data[d] != '=' && data[d] != ':')
-				d++;
-			if (d == e) {
-				rc = th_error_set(err, TH_ERR_INVALID, "%s:%u: neither a [section] nor a key = value line", what,
-						  lineno);
-				goto done;
-			}
-			ke = d;
-			while (ke > b && pc__space((unsigned char)data[ke - 1]))
-				ke--;
-			if (ke == b) {
-				rc = th_error_set(err, TH_ERR_INVALID, "%s:%u: a value without a key", what, lineno);
-				goto done;
-			}
-			if (!(key = th_arena_strndup(a, data + b, ke - b))) {
-				rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
-				goto done;
-			}
-			for (char *k = key; *k; k++)
-				if (*k >= 'A' && *k <= 'Z')
-					*k = (char)(*k - 'A' + 'a');
-			vb = d + 1;
-			while (vb < e && pc__space((unsigned char)data[vb]))
-				vb++;
-			th_buf_clear(&p.val);
-			if ((rc = th_buf_put(&p.val, data + vb, e - vb, err)))
-				goto done;
-			p.open = 1;
-			p.key = key;
-			p.key_line = lineno;
-			p.blank = 0;
-		}
+		key_indent = b - start;
+		if ((rc = pc__section(&p, data + b, data + e, lineno, a, err)) == 0)
+			rc = pc__key(&p, data + b, data + e, what, lineno, a, err);
+		else if (rc > 0)
+			rc = 0;
 	}
 	if (!rc)
 		rc = pc__close(&p, a, err);
@@ -226,7 +231,6 @@ int th_pipconf_ini_parse(const char *data, size_t len, const char *what, th_pipc
 		rc = pc__duplicates(&p, what, err);
 	for (size_t i = 0; !rc && i < p.n; i++)
 		rc = fn(ud, p.v[i].section, p.v[i].key, p.v[i].value, p.v[i].line);
-done:
 	free(p.v);
 	th_buf_release(&p.val);
 	return rc;
