@@ -21,13 +21,7 @@ done
 
 W=$(mktemp -d)
 trap 'kb_nginx_stop; rm -rf "$W"' EXIT
-pass=0 fail=0
-check() { # NAME CONDITION...
-  name=$1; shift
-  if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $name"; fi
-}
-same() { [ "$1" = "$2" ] || { echo "  expected: $2"; echo "  got:      $1"; return 1; }; }
-has() { printf '%s\n' "$1" | grep -q -- "$2" || { echo "  no '$2' in:"; printf '%s\n' "$1" | sed 's/^/    /'; return 1; }; }
+. "$THOTH_SOURCE/tests/helpers/kb_check.sh"
 
 www=$W/www
 kb_add_file "$www/priv" foo foo-1.0-py3-none-any.whl "$(kb_md foo 1.0 'Requires-Dist: bar
@@ -125,5 +119,4 @@ T "$THOTH" kb import > "$W/out" 2> "$W/err"
 check "nothing configured: exit 2" same "$?" 2
 check "nothing configured: says so" grep -q "no index configured" "$W/err"
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+kb_check_done

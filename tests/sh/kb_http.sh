@@ -23,12 +23,7 @@ W=$(mktemp -d)
 bad_pid=
 cleanup() { kb_nginx_stop; [ -n "$bad_pid" ] && kill $bad_pid 2>/dev/null; rm -rf "$W"; }
 trap cleanup EXIT
-pass=0 fail=0
-check() { # NAME CONDITION...
-  name=$1; shift
-  if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $name"; fi
-}
-same() { [ "$1" = "$2" ] || { echo "  expected: $2"; echo "  got:      $1"; return 1; }; }
+. "$THOTH_SOURCE/tests/helpers/kb_check.sh"
 
 # ---- trees ----
 www=$W/www
@@ -168,5 +163,4 @@ bad_pid=$!
 i=0; while [ ! -s "$W/badport" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 fails "truncated response" "retries" "http://127.0.0.1:$(cat "$W/badport")/simple/"
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+kb_check_done

@@ -8,18 +8,13 @@
 # leaving the database as it was. A root filesystem directory always; an
 # OCI layout (named by its config digest) when ../shared's builder is there.
 set -u
-: "${THOTH:?}"
+: "${THOTH:?}" "${THOTH_SOURCE:?}"
 for t in sqlite3 jq; do
   command -v $t >/dev/null 2>&1 || { echo "skip: $t is not installed"; exit 77; }
 done
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
-pass=0 fail=0
-check() { # NAME CONDITION...
-  name=$1; shift
-  if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $name"; fi
-}
-same() { [ "$1" = "$2" ] || { echo "  expected: $2"; echo "  got:      $1"; return 1; }; }
+. "$THOTH_SOURCE/tests/helpers/kb_check.sh"
 mk() { mkdir -p "$(dirname "$1")"; cat > "$1"; }
 
 r=$W/rootfs
@@ -101,5 +96,4 @@ else
   echo "note: ../shared/tools/make_oci_layout.py absent: OCI layout case not run"
 fi
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+kb_check_done

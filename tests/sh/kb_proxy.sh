@@ -20,12 +20,7 @@ unset http_proxy https_proxy HTTPS_PROXY ALL_PROXY all_proxy no_proxy NO_PROXY
 W=$(mktemp -d)
 cpid=
 trap 'kb_nginx_stop; [ -n "$cpid" ] && kill $cpid 2>/dev/null; rm -rf "$W"' EXIT
-pass=0 fail=0
-check() { # NAME CONDITION...
-  name=$1; shift
-  if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $name"; fi
-}
-same() { [ "$1" = "$2" ] || { echo "  expected: $2"; echo "  got:      $1"; return 1; }; }
+. "$THOTH_SOURCE/tests/helpers/kb_check.sh"
 
 # One small index: two projects, one metadata file each.
 www=$W/www
@@ -99,5 +94,4 @@ env HTTPS_PROXY="$C" THOTH_DB="$W/f.db" SSL_CERT_FILE=/dev/null "$THOTH" kb impo
 check "an untrusted certificate: exit 2" same "$?" 2
 check "an untrusted certificate: says so" grep -qi "certificate" "$W/err"
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+kb_check_done
