@@ -243,9 +243,31 @@ static int kb__set_has(const kb__set *t, const char *key)
 	return 0;
 }
 
+/* The stored entry for key (key, NUL, then what kb__set_put added), or NULL. */
+static const char *kb__set_get(const kb__set *t, const char *key)
+{
+	if (!t->cap)
+		return NULL;
+	for (size_t i = kb__strhash(key) & (t->cap - 1); t->slot[i]; i = (i + 1) & (t->cap - 1))
+		if (!strcmp(t->slot[i], key))
+			return t->slot[i];
+	return NULL;
+}
+
+static int kb__set_put(kb__set *t, const char *key, const char *extra, size_t nextra);
+
 /* Returns 1 when key was new, 0 when it was there, <0 on allocation failure. */
 static int kb__set_add(kb__set *t, const char *key)
 {
+	return kb__set_put(t, key, NULL, 0);
+}
+
+/* Adds key with extra bytes stored after its NUL (kb__set_get returns
+ * them); an existing key is left as it is. */
+static int kb__set_put(kb__set *t, const char *key, const char *extra, size_t nextra)
+{
+	size_t klen = strlen(key);
+	char *copy;
 	size_t i;
 
 	if (2 * (t->n + 1) > t->cap) {
@@ -267,8 +289,12 @@ static int kb__set_add(kb__set *t, const char *key)
 	for (i = kb__strhash(key) & (t->cap - 1); t->slot[i]; i = (i + 1) & (t->cap - 1))
 		if (!strcmp(t->slot[i], key))
 			return 0;
-	if (!(t->slot[i] = th_arena_strdup(&t->a, key)))
+	if (!(copy = th_arena_alloc(&t->a, klen + 1 + nextra)))
 		return TH_ERR_NOMEM;
+	memcpy(copy, key, klen + 1);
+	if (nextra)
+		memcpy(copy + klen + 1, extra, nextra);
+	t->slot[i] = copy;
 	t->n++;
 	return 1;
 }
@@ -292,6 +318,8 @@ typedef struct kb__idx {
 	const char *page_url, *project;
 	th_arena *page_arena; /* the page being imported: its records and what is parsed from them */
 	kb__set pending;    /* metadata hashes asked for in this run: two files sharing one cost one request */
+	kb__set states;     /* whole-index runs: every stored project -> "etag\0page_hash\0", read in one query */
+	int have_states;
 } kb__idx;
 
 static int kb__idx_get(kb__idx *c, const char *url, const char *etag, kb__req *r)
@@ -355,10 +383,22 @@ static int kb__on_project(void *ud, const char *name, const char *href)
 	th_buf_clear(&c->tmp);
 	if (rc)
 		goto done;
-	st = th_kb_project_state(c->w, c->index_id, norm.ptr, &c->etag, &c->page_hash, c->err);
-	if (st && st != TH_ERR_NOTFOUND) {
-		rc = st;
-		goto done;
+	if (c->have_states) {
+		const char *e = kb__set_get(&c->states, norm.ptr);
+		th_buf_clear(&c->etag);
+		th_buf_clear(&c->page_hash);
+		if (e) {
+			e += strlen(e) + 1;
+			if ((rc = th_buf_puts(&c->etag, e, c->err)) ||
+			    (rc = th_buf_puts(&c->page_hash, e + strlen(e) + 1, c->err)))
+				goto done;
+		}
+	} else {
+		st = th_kb_project_state(c->w, c->index_id, norm.ptr, &c->etag, &c->page_hash, c->err);
+		if (st && st != TH_ERR_NOTFOUND) {
+			rc = st;
+			goto done;
+		}
 	}
 	if (!(r = kb__req_new(c, REQ_PAGE, norm.ptr, name)) ||
 	    !(r->page_hash = th_arena_strdup(&c->reqs, c->page_hash.ptr))) {
@@ -541,6 +581,7 @@ static int kb__idx_open(kb__idx *c, th_kb_writer *w, const char *src, const th_k
 	th_buf_init(&c->etag, 0);
 	th_buf_init(&c->page_hash, 0);
 	kb__set_init(&c->pending);
+	kb__set_init(&c->states);
 	if (strncmp(src, "http://", 7) && strncmp(src, "https://", 8) && strncmp(src, "file://", 7)) {
 		char sub[PATH_MAX];
 		snprintf(sub, sizeof(sub), "%s/simple/index.html", src);
@@ -572,6 +613,7 @@ static void kb__idx_close(kb__idx *c)
 	th_http_free(c->http);
 	free(c->root);
 	kb__set_release(&c->pending);
+	kb__set_release(&c->states);
 	th_arena_release(&c->reqs);
 	th_buf_release(&c->url);
 	th_buf_release(&c->tmp);
@@ -579,6 +621,22 @@ static void kb__idx_close(kb__idx *c)
 	th_buf_release(&c->tags);
 	th_buf_release(&c->etag);
 	th_buf_release(&c->page_hash);
+}
+
+static int kb__on_state(void *ud, const char *name, const char *etag, const char *page_hash)
+{
+	kb__idx *c = ud;
+	size_t ne = strlen(etag) + 1, nh = strlen(page_hash) + 1;
+	char *extra = malloc(ne + nh);
+	int rc;
+
+	if (!extra)
+		return th_error_set(c->err, TH_ERR_NOMEM, "out of memory");
+	memcpy(extra, etag, ne);
+	memcpy(extra + ne, page_hash, nh);
+	rc = kb__set_put(&c->states, name, extra, ne + nh) < 0 ? th_error_set(c->err, TH_ERR_NOMEM, "out of memory") : 0;
+	free(extra);
+	return rc;
 }
 
 /* One run inside the caller's transaction: the whole index (nprojects == 0:
@@ -603,6 +661,10 @@ static int kb__idx_run(kb__idx *c, const char *index_name, int priority, const c
 			rc = kb__on_project(&rctx, projects[i], NULL);
 	} else {
 		kb__req *root = kb__req_new(c, REQ_ROOT, NULL, NULL);
+		/* Every page will be compared with what is stored: one query. */
+		if ((rc = th_kb_project_states(c->w, c->index_id, kb__on_state, c, err)))
+			goto done;
+		c->have_states = 1;
 		rc = root ? kb__idx_get(c, c->root, NULL, root) : th_error_set(err, TH_ERR_NOMEM, "out of memory");
 	}
 	if (!rc)
@@ -618,6 +680,8 @@ done:
 	/* The run's requests are finished or dropped; its metadata hashes are
 	 * in the store now (or rolled back with it). */
 	kb__set_release(&c->pending);
+	kb__set_release(&c->states);
+	c->have_states = 0;
 	th_arena_release(&c->reqs);
 	th_arena_init(&c->reqs, 0);
 	c->rep = NULL;

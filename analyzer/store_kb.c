@@ -9,7 +9,7 @@
 
 enum {
 	Q_INDEX_PUT, Q_INDEX_ID, Q_PROJECT_STATE, Q_PROJECT_INS, Q_PROJECT_UPD, Q_PROJECT_CLEAR, Q_VERSION_INS,
-	Q_FILE_INS, Q_FILE_MD, Q_MD_HAS, Q_PROJECT_KNOWN, Q_PROJECT_KNOWN_IN, Q_MD_INS, Q_ADV_DEL, Q_ADV_INS, Q_AFF_INS, Q_RANGE_INS, Q_N
+	Q_FILE_INS, Q_FILE_MD, Q_MD_HAS, Q_PROJECT_KNOWN, Q_PROJECT_KNOWN_IN, Q_PROJECT_STATES, Q_MD_INS, Q_ADV_DEL, Q_ADV_INS, Q_AFF_INS, Q_RANGE_INS, Q_N
 };
 
 static const char *const kb__sql[Q_N] = {
@@ -31,6 +31,8 @@ static const char *const kb__sql[Q_N] = {
 	[Q_FILE_MD] = "UPDATE kb_file SET metadata_hash = ?2 WHERE id = ?1",
 	[Q_MD_HAS] = "SELECT 1 FROM kb_metadata WHERE hash = ?1",
 	[Q_PROJECT_KNOWN] = "SELECT 1 FROM kb_project WHERE name = ?1 LIMIT 1",
+	[Q_PROJECT_STATES] = "SELECT name, coalesce(etag, ''), coalesce(page_hash, '') FROM kb_project"
+			     " WHERE index_id = ?1",
 	[Q_PROJECT_KNOWN_IN] = "SELECT 1 FROM kb_project p JOIN kb_index i ON i.id = p.index_id"
 			       " WHERE p.name = ?1 AND i.name = ?2",
 	[Q_MD_INS] = "INSERT OR IGNORE INTO kb_metadata (hash, name, version, requires_python, requires, nrequires)"
@@ -140,6 +142,22 @@ int th_kb_index_put(th_kb_writer *w, const char *name, const char *url, int prio
 	st = kb__q(w, Q_INDEX_ID);
 	kb__text(st, 1, name);
 	return kb__id(w, st, out_id, "recording an index", err);
+}
+
+int th_kb_project_states(th_kb_writer *w, int64_t index_id, th_kb_state_fn fn, void *ud, th_error *err)
+{
+	sqlite3_stmt *st = kb__q(w, Q_PROJECT_STATES);
+	int rc = 0, step;
+
+	sqlite3_bind_int64(st, 1, index_id);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = fn(ud, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+			     (const char *)sqlite3_column_text(st, 2))))
+			break;
+	if (!rc && step != SQLITE_DONE)
+		rc = store__dberr(err, w->s->db, w->s->path, "reading the projects of an index");
+	sqlite3_reset(st);
+	return rc;
 }
 
 int th_kb_project_state(th_kb_writer *w, int64_t index_id, const char *name, th_buf *etag, th_buf *page_hash,

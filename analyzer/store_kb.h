@@ -48,6 +48,13 @@ int th_kb_index_put(th_kb_writer *w, const char *name, const char *url, int prio
 int th_kb_project_state(th_kb_writer *w, int64_t index_id, const char *name, th_buf *etag, th_buf *page_hash,
 			th_error *err);
 
+/* Every project of an index with its page's validators ("" when unknown),
+ * in no particular order: what a whole-index re-import compares against, in
+ * one query instead of one per page. fn returning non-zero stops (returned
+ * as is). Strings are valid during the call only. */
+typedef int (*th_kb_state_fn)(void *ud, const char *name, const char *etag, const char *page_hash);
+int th_kb_project_states(th_kb_writer *w, int64_t index_id, th_kb_state_fn fn, void *ud, th_error *err);
+
 /* Creates the project, or empties it (its versions and files go), and records
  * the page's validators. */
 int th_kb_project_put(th_kb_writer *w, int64_t index_id, const char *name, const char *display_name,
