@@ -15,6 +15,13 @@
  * Re-imports are cheap: a project page whose ETag the server confirms (304)
  * or whose bytes hash as before is skipped; metadata files are addressed by
  * their sha256 and never fetched twice.
+ *
+ * Lazy mode (th_kb_lazy_*) is the other way in: the resolver asks for a
+ * project the knowledge base does not know, and exactly that project's page
+ * and its PEP 658 metadata files are fetched from the configured indexes, in
+ * their own transaction. The indexes come from the command line or, when it
+ * names none, from the user's pip / uv configuration
+ * (th_kb_indexes_configured, through extractors/pipconf).
  */
 #ifndef TH_KB_IMPORT_H
 #define TH_KB_IMPORT_H
@@ -23,14 +30,25 @@
 #include <stdio.h>
 
 #include "analyzer/store.h"
+#include "core/arena.h"
 #include "core/error.h"
 #include "core/limits.h"
 
 typedef enum th_kb_source {
 	TH_KB_SRC_INDEX,      /* PEP 503/691 tree or URL */
 	TH_KB_SRC_WHEELHOUSE, /* directory of .whl / sdists */
-	TH_KB_SRC_ADVISORIES  /* OSV directory, zip or file */
+	TH_KB_SRC_ADVISORIES, /* OSV directory, zip or file */
+	TH_KB_SRC_IMAGE       /* "image:REF": the Python distributions installed in an image */
 } th_kb_source;
+
+/* The prefix naming an image source: `kb import image:REF`. */
+#define TH_KB_IMAGE_PREFIX "image:"
+
+/* The priority an image source gets unless one is given: worse than any
+ * index's, so what an image has installed fills gaps (a project no index
+ * knows, e.g. an in-house package baked into the base image) and never
+ * shadows an index's full list of versions. */
+#define TH_KB_IMAGE_PRIORITY 1000
 
 typedef struct th_kb_import_opts {
 	const char *index_name; /* NULL: the index URL names it */
@@ -64,5 +82,85 @@ int th_kb_import_wheelhouse(th_store *s, const char *dir, const th_kb_import_opt
 			    th_error *err);
 int th_kb_import_advisories(th_store *s, const char *src, const th_kb_import_opts *o, th_kb_import_report *rep,
 			    th_error *err);
+
+/* The Python distributions an image scan recorded (analyzer/imgscan: the
+ * caller scans first, outside its transaction, since a scan commits its own)
+ * become an index named "image:<config digest>" (a root filesystem, which
+ * has no digest: "image:<ref>"), o->index_name overriding, at o->priority:
+ * one project per distribution name, one version per installed version, one
+ * file per .dist-info / .egg-info directory (its path in the image as file
+ * name, no wheel tags: an installed distribution does not say which wheel it
+ * came from), with its Requires-Python and Requires-Dist as core metadata.
+ * Such metadata is addressed by the sha256 of a canonical text of those
+ * fields (the METADATA file itself is not kept by the scan). A distribution
+ * whose metadata was missing (named from its directory only) has unknown
+ * dependencies; one whose version is not PEP 440 is skipped (counted). */
+int th_kb_import_image(th_store *s, int64_t scan, const th_kb_import_opts *o, th_kb_import_report *rep,
+		       th_error *err);
+
+/* ---- configured indexes ---- */
+
+/* One index to fetch from. */
+typedef struct th_kb_index_ref {
+	const char *name;   /* stored under this name; NULL: the URL names it (as `kb import URL` does) */
+	const char *url;    /* the index root: a directory, file://, http(s):// */
+	int priority;       /* lower wins (store_kb: the best index that has a project is the only one used) */
+	int explicit_only;  /* uv's `explicit = true`: only for projects pinned to it in [tool.uv.sources],
+			     * which thoth does not read yet, so lazy mode skips it */
+	const char *origin; /* where it was configured, for messages: "--index", a file path, "PIP_INDEX_URL" */
+} th_kb_index_ref;
+
+struct th_pipconf_env; /* extractors/pipconf.h */
+
+/* The indexes to use, best first, priorities 0, 1, 2...:
+ * - `given` (e.g. advise's --index, in command-line order) when ngiven > 0;
+ * - else the user's uv settings when they name any index, else pip's, in
+ *   the order extractors/pipconf.h documents (uv's own order; for pip,
+ *   index-url before the extra-index-urls — pip itself gives them no order;
+ *   thoth does, so that a public index cannot shadow the private one).
+ * Nothing configured gives *n == 0 (not an error: thoth never falls back to
+ * a public index on its own). env NULL: the process's environment (HOME,
+ * XDG_CONFIG_HOME, PIP_CONFIG_FILE, UV_INDEX...). project_dir (may be NULL)
+ * is where uv.toml / pyproject.toml are looked for. Strings and the array
+ * are in arena a. A malformed configuration file is an error naming the
+ * file and line. Files are bounded by the default limits.file_bytes. */
+int th_kb_indexes_configured(th_kb_index_ref **out, size_t *n, const char *const *given, size_t ngiven,
+			     const char *project_dir, const struct th_pipconf_env *env, th_arena *a, th_error *err);
+
+/* ---- lazy mode ---- */
+
+typedef struct th_kb_lazy th_kb_lazy;
+
+/* Prepares fetching from these indexes (copied; explicit_only ones are
+ * skipped). o gives the limits and HTTP settings (parallel, retries,
+ * backoff_ms, timeout_ms); its index_name, priority and projects are
+ * ignored. Nothing is fetched yet; s must outlive the object. Connections
+ * are kept open between fetches. One thread at a time. */
+int th_kb_lazy_new(th_kb_lazy **out, th_store *s, const th_kb_index_ref *idx, size_t nidx, const th_kb_import_opts *o,
+		   th_error *err);
+void th_kb_lazy_free(th_kb_lazy *l);
+
+/* Makes sure the knowledge base knows project `name` (any spelling; it is
+ * PEP 503-normalized here), asking each configured index at most once per
+ * object:
+ * - a configured index has it in the knowledge base already: *out_found = 1,
+ *   nothing fetched;
+ * - asked before through this object: nothing fetched; *out_found says
+ *   whether any index of the knowledge base has it (the negative answer is
+ *   remembered for the object's lifetime);
+ * - else its page is asked from each index in priority order until one has
+ *   it, and that page and its metadata files are stored in one transaction
+ *   of its own (th_store_begin/commit here: the caller must not hold one);
+ *   *out_found = 1 when one had it, or when another index of the knowledge
+ *   base (an earlier import, an image's distributions) has it, else 0.
+ *   A project known only to such another index is still asked of the
+ *   configured ones: they may have its full list of versions.
+ * On error (a malformed page, a wrong hash, an unreachable server) the
+ * knowledge base is as it was, nothing is remembered, and the error names
+ * the URL; an invalid project name is TH_ERR_INVALID. */
+int th_kb_lazy_fetch(th_kb_lazy *l, const char *name, int *out_found, th_error *err);
+
+/* What all fetches so far did (requests, projects, metadata...). */
+void th_kb_lazy_report(const th_kb_lazy *l, th_kb_import_report *out);
 
 #endif
