@@ -10,6 +10,7 @@
 
 #include "analyzer/store_kb.h"
 #include "core/json.h"
+#include "core/marker.h"
 #include "core/version.h"
 #include "resolver/gate_code.h"
 #include "resolver/gate_conflicts.h"
@@ -93,9 +94,6 @@ void th_gate_report_release(th_gate_report *r)
 		return;
 	free(r->f);
 	free(r->kb);
-	if (r->has_env)
-		th_env_release(&r->env);
-	r->has_env = false;
 	r->f = NULL;
 	r->kb = NULL;
 	r->nkb = r->capkb = 0;
@@ -226,6 +224,17 @@ int th_gate_kb_version(th_gate_report *r, const th_gate_input *in, const char *n
 	return 0;
 }
 
+bool th_gate_applies(th_gate_report *r, const char *marker)
+{
+	th_marker *m;
+	bool ok = true;
+
+	if (!marker || !r->env || th_marker_parse(&m, marker, strlen(marker), r->a, NULL) ||
+	    th_marker_eval(m, &r->env->markers, &ok, NULL))
+		return true;
+	return ok;
+}
+
 static int gate__strcmp0(const char *a, const char *b)
 {
 	return strcmp(a ? a : "", b ? b : "");
@@ -247,72 +256,13 @@ static int gate__cmp(const void *x, const void *y)
 	return strcmp(a->message, b->message);
 }
 
-/* uv-style platform of an image: its architecture and C library. */
-static const char *gate__image_platform(th_gate_report *r, const th_gate_image *im)
-{
-	const char *arch = im->arch;
-	th_buf b = TH_BUF_INIT;
-	const char *out = NULL;
-
-	if (!arch)
-		return NULL;
-	if (!strcmp(arch, "amd64"))
-		arch = "x86_64";
-	else if (!strcmp(arch, "arm64"))
-		arch = "aarch64";
-	else if (!strcmp(arch, "386"))
-		arch = "i686";
-	else if (!strcmp(arch, "arm"))
-		arch = "armv7l";
-	if (im->libc && !strcmp(im->libc, "glibc") && im->libc_major)
-		th_buf_printf(&b, NULL, "%s-manylinux_%d_%d", arch, im->libc_major, im->libc_minor);
-	else if (im->libc && !strcmp(im->libc, "musl") && im->libc_major)
-		th_buf_printf(&b, NULL, "%s-musllinux_%d_%d", arch, im->libc_major, im->libc_minor);
-	else
-		th_buf_printf(&b, NULL, "%s-linux", arch);
-	out = b.len ? th_arena_strdup(r->a, b.ptr) : NULL;
-	th_buf_release(&b);
-	return out;
-}
-
-/* The target: the image's interpreter and platform first, then what the
- * caller was told (.thoth.yaml, flags). */
-static int gate__target(th_gate_report *r, const th_gate_input *in, th_error *err)
-{
-	th_target t;
-	th_tag *sup;
-	th_tagset *set;
-	size_t nsup;
-	int rc;
-
-	r->python = in->image && in->image->python ? in->image->python : in->python;
-	r->platform = in->image ? gate__image_platform(r, in->image) : NULL;
-	if (!r->platform)
-		r->platform = in->platform;
-	if (!r->python)
-		return 0;
-	if ((rc = th_env_init_linux_cpython(&r->env, r->python, r->platform, err))) {
-		th_env_release(&r->env);
-		return rc;
-	}
-	r->has_env = true;
-	r->python = r->env.python_full;
-	r->py_minor = (int)r->env.pyver.release[1].value;
-	if (!r->platform)
-		return 0;
-	if ((rc = th_target_parse(&t, r->python, r->platform, r->a, err)) ||
-	    (rc = th_tags_supported(&sup, &nsup, &t, r->a, err)) || (rc = th_tagset_build(&set, sup, nsup, r->a, err)))
-		return rc;
-	r->tags = set;
-	return 0;
-}
-
 int th_gate_run(th_gate_report *r, const th_gate_input *in, th_error *err)
 {
 	int rc;
 
-	if ((rc = gate__target(r, in, err)))
-		return rc;
+	r->env = in->env;
+	r->python = in->env ? in->env->python_full : NULL;
+	r->platform = in->env ? in->env->platform : NULL;
 	if ((rc = th_gate_install(r, in, err)) || (rc = th_gate_conflicts(r, in, err)) || (rc = th_gate_gpu(r, in, err)) ||
 	    (rc = th_gate_code(r, in, err)) || (rc = th_gate_security(r, in, err)))
 		return rc;
@@ -407,22 +357,29 @@ bool th_gate_line_ignores(const char *line, size_t len, const char *id)
 	return false;
 }
 
-/* The file's bytes, or an empty buffer when it cannot be read: an evidence
- * file that vanished suppresses nothing. */
-static void gate__read(th_buf *out, const char *path, const th_limits *lim)
+int th_gate_file_read(th_buf *out, const char *path, uint64_t max, th_error *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 	char chunk[65536];
-	ssize_t n;
+	ssize_t n = 0;
+	int rc = 0;
 
 	th_buf_clear(out);
 	if (fd < 0)
-		return;
-	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && (uint64_t)st.st_size <= lim->file_bytes)
-		while ((n = read(fd, chunk, sizeof(chunk))) > 0 && !th_buf_put(out, chunk, (size_t)n, NULL))
-			;
+		return th_error_set(err, errno == ENOENT ? TH_ERR_NOTFOUND : TH_ERR_IO, "%s: cannot read: %s", path,
+				    strerror(errno));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
+		rc = th_error_set(err, TH_ERR_IO, "%s: not a regular file", path);
+	else if ((uint64_t)st.st_size > max)
+		rc = th_error_set(err, TH_ERR_LIMIT, "%s: larger than %llu bytes (file_bytes)", path,
+				  (unsigned long long)max);
+	while (!rc && (n = read(fd, chunk, sizeof(chunk))) > 0)
+		rc = th_buf_put(out, chunk, (size_t)n, err);
+	if (!rc && n < 0)
+		rc = th_error_set(err, TH_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
 	close(fd);
+	return rc;
 }
 
 static bool gate__line(const th_buf *text, uint32_t line, const char **s, size_t *n)
@@ -461,7 +418,9 @@ int th_gate_inline(th_gate_report *r, const char *root, const th_limits *lim, th
 		th_buf_clear(&path);
 		if ((rc = file[0] == '/' ? th_buf_puts(&path, file, err) : th_buf_printf(&path, err, "%s/%s", root, file)))
 			break;
-		gate__read(&text, path.ptr, lim);
+		/* An evidence file that cannot be read suppresses nothing. */
+		if (th_gate_file_read(&text, path.ptr, lim->file_bytes, NULL))
+			th_buf_clear(&text);
 		for (size_t k = i; k < r->n; k++) {
 			const char *s;
 			size_t n;

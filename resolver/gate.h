@@ -40,7 +40,6 @@
 #include "core/error.h"
 #include "core/hash.h"
 #include "core/limits.h"
-#include "core/tags.h"
 #include "resolver/env.h"
 
 /* ---- input ---- */
@@ -73,6 +72,7 @@ typedef struct th_gate_image {
 	const char *python_path;
 	const char *libc;               /* "glibc" | "musl" | NULL */
 	int libc_major, libc_minor;
+	const char *libc_version;       /* "2.36", NULL when unknown */
 	const th_gate_dist *dists;
 	size_t ndists;
 	const th_gate_lib *libs;
@@ -125,10 +125,8 @@ typedef struct th_gate_knowledge {
 } th_gate_knowledge;
 
 typedef struct th_gate_input {
-	const char *python;          /* the target's X.Y.Z (or X.Y); NULL when unknown */
-	const char *platform;        /* uv-style wheel platform, e.g. x86_64-manylinux_2_36; NULL: unknown */
-	const char *target_source;   /* "image", "env", "flags": for messages */
-	const char *cuda, *cudnn;    /* a .thoth.yaml's, when no image says */
+	const th_env *env;           /* the target (Python, platform, tags, CUDA...); NULL when unknown */
+	const char *target_source;   /* "image REF", "FILE", "flags": for messages */
 	const th_gate_image *image;  /* NULL without --image */
 	const th_gate_lock *lock;    /* NULL when the project has no lock */
 	const char *root;            /* the project directory (inline ignores are read below it) */
@@ -180,13 +178,10 @@ typedef struct th_gate_report {
 	size_t n, cap;
 	size_t nsuppressed;
 	size_t nchecked[2];   /* locked packages, installed distributions looked at */
-	/* The target, worked out by th_gate_run from the input. */
-	const char *python;   /* X.Y.Z, NULL when unknown */
-	const char *platform; /* uv-style, NULL when unknown */
-	bool has_env;         /* env is set (a Python is known) */
-	th_env env;           /* marker environment */
-	const th_tagset *tags; /* supported wheel tags, NULL when the platform is unknown */
-	int py_minor;
+	/* The target, from the input's env (NULL / 0 when unknown). */
+	const th_env *env;
+	const char *python;   /* X.Y.Z */
+	const char *platform; /* uv-style */
 } th_gate_report;
 
 void th_gate_report_init(th_gate_report *r, th_arena *a);
@@ -210,6 +205,10 @@ const th_gate_dist *th_gate_find_dist(const th_gate_input *in, const char *name)
  * the knowledge base (or its best index) does not have that version. */
 int th_gate_kb_version(th_gate_report *r, const th_gate_input *in, const char *name, const char *version,
 		       const th_kb_pversion **out, th_error *err);
+/* Does an environment marker hold on the target? No marker, no target, or
+ * a marker that cannot be decided counts as holding: the gate would rather
+ * look at a package too many. */
+bool th_gate_applies(th_gate_report *r, const char *marker);
 /* The version the target will run: the lock's pin, else the image's. */
 const char *th_gate_version_of(const th_gate_input *in, const char *name);
 
@@ -224,6 +223,10 @@ int th_gate_baseline(th_gate_report *r, const char *text, size_t len, const char
 /* Marks findings whose evidence line (file under root) carries a comment
  * `# thoth: ignore[ID]` (several ids separated by commas; `ignore[*]` all). */
 int th_gate_inline(th_gate_report *r, const char *root, const th_limits *lim, th_error *err);
+
+/* Reads a regular file of at most max bytes (following links: the user
+ * named it). */
+int th_gate_file_read(th_buf *out, const char *path, uint64_t max, th_error *err);
 
 /* Whether a line's text carries an inline ignore of id. */
 bool th_gate_line_ignores(const char *line, size_t len, const char *id);

@@ -41,7 +41,7 @@ static int conflicts__check(th_gate_report *r, const conflicts__dist *all, size_
 
 		if (th_req_parse(&q, text, strlen(text), r->a, NULL))
 			continue;
-		if (q.marker && (!r->has_env || th_marker_eval(q.marker, &r->env.markers, &holds, NULL)))
+		if (q.marker && (!r->env || th_marker_eval(q.marker, &r->env->markers, &holds, NULL)))
 			continue; /* undecidable here: not judged */
 		if (!holds)
 			continue;
@@ -81,11 +81,7 @@ int th_gate_conflicts(th_gate_report *r, const th_gate_input *in, th_error *err)
 		const th_kb_pversion *kv = NULL;
 		const th_gate_dist *d = th_gate_find_dist(in, l->name);
 		conflicts__dist *x;
-		th_marker *m;
-		bool holds = true;
-
-		if (l->marker && r->has_env && !th_marker_parse(&m, l->marker, strlen(l->marker), r->a, NULL) &&
-		    !th_marker_eval(m, &r->env.markers, &holds, NULL) && !holds)
+		if (!th_gate_applies(r, l->marker))
 			continue;
 		if (!l->version || conflicts__find(all, n, l->name))
 			continue;

@@ -122,13 +122,13 @@ static int gpu__package(th_gate_report *r, const th_gate_input *in, const char *
 
 int th_gate_gpu(th_gate_report *r, const th_gate_input *in, th_error *err)
 {
-	gpu__have cuda = gpu__carried(in, "cuda-runtime", "nvidia-cuda-runtime-cu", in->cuda);
-	gpu__have cudnn = gpu__carried(in, "cudnn", "nvidia-cudnn-cu", in->cudnn);
+	gpu__have cuda = gpu__carried(in, "cuda-runtime", "nvidia-cuda-runtime-cu", in->env ? in->env->spec.cuda : NULL);
+	gpu__have cudnn = gpu__carried(in, "cudnn", "nvidia-cudnn-cu", in->env ? in->env->spec.cudnn : NULL);
 	int rc;
 
 	for (size_t i = 0; in->lock && i < in->lock->n; i++) {
 		const th_gate_locked *l = &in->lock->pkgs[i];
-		if (l->version && (rc = gpu__package(r, in, l->name, l->version, l, &cuda, &cudnn, err)))
+		if (l->version && th_gate_applies(r, l->marker) && (rc = gpu__package(r, in, l->name, l->version, l, &cuda, &cudnn, err)))
 			return rc;
 	}
 	for (size_t i = 0; in->image && i < in->image->ndists; i++) {

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/marker.h"
 #include "core/specifier.h"
 #include "core/version.h"
 #include "core/wheelname.h"
@@ -15,29 +14,15 @@ typedef struct install__file {
 	size_t ntags;
 } install__file;
 
-/* Does the marker hold on the target? An unparsable or undecidable marker
- * counts as holding: the gate would rather look at a package too many. */
-static bool install__applies(th_gate_report *r, const char *marker)
-{
-	th_marker *m;
-	bool ok = true;
-
-	if (!marker || !r->has_env || th_marker_parse(&m, marker, strlen(marker), r->a, NULL))
-		return true;
-	if (th_marker_eval(m, &r->env.markers, &ok, NULL))
-		return true;
-	return ok;
-}
-
 /* Whether the target Python is inside a Requires-Python text. Text that is
  * not a specifier set is not judged (pip ignores it too, with a warning). */
 static bool install__python_ok(th_gate_report *r, const char *rp)
 {
 	th_specset *s;
 
-	if (!rp || !r->has_env || th_specset_parse(&s, rp, strlen(rp), r->a, NULL))
+	if (!rp || !r->env || th_specset_parse(&s, rp, strlen(rp), r->a, NULL))
 		return true;
-	return th_specset_contains(s, &r->env.pyver, 1);
+	return th_specset_contains(s, &r->env->pyver, 1);
 }
 
 static bool install__same_version(th_gate_report *r, const char *a, const char *b)
@@ -97,7 +82,7 @@ static void install__glibc_of(const char *plat, int *major, int *minor)
 static void install__why(th_gate_report *r, const install__file *files, size_t n, th_buf *out)
 {
 	int best_major = 0, best_minor = 0, tmaj, tmin;
-	const char *arch = r->env.machine;
+	const char *arch = r->env->machine;
 	bool arch_seen = false;
 
 	for (size_t i = 0; i < n; i++)
@@ -121,7 +106,7 @@ static void install__why(th_gate_report *r, const install__file *files, size_t n
 		th_buf_printf(out, NULL, "its %s wheels need glibc %d.%d, the target has %d.%d", arch, best_major,
 			      best_minor, tmaj, tmin);
 	else
-		th_buf_printf(out, NULL, "no wheel for CPython %s on %s", r->env.python_short, r->platform);
+		th_buf_printf(out, NULL, "no wheel for CPython %s on %s", r->env->python_short, r->platform);
 	th_buf_puts(out, " (", NULL);
 	for (size_t i = 0; i < n && i < 3; i++)
 		th_buf_printf(out, NULL, "%s%s", i ? ", " : "", files[i].name);
@@ -137,9 +122,10 @@ static int install__locked(th_gate_report *r, const th_gate_input *in, const th_
 	size_t nfiles = 0;
 	bool sdist = l->has_sdist, fits = false;
 	th_buf why = TH_BUF_INIT;
+	const th_tagset *tags = r->env ? r->env->tagset : NULL;
 	int rc;
 
-	if (!install__applies(r, l->marker) || !l->version)
+	if (!th_gate_applies(r, l->marker) || !l->version)
 		return 0;
 	if ((rc = th_gate_kb_version(r, in, l->name, l->version, &kv, err)))
 		return rc;
@@ -157,7 +143,7 @@ static int install__locked(th_gate_report *r, const th_gate_input *in, const th_
 			      "overwrite files the package manager owns",
 			      l->name, l->version, d->os_package, d->version, d->location ? d->location : "the image")))
 		return rc;
-	if ((d && install__same_version(r, d->version, l->version)) || !r->tags)
+	if ((d && install__same_version(r, d->version, l->version)) || !tags)
 		return 0;
 	/* The candidate files: the lock's own list when it has one (an
 	 * installer picks among those only), else the knowledge base's. */
@@ -191,7 +177,7 @@ static int install__locked(th_gate_report *r, const th_gate_input *in, const th_
 				   NULL, "%s %s: no file list in the lock or the knowledge base; its wheel tags were not checked",
 				   l->name, l->version);
 	for (size_t i = 0; i < nfiles && !fits; i++)
-		fits = th_tags_rank(r->tags, files[i].tags, files[i].ntags) >= 0;
+		fits = th_tags_rank(tags, files[i].tags, files[i].ntags) >= 0;
 	if (fits)
 		return 0;
 	if (!nfiles && !sdist)

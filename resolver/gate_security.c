@@ -56,7 +56,9 @@ static int security__package(th_gate_report *r, const th_gate_input *in, const c
 		if ((rc = security__fixed(r, adv, &v, &fixed, err)) ||
 		    (rc = th_buf_printf(&key, err, "%s\n%s", name, adv->id)))
 			break;
-		if (d && d->os_package && !l) {
+		/* A pin the OS package already satisfies is not reinstalled by pip:
+		 * what runs is the distribution's (maybe patched) build. */
+		if (d && d->os_package && (!l || !strcmp(d->version, l->version))) {
 			rc = th_gate_add(r, err, "distribution-package-advisory", NULL, 0, 0, name, version, adv->id, key.ptr,
 					 NULL,
 					 "%s %s (installed by the OS package %s) matches %s%s%s%s by its upstream version; "
@@ -69,9 +71,9 @@ static int security__package(th_gate_report *r, const th_gate_input *in, const c
 			break;
 		rc = th_gate_add(r, err, "vulnerable-package", l ? l->file : NULL, l ? l->line : 0, l ? 1 : 0, name, version,
 				 adv->id, key.ptr, fixed.len ? fix.ptr : "no fixed version is known: consider replacing it",
-				 "%s %s%s has %s%s%s%s: %s; fixed in %s", name, version, l ? "" : " (installed in the image)",
-				 adv->id, alias ? " (" : "", alias ? alias : "", alias ? ")" : "",
-				 adv->summary ? adv->summary : "no summary", fixed.len ? fixed.ptr : "no release yet");
+				 "%s %s%s has %s%s%s%s%s%s; fixed in %s", name, version, l ? "" : " (installed in the image)",
+				 adv->id, alias ? " (" : "", alias ? alias : "", alias ? ")" : "", adv->summary ? ": " : "",
+				 adv->summary ? adv->summary : "", fixed.len ? fixed.ptr : "no release yet");
 	}
 	th_buf_release(&fixed);
 	th_buf_release(&key);
@@ -87,7 +89,8 @@ int th_gate_security(th_gate_report *r, const th_gate_input *in, th_error *err)
 		return 0;
 	for (size_t i = 0; in->lock && i < in->lock->n; i++) {
 		const th_gate_locked *l = &in->lock->pkgs[i];
-		if ((rc = security__package(r, in, l->name, l->version, l, NULL, err)))
+		if (th_gate_applies(r, l->marker) &&
+		    (rc = security__package(r, in, l->name, l->version, l, th_gate_find_dist(in, l->name), err)))
 			return rc;
 	}
 	for (size_t i = 0; in->image && i < in->image->ndists; i++) {
