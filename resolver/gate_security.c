@@ -59,7 +59,8 @@ static int security__package(th_gate_report *r, const th_gate_input *in, const c
 		/* A pin the OS package already satisfies is not reinstalled by pip:
 		 * what runs is the distribution's (maybe patched) build. */
 		if (d && d->os_package && (!l || !strcmp(d->version, l->version))) {
-			rc = th_gate_add(r, err, "distribution-package-advisory", NULL, 0, 0, name, version, adv->id, key.ptr,
+			rc = th_gate_add(r, err, "distribution-package-advisory", l ? l->file : NULL, l ? l->line : 0, l ? 1 : 0,
+					 name, version, adv->id, key.ptr,
 					 NULL,
 					 "%s %s (installed by the OS package %s) matches %s%s%s%s by its upstream version; "
 					 "the distribution may have patched it",
