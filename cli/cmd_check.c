@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "analyzer/knowledge.h"
 #include "analyzer/srcdeps.h"
 #include "analyzer/srcscan.h"
 #include "cli/sarif.h"
@@ -25,6 +26,7 @@ static const th_opt check_opts[] = {
 	{ "--runtime-environment", TH_OPT_VALUE, "NAME", "the runtime environment of --env to check against", NULL },
 	{ "--python", TH_OPT_VALUE, "X.Y[.Z]", "target Python (without --image or --env)", NULL },
 	{ "--python-platform", TH_OPT_VALUE, "P", "target wheel platform, e.g. x86_64-manylinux_2_36", NULL },
+	{ "--rules", TH_OPT_LIST, "PATH", "extra curated rules (a directory, archive or file) besides the shipped ones", NULL },
 	{ "--baseline", TH_OPT_VALUE, "FILE", "findings to suppress (a previous --format json output)", NULL },
 	{ "--format", TH_OPT_VALUE, NULL, "output format", "table|json|sarif" },
 	{ "--fail-on", TH_OPT_VALUE, NULL, "exit 1 on findings at or above this level (default error)", "error|warning|never" },
@@ -48,6 +50,7 @@ typedef struct check__run {
 	bool has_scan;
 	th_srcdeps deps;
 	th_gate_report rep;
+	th_know *know;
 	const char *fail_on;
 } check__run;
 
@@ -352,6 +355,7 @@ static int check__table(check__run *r, th_buf *out)
 static void check__release(check__run *r)
 {
 	th_gate_report_release(&r->rep);
+	th_know_free(r->know);
 	if (r->has_env)
 		th_env_release(&r->env);
 	if (r->has_scan)
@@ -398,6 +402,17 @@ static int check__run_cmd(th_ctx *ctx, const th_args *a)
 	}
 	if (rc)
 		goto done;
+	{
+		th_know_opts ko = TH_KNOW_OPTS_INIT;
+		const char *const *paths = NULL;
+		ko.store = store;
+		ko.npaths = (size_t)th_args_list(a, "--rules", &paths);
+		ko.paths = paths;
+		ko.limits = &ctx->limits;
+		if ((rc = th_know_open(&r.know, &ko, &ctx->err)))
+			goto done;
+	}
+	in.know = r.know;
 	in.env = r.has_env ? &r.env : NULL;
 	in.target_source = r.spec.source;
 	in.image = r.has_image ? &r.image : NULL;

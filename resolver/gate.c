@@ -46,6 +46,9 @@ const th_gate_id th_gate_ids[] = {
 	  "a distribution of the image or the lock requires a version of another that is not the one present (pip "
 	  "check)",
 	  "lock versions that satisfy each other, or install into a clean virtual environment" },
+	{ "known-broken", TH_SEV_ERROR, "conflicts",
+	  "the curated knowledge says these locked versions do not work together",
+	  "lock other versions of one of them" },
 	{ "cuda-missing", TH_SEV_ERROR, "gpu",
 	  "a locked package needs CUDA, and neither the image nor nvidia-* wheels provide the CUDA runtime",
 	  "use a CUDA image of the needed version, or lock the framework's nvidia-* wheels" },

@@ -32,6 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analyzer/knowledge.h"
 #include "analyzer/srcdeps.h"
 #include "analyzer/srcscan.h"
 #include "analyzer/store.h"
@@ -102,28 +103,6 @@ typedef struct th_gate_lock {
 	size_t n;
 } th_gate_lock;
 
-/* Curated knowledge, asked through callbacks so the gate does not care where
- * it comes from (the shipped rules, extra rule paths). Each returns 1 on a
- * hit (filling *out), 0 on none, < 0 on error. */
-typedef struct th_gate_api_hit {
-	const char *rule;        /* the rule unit's name */
-	const char *replacement; /* NULL when none */
-	const char *link;        /* evidence, NULL when none */
-} th_gate_api_hit;
-
-typedef struct th_gate_cuda_need {
-	const char *cuda;  /* a PEP 440 specifier on the CUDA version, NULL: none needed */
-	const char *cudnn; /* the same for cuDNN */
-	const char *rule;
-} th_gate_cuda_need;
-
-typedef struct th_gate_knowledge {
-	void *ud;
-	int (*api_removed)(void *ud, const char *dist, const char *version, const char *symbol, th_gate_api_hit *out,
-			   th_error *err);
-	int (*cuda_need)(void *ud, const char *dist, const char *version, th_gate_cuda_need *out, th_error *err);
-} th_gate_knowledge;
-
 typedef struct th_gate_input {
 	const th_env *env;           /* the target (Python, platform, tags, CUDA...); NULL when unknown */
 	const char *target_source;   /* "image REF", "FILE", "flags": for messages */
@@ -133,7 +112,7 @@ typedef struct th_gate_input {
 	const th_srcscan *scan;      /* NULL when the project has no sources scanned */
 	const th_srcdeps *deps;      /* analysed with the target's Python minor */
 	th_store *kb;                /* knowledge base: files, metadata, advisories; NULL: none */
-	const th_gate_knowledge *know; /* NULL: no curated knowledge */
+	const th_know *know;         /* curated knowledge (shipped rules and extra ones); NULL: none */
 	const th_limits *lim;
 } th_gate_input;
 

@@ -27,6 +27,26 @@ static bool code__provided(th_gate_report *r, const th_gate_input *in, const cha
 	return false;
 }
 
+/* The analysis knows the module is gone; the curated knowledge may say
+ * what replaces it. */
+static int code__stdlib(th_gate_report *r, const th_gate_input *in, const th_finding *f, const char *key,
+			th_error *err)
+{
+	th_know_hit hit;
+	th_buf fix = TH_BUF_INIT;
+	int n = 0, rc;
+
+	if (in->know && r->python &&
+	    (n = th_know_stdlib_removed(in->know, f->subject, r->python, &hit, 1, err)) < 0)
+		return n;
+	if (n > 0 && hit.replacement && (rc = th_buf_printf(&fix, err, "use %s instead", hit.replacement)))
+		return rc;
+	rc = th_gate_add(r, err, "stdlib-module-absent", f->file, f->line, f->col, NULL, NULL, n > 0 ? hit.unit : NULL,
+			 key, fix.len ? fix.ptr : NULL, "%s", f->message);
+	th_buf_release(&fix);
+	return rc;
+}
+
 static int code__imports(th_gate_report *r, const th_gate_input *in, th_error *err)
 {
 	th_buf key = TH_BUF_INIT;
@@ -41,8 +61,7 @@ static int code__imports(th_gate_report *r, const th_gate_input *in, th_error *e
 		if ((rc = th_buf_printf(&key, err, "%s\n%s", f->file, f->subject)))
 			break;
 		if (!strcmp(f->rule, "stdlib-module-absent")) {
-			rc = th_gate_add(r, err, "stdlib-module-absent", f->file, f->line, f->col, NULL, NULL, NULL, key.ptr,
-					 NULL, "%s", f->message);
+			rc = code__stdlib(r, in, f, key.ptr, err);
 			continue;
 		}
 		if (strcmp(f->rule, "missing-dependency"))
@@ -68,7 +87,7 @@ static int code__usage(th_gate_report *r, const th_gate_input *in, const th_srcs
 	size_t n = strcspn(u->symbol, ".");
 	bool guess;
 	const char *dist, *version;
-	th_gate_api_hit hit = { NULL, NULL, NULL };
+	th_know_hit hit;
 	th_buf key = TH_BUF_INIT, fix = TH_BUF_INIT;
 	uint32_t line = u->line;
 	int rc;
@@ -81,19 +100,20 @@ static int code__usage(th_gate_report *r, const th_gate_input *in, const th_srcs
 		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
 	if (!(version = th_gate_version_of(in, dist)))
 		return 0;
-	if ((rc = in->know->api_removed(in->know->ud, dist, version, u->symbol, &hit, err)) <= 0)
+	if ((rc = th_know_api_removed(in->know, dist, version, u->symbol, &hit, 1, err)) <= 0)
 		return rc;
 	if (f->kind == TH_REPOFILE_NOTEBOOK) {
 		uint32_t cell;
 		th_ipynb_locate(&f->nb, u->line, &cell, &line);
 	}
 	if ((rc = th_buf_printf(&key, err, "%s\n%s", f->path, u->symbol)) ||
-	    (hit.replacement && (rc = th_buf_printf(&fix, err, "use %s, or lock a %s version that still has %s",
-						    hit.replacement, dist, u->symbol))))
+	    (hit.replacement && (rc = th_buf_printf(&fix, err, "use %s, or lock a %s version outside %s", hit.replacement,
+						    dist, hit.versions ? hit.versions : "the range"))))
 		goto done;
-	rc = th_gate_add(r, err, "api-removed", f->path, line, u->col, dist, version, hit.rule, key.ptr,
-			 hit.replacement ? fix.ptr : NULL, "%s is used here but %s %s no longer has it%s%s%s", u->symbol,
-			 dist, version, hit.link ? " (see " : "", hit.link ? hit.link : "", hit.link ? ")" : "");
+	rc = th_gate_add(r, err, "api-removed", f->path, line, u->col, dist, version, hit.unit, key.ptr,
+			 hit.replacement ? fix.ptr : NULL, "%s is used here but %s %s no longer has %s%s%s%s", u->symbol,
+			 dist, version, hit.subject ? hit.subject : "it", hit.evidence ? " (see " : "",
+			 hit.evidence ? hit.evidence : "", hit.evidence ? ")" : "");
 done:
 	th_buf_release(&key);
 	th_buf_release(&fix);
@@ -108,7 +128,7 @@ int th_gate_code(th_gate_report *r, const th_gate_input *in, th_error *err)
 		return 0;
 	if ((rc = code__imports(r, in, err)))
 		return rc;
-	if (!in->know || !in->know->api_removed)
+	if (!in->know)
 		return 0;
 	for (size_t i = 0; i < in->scan->nfiles; i++) {
 		const th_srcscan_file *f = &in->scan->files[i];

@@ -66,6 +66,38 @@ static int conflicts__check(th_gate_report *r, const conflicts__dist *all, size_
 	return rc;
 }
 
+/* Combinations the curated knowledge knows not to work. */
+static int conflicts__broken(th_gate_report *r, const th_gate_input *in, const conflicts__dist *all, size_t n,
+			     th_error *err)
+{
+	th_know_pin *pins = calloc(n ? n : 1, sizeof(*pins));
+	th_know_hit hits[TH_KNOW_MAX_HITS];
+	th_buf key = TH_BUF_INIT;
+	int nh, rc = 0;
+
+	if (!pins)
+		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		pins[i] = (th_know_pin){ all[i].name, all[i].version };
+	if ((nh = th_know_broken(in->know, pins, n, hits, TH_KNOW_MAX_HITS, err)) < 0)
+		rc = nh;
+	for (int i = 0; i < nh && i < TH_KNOW_MAX_HITS && !rc; i++) {
+		const th_know_hit *h = &hits[i];
+		const conflicts__dist *p = h->package ? conflicts__find(all, n, h->package) : NULL;
+		th_buf_clear(&key);
+		if ((rc = th_buf_printf(&key, err, "%s\n%s", h->unit, h->package ? h->package : "")))
+			break;
+		rc = th_gate_add(r, err, "known-broken", p && p->locked ? p->locked->file : NULL,
+				 p && p->locked ? p->locked->line : 0, p && p->locked ? 1 : 0, h->package,
+				 p ? p->version : NULL, h->unit, key.ptr, NULL, "%s %s with %s: %s", h->package ? h->package : "",
+				 p && p->version ? p->version : "", h->subject ? h->subject : "other pins",
+				 h->message ? h->message : "known not to work together");
+	}
+	th_buf_release(&key);
+	free(pins);
+	return rc;
+}
+
 int th_gate_conflicts(th_gate_report *r, const th_gate_input *in, th_error *err)
 {
 	size_t nimg = in->image ? in->image->ndists : 0, nlock = in->lock ? in->lock->n : 0, n = 0;
@@ -103,6 +135,8 @@ int th_gate_conflicts(th_gate_report *r, const th_gate_input *in, th_error *err)
 	}
 	for (size_t i = 0; i < n && !rc; i++)
 		rc = conflicts__check(r, all, n, &all[i], err);
+	if (!rc && in->know)
+		rc = conflicts__broken(r, in, all, n, err);
 	free(all);
 	return rc;
 }

@@ -76,48 +76,82 @@ static bool gpu__meets(th_gate_report *r, const char *need, const char *have)
 	return th_specset_contains(s, &v, 1);
 }
 
-static int gpu__judge(th_gate_report *r, const th_gate_input *in, const char *name, const char *version,
-		      const th_gate_locked *l, const char *need, const char *what, const gpu__have *have,
-		      const char *rule, th_error *err)
+static int gpu__add(th_gate_report *r, const char *id, const char *name, const char *version,
+		    const th_gate_locked *l, const char *what, const char *rule, th_error *err, const char *msg)
 {
-	const char *file = l ? l->file : NULL;
-	uint32_t line = l ? l->line : 0;
-	bool cuda = !strcmp(what, "CUDA");
 	th_buf key = TH_BUF_INIT;
 	int rc;
 
-	if ((rc = th_buf_printf(&key, err, "%s\n%s", name, what)))
-		return rc;
-	if (!have->from) {
-		/* Without an image the target's CUDA is unknown unless stated. */
-		if (in->image && cuda)
-			rc = th_gate_add(r, err, "cuda-missing", file, line, 1, name, version, rule, key.ptr, NULL,
-					 "%s %s needs CUDA %s; the image has no CUDA runtime and no nvidia-cuda-runtime "
-					 "wheel is locked or installed",
-					 name, version, need);
-	} else if (!gpu__meets(r, need, have->version))
-		rc = th_gate_add(r, err, cuda ? "cuda-mismatch" : "cudnn-mismatch", file, line, 1, name, version, rule,
-				 key.ptr, NULL, "%s %s needs %s %s; the target has %s %s (%s)", name, version, what, need,
-				 what, have->version, have->from);
+	if (!(rc = th_buf_printf(&key, err, "%s\n%s", name, what)))
+		rc = th_gate_add(r, err, id, l ? l->file : NULL, l ? l->line : 0, l ? 1 : 0, name, version, rule, key.ptr,
+				 NULL, "%s", msg);
 	th_buf_release(&key);
 	return rc;
+}
+
+/* The alternatives the knowledge gives, as "CUDA ==11.8.* or CUDA ==12.1.* with cuDNN ==8.9.*". */
+static void gpu__alternatives(th_buf *out, const th_know_hit *h, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		th_buf_printf(out, NULL, "%sCUDA %s%s%s", i ? " or " : "", h[i].cuda ? h[i].cuda : "(any)",
+			      h[i].cudnn ? " with cuDNN " : "", h[i].cudnn ? h[i].cudnn : "");
 }
 
 static int gpu__package(th_gate_report *r, const th_gate_input *in, const char *name, const char *version,
 			const th_gate_locked *l, const gpu__have *cuda, const gpu__have *cudnn, th_error *err)
 {
-	th_gate_cuda_need need = { NULL, NULL, NULL };
-	int rc;
+	th_know_hit hits[TH_KNOW_MAX_HITS];
+	const char *local = gpu__local_need(r, version);
+	size_t nl = strlen(name);
+	bool gpu_only = local || (nl > 4 && !strcmp(name + nl - 4, "-gpu"));
+	th_buf msg = TH_BUF_INIT;
+	int n = 0, rc = 0;
 
-	if (in->know && in->know->cuda_need && (rc = in->know->cuda_need(in->know->ud, name, version, &need, err)) < 0)
-		return rc;
-	if (!need.cuda && (need.cuda = gpu__local_need(r, version)))
-		need.rule = "local version label";
-	if (need.cuda && (rc = gpu__judge(r, in, name, version, l, need.cuda, "CUDA", cuda, need.rule, err)))
-		return rc;
-	if (need.cudnn && (rc = gpu__judge(r, in, name, version, l, need.cudnn, "cuDNN", cudnn, need.rule, err)))
-		return rc;
-	return 0;
+	if (in->know && (n = th_know_cuda(in->know, name, version, hits, TH_KNOW_MAX_HITS, err)) < 0)
+		return n;
+	if ((size_t)n > TH_KNOW_MAX_HITS)
+		n = TH_KNOW_MAX_HITS;
+	if (!cuda->from) {
+		/* CPU builds of frameworks run without CUDA: only a CUDA-only
+		 * build missing its runtime is a finding, and only on an image
+		 * (elsewhere the target's CUDA is unknown unless stated). */
+		if (!gpu_only || !in->image || (!local && !n))
+			return 0;
+		th_buf_printf(&msg, NULL, "%s %s needs ", name, version);
+		if (local)
+			th_buf_printf(&msg, NULL, "CUDA %s", local);
+		else
+			gpu__alternatives(&msg, hits, (size_t)n);
+		th_buf_puts(&msg, "; the image has no CUDA runtime and no nvidia-cuda-runtime wheel is locked or installed",
+			    NULL);
+		rc = gpu__add(r, "cuda-missing", name, version, l, "CUDA", local ? "local version label" : hits[0].unit,
+			      err, msg.ptr);
+	} else if (local && !gpu__meets(r, local, cuda->version)) {
+		th_buf_printf(&msg, NULL, "%s %s is built for CUDA %s; the target has CUDA %s (%s)", name, version, local,
+			      cuda->version, cuda->from);
+		rc = gpu__add(r, "cuda-mismatch", name, version, l, "CUDA", "local version label", err, msg.ptr);
+	} else if (!local && n > 0 &&
+		   (n = th_know_cuda_mismatch(in->know, name, version, cuda->version, cudnn->version, hits,
+					      TH_KNOW_MAX_HITS, err)) > 0) {
+		bool cuda_fits = false;
+		if ((size_t)n > TH_KNOW_MAX_HITS)
+			n = TH_KNOW_MAX_HITS;
+		for (int i = 0; i < n && !cuda_fits; i++)
+			cuda_fits = hits[i].cuda && cuda->version && gpu__meets(r, hits[i].cuda, cuda->version);
+		th_buf_printf(&msg, NULL, "%s %s needs ", name, version);
+		gpu__alternatives(&msg, hits, (size_t)n);
+		th_buf_printf(&msg, NULL, "; the target has CUDA %s (%s)", cuda->version ? cuda->version : "of unknown version",
+			      cuda->from);
+		if (cuda_fits)
+			th_buf_printf(&msg, NULL, " and cuDNN %s%s%s%s", cudnn->version ? cudnn->version : "none",
+				      cudnn->from ? " (" : "", cudnn->from ? cudnn->from : "", cudnn->from ? ")" : "");
+		rc = gpu__add(r, cuda_fits ? "cudnn-mismatch" : "cuda-mismatch", name, version, l, cuda_fits ? "cuDNN" : "CUDA",
+			      hits[0].unit, err, msg.ptr);
+	}
+	if (n < 0)
+		rc = n;
+	th_buf_release(&msg);
+	return rc;
 }
 
 int th_gate_gpu(th_gate_report *r, const th_gate_input *in, th_error *err)

@@ -136,6 +136,21 @@ static int install__locked(th_gate_report *r, const th_gate_input *in, const th_
 			      "%s %s requires Python %s; the target (%s) has %s", l->name, l->version, rp,
 			      in->target_source ? in->target_source : "target", r->python)))
 		return rc;
+	if (in->know && r->python && install__python_ok(r, rp)) {
+		th_know_hit hit;
+		int n = th_know_python_unsupported(in->know, l->name, l->version, r->python, &hit, 1, err);
+		th_buf key = TH_BUF_INIT;
+		if (n < 0)
+			return n;
+		if (n > 0 && !(rc = th_buf_printf(&key, err, "%s\nknowledge", l->name)))
+			rc = th_gate_add(r, err, "python-unsupported", l->file, l->line, 1, l->name, l->version, hit.unit,
+					 key.ptr, NULL, "%s %s supports Python %s only (%s); the target has %s", l->name,
+					 l->version, hit.python ? hit.python : "other versions",
+					 hit.message ? hit.message : hit.unit, r->python);
+		th_buf_release(&key);
+		if (rc)
+			return rc;
+	}
 	if (d && d->os_package && !install__same_version(r, d->version, l->version) &&
 	    (rc = th_gate_add(r, err, "os-package-replaced", l->file, l->line, 1, l->name, l->version, d->os_package,
 			      l->name, NULL,
