@@ -4,28 +4,9 @@
  * Prints medians in milliseconds (CPU time; THOTH_BENCH_WALL=1 for wall). */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "analyzer/knowledge.h"
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(getenv("THOTH_BENCH_WALL") ? CLOCK_MONOTONIC : CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median(double *t, int n)
-{
-	qsort(t, (size_t)n, sizeof(*t), cmp);
-	return t[n / 2];
-}
+#include "bench/bench_clock.h"
 
 int main(int argc, char **argv)
 {
@@ -48,10 +29,10 @@ int main(int argc, char **argv)
 	if (th_store_open(&st, argv[1], &err))
 		goto fail;
 	for (int i = 0; i < runs; i++) {
-		t0 = now_ms();
+		t0 = bench_now_ms();
 		if (th_know_open(&k, NULL, &err))
 			goto fail;
-		yaml[i] = now_ms() - t0;
+		yaml[i] = bench_now_ms() - t0;
 		th_know_free(k);
 	}
 	o.store = st;
@@ -59,26 +40,26 @@ int main(int argc, char **argv)
 		goto fail;
 	th_know_free(k);
 	for (int i = 0; i < runs; i++) {
-		t0 = now_ms();
+		t0 = bench_now_ms();
 		if (th_know_open(&k, &o, &err))
 			goto fail;
-		compiled[i] = now_ms() - t0;
+		compiled[i] = bench_now_ms() - t0;
 		if (i < runs - 1)
 			th_know_free(k);
 	}
-	t0 = now_ms();
+	t0 = bench_now_ms();
 	for (int i = 0; i < nq; i++) {
 		hits += th_know_api_removed(k, "numpy", i & 1 ? "1.26.4" : "2.0.1", "numpy.float_", h, 1, NULL);
 		hits += th_know_stdlib_removed(k, "distutils.core", i & 1 ? "3.11" : "3.12", h, 1, NULL);
 	}
-	double q1 = now_ms() - t0;
-	t0 = now_ms();
+	double q1 = bench_now_ms() - t0;
+	t0 = bench_now_ms();
 	for (int i = 0; i < nq; i++)
 		hits += th_know_broken(k, pins, sizeof(pins) / sizeof(pins[0]), h, TH_KNOW_MAX_HITS, NULL);
-	double q2 = now_ms() - t0;
+	double q2 = bench_now_ms() - t0;
 	printf("shipped rules (%zu units): open from YAML %.2f ms, from the compiled form %.2f ms (%s, medians of %d)\n",
-	       th_know_set(k, 0)->n, median(yaml, runs), median(compiled, runs),
-	       getenv("THOTH_BENCH_WALL") ? "wall" : "cpu", runs);
+	       th_know_set(k, 0)->n, bench_median(yaml, runs), bench_median(compiled, runs),
+	       bench_clock_name(), runs);
 	printf("queries: api_removed + stdlib_removed %.2f us per pair; broken over 6 pins %.2f us (%ld hits)\n",
 	       q1 * 1e3 / nq, q2 * 1e3 / nq, hits);
 	th_know_free(k);

@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "analyzer/rules.h"
-#include "analyzer/rules_blob.h"
 #include "analyzer/store_rules.h"
 #include "cli/cli.h"
 #include "core/hash.h"
@@ -49,24 +48,13 @@ static int rules__parse(void *ud, th_rules *r, th_error *err)
 	return rc;
 }
 
-/* Hands the compiled form read from the database over to r, uncopied. */
-static int rules__adopt(th_rules *r, th_buf *blob, th_error *err)
-{
-	size_t len;
-	void *p = th_buf_detach(blob, &len);
-
-	if (!p)
-		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
-	return th_rules_blob_adopt(r, p, len, err);
-}
-
 /* Loads the rules of `path` (from the database when this very content was
  * compiled before, else from the files, then compiles them and makes them
  * current); NULL: the set compiled last. */
 static int rules__load(th_ctx *ctx, const char *path, th_rules *r)
 {
 	char hash[TH_SHA256_HEX];
-	th_buf blob = TH_BUF_INIT, cur = TH_BUF_INIT, src = TH_BUF_INIT;
+	th_buf cur = TH_BUF_INIT, src = TH_BUF_INIT;
 	rules__src s = { ctx, path };
 	th_store *st;
 	int rc;
@@ -74,13 +62,11 @@ static int rules__load(th_ctx *ctx, const char *path, th_rules *r)
 	if ((rc = th_ctx_store(ctx, &st)))
 		return rc;
 	if (!path) {
-		if (!(rc = th_store_rules_current(st, &cur, &src, &ctx->err)) &&
-		    !(rc = th_store_rules_get(st, cur.ptr, &blob, &ctx->err)))
-			rc = rules__adopt(r, &blob, &ctx->err);
+		if (!(rc = th_store_rules_current(st, &cur, &src, &ctx->err)))
+			rc = th_store_rules_read(st, cur.ptr, r, &ctx->err);
 	} else if (!(rc = th_rules_source_hash(hash, path, &ctx->limits, &ctx->err))) {
 		rc = th_store_rules_load(st, hash, path, TH_STORE_RULES_CURRENT, r, rules__parse, &s, &ctx->err);
 	}
-	th_buf_release(&blob);
 	th_buf_release(&cur);
 	th_buf_release(&src);
 	return rc;
