@@ -222,6 +222,28 @@ static void check_broken(const th_know *k)
 	assert_int_equal(th_know_broken(k, grp_ok, 2, h, 4, NULL), 0);
 	assert_int_equal(th_know_broken(k, lone, 1, h, 4, NULL), 0); /* a step without not_acceptable */
 	assert_int_equal(th_know_broken(k, NULL, 0, h, 4, NULL), 0);
+	th_know_pin odd[] = { { NULL, "1.0" }, { "urllib3", NULL }, { "", "" } };
+	assert_int_equal(th_know_broken(k, odd, 3, h, 4, NULL), 0);
+}
+
+static void hostile_queries(const th_know *k)
+{
+	char longname[600];
+
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	assert_int_equal(api(k, longname, "2.0", "mylib.old", NULL), 0);
+	assert_int_equal(api(k, NULL, "2.0", "mylib.old", NULL), 0);
+	assert_int_equal(api(k, "my-lib", "2.0", NULL, NULL), 0);
+	assert_int_equal(api(k, "my-lib", "2.0", "", NULL), 0);
+	assert_int_equal(api(k, "my-lib", "2.0", ".", NULL), 0);
+	assert_int_equal(api(k, "my-lib", "2.0", "mylib..old", NULL), 0);
+	assert_int_equal(api(k, "my-lib", "2.0", "mylib.old.", NULL), 1); /* parent mylib.old */
+	assert_int_equal(th_know_stdlib_removed(k, NULL, "3.12", NULL, 0, NULL), 0);
+	assert_int_equal(th_know_stdlib_removed(k, "asyncore", NULL, NULL, 0, NULL), 0);
+	assert_int_equal(th_know_cuda(k, NULL, "2.4.0", NULL, 0, NULL), 0);
+	assert_int_equal(th_know_python_unsupported(k, "numpyish", "1.26.0", NULL, NULL, 0, NULL), 0);
+	assert_false(th_know_python_known(k, NULL, "1.0"));
 }
 
 static void queries_on_extra_rules(void **state)
@@ -234,6 +256,7 @@ static void queries_on_extra_rules(void **state)
 	check_cuda(k);
 	check_python(k);
 	check_broken(k);
+	hostile_queries(k);
 	th_know_get_stats(k, &s);
 	assert_int_equal(s.units, 7);
 	assert_int_equal(s.api_removed, 3);
@@ -286,6 +309,19 @@ static void bad_source_is_an_error(void **state)
 	assert_null(k);
 	assert_non_null(strstr(err.msg, "/nonexistent/rules"));
 	th_know_free(NULL);
+
+	/* an invalid extra file: refused, naming the file, unit and key */
+	char bad[320];
+	FILE *f;
+	snprintf(bad, sizeof(bad), "%s/bad.yaml", dir);
+	assert_non_null(f = fopen(bad, "w"));
+	fputs("units: {wraps: [{name: B, type: wrap, should_include: {}, run: {cuda_requires: {package: x}}}]}\n", f);
+	fclose(f);
+	paths[0] = bad;
+	assert_int_equal(th_know_open(&k, &o, &err), TH_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "bad.yaml"));
+	assert_non_null(strstr(err.msg, "unit B: run.cuda_requires"));
+	unlink(bad);
 }
 
 /* The curated rules embedded in the binary: each kind fires just inside its
