@@ -385,8 +385,9 @@ static int check__run_cmd(th_ctx *ctx, const th_args *a)
 		fmt = "table";
 	if ((rc = check__project(&r, a->pos[0], &lock_arg)) || (rc = th_ctx_store(ctx, &store)))
 		goto done;
-	/* One transaction: the layer cache and the source facts this run adds. */
-	if ((rc = th_store_begin(store, &ctx->err)) || (rc = check__target(&r, a, store)) ||
+	/* The image is scanned (or its facts reused) in imgscan's own
+	 * transaction; then one transaction for the source facts this run adds. */
+	if ((rc = check__target(&r, a, store)) || (rc = th_store_begin(store, &ctx->err)) ||
 	    (rc = check__sources(&r, store)))
 		goto done;
 	if (!lock)
