@@ -140,5 +140,19 @@ status 2 "$p/clean" --lock "$tmp/pylock.toml"
 # PROJECT may be a lock file in the project.
 has vulnerable-package yes "$p/security/requirements.txt" --python 3.11
 
+# SARIF 2.1.0, valid against the official schema (when ../shared and jsonschema are here),
+# with the inline suppression and relative URIs.
+if [ -f "${THOTH_SHARED:-}/data/schemas/sarif/sarif-schema-2.1.0.json" ] && /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
+  . "$THOTH_SOURCE/tests/lib/validate_sarif.sh"
+  for t in code install security; do
+    "$THOTH" check "$p/$t" --python 3.12 --format sarif --fail-on never > "$tmp/$t.sarif" &&
+      validate_sarif "$tmp/$t.sarif" > "$tmp/v" 2>&1 && passed=$((passed + 1)) ||
+      { echo "FAIL: sarif $t"; head -n 12 "$tmp/v"; failed=$((failed + 1)); }
+  done
+  jq -e '[.runs[0].results[] | select(.suppressions[0].kind == "inSource")] | length == 1' "$tmp/code.sarif" > /dev/null &&
+    jq -e 'all(.runs[0].results[].locations[]?.physicalLocation.artifactLocation; .uriBaseId == "SRCROOT" and (.uri | startswith("/") | not))' \
+      "$tmp/code.sarif" > /dev/null && passed=$((passed + 1)) || { echo "FAIL: sarif suppressions/uris"; failed=$((failed + 1)); }
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
