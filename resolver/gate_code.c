@@ -29,20 +29,18 @@ static bool code__provided(th_gate_report *r, const th_gate_input *in, const cha
 
 /* The analysis knows the module is gone; the curated knowledge may say
  * what replaces it. */
-static int code__stdlib(th_gate_report *r, const th_gate_input *in, const th_finding *f, const char *key,
-			th_error *err)
+static int code__stdlib(th_gate_report *r, const th_gate_input *in, const th_finding *f, const char *key, th_error *err)
 {
 	th_know_hit hit;
 	th_buf fix = TH_BUF_INIT;
 	int n = 0, rc;
 
-	if (in->know && r->python &&
-	    (n = th_know_stdlib_removed(in->know, f->subject, r->python, &hit, 1, err)) < 0)
+	if (in->know && r->python && (n = th_know_stdlib_removed(in->know, f->subject, r->python, &hit, 1, err)) < 0)
 		return n;
 	if (n > 0 && hit.replacement && (rc = th_buf_printf(&fix, err, "use %s instead", hit.replacement)))
 		return rc;
 	rc = th_gate_add(r, err, "stdlib-module-absent", f->file, f->line, f->col, NULL, NULL, n > 0 ? hit.unit : NULL,
-			 key, fix.len ? fix.ptr : NULL, "%s", f->message);
+	                 key, fix.len ? fix.ptr : NULL, "%s", f->message);
 	th_buf_release(&fix);
 	return rc;
 }
@@ -70,18 +68,19 @@ static int code__imports(th_gate_report *r, const th_gate_input *in, th_error *e
 			return th_error_set(err, TH_ERR_NOMEM, "out of memory");
 		if (code__provided(r, in, f->subject, dist))
 			continue;
-		rc = th_gate_add(r, err, f->severity == TH_SEV_ERROR ? "import-unprovided" : "optional-import-unprovided",
-				 f->file, f->line, f->col, dist, NULL, NULL, key.ptr, NULL,
-				 "'%s' is imported but no declared dependency, locked package or installed distribution "
-				 "provides it (distribution %s%s)",
-				 f->subject, dist, guess ? ", guessed from the name" : "");
+		rc = th_gate_add(
+		    r, err, f->severity == TH_SEV_ERROR ? "import-unprovided" : "optional-import-unprovided", f->file,
+		    f->line, f->col, dist, NULL, NULL, key.ptr, NULL,
+		    "'%s' is imported but no declared dependency, locked package or installed distribution "
+		    "provides it (distribution %s%s)",
+		    f->subject, dist, guess ? ", guessed from the name" : "");
 	}
 	th_buf_release(&key);
 	return rc;
 }
 
 static int code__usage(th_gate_report *r, const th_gate_input *in, const th_srcscan_file *f, const th_pyusage *u,
-		       th_error *err)
+                       th_error *err)
 {
 	char top[256];
 	size_t n = strcspn(u->symbol, ".");
@@ -107,13 +106,13 @@ static int code__usage(th_gate_report *r, const th_gate_input *in, const th_srcs
 		th_ipynb_locate(&f->nb, u->line, &cell, &line);
 	}
 	if ((rc = th_buf_printf(&key, err, "%s\n%s", f->path, u->symbol)) ||
-	    (hit.replacement && (rc = th_buf_printf(&fix, err, "use %s, or lock a %s version outside %s", hit.replacement,
-						    dist, hit.versions ? hit.versions : "the range"))))
+	    (hit.replacement && (rc = th_buf_printf(&fix, err, "use %s, or lock a %s version outside %s",
+	                                            hit.replacement, dist, hit.versions ? hit.versions : "the range"))))
 		goto done;
 	rc = th_gate_add(r, err, "api-removed", f->path, line, u->col, dist, version, hit.unit, key.ptr,
-			 hit.replacement ? fix.ptr : NULL, "%s is used here but %s %s no longer has %s%s%s%s", u->symbol,
-			 dist, version, hit.subject ? hit.subject : "it", hit.evidence ? " (see " : "",
-			 hit.evidence ? hit.evidence : "", hit.evidence ? ")" : "");
+	                 hit.replacement ? fix.ptr : NULL, "%s is used here but %s %s no longer has %s%s%s%s",
+	                 u->symbol, dist, version, hit.subject ? hit.subject : "it", hit.evidence ? " (see " : "",
+	                 hit.evidence ? hit.evidence : "", hit.evidence ? ")" : "");
 done:
 	th_buf_release(&key);
 	th_buf_release(&fix);

@@ -7,7 +7,7 @@
 #include "analyzer/imgscan.h"
 
 int th_gate_image_load(th_gate_image *out, th_store *s, const char *ref, const th_limits *lim, th_arena *a,
-		       th_error *err)
+                       th_error *err)
 {
 	th_imgscan_opts o = TH_IMGSCAN_OPTS_INIT;
 	th_imgfacts f;
@@ -41,15 +41,15 @@ int th_gate_image_load(th_gate_image *out, th_store *s, const char *ref, const t
 		const th_image_dist *d = &f.dists[i];
 		if (!d->d.normalized || !d->d.version)
 			continue;
-		dists[out->ndists++] = (th_gate_dist){ d->d.normalized, d->d.version, d->d.requires_python,
-						       (const char *const *)d->d.requires_dist, d->d.nrequires_dist,
-						       d->top_level, d->ntop_level, d->installer, d->os_package,
-						       d->location };
+		dists[out->ndists++] = (th_gate_dist){
+		    d->d.normalized,     d->d.version, d->d.requires_python, (const char *const *)d->d.requires_dist,
+		    d->d.nrequires_dist, d->top_level, d->ntop_level,        d->installer,
+		    d->os_package,       d->location};
 	}
 	/* Only the libraries a check looks at. */
 	for (size_t i = 0; i < f.nlibs; i++)
 		if (strcmp(f.libs[i].kind, "other") && strcmp(f.libs[i].kind, "python"))
-			libs[out->nlibs++] = (th_gate_lib){ f.libs[i].kind, f.libs[i].version, f.libs[i].path };
+			libs[out->nlibs++] = (th_gate_lib){f.libs[i].kind, f.libs[i].version, f.libs[i].path};
 	out->dists = dists;
 	out->libs = libs;
 	return 0;

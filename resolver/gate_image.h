@@ -24,7 +24,7 @@
 #include "resolver/gate.h"
 
 int th_gate_image_load(th_gate_image *out, th_store *s, const char *ref, const th_limits *lim, th_arena *a,
-		       th_error *err);
+                       th_error *err);
 
 /* The target an image describes (NULL python when it has none); `source`
  * names it in outputs. Strings borrowed from im. */

@@ -11,8 +11,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const names[] = { "requirements.txt", "pylock.toml", "uv.lock", "poetry.lock",
-					     "Pipfile.lock" };
+	static const char *const names[] = {"requirements.txt", "pylock.toml", "uv.lock", "poetry.lock",
+	                                    "Pipfile.lock"};
 	th_limits lim;
 	th_arena a;
 	th_gate_lock l;

@@ -63,11 +63,11 @@ static void findings_and_baseline(void **state)
 	th_arena_init(&a, 1024);
 	th_gate_report_init(&r, &a);
 	assert_int_equal(th_gate_add(&r, &err, "vulnerable-package", "req.txt", 3, 1, "urllib3", "1.26.12", "X-1",
-				     "urllib3\nX-1", NULL, "urllib3 %s", "1.26.12"),
-			 0);
+	                             "urllib3\nX-1", NULL, "urllib3 %s", "1.26.12"),
+	                 0);
 	assert_int_equal(th_gate_add(&r, &err, "sdist-only", NULL, 0, 0, "a", "1", NULL, "a", "my fix", "a"), 0);
 	assert_int_equal(th_gate_add(&r, &err, "no-such-id", NULL, 0, 0, NULL, NULL, NULL, "k", NULL, "x"),
-			 TH_ERR_INVALID);
+	                 TH_ERR_INVALID);
 	assert_int_equal(r.n, 2);
 	assert_int_equal(r.f[0].severity, TH_SEV_ERROR);
 	assert_string_equal(r.f[0].message, "urllib3 1.26.12");
@@ -77,7 +77,7 @@ static void findings_and_baseline(void **state)
 	assert_int_equal(th_gate_count(&r, TH_SEV_ERROR), 1);
 	/* A baseline naming the first finding's fingerprint suppresses it only. */
 	snprintf(base, sizeof(base), "{\"schema\": \"thoth.check/1\", \"findings\": [{\"fingerprint\": \"%s\"}]}",
-		 r.f[0].fingerprint);
+	         r.f[0].fingerprint);
 	assert_int_equal(th_gate_baseline(&r, base, strlen(base), "b.json", &lim, &err), 0);
 	assert_string_equal(r.f[0].suppressed, "baseline");
 	assert_null(r.f[1].suppressed);
@@ -115,10 +115,11 @@ static void lock_formats(void **state)
 	assert_string_equal(th_gate_lock_format("pylock.gpu.toml"), "pylock");
 	assert_null(th_gate_lock_format("pyproject.toml"));
 
-	l = read_lock(&a, "requirements.txt",
-		      "# pins\nRequests==2.31.0 --hash=sha256:aa\nflask>=2\nzope.interface==6.0 ; python_version < \"3.8\"\n"
-		      "-e ./local\nnumpy==1.*\n",
-		      0);
+	l = read_lock(
+	    &a, "requirements.txt",
+	    "# pins\nRequests==2.31.0 --hash=sha256:aa\nflask>=2\nzope.interface==6.0 ; python_version < \"3.8\"\n"
+	    "-e ./local\nnumpy==1.*\n",
+	    0);
 	assert_int_equal(l.n, 2);
 	assert_string_equal(l.pkgs[0].name, "requests");
 	assert_string_equal(l.pkgs[0].version, "2.31.0");
@@ -127,11 +128,12 @@ static void lock_formats(void **state)
 	assert_string_equal(l.pkgs[1].marker, "python_version < \"3.8\"");
 	assert_false(l.pkgs[0].files_known);
 
-	l = read_lock(&a, "pylock.toml",
-		      "lock-version = \"1.0\"\nrequires-python = \">=3.10\"\n[[packages]]\nname = \"A_b\"\nversion = \"1\"\n"
-		      "requires-python = \">=3.11\"\nwheels = [{ url = \"https://x/a_b-1-py3-none-any.whl\" }, "
-		      "{ path = \"w/a_b-1-cp311-cp311-linux_x86_64.whl\" }]\nsdist = { name = \"a_b-1.tar.gz\" }\n",
-		      0);
+	l = read_lock(
+	    &a, "pylock.toml",
+	    "lock-version = \"1.0\"\nrequires-python = \">=3.10\"\n[[packages]]\nname = \"A_b\"\nversion = \"1\"\n"
+	    "requires-python = \">=3.11\"\nwheels = [{ url = \"https://x/a_b-1-py3-none-any.whl\" }, "
+	    "{ path = \"w/a_b-1-cp311-cp311-linux_x86_64.whl\" }]\nsdist = { name = \"a_b-1.tar.gz\" }\n",
+	    0);
 	assert_string_equal(l.requires_python, ">=3.10");
 	assert_int_equal(l.n, 1);
 	assert_string_equal(l.pkgs[0].name, "a-b");
@@ -142,22 +144,22 @@ static void lock_formats(void **state)
 	assert_string_equal(l.pkgs[0].requires_python, ">=3.11");
 
 	l = read_lock(&a, "uv.lock",
-		      "version = 1\nrequires-python = \">=3.9\"\n[[package]]\nname = \"app\"\nversion = \"0.1\"\n"
-		      "source = { editable = \".\" }\n[[package]]\nname = \"idna\"\nversion = \"3.7\"\n"
-		      "source = { registry = \"https://x/simple\" }\nsdist = { url = \"https://x/idna-3.7.tar.gz\" }\n"
-		      "wheels = [{ url = \"https://x/idna-3.7-py3-none-any.whl\" }]\n",
-		      0);
+	              "version = 1\nrequires-python = \">=3.9\"\n[[package]]\nname = \"app\"\nversion = \"0.1\"\n"
+	              "source = { editable = \".\" }\n[[package]]\nname = \"idna\"\nversion = \"3.7\"\n"
+	              "source = { registry = \"https://x/simple\" }\nsdist = { url = \"https://x/idna-3.7.tar.gz\" }\n"
+	              "wheels = [{ url = \"https://x/idna-3.7-py3-none-any.whl\" }]\n",
+	              0);
 	assert_int_equal(l.n, 1);
 	assert_string_equal(l.pkgs[0].name, "idna");
 	assert_int_equal(l.pkgs[0].line, 7);
 	assert_int_equal(l.pkgs[0].nwheels, 1);
 
 	l = read_lock(&a, "poetry.lock",
-		      "[[package]]\nname = \"six\"\nversion = \"1.16.0\"\npython-versions = \">=2.7, !=3.0.*\"\n"
-		      "files = [{file = \"six-1.16.0-py2.py3-none-any.whl\", hash = \"sha256:1\"}, {file = "
-		      "\"six-1.16.0.tar.gz\", hash = \"sha256:2\"}]\n[[package]]\nname = \"x\"\nversion = \"1\"\n"
-		      "python-versions = \"^3.8\"\n[metadata]\npython-versions = \"^3.9\"\n",
-		      0);
+	              "[[package]]\nname = \"six\"\nversion = \"1.16.0\"\npython-versions = \">=2.7, !=3.0.*\"\n"
+	              "files = [{file = \"six-1.16.0-py2.py3-none-any.whl\", hash = \"sha256:1\"}, {file = "
+	              "\"six-1.16.0.tar.gz\", hash = \"sha256:2\"}]\n[[package]]\nname = \"x\"\nversion = \"1\"\n"
+	              "python-versions = \"^3.8\"\n[metadata]\npython-versions = \"^3.9\"\n",
+	              0);
 	assert_int_equal(l.n, 2);
 	assert_int_equal(l.pkgs[0].nwheels, 1);
 	assert_true(l.pkgs[0].has_sdist);
@@ -193,25 +195,25 @@ static void install_and_conflicts(void **state)
 	th_gate_report r;
 	th_error err = TH_ERROR_INIT;
 	th_limits lim;
-	const char *foo_req[] = { "bar>=2", "missing; extra == \"x\"", "win; sys_platform == \"win32\"" };
+	const char *foo_req[] = {"bar>=2", "missing; extra == \"x\"", "win; sys_platform == \"win32\""};
 	th_gate_dist dists[] = {
-		{ "foo", "1.0", NULL, foo_req, 3, NULL, 0, "pip", NULL, "/site" },
-		{ "bar", "1.5", NULL, NULL, 0, NULL, 0, "pip", NULL, "/site" },
-		{ "six", "1.16.0", NULL, NULL, 0, NULL, 0, NULL, "python3-six", "/usr/lib/python3/dist-packages" },
+	    {"foo", "1.0", NULL, foo_req, 3, NULL, 0, "pip", NULL, "/site"},
+	    {"bar", "1.5", NULL, NULL, 0, NULL, 0, "pip", NULL, "/site"},
+	    {"six", "1.16.0", NULL, NULL, 0, NULL, 0, NULL, "python3-six", "/usr/lib/python3/dist-packages"},
 	};
-	th_gate_image img = { "img", "debian", "12", "amd64", "3.11.4", "/usr/bin/python3.11", "glibc", 2, 36, "2.36",
-			      dists, 3, NULL, 0 };
-	const char *w_new[] = { "n-1-cp311-cp311-manylinux_2_39_x86_64.whl" };
-	const char *w_ok[] = { "o-1-cp311-abi3-manylinux_2_17_x86_64.whl" };
+	th_gate_image img = {"img",  "debian", "12", "amd64", "3.11.4", "/usr/bin/python3.11", "glibc", 2, 36,
+	                     "2.36", dists,    3,    NULL,    0};
+	const char *w_new[] = {"n-1-cp311-cp311-manylinux_2_39_x86_64.whl"};
+	const char *w_ok[] = {"o-1-cp311-abi3-manylinux_2_17_x86_64.whl"};
 	th_gate_locked pk[] = {
-		{ "n", "1", "pylock.toml", 4, w_new, 1, false, true, NULL, NULL, false },
-		{ "o", "1", "pylock.toml", 8, w_ok, 1, false, true, ">=3.12", NULL, false },
-		{ "six", "1.17.0", "pylock.toml", 12, NULL, 0, true, true, NULL, NULL, false },
-		{ "w", "1", "pylock.toml", 16, NULL, 0, false, true, NULL, "sys_platform == \"win32\"", false },
+	    {"n", "1", "pylock.toml", 4, w_new, 1, false, true, NULL, NULL, false},
+	    {"o", "1", "pylock.toml", 8, w_ok, 1, false, true, ">=3.12", NULL, false},
+	    {"six", "1.17.0", "pylock.toml", 12, NULL, 0, true, true, NULL, NULL, false},
+	    {"w", "1", "pylock.toml", 16, NULL, 0, false, true, NULL, "sys_platform == \"win32\"", false},
 	};
-	th_gate_lock lock = { "pylock.toml", "pylock", NULL, pk, 4 };
-	th_gate_input in = { &env, "image img", &img, &lock, ".", NULL, NULL, NULL, NULL, &lim };
-	th_env_spec spec = { 0 };
+	th_gate_lock lock = {"pylock.toml", "pylock", NULL, pk, 4};
+	th_gate_input in = {&env, "image img", &img, &lock, ".", NULL, NULL, NULL, NULL, &lim};
+	th_env_spec spec = {0};
 	char ids[512] = "";
 
 	th_limits_init(&lim);
@@ -223,9 +225,9 @@ static void install_and_conflicts(void **state)
 	assert_int_equal(th_gate_run(&r, &in, &err), 0);
 	for (size_t i = 0; i < r.n; i++)
 		snprintf(ids + strlen(ids), sizeof(ids) - strlen(ids), "%s:%s ", r.f[i].id,
-			 r.f[i].package ? r.f[i].package : "-");
+		         r.f[i].package ? r.f[i].package : "-");
 	assert_string_equal(ids, "dependency-conflict:foo no-compatible-wheel:n python-unsupported:o "
-				 "os-package-replaced:six sdist-only:six ");
+	                         "os-package-replaced:six sdist-only:six ");
 	assert_non_null(strstr(r.f[1].message, "need glibc 2.39, the target has 2.36"));
 	th_gate_report_release(&r);
 	th_env_release(&env);
@@ -235,9 +237,9 @@ static void install_and_conflicts(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(catalogue_is_consistent), cmocka_unit_test(inline_ignores),
-		cmocka_unit_test(findings_and_baseline),   cmocka_unit_test(lock_formats),
-		cmocka_unit_test(install_and_conflicts),
+	    cmocka_unit_test(catalogue_is_consistent), cmocka_unit_test(inline_ignores),
+	    cmocka_unit_test(findings_and_baseline),   cmocka_unit_test(lock_formats),
+	    cmocka_unit_test(install_and_conflicts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
