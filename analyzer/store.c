@@ -144,6 +144,12 @@ static const char *const migrations[] = {
 	 "ALTER TABLE image_libraries ADD COLUMN glibc_max TEXT;"
 	 "CREATE INDEX image_interpreters_scan ON image_interpreters(scan_id);"
 	 "CREATE INDEX image_envs_scan ON image_envs(scan_id);"),
+	/* source scans: the digest of what a scan found (files, declarations,
+	 * findings); a scan finding exactly what an earlier scan of the same
+	 * root found points at it (same_as) instead of repeating its rows. */
+	("ALTER TABLE source_scan ADD COLUMN digest TEXT;"
+	 "ALTER TABLE source_scan ADD COLUMN same_as INTEGER;"
+	 "CREATE INDEX source_scan_root ON source_scan (root, digest);"),
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
