@@ -51,6 +51,7 @@ typedef struct check__run {
 	th_srcdeps deps;
 	th_gate_report rep;
 	th_know *know;
+	th_importmap *map;
 	const char *fail_on;
 } check__run;
 
@@ -161,8 +162,20 @@ static int check__sources(check__run *r, th_store *store)
 	th_srcscan_opts o = { NULL, 0, true, true, 0 };
 	th_srcdeps_decl *decls = NULL;
 	size_t ndecls = 0;
-	int minor = r->has_env ? (int)r->env.pyver.release[1].value : 0;
+	th_srcdeps_opts so = { r->has_env ? (int)r->env.pyver.release[1].value : 0, NULL,
+			       r->has_env ? &r->env.markers : NULL, r->spec.source };
 	int rc;
+
+	/* Imports map to distributions through the image's own first. */
+	if ((rc = th_importmap_new(&r->map, &r->ctx->err)))
+		return rc;
+	for (size_t i = 0; r->has_image && i < r->image.ndists; i++) {
+		const th_gate_dist *d = &r->image.dists[i];
+		th_importmap_installed x = { d->name, d->version, d->top_level, d->ntop_level, d->requires, d->nrequires };
+		if ((rc = th_importmap_add_installed(r->map, &x, &r->ctx->err)))
+			return rc;
+	}
+	so.map = r->map;
 
 	if (getenv("THOTH_SCAN_THREADS"))
 		o.threads = atoi(getenv("THOTH_SCAN_THREADS"));
@@ -171,7 +184,7 @@ static int check__sources(check__run *r, th_store *store)
 	r->has_scan = true;
 	if ((rc = th_srcdeps_declared(&decls, &ndecls, &r->scan, &r->ctx->limits, &r->a, &r->ctx->err)))
 		return rc;
-	return th_srcdeps_analyze(&r->deps, &r->scan, decls, ndecls, minor, &r->a, &r->ctx->err);
+	return th_srcdeps_analyze(&r->deps, &r->scan, decls, ndecls, &so, &r->a, &r->ctx->err);
 }
 
 static const char *check__family(const char *id)
@@ -356,6 +369,7 @@ static void check__release(check__run *r)
 {
 	th_gate_report_release(&r->rep);
 	th_know_free(r->know);
+	th_importmap_free(r->map);
 	if (r->has_env)
 		th_env_release(&r->env);
 	if (r->has_scan)
@@ -421,6 +435,7 @@ static int check__run_cmd(th_ctx *ctx, const th_args *a)
 	in.root = r.root;
 	in.scan = &r.scan;
 	in.deps = &r.deps;
+	in.map = r.map;
 	in.kb = store;
 	in.lim = &ctx->limits;
 	if ((rc = th_gate_run(&r.rep, &in, &ctx->err)) || (rc = th_gate_inline(&r.rep, r.root, &ctx->limits, &ctx->err)))

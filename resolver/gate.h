@@ -32,6 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analyzer/importmap.h"
 #include "analyzer/knowledge.h"
 #include "analyzer/srcdeps.h"
 #include "analyzer/srcscan.h"
@@ -110,7 +111,8 @@ typedef struct th_gate_input {
 	const th_gate_lock *lock;   /* NULL when the project has no lock */
 	const char *root;           /* the project directory (inline ignores are read below it) */
 	const th_srcscan *scan;     /* NULL when the project has no sources scanned */
-	const th_srcdeps *deps;     /* analysed with the target's Python minor */
+	const th_srcdeps *deps;     /* analysed for the target (its Python, the map below) */
+	th_importmap *map;          /* import -> distribution, the image's included; NULL: names as they are */
 	th_store *kb;               /* knowledge base: files, metadata, advisories; NULL: none */
 	const th_know *know;        /* curated knowledge (shipped rules and extra ones); NULL: none */
 	const th_limits *lim;

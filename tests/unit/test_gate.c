@@ -212,7 +212,8 @@ static void install_and_conflicts(void **state)
 	    {"w", "1", "pylock.toml", 16, NULL, 0, false, true, NULL, "sys_platform == \"win32\"", false},
 	};
 	th_gate_lock lock = {"pylock.toml", "pylock", NULL, pk, 4};
-	th_gate_input in = {&env, "image img", &img, &lock, ".", NULL, NULL, NULL, NULL, &lim};
+	th_gate_input in = {
+	    .env = &env, .target_source = "image img", .image = &img, .lock = &lock, .root = ".", .lim = &lim};
 	th_env_spec spec = {0};
 	char ids[512] = "";
 
