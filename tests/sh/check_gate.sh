@@ -137,6 +137,28 @@ status 2 "$p/clean" --image "$img/ok" --python 3.11
 printf 'not = [valid' > "$tmp/pylock.toml"
 status 2 "$p/clean" --lock "$tmp/pylock.toml"
 
+# Files, Requires-Python and dependencies from the knowledge base (a
+# wheelhouse of real wheels written by ../shared/tools/mkwheel.py) when the
+# lock pins versions only.
+if [ -f "${THOTH_SHARED:-}/tools/mkwheel.py" ] && command -v python3 >/dev/null 2>&1; then
+  mkdir -p "$tmp/wh"
+  python3 - "$THOTH_SHARED/tools" "$tmp/wh" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1])
+from mkwheel import mkwheel
+mkwheel(sys.argv[2], "kbpkg", "1.0", ["dep>=2"], None, "cp311-cp311-manylinux_2_39_x86_64")
+mkwheel(sys.argv[2], "dep", "1.0")
+mkwheel(sys.argv[2], "newpy", "1.0", [], ">=3.13")
+PY
+  "$THOTH" kb import "$tmp/wh" --quiet || { echo "FAIL: kb import wheelhouse"; failed=$((failed + 1)); }
+  has no-compatible-wheel yes "$p/kb" --python 3.11 --python-platform x86_64-manylinux_2_36
+  has no-compatible-wheel no "$p/kb" --python 3.11 --python-platform x86_64-manylinux_2_39
+  has python-unsupported yes "$p/kb" --python 3.11
+  has python-unsupported no "$p/kb" --python 3.13
+  has dependency-conflict yes "$p/kb" --python 3.11
+  has package-unverified no "$p/kb" --python 3.11
+fi
+
 # PROJECT may be a lock file in the project.
 has vulnerable-package yes "$p/security/requirements.txt" --python 3.11
 
