@@ -78,15 +78,17 @@ static int check__project(check__run *r, const char *project, const char **lock_
 	return 0;
 }
 
-/* A path for findings: relative to the project when it is inside it. */
+/* A path for findings: relative to the project when it is inside it, else
+ * absolute (a path relative to the working directory would read as one
+ * relative to the project). */
 static const char *check__rel(check__run *r, const char *path)
 {
 	char *real = realpath(path, NULL);
 	size_t n = strlen(r->root);
 	const char *out = path;
 
-	if (real && !strncmp(real, r->root, n) && real[n] == '/')
-		out = th_arena_strdup(&r->a, real + n + 1);
+	if (real)
+		out = th_arena_strdup(&r->a, !strncmp(real, r->root, n) && real[n] == '/' ? real + n + 1 : real);
 	free(real);
 	return out ? out : path;
 }
