@@ -16,60 +16,6 @@
 #include "core/requirement.h"
 #include "extractors/lockfile.h"
 
-/* Import names that are not their distribution's name: facts about popular
- * distributions, kept as data. Sorted by import name for bsearch. */
-static const struct srcdeps__map {
-	const char *import, *dist;
-} srcdeps__maps[] = {
-	{ "Crypto", "pycryptodome" },
-	{ "MySQLdb", "mysqlclient" },
-	{ "OpenSSL", "pyOpenSSL" },
-	{ "PIL", "pillow" },
-	{ "_cffi_backend", "cffi" },
-	{ "_pytest", "pytest" },
-	{ "absl", "absl-py" },
-	{ "attr", "attrs" },
-	{ "bs4", "beautifulsoup4" },
-	{ "cv2", "opencv-python" },
-	{ "dateutil", "python-dateutil" },
-	{ "docx", "python-docx" },
-	{ "dotenv", "python-dotenv" },
-	{ "fitz", "PyMuPDF" },
-	{ "gi", "PyGObject" },
-	{ "git", "GitPython" },
-	{ "google", "protobuf" },
-	{ "googleapiclient", "google-api-python-client" },
-	{ "jose", "python-jose" },
-	{ "jwt", "PyJWT" },
-	{ "magic", "python-magic" },
-	{ "markdown", "Markdown" },
-	{ "pkg_resources", "setuptools" },
-	{ "serial", "pyserial" },
-	{ "sklearn", "scikit-learn" },
-	{ "skimage", "scikit-image" },
-	{ "slugify", "python-slugify" },
-	{ "usb", "pyusb" },
-	{ "websocket", "websocket-client" },
-	{ "win32api", "pywin32" },
-	{ "yaml", "PyYAML" },
-	{ "zmq", "pyzmq" },
-};
-
-static int srcdeps__mapcmp(const void *k, const void *m)
-{
-	return strcmp(k, ((const struct srcdeps__map *)m)->import);
-}
-
-const char *th_srcdeps_dist_for(const char *top, bool *guess)
-{
-	const struct srcdeps__map *m =
-		bsearch(top, srcdeps__maps, sizeof(srcdeps__maps) / sizeof(srcdeps__maps[0]), sizeof(srcdeps__maps[0]),
-			srcdeps__mapcmp);
-
-	*guess = m == NULL;
-	return m ? m->dist : top;
-}
-
 const char *th_severity_name(th_severity s)
 {
 	return s == TH_SEV_ERROR ? "error" : s == TH_SEV_WARNING ? "warning" : "note";
@@ -80,6 +26,11 @@ typedef struct srcdeps__w {
 	th_arena *a;
 	th_error *err;
 	size_t cap;
+	const th_srcdeps_opts *o;
+	th_importmap *map;
+	const char **roots; /* declared names: where transitive chains start */
+	size_t nroots;
+	th_buf chain;
 } srcdeps__w;
 
 static int srcdeps__add(srcdeps__w *w, const char *rule, th_severity sev, const char *file, uint32_t line,
@@ -214,16 +165,95 @@ int th_srcdeps_resolve(th_buf *out, const char *path, unsigned level, const char
 	return 0;
 }
 
-static int srcdeps__import(srcdeps__w *w, const th_srcscan_file *f, const th_pyimport *in, int minor)
+/* The declaration satisfying an import: of one of the distributions that
+ * may provide it, else of the import name itself when that was not a guess. */
+static th_srcdeps_decl *srcdeps__decl_for(th_srcdeps *d, const th_importmap_hit *hit, const char *top, bool locked)
+{
+	th_srcdeps_decl *decl = NULL;
+
+	for (size_t i = 0; i < hit->ndists && !decl; i++)
+		decl = srcdeps__find(d, hit->dists[i], locked);
+	if (!decl && hit->via != TH_IMPORTMAP_GUESS)
+		decl = srcdeps__find(d, top, locked);
+	return decl;
+}
+
+static const char *srcdeps__via(th_importmap_via v)
+{
+	return v == TH_IMPORTMAP_GUESS ? ", guessed from the name" : v == TH_IMPORTMAP_KB ? ", a knowledge-base project" :
+	       v == TH_IMPORTMAP_INSTALLED ? ", installed in the target" : "";
+}
+
+/* Not declared, but the target has it installed: through a declared
+ * distribution's dependencies (transitive), or on its own. 1 when a finding
+ * was added. */
+static int srcdeps__installed(srcdeps__w *w, const th_srcscan_file *f, const th_pyimport *im, const char *top,
+			      const th_importmap_hit *hit)
+{
+	const th_importmap_installed *inst = NULL;
+	bool found = false;
+	int rc;
+
+	for (size_t i = 0; i < hit->ndists && !inst; i++)
+		inst = th_importmap_installed_get(w->map, hit->dists[i]);
+	if (!inst)
+		return 0;
+	if ((rc = th_importmap_chain(w->map, w->roots, w->nroots, inst->name, w->o->env, &w->chain, &found, w->err)))
+		return rc;
+	if (found)
+		rc = srcdeps__add(w, "transitive-dependency", TH_SEV_WARNING, f->path, im->line, im->col, inst->name,
+				  "'%s' is imported but only present through %s (installed in %s), not declared", top,
+				  w->chain.ptr, w->o->target ? w->o->target : "the target");
+	else
+		rc = srcdeps__add(w, "installed-not-declared", TH_SEV_WARNING, f->path, im->line, im->col, inst->name,
+				  "'%s' is imported and %s provides it (%s %s), but it is not declared", top,
+				  w->o->target ? w->o->target : "the target", inst->name,
+				  inst->version ? inst->version : "");
+	return rc ? rc : 1;
+}
+
+/* One distribution need of an import, against the declarations and the target. */
+static int srcdeps__need(srcdeps__w *w, const th_srcscan_file *f, const th_pyimport *im, const char *top,
+			 const th_importmap_hit *h)
+{
+	th_srcdeps_decl *decl;
+	int rc;
+
+	/* Inside a shared namespace, the module the key names says more than its top. */
+	if (strchr(h->key, '.'))
+		top = h->key;
+	if ((decl = srcdeps__decl_for(w->out, h, top, false))) {
+		decl->used = true;
+		if (decl->d.dev && !srcdeps__test_path(f->path))
+			return srcdeps__add(w, "dev-dependency-used", TH_SEV_WARNING, f->path, im->line, im->col, decl->name,
+					    "'%s' is imported by runtime code but declared only for development (%s)",
+					    top, decl->d.group ? decl->d.group : "dev");
+		return 0;
+	}
+	if (im->kind == TH_PYIMPORT_DYNAMIC)
+		return 0;
+	if ((decl = srcdeps__decl_for(w->out, h, top, true)))
+		return srcdeps__add(w, "transitive-dependency", TH_SEV_WARNING, f->path, im->line, im->col, decl->name,
+				    "'%s' is imported but only present through %s, not declared", top, decl->d.file);
+	if ((rc = srcdeps__installed(w, f, im, top, h)))
+		return rc < 0 ? rc : 0;
+	if (im->ctx & (TH_PYCTX_TRY_IMPORT | TH_PYCTX_IMPORT_FALLBACK))
+		return srcdeps__add(w, "missing-dependency", TH_SEV_WARNING, f->path, im->line, im->col, top,
+				    "optional import '%s' is not declared (distribution %s%s)", top, h->dists[0],
+				    srcdeps__via(h->via));
+	return srcdeps__add(w, "missing-dependency", TH_SEV_ERROR, f->path, im->line, im->col, top,
+			    "'%s' is imported but not declared (distribution %s%s)", top, h->dists[0],
+			    srcdeps__via(h->via));
+}
+
+static int srcdeps__import(srcdeps__w *w, const th_srcscan_file *f, const th_pyimport *in)
 {
 	th_pyimport local = *in;
 	const th_pyimport *im = &local;
 	char top[256];
 	size_t n = strcspn(im->module, ".");
-	const char *dist;
-	th_srcdeps_decl *decl;
-	bool guess;
-	int removed;
+	th_importmap_hit hit;
+	int removed, minor = w->o->python_minor, rc;
 
 	/* A notebook's findings point into its cells: the line within the cell. */
 	if (f->kind == TH_REPOFILE_NOTEBOOK) {
@@ -233,7 +263,7 @@ static int srcdeps__import(srcdeps__w *w, const th_srcscan_file *f, const th_pyi
 	}
 	if (im->level > 0) {
 		th_buf b = TH_BUF_INIT;
-		int rc = th_srcdeps_resolve(&b, f->path, im->level, im->module, NULL);
+		rc = th_srcdeps_resolve(&b, f->path, im->level, im->module, NULL);
 
 		th_buf_release(&b);
 		if (rc == TH_ERR_NOTFOUND)
@@ -259,30 +289,36 @@ static int srcdeps__import(srcdeps__w *w, const th_srcscan_file *f, const th_pyi
 	}
 	if (srcdeps__is_first_party(w->out, top) || (im->ctx & TH_PYCTX_TYPE_CHECKING))
 		return 0;
-	dist = th_srcdeps_dist_for(top, &guess);
-	decl = srcdeps__declared(w->out, dist);
-	if (!decl && !guess)
-		decl = srcdeps__declared(w->out, top);
-	if (decl) {
-		decl->used = true;
-		if (decl->d.dev && !srcdeps__test_path(f->path))
-			return srcdeps__add(w, "dev-dependency-used", TH_SEV_WARNING, f->path, im->line, im->col, decl->name,
-					    "'%s' is imported by runtime code but declared only for development (%s)",
-					    top, decl->d.group ? decl->d.group : "dev");
-		return 0;
+	if ((rc = th_importmap_lookup(w->map, im->module, &hit, w->err)))
+		return rc;
+	/* `from google.cloud import storage`: a name may be a submodule that a
+	 * longer key maps to its own distribution. */
+	if (im->kind == TH_PYIMPORT_FROM && im->nnames && (rc = th_importmap_has_below(w->map, im->module, w->err))) {
+		size_t base = strlen(hit.key);
+		bool need_base = false;
+		th_buf sub = TH_BUF_INIT;
+
+		if (rc < 0)
+			return rc;
+		rc = 0;
+		for (size_t i = 0; i < im->nnames && !rc; i++) {
+			th_importmap_hit h;
+
+			th_buf_clear(&sub);
+			if (!strcmp(im->names[i].name, "*") ||
+			    (rc = th_buf_printf(&sub, w->err, "%s.%s", im->module, im->names[i].name)) ||
+			    (rc = th_importmap_lookup(w->map, sub.ptr, &h, w->err)))
+				need_base |= rc == 0;
+			else if (h.via != TH_IMPORTMAP_GUESS && strlen(h.key) > base)
+				rc = srcdeps__need(w, f, im, top, &h);
+			else
+				need_base = true;
+		}
+		th_buf_release(&sub);
+		if (rc || !need_base)
+			return rc;
 	}
-	if (im->kind == TH_PYIMPORT_DYNAMIC)
-		return 0;
-	if ((decl = srcdeps__find(w->out, dist, true)) || (!guess && (decl = srcdeps__find(w->out, top, true))))
-		return srcdeps__add(w, "transitive-dependency", TH_SEV_WARNING, f->path, im->line, im->col, decl->name,
-				    "'%s' is imported but only present through %s, not declared", top, decl->d.file);
-	if (im->ctx & (TH_PYCTX_TRY_IMPORT | TH_PYCTX_IMPORT_FALLBACK))
-		return srcdeps__add(w, "missing-dependency", TH_SEV_WARNING, f->path, im->line, im->col, top,
-				    "optional import '%s' is not declared (distribution %s%s)", top, dist,
-				    guess ? ", guessed from the name" : "");
-	return srcdeps__add(w, "missing-dependency", TH_SEV_ERROR, f->path, im->line, im->col, top,
-			    "'%s' is imported but not declared (distribution %s%s)", top, dist,
-			    guess ? ", guessed from the name" : "");
+	return srcdeps__need(w, f, im, top, &hit);
 }
 
 static int srcdeps__cmp_finding(const void *x, const void *y)
@@ -299,30 +335,56 @@ static int srcdeps__cmp_finding(const void *x, const void *y)
 	return strcmp(a->rule, b->rule);
 }
 
+static int srcdeps__run(srcdeps__w *w, const th_srcscan *scan, const th_srcdeps_decl *decls, size_t ndecls);
+
 int th_srcdeps_analyze(th_srcdeps *out, const th_srcscan *scan, const th_srcdeps_decl *decls, size_t ndecls,
-		       int python_minor, th_arena *a, th_error *err)
+		       const th_srcdeps_opts *o, th_arena *a, th_error *err)
 {
-	srcdeps__w w = { out, a, err, 0 };
+	static const th_srcdeps_opts none = { 0 };
+	srcdeps__w w = { out, a, err, 0, o ? o : &none, o ? o->map : NULL, NULL, 0, TH_BUF_INIT };
+	th_importmap *own = NULL;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	if (!w.map && (rc = th_importmap_new(&own, err)))
+		return rc;
+	if (!w.map)
+		w.map = own;
+	rc = srcdeps__run(&w, scan, decls, ndecls);
+	th_importmap_free(own);
+	th_buf_release(&w.chain);
+	return rc;
+}
+
+static int srcdeps__run(srcdeps__w *w, const th_srcscan *scan, const th_srcdeps_decl *decls, size_t ndecls)
+{
+	th_srcdeps *out = w->out;
+	th_arena *a = w->a;
+	th_error *err = w->err;
+	int rc;
+
 	if (ndecls) {
 		if (!(out->decls = th_arena_alloc(a, ndecls * sizeof(*out->decls))))
 			return th_error_set(err, TH_ERR_NOMEM, "out of memory");
 		memcpy(out->decls, decls, ndecls * sizeof(*decls));
 		out->ndecls = ndecls;
 	}
-	if ((rc = srcdeps__first_party(&w, scan)))
+	if ((rc = srcdeps__first_party(w, scan)))
 		return rc;
+	if (!(w->roots = th_arena_alloc(a, (ndecls ? ndecls : 1) * sizeof(*w->roots))))
+		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < ndecls; i++)
+		if (decls[i].name && decls[i].d.kind != TH_DECL_CONSTRAINT && decls[i].d.kind != TH_DECL_LOCKED)
+			w->roots[w->nroots++] = decls[i].name;
 	for (size_t i = 0; i < scan->nfiles; i++) {
 		const th_srcscan_file *f = &scan->files[i];
 		for (size_t k = 0; k < f->src.nimports; k++)
-			if ((rc = srcdeps__import(&w, f, &f->src.imports[k], python_minor)))
+			if ((rc = srcdeps__import(w, f, &f->src.imports[k])))
 				return rc;
 	}
 	for (size_t i = 0; i < out->ndecls; i++) {
 		const th_srcdeps_decl *x = &out->decls[i];
-		if (x->invalid && (rc = srcdeps__add(&w, "invalid-requirement", TH_SEV_ERROR, x->d.file, x->d.line, 1,
+		if (x->invalid && (rc = srcdeps__add(w, "invalid-requirement", TH_SEV_ERROR, x->d.file, x->d.line, 1,
 						     x->d.req, "'%s' is not a valid requirement: %s", x->d.req,
 						     x->invalid)))
 			return rc;
@@ -339,7 +401,7 @@ int th_srcdeps_analyze(th_srcdeps *out, const th_srcscan *scan, const th_srcdeps
 			if (y && y->used)
 				continue;
 		}
-		if ((rc = srcdeps__add(&w, "unused-dependency", TH_SEV_WARNING, x->d.file, x->d.line, 1, x->name,
+		if ((rc = srcdeps__add(w, "unused-dependency", TH_SEV_WARNING, x->d.file, x->d.line, 1, x->name,
 				       "'%s' is declared but no import uses it", x->name)))
 			return rc;
 	}

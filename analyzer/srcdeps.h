@@ -5,9 +5,12 @@
  * dependency imported by runtime code, a standard-library module the target
  * Python no longer has, a relative import reaching above the tree.
  *
- * Imports are mapped to distributions from facts before guesses: a curated
- * table of import names that differ from their distribution (PIL -> pillow,
- * yaml -> PyYAML, ...), then the import name itself, marked as a guess.
+ * Imports are mapped to distributions by analyzer/importmap, from facts
+ * before guesses: the target's installed distributions, the curated table,
+ * the knowledge base, then the import name itself, marked as a guess. An
+ * import nobody declared but the target has installed is transitive when a
+ * declared distribution pulls it in (a lock file, or the installed
+ * Requires-Dist chain) and "installed-not-declared" otherwise, not missing.
  * First-party modules (top-level packages and modules of the tree, src/
  * layouts, namespace packages) and the standard library are never missing.
  * Imports under `if TYPE_CHECKING` are not runtime needs; imports guarded by
@@ -20,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analyzer/importmap.h"
 #include "analyzer/srcscan.h"
 #include "core/arena.h"
 #include "core/error.h"
@@ -52,9 +56,13 @@ typedef struct th_srcdeps {
 	size_t nfirst_party;
 } th_srcdeps;
 
-/* Distribution of a top-level import name: from the table, else the name
- * itself with *guess set. */
-const char *th_srcdeps_dist_for(const char *top, bool *guess);
+/* The target of an analysis; every field may be zero. */
+typedef struct th_srcdeps_opts {
+	int python_minor;          /* the target's 3.minor, 0 when unknown (no stdlib findings) */
+	th_importmap *map;         /* borrowed; NULL: the built-in table only */
+	const th_marker_env *env;  /* the target's marker environment for Requires-Dist chains, or NULL */
+	const char *target;        /* names the target in messages ("image REF"), or NULL */
+} th_srcdeps_opts;
 
 /* The dependencies declared by the manifests at the top of the scanned tree
  * (requirements*.txt with their includes, which must stay inside the tree;
@@ -69,9 +77,9 @@ int th_srcdeps_declared(th_srcdeps_decl **out, size_t *n, const th_srcscan *scan
  * TH_ERR_NOTFOUND when the dots reach above the tree. */
 int th_srcdeps_resolve(th_buf *out, const char *path, unsigned level, const char *module, th_error *err);
 
-/* python_minor: the target's 3.minor, 0 when not given (no stdlib findings). */
+/* o may be NULL (no target: the built-in table only, no stdlib findings). */
 int th_srcdeps_analyze(th_srcdeps *out, const th_srcscan *scan, const th_srcdeps_decl *decls, size_t ndecls,
-		       int python_minor, th_arena *a, th_error *err);
+		       const th_srcdeps_opts *o, th_arena *a, th_error *err);
 
 const char *th_severity_name(th_severity s);
 

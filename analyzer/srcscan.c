@@ -272,7 +272,7 @@ int th_srcscan_run(th_srcscan *out, const char *root, const th_srcscan_opts *o, 
 				goto done;
 		}
 		if (found)
-			f->cached = true;
+			f->cached = f->stat_hit = true;
 		else
 			pool.todo[pool.ntodo++] = i;
 	}
@@ -312,10 +312,8 @@ int th_srcscan_run(th_srcscan *out, const char *root, const th_srcscan_opts *o, 
 	out->nparsed = pool.ntodo;
 	for (size_t i = 0; i < out->nfiles; i++)
 		out->ncached += out->files[i].cached;
-	/* 5. Record. */
+	/* 5. Record the new facts; the scan itself is th_srcscan_record's. */
 	if (h) {
-		if ((rc = th_store_source_scan_new(h, out->root, &out->scan_id, err)))
-			goto done;
 		for (size_t j = 0; j < pool.ntodo; j++) {
 			th_srcscan_file *f = &out->files[pool.todo[j]];
 			if (f->hash[0] && !f->meta.error && (rc = th_store_source_put(h, f->hash, &f->src, &f->meta, err)))
@@ -325,9 +323,8 @@ int th_srcscan_run(th_srcscan *out, const char *root, const th_srcscan_opts *o, 
 			th_srcscan_file *f = &out->files[i];
 			if (!f->hash[0])
 				continue;
-			if ((f->kind == TH_REPOFILE_PYTHON && !f->meta.error &&
-			     (rc = th_store_source_stat_put(h, out->root, f->path, &f->st, f->hash, err))) ||
-			    (rc = th_store_source_scan_file(h, out->scan_id, f->path, f->hash, err)))
+			if (f->kind == TH_REPOFILE_PYTHON && !f->meta.error && !f->stat_hit &&
+			    (rc = th_store_source_stat_put(h, out->root, f->path, &f->st, f->hash, err)))
 				goto done;
 		}
 	}
@@ -339,6 +336,24 @@ done:
 		out->files[i].raw = NULL;
 	}
 	return rc;
+}
+
+int th_srcscan_record(th_srcscan *s, th_store_source *h, const char *digest, bool *same, th_error *err)
+{
+	int64_t same_as;
+	int rc;
+
+	*same = false;
+	if ((rc = th_store_source_scan_new(h, s->root, digest, &s->scan_id, &same_as, err)))
+		return rc;
+	if ((*same = same_as != 0))
+		return 0;
+	for (size_t i = 0; i < s->nfiles; i++) {
+		const th_srcscan_file *f = &s->files[i];
+		if (f->hash[0] && (rc = th_store_source_scan_file(h, s->scan_id, f->path, f->hash, err)))
+			return rc;
+	}
+	return 0;
 }
 
 void th_srcscan_release(th_srcscan *s)

@@ -12,8 +12,11 @@
  * parser and arena.
  *
  * With a store, the caller holds the write transaction (th_store_begin)
- * around the scan and whatever it records from it (findings), so one scan is
- * one transaction.
+ * around the scan and whatever it records from it (th_srcscan_record, then
+ * declarations and findings), so one scan is one transaction. A warm
+ * re-scan writes almost nothing: only files whose stat changed go back to
+ * the stat cache, and a scan that found what an earlier one found is one
+ * row pointing at it.
  */
 #ifndef TH_SRCSCAN_H
 #define TH_SRCSCAN_H
@@ -39,6 +42,7 @@ typedef struct th_srcscan_file {
 	th_source_meta meta;       /* encoding, CPython's objection, thoth's error */
 	th_ipynb nb;               /* notebooks: the cell map */
 	bool cached;               /* facts came from the store */
+	bool stat_hit;             /* ... through the stat cache: the file was not even read */
 	char *raw;                 /* malloc, transient: the bytes between reading and parsing */
 	size_t rawlen;
 } th_srcscan_file;
@@ -56,7 +60,7 @@ typedef struct th_srcscan {
 	th_srcscan_file *files;     /* malloc, in walk order */
 	size_t nfiles;
 	size_t nparsed, ncached, nread;
-	int64_t scan_id;            /* 0 without a store */
+	int64_t scan_id;            /* set by th_srcscan_record */
 	th_arena arena;             /* paths and cached facts */
 	th_arena *warenas;          /* one per worker: parsed facts */
 	int nworkers;
@@ -66,6 +70,11 @@ typedef struct th_srcscan {
  * must be open on it. */
 int th_srcscan_run(th_srcscan *out, const char *root, const th_srcscan_opts *o, th_store *store,
 		   const th_limits *lim, th_error *err);
+/* Records the scan (s->scan_id) and the files it saw. digest summarises
+ * everything the caller records for the scan; with *same set, an earlier
+ * scan of the root found the same and the new one points at it: the caller
+ * records nothing more. */
+int th_srcscan_record(th_srcscan *s, th_store_source *h, const char *digest, bool *same, th_error *err);
 void th_srcscan_release(th_srcscan *s);
 
 #endif

@@ -9,7 +9,7 @@
 
 enum {
 	Q_FILE_GET, Q_IMPORT_GET, Q_USAGE_GET, Q_FILE_PUT, Q_FILE_DEL, Q_IMPORT_PUT,
-	Q_STAT_GET, Q_STAT_PUT, Q_SCAN_NEW, Q_SCAN_FILE, Q_DECL, Q_FINDING, Q_COUNT
+	Q_STAT_GET, Q_STAT_PUT, Q_SCAN_NEW, Q_SCAN_FILE, Q_DECL, Q_FINDING, Q_KB_KNOWN, Q_SCAN_SAME, Q_COUNT
 };
 
 static const char *const store_source__sql[Q_COUNT] = {
@@ -22,12 +22,14 @@ static const char *const store_source__sql[Q_COUNT] = {
 	"INSERT INTO source_import (file, seq, module, level, alias, names, line, col, kind, ctx) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 	"SELECT hash FROM source_stat WHERE root = ?1 AND path = ?2 AND size = ?3 AND mtime_ns = ?4 AND ino = ?5",
 	"INSERT OR REPLACE INTO source_stat (root, path, size, mtime_ns, ino, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	"INSERT INTO source_scan (root, at) VALUES (?1, ?2)",
+	"INSERT INTO source_scan (root, at, digest, same_as) VALUES (?1, ?2, ?3, ?4)",
 	"INSERT OR REPLACE INTO source_scan_file (scan, path, hash) VALUES (?1, ?2, ?3)",
 	("INSERT INTO source_decl (scan, seq, file, line, name, requirement, kind, grp, dev)"
 	 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
 	("INSERT INTO source_finding (scan, seq, rule, severity, file, line, col, subject, message)"
 	 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+	"SELECT 1 FROM kb_project WHERE name = ?1 LIMIT 1",
+	"SELECT id FROM source_scan WHERE root = ?1 AND digest = ?2 AND same_as IS NULL ORDER BY id DESC LIMIT 1",
 };
 
 struct th_store_source {
@@ -312,13 +314,29 @@ int th_store_source_stat_put(th_store_source *h, const char *root, const char *p
 	return store_source__done(h, st, err);
 }
 
-int th_store_source_scan_new(th_store_source *h, const char *root, int64_t *out, th_error *err)
+int th_store_source_scan_new(th_store_source *h, const char *root, const char *digest, int64_t *out,
+			     int64_t *same_as, th_error *err)
 {
-	sqlite3_stmt *st = store_source__q(h, Q_SCAN_NEW);
+	sqlite3_stmt *st;
 	int rc;
 
+	*same_as = 0;
+	if (digest) {
+		st = store_source__q(h, Q_SCAN_SAME);
+		sqlite3_bind_text(st, 1, root, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, digest, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			*same_as = sqlite3_column_int64(st, 0);
+		else if (rc != SQLITE_DONE)
+			return store__dberr(err, h->s->db, h->s->path, "cannot read earlier scans");
+	}
+	st = store_source__q(h, Q_SCAN_NEW);
 	sqlite3_bind_text(st, 1, root, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
+	store_source__text(st, 3, digest);
+	if (*same_as)
+		sqlite3_bind_int64(st, 4, *same_as);
 	if ((rc = store_source__done(h, st, err)))
 		return rc;
 	*out = sqlite3_last_insert_rowid(h->s->db);
@@ -369,4 +387,18 @@ int th_store_source_finding(th_store_source *h, int64_t scan, int64_t seq, const
 	store_source__text(st, 8, subject);
 	sqlite3_bind_text(st, 9, message, -1, SQLITE_STATIC);
 	return store_source__done(h, st, err);
+}
+
+int th_store_source_kb_known(th_store_source *h, const char *normalized, bool *out, th_error *err)
+{
+	sqlite3_stmt *st = store_source__q(h, Q_KB_KNOWN);
+	int rc;
+
+	sqlite3_bind_text(st, 1, normalized, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*out = rc == SQLITE_ROW;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store__dberr(err, h->s->db, h->s->path, "cannot look up a knowledge-base project");
+	return 0;
 }

@@ -49,8 +49,12 @@ int th_store_source_stat_get(th_store_source *h, const char *root, const char *p
 int th_store_source_stat_put(th_store_source *h, const char *root, const char *path, const th_source_stat *st,
 			     const char *hash, th_error *err);
 
-/* A scan and the files it saw. */
-int th_store_source_scan_new(th_store_source *h, const char *root, int64_t *out, th_error *err);
+/* A scan and the files it saw. digest (may be NULL) summarises what the
+ * scan found; when an earlier scan of the root has the same digest, the new
+ * scan points at it (*same_as, else 0) and its files, declarations and
+ * findings are that scan's: the caller does not record them again. */
+int th_store_source_scan_new(th_store_source *h, const char *root, const char *digest, int64_t *out,
+			     int64_t *same_as, th_error *err);
 int th_store_source_scan_file(th_store_source *h, int64_t scan, const char *path, const char *hash, th_error *err);
 
 /* A declared dependency and a finding of a scan, as facts (strings borrowed). */
@@ -60,5 +64,9 @@ int th_store_source_decl(th_store_source *h, int64_t scan, int64_t seq, const ch
 int th_store_source_finding(th_store_source *h, int64_t scan, int64_t seq, const char *rule, const char *severity,
 			    const char *file, uint32_t line, uint32_t col, const char *subject, const char *message,
 			    th_error *err);
+
+/* Does the knowledge base hold a project of this normalised name (in any
+ * index)? For the import -> distribution mapping (analyzer/importmap). */
+int th_store_source_kb_known(th_store_source *h, const char *normalized, bool *out, th_error *err);
 
 #endif

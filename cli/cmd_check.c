@@ -51,6 +51,7 @@ typedef struct check__run {
 	th_srcdeps deps;
 	th_gate_report rep;
 	th_know *know;
+	th_importmap *map;
 	const char *fail_on;
 } check__run;
 
@@ -77,15 +78,17 @@ static int check__project(check__run *r, const char *project, const char **lock_
 	return 0;
 }
 
-/* A path for findings: relative to the project when it is inside it. */
+/* A path for findings: relative to the project when it is inside it, else
+ * absolute (a path relative to the working directory would read as one
+ * relative to the project). */
 static const char *check__rel(check__run *r, const char *path)
 {
 	char *real = realpath(path, NULL);
 	size_t n = strlen(r->root);
 	const char *out = path;
 
-	if (real && !strncmp(real, r->root, n) && real[n] == '/')
-		out = th_arena_strdup(&r->a, real + n + 1);
+	if (real)
+		out = th_arena_strdup(&r->a, !strncmp(real, r->root, n) && real[n] == '/' ? real + n + 1 : real);
 	free(real);
 	return out ? out : path;
 }
@@ -161,8 +164,20 @@ static int check__sources(check__run *r, th_store *store)
 	th_srcscan_opts o = { NULL, 0, true, true, 0 };
 	th_srcdeps_decl *decls = NULL;
 	size_t ndecls = 0;
-	int minor = r->has_env ? (int)r->env.pyver.release[1].value : 0;
+	th_srcdeps_opts so = { r->has_env ? (int)r->env.pyver.release[1].value : 0, NULL,
+			       r->has_env ? &r->env.markers : NULL, r->spec.source };
 	int rc;
+
+	/* Imports map to distributions through the image's own first. */
+	if ((rc = th_importmap_new(&r->map, &r->ctx->err)))
+		return rc;
+	for (size_t i = 0; r->has_image && i < r->image.ndists; i++) {
+		const th_gate_dist *d = &r->image.dists[i];
+		th_importmap_installed x = { d->name, d->version, d->top_level, d->ntop_level, d->requires, d->nrequires };
+		if ((rc = th_importmap_add_installed(r->map, &x, &r->ctx->err)))
+			return rc;
+	}
+	so.map = r->map;
 
 	if (getenv("THOTH_SCAN_THREADS"))
 		o.threads = atoi(getenv("THOTH_SCAN_THREADS"));
@@ -171,7 +186,7 @@ static int check__sources(check__run *r, th_store *store)
 	r->has_scan = true;
 	if ((rc = th_srcdeps_declared(&decls, &ndecls, &r->scan, &r->ctx->limits, &r->a, &r->ctx->err)))
 		return rc;
-	return th_srcdeps_analyze(&r->deps, &r->scan, decls, ndecls, minor, &r->a, &r->ctx->err);
+	return th_srcdeps_analyze(&r->deps, &r->scan, decls, ndecls, &so, &r->a, &r->ctx->err);
 }
 
 static const char *check__family(const char *id)
@@ -356,6 +371,7 @@ static void check__release(check__run *r)
 {
 	th_gate_report_release(&r->rep);
 	th_know_free(r->know);
+	th_importmap_free(r->map);
 	if (r->has_env)
 		th_env_release(&r->env);
 	if (r->has_scan)
@@ -385,8 +401,9 @@ static int check__run_cmd(th_ctx *ctx, const th_args *a)
 		fmt = "table";
 	if ((rc = check__project(&r, a->pos[0], &lock_arg)) || (rc = th_ctx_store(ctx, &store)))
 		goto done;
-	/* One transaction: the layer cache and the source facts this run adds. */
-	if ((rc = th_store_begin(store, &ctx->err)) || (rc = check__target(&r, a, store)) ||
+	/* The image is scanned (or its facts reused) in imgscan's own
+	 * transaction; then one transaction for the source facts this run adds. */
+	if ((rc = check__target(&r, a, store)) || (rc = th_store_begin(store, &ctx->err)) ||
 	    (rc = check__sources(&r, store)))
 		goto done;
 	if (!lock)
@@ -420,6 +437,7 @@ static int check__run_cmd(th_ctx *ctx, const th_args *a)
 	in.root = r.root;
 	in.scan = &r.scan;
 	in.deps = &r.deps;
+	in.map = r.map;
 	in.kb = store;
 	in.lim = &ctx->limits;
 	if ((rc = th_gate_run(&r.rep, &in, &ctx->err)) || (rc = th_gate_inline(&r.rep, r.root, &ctx->limits, &ctx->err)))

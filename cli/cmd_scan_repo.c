@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/imgscan.h"
 #include "analyzer/srcdeps.h"
 #include "analyzer/srcscan.h"
 #include "core/hash.h"
@@ -66,7 +67,14 @@ static const char *scan__decl_kind(th_decl_kind k)
 	       k == TH_DECL_LOCKED ? "locked" : "constraint";
 }
 
-static int scan__json(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, th_buf *out)
+/* What the findings were judged against. */
+typedef struct scan__target {
+	const char *python;   /* "3.Y[.Z]" or NULL */
+	const char *image;    /* the REF or NULL */
+	size_t installed;     /* its Python distributions */
+} scan__target;
+
+static int scan__json(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, const scan__target *tg, th_buf *out)
 {
 	th_buf res = TH_BUF_INIT;
 	th_jw w;
@@ -75,6 +83,15 @@ static int scan__json(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, th_
 	th_jw_obj_begin(&w);
 	th_jw_key(&w, "schema");
 	th_jw_str(&w, SCAN_REPO_SCHEMA);
+	th_jw_key(&w, "target");
+	th_jw_obj_begin(&w);
+	th_jw_key(&w, "python");
+	th_jw_str(&w, tg->python);
+	th_jw_key(&w, "image");
+	th_jw_str(&w, tg->image);
+	th_jw_key(&w, "installed_distributions");
+	th_jw_int(&w, (int64_t)tg->installed);
+	th_jw_obj_end(&w);
 	th_jw_key(&w, "files");
 	th_jw_arr_begin(&w);
 	for (size_t i = 0; i < s->nfiles; i++) {
@@ -243,6 +260,7 @@ static const char *const scan__rules[][2] = {
 	{ "unresolvable-relative-import", "A relative import reaches above the scanned tree" },
 	{ "invalid-requirement", "A declared requirement is not valid PEP 508" },
 	{ "transitive-dependency", "An imported distribution is only present as a dependency of another" },
+	{ "installed-not-declared", "An imported distribution is installed in the target but not declared" },
 };
 
 /* SARIF 2.1.0: one run, thoth as the tool; results are the findings, with
@@ -426,13 +444,65 @@ done:
 	return rc;
 }
 
-/* The declarations and findings of this scan, as facts. */
-static int scan__record(th_store *store, const th_srcscan *s, const th_srcdeps *d, th_error *err)
+static void scan__hash_str(th_sha256 *h, const char *s)
 {
-	th_store_source *h;
+	/* NUL-separated, NULL distinct from "" */
+	if (s)
+		th_sha256_update(h, s, strlen(s) + 1);
+	else
+		th_sha256_update(h, "\xff", 1);
+}
+
+static void scan__hash_int(th_sha256 *h, int64_t v)
+{
+	th_sha256_update(h, &v, sizeof(v));
+}
+
+/* What this scan records, summarised: a re-scan finding the same is one row. */
+static int scan__digest(char hex[TH_SHA256_HEX], const th_srcscan *s, const th_srcdeps *d, th_error *err)
+{
+	th_sha256 h;
 	int rc;
 
-	if ((rc = th_store_source_open(&h, store, err)))
+	if ((rc = th_sha256_init(&h, err)))
+		return rc;
+	scan__hash_str(&h, SCAN_REPO_SCHEMA);
+	for (size_t i = 0; i < s->nfiles; i++) {
+		scan__hash_str(&h, s->files[i].path);
+		scan__hash_str(&h, s->files[i].hash);
+	}
+	for (size_t i = 0; i < d->ndecls; i++) {
+		const th_srcdeps_decl *x = &d->decls[i];
+		scan__hash_str(&h, x->d.file);
+		scan__hash_int(&h, x->d.line);
+		scan__hash_str(&h, x->name);
+		scan__hash_str(&h, x->d.req);
+		scan__hash_str(&h, scan__decl_kind(x->d.kind));
+		scan__hash_str(&h, x->d.group);
+		scan__hash_int(&h, x->d.dev);
+	}
+	for (size_t i = 0; i < d->nfindings; i++) {
+		const th_finding *f = &d->findings[i];
+		scan__hash_str(&h, f->rule);
+		scan__hash_int(&h, f->severity);
+		scan__hash_str(&h, f->file);
+		scan__hash_int(&h, f->line);
+		scan__hash_int(&h, f->col);
+		scan__hash_str(&h, f->subject);
+		scan__hash_str(&h, f->message);
+	}
+	th_sha256_final(&h, hex);
+	return 0;
+}
+
+/* The scan, its files, declarations and findings, as facts. */
+static int scan__record(th_store_source *h, th_srcscan *s, const th_srcdeps *d, th_error *err)
+{
+	char digest[TH_SHA256_HEX];
+	bool same;
+	int rc;
+
+	if ((rc = scan__digest(digest, s, d, err)) || (rc = th_srcscan_record(s, h, digest, &same, err)) || same)
 		return rc;
 	for (size_t i = 0; i < d->ndecls && !rc; i++) {
 		const th_srcdeps_decl *x = &d->decls[i];
@@ -444,8 +514,71 @@ static int scan__record(th_store *store, const th_srcscan *s, const th_srcdeps *
 		rc = th_store_source_finding(h, s->scan_id, (int64_t)i, f->rule, th_severity_name(f->severity), f->file,
 					     f->line, f->col, f->subject, f->message, err);
 	}
-	th_store_source_close(h);
 	return rc;
+}
+
+/* The PEP 508 variables of an image's default interpreter, for following
+ * its installed distributions' Requires-Dist. */
+static int scan__image_env(th_marker_env *env, const th_imgfacts *f, const th_image_interp *py, th_error *err)
+{
+	char short_ver[16];
+	const char *arch = f->info.arch;
+	const char *machine = !arch ? "x86_64" : !strcmp(arch, "amd64") ? "x86_64" : !strcmp(arch, "arm64") ? "aarch64" :
+			      !strcmp(arch, "386") ? "i686" : arch;
+	const char *const vars[][2] = {
+		{ "python_version", short_ver },
+		{ "python_full_version", py->version },
+		{ "implementation_version", py->version },
+		{ "implementation_name", th_imgfacts_implementation(py) },
+		{ "platform_python_implementation", "CPython" },
+		{ "os_name", "posix" },
+		{ "sys_platform", "linux" },
+		{ "platform_system", "Linux" },
+		{ "platform_machine", machine },
+	};
+	int rc = 0;
+
+	snprintf(short_ver, sizeof(short_ver), "%d.%d", py->major, py->minor);
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]) && !rc; i++)
+		rc = th_marker_env_set(env, vars[i][0], vars[i][1], strlen(vars[i][1]), err);
+	return rc;
+}
+
+/* --image REF: the target is the image — its default interpreter's Python
+ * for standard-library questions, its installed distributions for the
+ * mapping and for what is present without being declared. Scanned (or
+ * taken from an earlier scan of the same image) in its own transaction,
+ * before the source scan's. */
+static int scan__image(th_ctx *ctx, th_store *store, const char *ref, th_importmap *map, th_marker_env *env,
+		       th_srcdeps_opts *o, scan__target *tg, th_arena *a)
+{
+	th_imgscan_opts io = TH_IMGSCAN_OPTS_INIT;
+	const th_image_interp *py;
+	th_imgfacts f;
+	int rc;
+
+	io.reuse = true;
+	io.lim = &ctx->limits;
+	if ((rc = th_imgscan_facts(store, ref, &io, &f, a, &ctx->err)))
+		return rc;
+	if (!(py = th_imgfacts_python(&f)))
+		return th_error_set(&ctx->err, TH_ERR_INVALID, "%s: the image has no Python interpreter", ref);
+	o->python_minor = py->major == 3 ? py->minor : 0;
+	tg->python = py->version;
+	tg->image = ref;
+	tg->installed = f.ndists;
+	o->env = env;
+	if (!(o->target = th_arena_strdup(a, "the image")))
+		return th_error_set(&ctx->err, TH_ERR_NOMEM, "out of memory");
+	if ((rc = scan__image_env(env, &f, py, &ctx->err)))
+		return rc;
+	return th_importmap_add_image(map, &f, &ctx->err);
+}
+
+/* The knowledge base as the mapping's third source. */
+static int scan__kb_known(void *ud, const char *normalized, bool *out, th_error *err)
+{
+	return th_store_source_kb_known(ud, normalized, out, err);
 }
 
 static int scan__repo(th_ctx *ctx, const th_args *a)
@@ -453,12 +586,17 @@ static int scan__repo(th_ctx *ctx, const th_args *a)
 	const char *const *excl = NULL;
 	int nexcl = th_args_list(a, "--exclude", &excl);
 	const char *fmt = th_args_get(a, "--format"), *py = th_args_get(a, "--python");
-	const char *fail_on = th_args_get(a, "--fail-on");
+	const char *fail_on = th_args_get(a, "--fail-on"), *image = th_args_get(a, "--image");
+	th_marker_env env;
+	scan__target tg = { NULL, NULL, 0 };
 	th_srcscan_opts o = { excl, (size_t)nexcl, true, false, 0 };
 	th_srcscan s;
 	th_srcdeps d;
 	th_srcdeps_decl *decls = NULL;
 	size_t ndecls = 0;
+	th_srcdeps_opts dopts = { 0 };
+	th_store_source *src = NULL;
+	th_importmap *map = NULL;
 	th_arena arena;
 	int minor = 0, status = TH_EXIT_OK;
 	th_store *store;
@@ -467,8 +605,8 @@ static int scan__repo(th_ctx *ctx, const th_args *a)
 
 	if (!fmt)
 		fmt = "table";
-	if (th_args_get(a, "--image")) {
-		th_error_set(&ctx->err, TH_ERR_UNSUPPORTED, "scan repo: --image is not implemented yet; use --python X.Y");
+	if (image && py) {
+		th_error_set(&ctx->err, TH_ERR_USAGE, "--python and --image are exclusive: the image has its Python");
 		return TH_EXIT_ERROR;
 	}
 	if (py) {
@@ -481,24 +619,32 @@ static int scan__repo(th_ctx *ctx, const th_args *a)
 		}
 		minor = (int)min;
 	}
+	dopts.python_minor = minor;
+	tg.python = py;
 	o.load_usages = strcmp(fmt, "table") != 0;
 	if (getenv("THOTH_SCAN_THREADS"))
 		o.threads = atoi(getenv("THOTH_SCAN_THREADS"));
 	if (th_ctx_store(ctx, &store))
 		return TH_EXIT_ERROR;
 	th_arena_init(&arena, 1 << 16);
-	/* One transaction: the scan's facts, its declarations and its findings. */
-	if ((rc = th_store_begin(store, &ctx->err))) {
-		memset(&s, 0, sizeof(s));
+	th_marker_env_init(&env);
+	memset(&s, 0, sizeof(s));
+	if ((rc = th_importmap_new(&map, &ctx->err)) ||
+	    (image && (rc = scan__image(ctx, store, image, map, &env, &dopts, &tg, &arena))))
 		goto done;
-	}
-	if ((rc = th_srcscan_run(&s, a->pos[0], &o, store, &ctx->limits, &ctx->err)) ||
-	    (rc = th_srcdeps_declared(&decls, &ndecls, &s, &ctx->limits, &arena, &ctx->err)) ||
-	    (rc = th_srcdeps_analyze(&d, &s, decls, ndecls, minor, &arena, &ctx->err)) ||
-	    (rc = scan__record(store, &s, &d, &ctx->err)) || (rc = th_store_commit(store, &ctx->err)))
+	/* One transaction: the scan's facts, its declarations and its findings. */
+	if ((rc = th_store_begin(store, &ctx->err)) ||
+	    (rc = th_srcscan_run(&s, a->pos[0], &o, store, &ctx->limits, &ctx->err)) ||
+	    (rc = th_store_source_open(&src, store, &ctx->err)))
+		goto done;
+	th_importmap_set_kb(map, scan__kb_known, src);
+	dopts.map = map;
+	if ((rc = th_srcdeps_declared(&decls, &ndecls, &s, &ctx->limits, &arena, &ctx->err)) ||
+	    (rc = th_srcdeps_analyze(&d, &s, decls, ndecls, &dopts, &arena, &ctx->err)) ||
+	    (rc = scan__record(src, &s, &d, &ctx->err)) || (rc = th_store_commit(store, &ctx->err)))
 		goto done;
 	if (!strcmp(fmt, "json"))
-		rc = scan__json(ctx, &s, &d, &out);
+		rc = scan__json(ctx, &s, &d, &tg, &out);
 	else if (!strcmp(fmt, "sarif"))
 		rc = scan__sarif(ctx, &s, &d, &out);
 	else
@@ -512,9 +658,12 @@ static int scan__repo(th_ctx *ctx, const th_args *a)
 				status = TH_EXIT_VERDICT;
 	}
 done:
+	th_store_source_close(src);
+	th_importmap_free(map);
 	th_store_rollback(store);
 	th_buf_release(&out);
 	th_srcscan_release(&s);
+	th_marker_env_release(&env);
 	th_arena_release(&arena);
 	return rc ? TH_EXIT_ERROR : status;
 }

@@ -28,12 +28,12 @@ typedef struct th_sarif_rule {
 
 typedef struct th_sarif_result {
 	const char *rule_id;
-	const char *level;       /* error | warning | note */
+	const char *level; /* error | warning | note */
 	const char *message;
-	const char *uri;         /* relative to SRCROOT, or absolute; NULL: no location */
-	uint32_t line, col;      /* 0: unknown */
-	const char *fingerprint; /* partialFingerprints["thoth/v1"], or NULL */
-	const char *suppressed;  /* NULL, or "inSource" / "external" */
+	const char *uri;          /* relative to SRCROOT, or absolute; NULL: no location */
+	uint32_t line, col;       /* 0: unknown */
+	const char *fingerprint;  /* partialFingerprints["thoth/v1"], or NULL */
+	const char *suppressed;   /* NULL, or "inSource" / "external" */
 	const char *const *props; /* key, value pairs for properties, or NULL */
 	size_t nprops;
 } th_sarif_result;

@@ -82,11 +82,22 @@ int th_buf_vprintf(th_buf *b, th_error *err, const char *fmt, va_list ap)
 	va_list cp;
 	int n, rc;
 
+	/* Format into the room there is; only text that does not fit is
+	 * formatted twice (callers print many short lines into one buffer). */
 	va_copy(cp, ap);
-	n = vsnprintf(NULL, 0, fmt, cp);
+	n = b->cap ? vsnprintf(b->ptr + b->len, b->cap - b->len, fmt, cp) : vsnprintf(NULL, 0, fmt, cp);
 	va_end(cp);
-	if (n < 0)
+	if (n < 0) {
+		if (b->cap)
+			b->ptr[b->len] = '\0';
 		return th_error_set(err, TH_ERR_INVALID, "bad format string");
+	}
+	if (b->cap && (size_t)n < b->cap - b->len && (!b->max || b->len + (size_t)n <= b->max)) {
+		b->len += (size_t)n;
+		return 0;
+	}
+	if (b->cap)
+		b->ptr[b->len] = '\0';
 	if ((rc = th_buf_grow(b, (size_t)n, err)))
 		return rc;
 	vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);

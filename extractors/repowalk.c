@@ -223,17 +223,23 @@ static bool repowalk__skip_dir(int fd, const char *name, bool top)
 	return faccessat(fd, "pyvenv.cfg", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
+typedef struct repowalk__ent {
+	char *name;         /* malloc */
+	unsigned char type; /* d_type: DT_UNKNOWN when the file system does not say */
+} repowalk__ent;
+
 static int repowalk__cmp(const void *x, const void *y)
 {
-	return strcmp(*(const char *const *)x, *(const char *const *)y);
+	return strcmp(((const repowalk__ent *)x)->name, ((const repowalk__ent *)y)->name);
 }
 
-/* The names in a directory, sorted bytewise (stable across locales). */
-static int repowalk__names(int fd, char ***out, size_t *n)
+/* The names in a directory, sorted bytewise (stable across locales), with
+ * their d_type: most entries need no stat to be skipped or descended. */
+static int repowalk__names(int fd, repowalk__ent **out, size_t *n)
 {
 	DIR *d = fdopendir(fd);
 	struct dirent *e;
-	char **v = NULL;
+	repowalk__ent *v = NULL;
 	size_t cap = 0;
 
 	*n = 0;
@@ -245,13 +251,14 @@ static int repowalk__names(int fd, char ***out, size_t *n)
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
 		if (*n == cap) {
-			char **nv = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof(*v));
+			repowalk__ent *nv = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof(*v));
 			if (!nv)
 				goto nomem;
 			v = nv;
 		}
-		if (!(v[*n] = strdup(e->d_name)))
+		if (!(v[*n].name = strdup(e->d_name)))
 			goto nomem;
+		v[*n].type = e->d_type;
 		(*n)++;
 	}
 	closedir(d);
@@ -262,7 +269,7 @@ static int repowalk__names(int fd, char ***out, size_t *n)
 nomem:
 	closedir(d);
 	while (*n)
-		free(v[--*n]);
+		free(v[--*n].name);
 	free(v);
 	return -2;
 }
@@ -272,7 +279,7 @@ nomem:
  * so the kernel never walks a long path per entry. */
 static int repowalk__dir(repowalk__walk *w, int fd, th_buf *rel)
 {
-	char **names = NULL;
+	repowalk__ent *names = NULL;
 	size_t nrules = w->nrules, rlen = rel->len, n = 0;
 	int rc = 0, dfd = dup(fd);
 
@@ -293,7 +300,8 @@ static int repowalk__dir(repowalk__walk *w, int fd, th_buf *rel)
 		goto done;
 	}
 	for (size_t i = 0; i < n && !rc; i++) {
-		const char *name = names[i];
+		const char *name = names[i].name;
+		unsigned char type = names[i].type;
 		struct stat st;
 		bool is_dir;
 		int kind = -1;
@@ -310,12 +318,28 @@ static int repowalk__dir(repowalk__walk *w, int fd, th_buf *rel)
 					  rel->ptr, (unsigned long long)w->lim->path_bytes);
 			break;
 		}
-		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) || S_ISLNK(st.st_mode))
+		/* d_type answers for most entries without a stat: a file of no
+		 * interest or an excluded one costs nothing; a directory is opened
+		 * with O_NOFOLLOW, which refuses a symlink by itself. Regular files
+		 * kept are stat'ed for the stat cache. */
+		if (type == DT_UNKNOWN) {
+			if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW))
+				continue;
+			type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_LNK;
+		} else if (type == DT_REG) {
+			st.st_mode = 0;
+		}
+		if (type != DT_REG && type != DT_DIR)
 			continue;
-		is_dir = S_ISDIR(st.st_mode);
-		if (!is_dir && (!S_ISREG(st.st_mode) || (kind = th_repowalk_kind(name)) < 0))
+		is_dir = type == DT_DIR;
+		if (!is_dir && (kind = th_repowalk_kind(name)) < 0)
 			continue;
 		if (repowalk__excluded(w, rel->ptr, name) || repowalk__ignored(w, rel->ptr, is_dir))
+			continue;
+		/* The entry may have changed since readdir: what is reported is what
+		 * the stat says now. */
+		if (!is_dir && !S_ISREG(st.st_mode) &&
+		    (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode)))
 			continue;
 		if (is_dir) {
 			int cfd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -336,7 +360,7 @@ static int repowalk__dir(repowalk__walk *w, int fd, th_buf *rel)
 	}
 done:
 	for (size_t i = 0; i < n; i++)
-		free(names[i]);
+		free(names[i].name);
 	free(names);
 	close(dfd);
 	for (size_t i = nrules; i < w->nrules; i++)

@@ -21,59 +21,57 @@
 /* The catalogue. Ids are a contract (baselines and inline ignores name
  * them): add new ones, never rename. README's "Finding ids" is this table. */
 const th_gate_id th_gate_ids[] = {
-	{ "no-python", TH_SEV_ERROR, "install", "the image has no Python interpreter",
-	  "use an image with the Python the application needs" },
-	{ "python-unsupported", TH_SEV_ERROR, "install",
-	  "the target Python is outside the Requires-Python of a locked package (or of the lock)",
-	  "lock a version that supports the target Python, or change the image's Python" },
-	{ "no-compatible-wheel", TH_SEV_ERROR, "install",
-	  "no file of the locked version installs on the target (wheel tags vs glibc/musl, architecture, Python ABI) and "
-	  "there is no sdist",
-	  "lock a version with a wheel for the target, or use an image with a newer glibc / the right architecture" },
-	{ "sdist-only", TH_SEV_WARNING, "install",
-	  "no wheel of the locked version fits the target: pip would build the sdist on the image",
-	  "lock a version with a wheel for the target, or make sure the image can build it (compiler, headers)" },
-	{ "package-unverified", TH_SEV_NOTE, "install",
-	  "neither the lock nor the knowledge base lists the files of the locked version: its tags were not checked",
-	  "import the index into the knowledge base (thoth kb import) or use a lock that lists files" },
-	{ "os-package-replaced", TH_SEV_WARNING, "install",
-	  "the lock pins another version of a distribution the OS package manager installed in the image",
-	  "install into a virtual environment, or remove the OS package from the image" },
-	{ "dependency-missing", TH_SEV_ERROR, "conflicts",
-	  "a distribution of the image or the lock requires one that neither provides (pip check)",
-	  "add the missing distribution to the lock" },
-	{ "dependency-conflict", TH_SEV_ERROR, "conflicts",
-	  "a distribution of the image or the lock requires a version of another that is not the one present (pip "
-	  "check)",
-	  "lock versions that satisfy each other, or install into a clean virtual environment" },
-	{ "known-broken", TH_SEV_ERROR, "conflicts",
-	  "the curated knowledge says these locked versions do not work together",
-	  "lock other versions of one of them" },
-	{ "cuda-missing", TH_SEV_ERROR, "gpu",
-	  "a locked package needs CUDA, and neither the image nor nvidia-* wheels provide the CUDA runtime",
-	  "use a CUDA image of the needed version, or lock the framework's nvidia-* wheels" },
-	{ "cuda-mismatch", TH_SEV_ERROR, "gpu", "the image's CUDA runtime is not the version a locked package needs",
-	  "use an image with the needed CUDA, or lock the build of the package for the image's CUDA" },
-	{ "cudnn-mismatch", TH_SEV_ERROR, "gpu", "the image's cuDNN is not the version a locked package needs",
-	  "use an image with the needed cuDNN, or lock the framework's nvidia-cudnn wheel" },
-	{ "api-removed", TH_SEV_ERROR, "code", "the code uses an API the locked (or installed) version no longer has",
-	  "port the code to the replacement, or lock a version that still has the API" },
-	{ "stdlib-module-absent", TH_SEV_ERROR, "code",
-	  "the code imports a standard-library module the target Python does not have",
-	  "use the replacement (or its backport from PyPI), or target a Python that has the module" },
-	{ "import-unprovided", TH_SEV_ERROR, "code",
-	  "the code imports a module no declared dependency, locked package or installed distribution provides",
-	  "declare the distribution that provides it and lock it" },
-	{ "optional-import-unprovided", TH_SEV_NOTE, "code",
-	  "an optional import (guarded by try/except ImportError) that nothing provides: that feature is off",
-	  "declare the distribution if the feature is wanted" },
-	{ "vulnerable-package", TH_SEV_ERROR, "security",
-	  "an advisory affects a locked version, or a version pip installed in the image",
-	  "upgrade to a fixed version" },
-	{ "distribution-package-advisory", TH_SEV_NOTE, "security",
-	  "an advisory names the upstream version of a distribution the OS package manager installed; distributions "
-	  "patch without changing the upstream version",
-	  "check the distribution's security tracker for the package; update the image" },
+    {"no-python", TH_SEV_ERROR, "install", "the image has no Python interpreter",
+     "use an image with the Python the application needs"},
+    {"python-unsupported", TH_SEV_ERROR, "install",
+     "the target Python is outside the Requires-Python of a locked package (or of the lock)",
+     "lock a version that supports the target Python, or change the image's Python"},
+    {"no-compatible-wheel", TH_SEV_ERROR, "install",
+     "no file of the locked version installs on the target (wheel tags vs glibc/musl, architecture, Python ABI) and "
+     "there is no sdist",
+     "lock a version with a wheel for the target, or use an image with a newer glibc / the right architecture"},
+    {"sdist-only", TH_SEV_WARNING, "install",
+     "no wheel of the locked version fits the target: pip would build the sdist on the image",
+     "lock a version with a wheel for the target, or make sure the image can build it (compiler, headers)"},
+    {"package-unverified", TH_SEV_NOTE, "install",
+     "neither the lock nor the knowledge base lists the files of the locked version: its tags were not checked",
+     "import the index into the knowledge base (thoth kb import) or use a lock that lists files"},
+    {"os-package-replaced", TH_SEV_WARNING, "install",
+     "the lock pins another version of a distribution the OS package manager installed in the image",
+     "install into a virtual environment, or remove the OS package from the image"},
+    {"dependency-missing", TH_SEV_ERROR, "conflicts",
+     "a distribution of the image or the lock requires one that neither provides (pip check)",
+     "add the missing distribution to the lock"},
+    {"dependency-conflict", TH_SEV_ERROR, "conflicts",
+     "a distribution of the image or the lock requires a version of another that is not the one present (pip "
+     "check)",
+     "lock versions that satisfy each other, or install into a clean virtual environment"},
+    {"known-broken", TH_SEV_ERROR, "conflicts", "the curated knowledge says these locked versions do not work together",
+     "lock other versions of one of them"},
+    {"cuda-missing", TH_SEV_ERROR, "gpu",
+     "a locked package needs CUDA, and neither the image nor nvidia-* wheels provide the CUDA runtime",
+     "use a CUDA image of the needed version, or lock the framework's nvidia-* wheels"},
+    {"cuda-mismatch", TH_SEV_ERROR, "gpu", "the image's CUDA runtime is not the version a locked package needs",
+     "use an image with the needed CUDA, or lock the build of the package for the image's CUDA"},
+    {"cudnn-mismatch", TH_SEV_ERROR, "gpu", "the image's cuDNN is not the version a locked package needs",
+     "use an image with the needed cuDNN, or lock the framework's nvidia-cudnn wheel"},
+    {"api-removed", TH_SEV_ERROR, "code", "the code uses an API the locked (or installed) version no longer has",
+     "port the code to the replacement, or lock a version that still has the API"},
+    {"stdlib-module-absent", TH_SEV_ERROR, "code",
+     "the code imports a standard-library module the target Python does not have",
+     "use the replacement (or its backport from PyPI), or target a Python that has the module"},
+    {"import-unprovided", TH_SEV_ERROR, "code",
+     "the code imports a module no declared dependency, locked package or installed distribution provides",
+     "declare the distribution that provides it and lock it"},
+    {"optional-import-unprovided", TH_SEV_NOTE, "code",
+     "an optional import (guarded by try/except ImportError) that nothing provides: that feature is off",
+     "declare the distribution if the feature is wanted"},
+    {"vulnerable-package", TH_SEV_ERROR, "security",
+     "an advisory affects a locked version, or a version pip installed in the image", "upgrade to a fixed version"},
+    {"distribution-package-advisory", TH_SEV_NOTE, "security",
+     "an advisory names the upstream version of a distribution the OS package manager installed; distributions "
+     "patch without changing the upstream version",
+     "check the distribution's security tracker for the package; update the image"},
 };
 const size_t th_gate_nids = sizeof(th_gate_ids) / sizeof(th_gate_ids[0]);
 
@@ -109,8 +107,8 @@ static const char *gate__dup(th_gate_report *r, const char *s)
 }
 
 int th_gate_add(th_gate_report *r, th_error *err, const char *id, const char *file, uint32_t line, uint32_t col,
-		const char *package, const char *version, const char *rule, const char *key, const char *fix,
-		const char *fmt, ...)
+                const char *package, const char *version, const char *rule, const char *key, const char *fix,
+                const char *fmt, ...)
 {
 	const th_gate_id *gid = th_gate_id_find(id);
 	th_buf msg = TH_BUF_INIT, fp = TH_BUF_INIT;
@@ -187,7 +185,7 @@ const char *th_gate_version_of(const th_gate_input *in, const char *name)
 }
 
 int th_gate_kb_version(th_gate_report *r, const th_gate_input *in, const char *name, const char *version,
-		       const th_kb_pversion **out, th_error *err)
+                       const th_kb_pversion **out, th_error *err)
 {
 	th_kb_project p;
 	th_version want, have;
@@ -220,10 +218,11 @@ int th_gate_kb_version(th_gate_report *r, const th_gate_input *in, const char *n
 	/* Versions compare as PEP 440 ("1.0" pins "1.0.0"). */
 	if (th_version_parse(&want, version, strlen(version), r->a, NULL) == 0)
 		for (size_t i = 0; i < p.nversions && !*out; i++)
-			if (th_version_parse(&have, p.versions[i].version, strlen(p.versions[i].version), r->a, NULL) == 0 &&
+			if (th_version_parse(&have, p.versions[i].version, strlen(p.versions[i].version), r->a, NULL) ==
+			        0 &&
 			    th_version_cmp(&want, &have) == 0)
 				*out = &p.versions[i];
-	r->kb[r->nkb++] = (th_gate_kbver){ name, version, *out };
+	r->kb[r->nkb++] = (th_gate_kbver){name, version, *out};
 	return 0;
 }
 
@@ -266,8 +265,8 @@ int th_gate_run(th_gate_report *r, const th_gate_input *in, th_error *err)
 	r->env = in->env;
 	r->python = in->env ? in->env->python_full : NULL;
 	r->platform = in->env ? in->env->platform : NULL;
-	if ((rc = th_gate_install(r, in, err)) || (rc = th_gate_conflicts(r, in, err)) || (rc = th_gate_gpu(r, in, err)) ||
-	    (rc = th_gate_code(r, in, err)) || (rc = th_gate_security(r, in, err)))
+	if ((rc = th_gate_install(r, in, err)) || (rc = th_gate_conflicts(r, in, err)) ||
+	    (rc = th_gate_gpu(r, in, err)) || (rc = th_gate_code(r, in, err)) || (rc = th_gate_security(r, in, err)))
 		return rc;
 	r->nchecked[0] = in->lock ? in->lock->n : 0;
 	r->nchecked[1] = in->image ? in->image->ndists : 0;
@@ -296,14 +295,14 @@ static void gate__suppress(th_gate_report *r, th_gate_finding *f, const char *ho
 }
 
 int th_gate_baseline(th_gate_report *r, const char *text, size_t len, const char *what, const th_limits *lim,
-		     th_error *err)
+                     th_error *err)
 {
 	th_json *root = NULL, *list;
 	int rc;
 
 	if (len > lim->json_bytes)
-		return th_error_set(err, TH_ERR_LIMIT, "%s: %zu bytes exceeds the limit of %llu (json_bytes)", what, len,
-				    (unsigned long long)lim->json_bytes);
+		return th_error_set(err, TH_ERR_LIMIT, "%s: %zu bytes exceeds the limit of %llu (json_bytes)", what,
+		                    len, (unsigned long long)lim->json_bytes);
 	if ((rc = th_json_parse(&root, text, len, (unsigned)lim->json_depth, what, err)))
 		return rc;
 	list = th_json_typeof(root) == TH_JSON_ARRAY ? root : th_json_get(root, "findings");
@@ -314,7 +313,8 @@ int th_gate_baseline(th_gate_report *r, const char *text, size_t len, const char
 	for (size_t i = 0; i < th_json_len(list); i++) {
 		const char *fp = th_json_str(th_json_get(th_json_at(list, i), "fingerprint"), NULL);
 		if (!fp) {
-			rc = th_error_set(err, TH_ERR_INVALID, "%s: finding %zu has no \"fingerprint\" string", what, i);
+			rc =
+			    th_error_set(err, TH_ERR_INVALID, "%s: finding %zu has no \"fingerprint\" string", what, i);
 			goto done;
 		}
 		for (size_t k = 0; k < r->n; k++)
@@ -371,12 +371,12 @@ int th_gate_file_read(th_buf *out, const char *path, uint64_t max, th_error *err
 	th_buf_clear(out);
 	if (fd < 0)
 		return th_error_set(err, errno == ENOENT ? TH_ERR_NOTFOUND : TH_ERR_IO, "%s: cannot read: %s", path,
-				    strerror(errno));
+		                    strerror(errno));
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
 		rc = th_error_set(err, TH_ERR_IO, "%s: not a regular file", path);
 	else if ((uint64_t)st.st_size > max)
 		rc = th_error_set(err, TH_ERR_LIMIT, "%s: larger than %llu bytes (file_bytes)", path,
-				  (unsigned long long)max);
+		                  (unsigned long long)max);
 	while (!rc && (n = read(fd, chunk, sizeof(chunk))) > 0)
 		rc = th_buf_put(out, chunk, (size_t)n, err);
 	if (!rc && n < 0)
@@ -387,39 +387,38 @@ int th_gate_file_read(th_buf *out, const char *path, uint64_t max, th_error *err
 
 static bool gate__line(const th_buf *text, uint32_t line, const char **s, size_t *n)
 {
-	const char *p = text->ptr, *end = text->ptr + text->len;
+	const char *p = text->ptr, *end = text->ptr + text->len, *nl;
 
 	for (uint32_t l = 1; l < line && p < end; l++) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		nl = memchr(p, '\n', (size_t)(end - p));
 		p = nl ? nl + 1 : end;
 	}
 	if (p >= end || line == 0)
 		return false;
+	nl = memchr(p, '\n', (size_t)(end - p));
 	*s = p;
-	*n = (size_t)((memchr(p, '\n', (size_t)(end - p)) ? (const char *)memchr(p, '\n', (size_t)(end - p)) : end) - p);
+	*n = (size_t)((nl ? nl : end) - p);
 	return true;
 }
 
 int th_gate_inline(th_gate_report *r, const char *root, const th_limits *lim, th_error *err)
 {
 	th_buf text = TH_BUF_INIT, path = TH_BUF_INIT;
-	const char *cur = NULL;
 	int rc = 0;
 
-	/* Findings are sorted by severity first: visit them grouped by file
-	 * through a second pass per distinct file, reading each file once. */
+	/* Each evidence file is read once: at its first finding, for that
+	 * finding and every later one in the same file. */
 	for (size_t i = 0; i < r->n && !rc; i++) {
 		const char *file = r->f[i].file;
-		if (!file || (cur && !strcmp(cur, file)))
-			continue;
-		cur = file;
 		bool seen = false;
-		for (size_t k = 0; k < i && !seen; k++)
+
+		for (size_t k = 0; file && k < i && !seen; k++)
 			seen = r->f[k].file && !strcmp(r->f[k].file, file);
-		if (seen || strstr(file, ".."))
+		if (!file || seen || strstr(file, ".."))
 			continue;
 		th_buf_clear(&path);
-		if ((rc = file[0] == '/' ? th_buf_puts(&path, file, err) : th_buf_printf(&path, err, "%s/%s", root, file)))
+		if ((rc = file[0] == '/' ? th_buf_puts(&path, file, err)
+		                         : th_buf_printf(&path, err, "%s/%s", root, file)))
 			break;
 		/* An evidence file that cannot be read suppresses nothing. */
 		if (th_gate_file_read(&text, path.ptr, lim->file_bytes, NULL))

@@ -32,6 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analyzer/importmap.h"
 #include "analyzer/knowledge.h"
 #include "analyzer/srcdeps.h"
 #include "analyzer/srcscan.h"
@@ -47,15 +48,15 @@
 
 /* A Python distribution installed in the image. Strings borrowed. */
 typedef struct th_gate_dist {
-	const char *name;            /* PEP 503 normalized */
+	const char *name; /* PEP 503 normalized */
 	const char *version;
 	const char *requires_python; /* NULL when absent */
 	const char *const *requires; /* Requires-Dist */
 	size_t nrequires;
 	const char *const *top_level; /* importable names (top_level.txt) */
 	size_t ntop_level;
-	const char *installer;       /* INSTALLER's first line, or NULL */
-	const char *os_package;      /* the dpkg/rpm/apk package owning it, or NULL */
+	const char *installer;  /* INSTALLER's first line, or NULL */
+	const char *os_package; /* the dpkg/rpm/apk package owning it, or NULL */
 	const char *location;
 } th_gate_dist;
 
@@ -71,9 +72,9 @@ typedef struct th_gate_image {
 	const char *arch;               /* the config's (amd64, arm64), or NULL */
 	const char *python;             /* X.Y.Z of the chosen interpreter, NULL: none */
 	const char *python_path;
-	const char *libc;               /* "glibc" | "musl" | NULL */
+	const char *libc; /* "glibc" | "musl" | NULL */
 	int libc_major, libc_minor;
-	const char *libc_version;       /* "2.36", NULL when unknown */
+	const char *libc_version; /* "2.36", NULL when unknown */
 	const th_gate_dist *dists;
 	size_t ndists;
 	const th_gate_lib *libs;
@@ -82,11 +83,11 @@ typedef struct th_gate_image {
 
 /* One distribution the lock pins. */
 typedef struct th_gate_locked {
-	const char *name;            /* PEP 503 normalized */
-	const char *version;         /* NULL when the entry pins none */
-	const char *file;            /* the lock file, relative to the project when inside it */
-	uint32_t line;               /* of the entry, 0 when unknown */
-	const char *const *wheels;   /* wheel file names the lock lists (pylock, uv.lock, poetry.lock) */
+	const char *name;          /* PEP 503 normalized */
+	const char *version;       /* NULL when the entry pins none */
+	const char *file;          /* the lock file, relative to the project when inside it */
+	uint32_t line;             /* of the entry, 0 when unknown */
+	const char *const *wheels; /* wheel file names the lock lists (pylock, uv.lock, poetry.lock) */
 	size_t nwheels;
 	bool has_sdist;              /* the lock lists an sdist */
 	bool files_known;            /* the lock lists its files (wheels/sdist are the whole choice) */
@@ -104,15 +105,16 @@ typedef struct th_gate_lock {
 } th_gate_lock;
 
 typedef struct th_gate_input {
-	const th_env *env;           /* the target (Python, platform, tags, CUDA...); NULL when unknown */
-	const char *target_source;   /* "image REF", "FILE", "flags": for messages */
-	const th_gate_image *image;  /* NULL without --image */
-	const th_gate_lock *lock;    /* NULL when the project has no lock */
-	const char *root;            /* the project directory (inline ignores are read below it) */
-	const th_srcscan *scan;      /* NULL when the project has no sources scanned */
-	const th_srcdeps *deps;      /* analysed with the target's Python minor */
-	th_store *kb;                /* knowledge base: files, metadata, advisories; NULL: none */
-	const th_know *know;         /* curated knowledge (shipped rules and extra ones); NULL: none */
+	const th_env *env;          /* the target (Python, platform, tags, CUDA...); NULL when unknown */
+	const char *target_source;  /* "image REF", "FILE", "flags": for messages */
+	const th_gate_image *image; /* NULL without --image */
+	const th_gate_lock *lock;   /* NULL when the project has no lock */
+	const char *root;           /* the project directory (inline ignores are read below it) */
+	const th_srcscan *scan;     /* NULL when the project has no sources scanned */
+	const th_srcdeps *deps;     /* analysed for the target (its Python, the map below) */
+	th_importmap *map;          /* import -> distribution, the image's included; NULL: names as they are */
+	th_store *kb;               /* knowledge base: files, metadata, advisories; NULL: none */
+	const th_know *know;        /* curated knowledge (shipped rules and extra ones); NULL: none */
 	const th_limits *lim;
 } th_gate_input;
 
@@ -121,7 +123,7 @@ typedef struct th_gate_input {
 typedef struct th_gate_id {
 	const char *id;
 	th_severity severity;
-	const char *family;  /* install | conflicts | gpu | code | security */
+	const char *family; /* install | conflicts | gpu | code | security */
 	const char *meaning;
 	const char *fix;
 } th_gate_id;
@@ -133,13 +135,13 @@ const th_gate_id *th_gate_id_find(const char *id);
 typedef struct th_gate_finding {
 	const char *id;
 	th_severity severity;
-	const char *message;  /* one line */
-	const char *fix;      /* a hint for this case */
-	const char *file;     /* evidence: relative to the project, or NULL */
+	const char *message; /* one line */
+	const char *fix;     /* a hint for this case */
+	const char *file;    /* evidence: relative to the project, or NULL */
 	uint32_t line, col;
 	const char *package, *version; /* evidence, NULL when none */
-	const char *rule;     /* evidence: advisory id, rule unit, tag, requirement... or NULL */
-	const char *key;      /* fingerprint key */
+	const char *rule;              /* evidence: advisory id, rule unit, tag, requirement... or NULL */
+	const char *key;               /* fingerprint key */
 	char fingerprint[TH_SHA256_HEX];
 	const char *suppressed; /* NULL, "baseline" or "inline" */
 } th_gate_finding;
@@ -150,13 +152,13 @@ typedef struct th_gate_kbver {
 } th_gate_kbver;
 
 typedef struct th_gate_report {
-	th_arena *a;          /* borrowed: holds findings' strings */
-	th_gate_kbver *kb;    /* malloc: knowledge-base lookups made so far */
+	th_arena *a;       /* borrowed: holds findings' strings */
+	th_gate_kbver *kb; /* malloc: knowledge-base lookups made so far */
 	size_t nkb, capkb;
-	th_gate_finding *f;   /* malloc */
+	th_gate_finding *f; /* malloc */
 	size_t n, cap;
 	size_t nsuppressed;
-	size_t nchecked[2];   /* locked packages, installed distributions looked at */
+	size_t nchecked[2]; /* locked packages, installed distributions looked at */
 	/* The target, from the input's env (NULL / 0 when unknown). */
 	const th_env *env;
 	const char *python;   /* X.Y.Z */
@@ -169,8 +171,8 @@ void th_gate_report_release(th_gate_report *r);
 /* Adds a finding (the severity and default fix come from the catalogue; fix
  * may override). key: what the fingerprint hashes after the id. */
 int th_gate_add(th_gate_report *r, th_error *err, const char *id, const char *file, uint32_t line, uint32_t col,
-		const char *package, const char *version, const char *rule, const char *key, const char *fix,
-		const char *fmt, ...) __attribute__((format(printf, 12, 13)));
+                const char *package, const char *version, const char *rule, const char *key, const char *fix,
+                const char *fmt, ...) __attribute__((format(printf, 12, 13)));
 
 /* Runs every family of checks, then sorts. */
 int th_gate_run(th_gate_report *r, const th_gate_input *in, th_error *err);
@@ -183,7 +185,7 @@ const th_gate_dist *th_gate_find_dist(const th_gate_input *in, const char *name)
  * Requires-Python, dependencies), looked up once per report; *out NULL when
  * the knowledge base (or its best index) does not have that version. */
 int th_gate_kb_version(th_gate_report *r, const th_gate_input *in, const char *name, const char *version,
-		       const th_kb_pversion **out, th_error *err);
+                       const th_kb_pversion **out, th_error *err);
 /* Does an environment marker hold on the target? No marker, no target, or
  * a marker that cannot be decided counts as holding: the gate would rather
  * look at a package too many. */
@@ -197,7 +199,7 @@ const char *th_gate_version_of(const th_gate_input *in, const char *name);
  * output, schema thoth.check/1: findings[].fingerprint; or a plain list of
  * {"fingerprint"} objects) lists. `what` names the file in errors. */
 int th_gate_baseline(th_gate_report *r, const char *text, size_t len, const char *what, const th_limits *lim,
-		     th_error *err);
+                     th_error *err);
 
 /* Marks findings whose evidence line (file under root) carries a comment
  * `# thoth: ignore[ID]` (several ids separated by commas; `ignore[*]` all). */

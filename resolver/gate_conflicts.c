@@ -24,7 +24,7 @@ static const conflicts__dist *conflicts__find(const conflicts__dist *v, size_t n
 }
 
 static int conflicts__check(th_gate_report *r, const conflicts__dist *all, size_t n, const conflicts__dist *p,
-			    th_error *err)
+                            th_error *err)
 {
 	const char *file = p->locked ? p->locked->file : NULL;
 	uint32_t line = p->locked ? p->locked->line : 0;
@@ -53,14 +53,14 @@ static int conflicts__check(th_gate_report *r, const conflicts__dist *all, size_
 			break;
 		dep = conflicts__find(all, n, canon);
 		if (!dep)
-			rc = th_gate_add(r, err, "dependency-missing", file, line, 1, p->name, p->version, text, key.ptr, NULL,
-					 "%s %s requires %s, which is neither locked nor installed", p->name, p->version,
-					 canon);
+			rc = th_gate_add(r, err, "dependency-missing", file, line, 1, p->name, p->version, text,
+			                 key.ptr, NULL, "%s %s requires %s, which is neither locked nor installed",
+			                 p->name, p->version, canon);
 		else if (dep->version && th_version_parse(&v, dep->version, strlen(dep->version), r->a, NULL) == 0 &&
-			 !th_specset_contains(q.spec, &v, 1))
-			rc = th_gate_add(r, err, "dependency-conflict", file, line, 1, p->name, p->version, text, key.ptr,
-					 NULL, "%s %s requires %s, but the target would have %s %s", p->name, p->version,
-					 text, dep->name, dep->version);
+		         !th_specset_contains(q.spec, &v, 1))
+			rc = th_gate_add(r, err, "dependency-conflict", file, line, 1, p->name, p->version, text,
+			                 key.ptr, NULL, "%s %s requires %s, but the target would have %s %s", p->name,
+			                 p->version, text, dep->name, dep->version);
 	}
 	th_buf_release(&key);
 	return rc;
@@ -68,7 +68,7 @@ static int conflicts__check(th_gate_report *r, const conflicts__dist *all, size_
 
 /* Combinations the curated knowledge knows not to work. */
 static int conflicts__broken(th_gate_report *r, const th_gate_input *in, const conflicts__dist *all, size_t n,
-			     th_error *err)
+                             th_error *err)
 {
 	th_know_pin *pins = calloc(n ? n : 1, sizeof(*pins));
 	th_know_hit hits[TH_KNOW_MAX_HITS];
@@ -78,7 +78,7 @@ static int conflicts__broken(th_gate_report *r, const th_gate_input *in, const c
 	if (!pins)
 		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++)
-		pins[i] = (th_know_pin){ all[i].name, all[i].version };
+		pins[i] = (th_know_pin){all[i].name, all[i].version};
 	if ((nh = th_know_broken(in->know, pins, n, hits, TH_KNOW_MAX_HITS, err)) < 0)
 		rc = nh;
 	for (int i = 0; i < nh && i < TH_KNOW_MAX_HITS && !rc; i++) {
@@ -88,10 +88,11 @@ static int conflicts__broken(th_gate_report *r, const th_gate_input *in, const c
 		if ((rc = th_buf_printf(&key, err, "%s\n%s", h->unit, h->package ? h->package : "")))
 			break;
 		rc = th_gate_add(r, err, "known-broken", p && p->locked ? p->locked->file : NULL,
-				 p && p->locked ? p->locked->line : 0, p && p->locked ? 1 : 0, h->package,
-				 p ? p->version : NULL, h->unit, key.ptr, NULL, "%s %s with %s: %s", h->package ? h->package : "",
-				 p && p->version ? p->version : "", h->subject ? h->subject : "other pins",
-				 h->message ? h->message : "known not to work together");
+		                 p && p->locked ? p->locked->line : 0, p && p->locked ? 1 : 0, h->package,
+		                 p ? p->version : NULL, h->unit, key.ptr, NULL, "%s %s with %s: %s",
+		                 h->package ? h->package : "", p && p->version ? p->version : "",
+		                 h->subject ? h->subject : "other pins",
+		                 h->message ? h->message : "known not to work together");
 	}
 	th_buf_release(&key);
 	free(pins);
@@ -120,18 +121,18 @@ int th_gate_conflicts(th_gate_report *r, const th_gate_input *in, th_error *err)
 		if ((rc = th_gate_kb_version(r, in, l->name, l->version, &kv, err)))
 			break;
 		x = &all[n++];
-		*x = (conflicts__dist){ l->name, l->version, NULL, 0, l };
+		*x = (conflicts__dist){l->name, l->version, NULL, 0, l};
 		for (size_t k = 0; kv && k < kv->nfiles && !x->requires; k++)
 			if (kv->files[k].has_metadata)
-				x->requires = kv->files[k].requires, x->nrequires = kv->files[k].nrequires;
+		x->requires = kv->files[k].requires, x->nrequires = kv->files[k].nrequires;
 		/* The image's own copy says the same when it is that version. */
 		if (!x->requires && d && d->version && !strcmp(d->version, l->version))
-			x->requires = d->requires, x->nrequires = d->nrequires;
+		x->requires = d->requires, x->nrequires = d->nrequires;
 	}
 	for (size_t i = 0; i < nimg && !rc; i++) {
 		const th_gate_dist *d = &in->image->dists[i];
 		if (!conflicts__find(all, n, d->name))
-			all[n++] = (conflicts__dist){ d->name, d->version, d->requires, d->nrequires, NULL };
+			all[n++] = (conflicts__dist){d->name, d->version, d->requires, d->nrequires, NULL};
 	}
 	for (size_t i = 0; i < n && !rc; i++)
 		rc = conflicts__check(r, all, n, &all[i], err);

@@ -17,15 +17,15 @@ typedef struct gpu__have {
  * pip-installed frameworks bring their CUDA this way. */
 static gpu__have gpu__wheel(const th_gate_input *in, const char *prefix)
 {
-	gpu__have h = { NULL, NULL };
+	gpu__have h = {NULL, NULL};
 	size_t pl = strlen(prefix);
 
 	for (size_t i = 0; in->lock && i < in->lock->n && !h.from; i++)
 		if (!strncmp(in->lock->pkgs[i].name, prefix, pl))
-			h = (gpu__have){ in->lock->pkgs[i].version, in->lock->pkgs[i].name };
+			h = (gpu__have){in->lock->pkgs[i].version, in->lock->pkgs[i].name};
 	for (size_t i = 0; in->image && i < in->image->ndists && !h.from; i++)
 		if (!strncmp(in->image->dists[i].name, prefix, pl))
-			h = (gpu__have){ in->image->dists[i].version, in->image->dists[i].name };
+			h = (gpu__have){in->image->dists[i].version, in->image->dists[i].name};
 	return h;
 }
 
@@ -35,9 +35,9 @@ static gpu__have gpu__carried(const th_gate_input *in, const char *kind, const c
 
 	for (size_t i = 0; !h.from && in->image && i < in->image->nlibs; i++)
 		if (!strcmp(in->image->libs[i].kind, kind))
-			h = (gpu__have){ in->image->libs[i].version, in->image->libs[i].path };
+			h = (gpu__have){in->image->libs[i].version, in->image->libs[i].path};
 	if (!h.from && !in->image && env_value)
-		h = (gpu__have){ env_value, "the target environment" };
+		h = (gpu__have){env_value, "the target environment"};
 	return h;
 }
 
@@ -76,15 +76,15 @@ static bool gpu__meets(th_gate_report *r, const char *need, const char *have)
 	return th_specset_contains(s, &v, 1);
 }
 
-static int gpu__add(th_gate_report *r, const char *id, const char *name, const char *version,
-		    const th_gate_locked *l, const char *what, const char *rule, th_error *err, const char *msg)
+static int gpu__add(th_gate_report *r, const char *id, const char *name, const char *version, const th_gate_locked *l,
+                    const char *what, const char *rule, th_error *err, const char *msg)
 {
 	th_buf key = TH_BUF_INIT;
 	int rc;
 
 	if (!(rc = th_buf_printf(&key, err, "%s\n%s", name, what)))
-		rc = th_gate_add(r, err, id, l ? l->file : NULL, l ? l->line : 0, l ? 1 : 0, name, version, rule, key.ptr,
-				 NULL, "%s", msg);
+		rc = th_gate_add(r, err, id, l ? l->file : NULL, l ? l->line : 0, l ? 1 : 0, name, version, rule,
+		                 key.ptr, NULL, "%s", msg);
 	th_buf_release(&key);
 	return rc;
 }
@@ -94,11 +94,11 @@ static void gpu__alternatives(th_buf *out, const th_know_hit *h, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		th_buf_printf(out, NULL, "%sCUDA %s%s%s", i ? " or " : "", h[i].cuda ? h[i].cuda : "(any)",
-			      h[i].cudnn ? " with cuDNN " : "", h[i].cudnn ? h[i].cudnn : "");
+		              h[i].cudnn ? " with cuDNN " : "", h[i].cudnn ? h[i].cudnn : "");
 }
 
 static int gpu__package(th_gate_report *r, const th_gate_input *in, const char *name, const char *version,
-			const th_gate_locked *l, const gpu__have *cuda, const gpu__have *cudnn, th_error *err)
+                        const th_gate_locked *l, const gpu__have *cuda, const gpu__have *cudnn, th_error *err)
 {
 	th_know_hit hits[TH_KNOW_MAX_HITS];
 	const char *local = gpu__local_need(r, version);
@@ -122,17 +122,18 @@ static int gpu__package(th_gate_report *r, const th_gate_input *in, const char *
 			th_buf_printf(&msg, NULL, "CUDA %s", local);
 		else
 			gpu__alternatives(&msg, hits, (size_t)n);
-		th_buf_puts(&msg, "; the image has no CUDA runtime and no nvidia-cuda-runtime wheel is locked or installed",
-			    NULL);
+		th_buf_puts(&msg,
+		            "; the image has no CUDA runtime and no nvidia-cuda-runtime wheel is locked or installed",
+		            NULL);
 		rc = gpu__add(r, "cuda-missing", name, version, l, "CUDA", local ? "local version label" : hits[0].unit,
-			      err, msg.ptr);
+		              err, msg.ptr);
 	} else if (local && !gpu__meets(r, local, cuda->version)) {
-		th_buf_printf(&msg, NULL, "%s %s is built for CUDA %s; the target has CUDA %s (%s)", name, version, local,
-			      cuda->version, cuda->from);
+		th_buf_printf(&msg, NULL, "%s %s is built for CUDA %s; the target has CUDA %s (%s)", name, version,
+		              local, cuda->version, cuda->from);
 		rc = gpu__add(r, "cuda-mismatch", name, version, l, "CUDA", "local version label", err, msg.ptr);
 	} else if (!local && n > 0 &&
-		   (n = th_know_cuda_mismatch(in->know, name, version, cuda->version, cudnn->version, hits,
-					      TH_KNOW_MAX_HITS, err)) > 0) {
+	           (n = th_know_cuda_mismatch(in->know, name, version, cuda->version, cudnn->version, hits,
+	                                      TH_KNOW_MAX_HITS, err)) > 0) {
 		bool cuda_fits = false;
 		if ((size_t)n > TH_KNOW_MAX_HITS)
 			n = TH_KNOW_MAX_HITS;
@@ -140,13 +141,13 @@ static int gpu__package(th_gate_report *r, const th_gate_input *in, const char *
 			cuda_fits = hits[i].cuda && cuda->version && gpu__meets(r, hits[i].cuda, cuda->version);
 		th_buf_printf(&msg, NULL, "%s %s needs ", name, version);
 		gpu__alternatives(&msg, hits, (size_t)n);
-		th_buf_printf(&msg, NULL, "; the target has CUDA %s (%s)", cuda->version ? cuda->version : "of unknown version",
-			      cuda->from);
+		th_buf_printf(&msg, NULL, "; the target has CUDA %s (%s)",
+		              cuda->version ? cuda->version : "of unknown version", cuda->from);
 		if (cuda_fits)
 			th_buf_printf(&msg, NULL, " and cuDNN %s%s%s%s", cudnn->version ? cudnn->version : "none",
-				      cudnn->from ? " (" : "", cudnn->from ? cudnn->from : "", cudnn->from ? ")" : "");
-		rc = gpu__add(r, cuda_fits ? "cudnn-mismatch" : "cuda-mismatch", name, version, l, cuda_fits ? "cuDNN" : "CUDA",
-			      hits[0].unit, err, msg.ptr);
+			              cudnn->from ? " (" : "", cudnn->from ? cudnn->from : "", cudnn->from ? ")" : "");
+		rc = gpu__add(r, cuda_fits ? "cudnn-mismatch" : "cuda-mismatch", name, version, l,
+		              cuda_fits ? "cuDNN" : "CUDA", hits[0].unit, err, msg.ptr);
 	}
 	if (n < 0)
 		rc = n;
@@ -156,13 +157,15 @@ static int gpu__package(th_gate_report *r, const th_gate_input *in, const char *
 
 int th_gate_gpu(th_gate_report *r, const th_gate_input *in, th_error *err)
 {
-	gpu__have cuda = gpu__carried(in, "cuda-runtime", "nvidia-cuda-runtime-cu", in->env ? in->env->spec.cuda : NULL);
+	gpu__have cuda =
+	    gpu__carried(in, "cuda-runtime", "nvidia-cuda-runtime-cu", in->env ? in->env->spec.cuda : NULL);
 	gpu__have cudnn = gpu__carried(in, "cudnn", "nvidia-cudnn-cu", in->env ? in->env->spec.cudnn : NULL);
 	int rc;
 
 	for (size_t i = 0; in->lock && i < in->lock->n; i++) {
 		const th_gate_locked *l = &in->lock->pkgs[i];
-		if (l->version && th_gate_applies(r, l->marker) && (rc = gpu__package(r, in, l->name, l->version, l, &cuda, &cudnn, err)))
+		if (l->version && th_gate_applies(r, l->marker) &&
+		    (rc = gpu__package(r, in, l->name, l->version, l, &cuda, &cudnn, err)))
 			return rc;
 	}
 	for (size_t i = 0; in->image && i < in->image->ndists; i++) {

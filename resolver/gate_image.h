@@ -3,16 +3,15 @@
  * library, Python distributions, CUDA libraries), and the target
  * environment they describe.
  *
- * The image is scanned through extractors/image with the facts store's
- * layer cache, so an image seen before costs a replay of its cached layers,
- * not a read. (When analyzer/imgscan lands, this reads the stored facts of
- * the scan instead.) The caller holds a write transaction on the store
- * around th_gate_image_load (the layer cache may be filled). Strings live in
- * the caller's arena.
+ * The image is scanned through analyzer/imgscan, reusing an earlier
+ * complete scan of the same image (same config digest): an image whose facts
+ * are in the database costs reading its manifest and config and loading the
+ * facts. imgscan writes in its own transaction: call this outside any.
+ * Strings live in the caller's arena.
  *
- * The interpreter chosen is the newest executable one (a libpython only
- * when there is no executable); the C library is glibc (its GLIBC_x.y
- * level) or musl.
+ * The interpreter chosen is imgscan's (the first pythonX.Y along the image's
+ * PATH, else the newest); the C library is glibc or musl as imgscan found
+ * it.
  */
 #ifndef TH_GATE_IMAGE_H
 #define TH_GATE_IMAGE_H
@@ -25,7 +24,7 @@
 #include "resolver/gate.h"
 
 int th_gate_image_load(th_gate_image *out, th_store *s, const char *ref, const th_limits *lim, th_arena *a,
-		       th_error *err);
+                       th_error *err);
 
 /* The target an image describes (NULL python when it has none); `source`
  * names it in outputs. Strings borrowed from im. */

@@ -54,7 +54,7 @@ static int install__kb_tags(th_gate_report *r, const char *text, install__file *
 			return th_error_set(err, TH_ERR_NOMEM, "out of memory");
 		if ((d1 = strchr(t, '-')) && (d2 = strchr(d1 + 1, '-'))) {
 			*d1 = *d2 = '\0';
-			f->tags[k++] = (th_tag){ t, d1 + 1, d2 + 1 };
+			f->tags[k++] = (th_tag){t, d1 + 1, d2 + 1};
 		}
 		p += len;
 		while (*p == ' ')
@@ -104,7 +104,7 @@ static void install__why(th_gate_report *r, const install__file *files, size_t n
 		th_buf_printf(out, NULL, "no wheel for %s", arch);
 	else if (best_major && tmaj && (best_major > tmaj || (best_major == tmaj && best_minor > tmin)))
 		th_buf_printf(out, NULL, "its %s wheels need glibc %d.%d, the target has %d.%d", arch, best_major,
-			      best_minor, tmaj, tmin);
+		              best_minor, tmaj, tmin);
 	else
 		th_buf_printf(out, NULL, "no wheel for CPython %s on %s", r->env->python_short, r->platform);
 	th_buf_puts(out, " (", NULL);
@@ -133,8 +133,8 @@ static int install__locked(th_gate_report *r, const th_gate_input *in, const th_
 		rp = kv->files[i].md_requires_python ? kv->files[i].md_requires_python : kv->files[i].f.requires_python;
 	if (!install__python_ok(r, rp) &&
 	    (rc = th_gate_add(r, err, "python-unsupported", l->file, l->line, 1, l->name, l->version, rp, l->name, NULL,
-			      "%s %s requires Python %s; the target (%s) has %s", l->name, l->version, rp,
-			      in->target_source ? in->target_source : "target", r->python)))
+	                      "%s %s requires Python %s; the target (%s) has %s", l->name, l->version, rp,
+	                      in->target_source ? in->target_source : "target", r->python)))
 		return rc;
 	if (in->know && r->python && install__python_ok(r, rp)) {
 		th_know_hit hit;
@@ -143,20 +143,21 @@ static int install__locked(th_gate_report *r, const th_gate_input *in, const th_
 		if (n < 0)
 			return n;
 		if (n > 0 && !(rc = th_buf_printf(&key, err, "%s\nknowledge", l->name)))
-			rc = th_gate_add(r, err, "python-unsupported", l->file, l->line, 1, l->name, l->version, hit.unit,
-					 key.ptr, NULL, "%s %s supports Python %s only (%s); the target has %s", l->name,
-					 l->version, hit.python ? hit.python : "other versions",
-					 hit.message ? hit.message : hit.unit, r->python);
+			rc = th_gate_add(r, err, "python-unsupported", l->file, l->line, 1, l->name, l->version,
+			                 hit.unit, key.ptr, NULL,
+			                 "%s %s supports Python %s only (%s); the target has %s", l->name, l->version,
+			                 hit.python ? hit.python : "other versions",
+			                 hit.message ? hit.message : hit.unit, r->python);
 		th_buf_release(&key);
 		if (rc)
 			return rc;
 	}
 	if (d && d->os_package && !install__same_version(r, d->version, l->version) &&
 	    (rc = th_gate_add(r, err, "os-package-replaced", l->file, l->line, 1, l->name, l->version, d->os_package,
-			      l->name, NULL,
-			      "the lock pins %s %s but the image's OS package %s installed %s (in %s): pip would "
-			      "overwrite files the package manager owns",
-			      l->name, l->version, d->os_package, d->version, d->location ? d->location : "the image")))
+	                      l->name, NULL,
+	                      "the lock pins %s %s but the image's OS package %s installed %s (in %s): pip would "
+	                      "overwrite files the package manager owns",
+	                      l->name, l->version, d->os_package, d->version, d->location ? d->location : "the image")))
 		return rc;
 	if ((d && install__same_version(r, d->version, l->version)) || !tags)
 		return 0;
@@ -169,7 +170,7 @@ static int install__locked(th_gate_report *r, const th_gate_input *in, const th_
 			th_wheelname w;
 			if (th_wheelname_parse(&w, l->wheels[i], strlen(l->wheels[i]), r->a, NULL))
 				continue;
-			files[nfiles++] = (install__file){ l->wheels[i], w.tags, w.ntags };
+			files[nfiles++] = (install__file){l->wheels[i], w.tags, w.ntags};
 		}
 	} else if (kv) {
 		if (kv->nfiles && !(files = th_arena_zalloc(r->a, kv->nfiles * sizeof(*files))))
@@ -188,24 +189,27 @@ static int install__locked(th_gate_report *r, const th_gate_input *in, const th_
 			nfiles++;
 		}
 	} else
-		return th_gate_add(r, err, "package-unverified", l->file, l->line, 1, l->name, l->version, NULL, l->name,
-				   NULL, "%s %s: no file list in the lock or the knowledge base; its wheel tags were not checked",
-				   l->name, l->version);
+		return th_gate_add(
+		    r, err, "package-unverified", l->file, l->line, 1, l->name, l->version, NULL, l->name, NULL,
+		    "%s %s: no file list in the lock or the knowledge base; its wheel tags were not checked", l->name,
+		    l->version);
 	for (size_t i = 0; i < nfiles && !fits; i++)
 		fits = th_tags_rank(tags, files[i].tags, files[i].ntags) >= 0;
 	if (fits)
 		return 0;
 	if (!nfiles && !sdist)
-		return th_gate_add(r, err, "package-unverified", l->file, l->line, 1, l->name, l->version, NULL, l->name,
-				   NULL, "%s %s: the lock and the knowledge base list no file of it", l->name, l->version);
+		return th_gate_add(r, err, "package-unverified", l->file, l->line, 1, l->name, l->version, NULL,
+		                   l->name, NULL, "%s %s: the lock and the knowledge base list no file of it", l->name,
+		                   l->version);
 	install__why(r, files, nfiles, &why);
 	if (sdist)
 		rc = th_gate_add(r, err, "sdist-only", l->file, l->line, 1, l->name, l->version, r->platform, l->name,
-				 NULL, "%s %s: %s; pip would build its sdist on the image", l->name, l->version,
-				 nfiles ? why.ptr : "it has no wheels");
+		                 NULL, "%s %s: %s; pip would build its sdist on the image", l->name, l->version,
+		                 nfiles ? why.ptr : "it has no wheels");
 	else
 		rc = th_gate_add(r, err, "no-compatible-wheel", l->file, l->line, 1, l->name, l->version, r->platform,
-				 l->name, NULL, "%s %s cannot install on %s: %s", l->name, l->version, r->platform, why.ptr);
+		                 l->name, NULL, "%s %s cannot install on %s: %s", l->name, l->version, r->platform,
+		                 why.ptr);
 	th_buf_release(&why);
 	return rc;
 }
@@ -217,14 +221,14 @@ int th_gate_install(th_gate_report *r, const th_gate_input *in, th_error *err)
 
 	if (in->image && !in->image->python &&
 	    (rc = th_gate_add(r, err, "no-python", NULL, 0, 0, NULL, NULL, NULL, "image", NULL,
-			      "the image %s has no Python interpreter", in->image->ref ? in->image->ref : "")))
+	                      "the image %s has no Python interpreter", in->image->ref ? in->image->ref : "")))
 		return rc;
 	if (!lock)
 		return 0;
 	if (!install__python_ok(r, lock->requires_python) &&
 	    (rc = th_gate_add(r, err, "python-unsupported", lock->file, 1, 1, NULL, NULL, lock->requires_python, "lock",
-			      NULL, "the lock is for Python %s; the target (%s) has %s", lock->requires_python,
-			      in->target_source ? in->target_source : "target", r->python)))
+	                      NULL, "the lock is for Python %s; the target (%s) has %s", lock->requires_python,
+	                      in->target_source ? in->target_source : "target", r->python)))
 		return rc;
 	for (size_t i = 0; i < lock->n; i++)
 		if ((rc = install__locked(r, in, &lock->pkgs[i], err)))

@@ -83,8 +83,8 @@ static int lock__reqline(void *ud, const th_reqtxt_line *rl)
 	if (rl->constraint || rl->path_or_url || th_req_parse(&q, rl->req, strlen(rl->req), w->a, NULL))
 		return 0;
 	/* A pin is exactly one == clause without a wildcard. */
-	if (th_specset_count(q.spec) != 1 || !(c = th_specset_clause(q.spec, 0)) ||
-	    th_spec_operator(c) != TH_SPEC_EQ || th_spec_is_wildcard(c))
+	if (th_specset_count(q.spec) != 1 || !(c = th_specset_clause(q.spec, 0)) || th_spec_operator(c) != TH_SPEC_EQ ||
+	    th_spec_is_wildcard(c))
 		return 0;
 	vt = th_spec_version_text(c, &vlen);
 	if (!(l = lock__push(w, q.name)) || !(l->version = th_arena_strndup(w->a, vt, vlen)))
@@ -150,7 +150,7 @@ static const char *lock__rp(th_arena *a, const char *s)
 }
 
 static int lock__toml(lock__w *w, const char *format, const char *text, size_t len, const char *what,
-		      const th_limits *lim)
+                      const th_limits *lim)
 {
 	bool pylock = !strcmp(format, "pylock"), poetry = !strcmp(format, "poetry");
 	const th_toml *pk;
@@ -162,7 +162,7 @@ static int lock__toml(lock__w *w, const char *format, const char *text, size_t l
 	pk = th_toml_get(t, pylock ? "packages" : "package");
 	if (pk && pk->type != TH_TOML_ARRAY)
 		return th_error_set(w->err, TH_ERR_INVALID, "%s: '%s' is not an array of tables", what,
-				    pylock ? "packages" : "package");
+		                    pylock ? "packages" : "package");
 	w->out->requires_python = lock__rp(w->a, th_toml_str(th_toml_get(t, "requires-python")));
 	for (size_t i = 0; pk && i < pk->n; i++) {
 		const th_toml *p = pk->vals[i], *src = th_toml_get(p, "source");
@@ -170,16 +170,19 @@ static int lock__toml(lock__w *w, const char *format, const char *text, size_t l
 		th_gate_locked *l;
 
 		if (!name)
-			return th_error_set(w->err, TH_ERR_INVALID, "%s:%u: a locked package without a name", what, p->line);
+			return th_error_set(w->err, TH_ERR_INVALID, "%s:%u: a locked package without a name", what,
+			                    p->line);
 		/* uv.lock lists the project itself (editable, virtual, a directory). */
-		if (src && (th_toml_get(src, "editable") || th_toml_get(src, "virtual") || th_toml_get(src, "directory")))
+		if (src &&
+		    (th_toml_get(src, "editable") || th_toml_get(src, "virtual") || th_toml_get(src, "directory")))
 			continue;
 		if (!(l = lock__push(w, name)))
 			return th_error_set(w->err, TH_ERR_NOMEM, "out of memory");
 		l->line = p->line;
 		l->version = th_toml_str(th_toml_get(p, "version"));
 		l->marker = th_toml_str(th_toml_get(p, "marker"));
-		l->requires_python = lock__rp(w->a, th_toml_str(th_toml_get(p, poetry ? "python-versions" : "requires-python")));
+		l->requires_python =
+		    lock__rp(w->a, th_toml_str(th_toml_get(p, poetry ? "python-versions" : "requires-python")));
 		if (poetry)
 			rc = lock__files(w, l, th_toml_get(p, "files"), NULL);
 		else
@@ -203,10 +206,10 @@ static int lock__pipfile(void *ud, const th_locked *x)
 }
 
 int th_gate_lock_read(th_gate_lock *out, const char *basename, const char *text, size_t len, const char *what,
-		      const th_limits *lim, th_arena *a, th_error *err)
+                      const th_limits *lim, th_arena *a, th_error *err)
 {
 	const char *format = th_gate_lock_format(basename);
-	lock__w w = { out, NULL, 0, a, err };
+	lock__w w = {out, NULL, 0, a, err};
 
 	memset(out, 0, sizeof(*out));
 	if (!format)
@@ -216,7 +219,7 @@ int th_gate_lock_read(th_gate_lock *out, const char *basename, const char *text,
 	out->format = format;
 	if (!strcmp(format, "requirements")) {
 		/* Includes (-r) of a lock are not followed: a pin file stands alone. */
-		th_reqtxt_opts ro = { NULL, NULL, NULL };
+		th_reqtxt_opts ro = {NULL, NULL, NULL};
 		return th_reqtxt_parse(text, len, out->file, &ro, lock__reqline, &w, a, err);
 	}
 	if (!strcmp(format, "pipfile"))
@@ -226,8 +229,8 @@ int th_gate_lock_read(th_gate_lock *out, const char *basename, const char *text,
 
 const char *th_gate_lock_find(const char *dir, th_arena *a)
 {
-	static const char *const names[] = { "pylock.toml", "uv.lock",	       "poetry.lock",
-					     "Pipfile.lock", "requirements.lock", "requirements.txt" };
+	static const char *const names[] = {"pylock.toml",  "uv.lock",           "poetry.lock",
+	                                    "Pipfile.lock", "requirements.lock", "requirements.txt"};
 	th_buf p = TH_BUF_INIT;
 	struct stat st;
 	const char *found = NULL;

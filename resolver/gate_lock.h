@@ -27,7 +27,7 @@ const char *th_gate_lock_format(const char *basename);
 /* Reads `text` (the file named `what` in findings; `basename` decides the
  * format). */
 int th_gate_lock_read(th_gate_lock *out, const char *basename, const char *text, size_t len, const char *what,
-		      const th_limits *lim, th_arena *a, th_error *err);
+                      const th_limits *lim, th_arena *a, th_error *err);
 
 /* The project's own lock in directory `dir`: the first of pylock.toml,
  * uv.lock, poetry.lock, Pipfile.lock, requirements.lock, requirements.txt

@@ -28,7 +28,7 @@ static int security__fixed(th_gate_report *r, const th_osv *adv, const th_versio
 }
 
 static int security__package(th_gate_report *r, const th_gate_input *in, const char *name, const char *version,
-			     const th_gate_locked *l, const th_gate_dist *d, th_error *err)
+                             const th_gate_locked *l, const th_gate_dist *d, th_error *err)
 {
 	th_osv *advs = NULL;
 	size_t nadv = 0;
@@ -59,22 +59,23 @@ static int security__package(th_gate_report *r, const th_gate_input *in, const c
 		/* A pin the OS package already satisfies is not reinstalled by pip:
 		 * what runs is the distribution's (maybe patched) build. */
 		if (d && d->os_package && (!l || !strcmp(d->version, l->version))) {
-			rc = th_gate_add(r, err, "distribution-package-advisory", l ? l->file : NULL, l ? l->line : 0, l ? 1 : 0,
-					 name, version, adv->id, key.ptr,
-					 NULL,
-					 "%s %s (installed by the OS package %s) matches %s%s%s%s by its upstream version; "
-					 "the distribution may have patched it",
-					 name, version, d->os_package, adv->id, alias ? " (" : "", alias ? alias : "",
-					 alias ? ")" : "");
+			rc = th_gate_add(
+			    r, err, "distribution-package-advisory", l ? l->file : NULL, l ? l->line : 0, l ? 1 : 0,
+			    name, version, adv->id, key.ptr, NULL,
+			    "%s %s (installed by the OS package %s) matches %s%s%s%s by its upstream version; "
+			    "the distribution may have patched it",
+			    name, version, d->os_package, adv->id, alias ? " (" : "", alias ? alias : "",
+			    alias ? ")" : "");
 			continue;
 		}
 		if (fixed.len && (rc = th_buf_printf(&fix, err, "upgrade %s to a fixed version: %s", name, fixed.ptr)))
 			break;
-		rc = th_gate_add(r, err, "vulnerable-package", l ? l->file : NULL, l ? l->line : 0, l ? 1 : 0, name, version,
-				 adv->id, key.ptr, fixed.len ? fix.ptr : "no fixed version is known: consider replacing it",
-				 "%s %s%s has %s%s%s%s%s%s; fixed in %s", name, version, l ? "" : " (installed in the image)",
-				 adv->id, alias ? " (" : "", alias ? alias : "", alias ? ")" : "", adv->summary ? ": " : "",
-				 adv->summary ? adv->summary : "", fixed.len ? fixed.ptr : "no release yet");
+		rc = th_gate_add(
+		    r, err, "vulnerable-package", l ? l->file : NULL, l ? l->line : 0, l ? 1 : 0, name, version,
+		    adv->id, key.ptr, fixed.len ? fix.ptr : "no fixed version is known: consider replacing it",
+		    "%s %s%s has %s%s%s%s%s%s; fixed in %s", name, version, l ? "" : " (installed in the image)",
+		    adv->id, alias ? " (" : "", alias ? alias : "", alias ? ")" : "", adv->summary ? ": " : "",
+		    adv->summary ? adv->summary : "", fixed.len ? fixed.ptr : "no release yet");
 	}
 	th_buf_release(&fixed);
 	th_buf_release(&key);

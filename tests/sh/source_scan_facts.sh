@@ -20,11 +20,19 @@ t "removed module recorded" "distutils|12" "$(sqlite3 "$db" "SELECT subject, sub
 THOTH_DB=$db "$THOTH" scan repo "$THOTH_FIXTURES/source/oldpy" --format json > "$tmp/2.json"
 t "second scan parses nothing" 1 "$(grep -c '"parsed": 0' "$tmp/2.json")"
 t "two scans" 2 "$(sqlite3 "$db" 'SELECT count(*) FROM source_scan')"
+# A re-scan that finds what the last one found is one row pointing at it.
+findings=$(sqlite3 "$db" 'SELECT count(*) FROM source_finding')
+files=$(sqlite3 "$db" 'SELECT count(*) FROM source_scan_file')
+THOTH_DB=$db "$THOTH" scan repo "$THOTH_FIXTURES/source/oldpy" --format json > "$tmp/3.json"
+t "same output" "" "$(cmp "$tmp/2.json" "$tmp/3.json")"
+t "three scans, the third the same as the second" "3|2" "$(sqlite3 "$db" 'SELECT id, same_as FROM source_scan WHERE same_as IS NOT NULL')"
+t "no findings repeated" "$findings" "$(sqlite3 "$db" 'SELECT count(*) FROM source_finding')"
+t "no files repeated" "$files" "$(sqlite3 "$db" 'SELECT count(*) FROM source_scan_file')"
 # A failing scan (an unreadable include) leaves the database as it was.
 mkdir "$tmp/bad" && printf 'import os\n' > "$tmp/bad/a.py" && printf -- '-r ../../../etc/passwd\n' > "$tmp/bad/requirements.txt"
 THOTH_DB=$db "$THOTH" scan repo "$tmp/bad" > /dev/null 2> "$tmp/err"
 t "bad include exits 2" 2 $?
-t "nothing recorded by the failed scan" 2 "$(sqlite3 "$db" 'SELECT count(*) FROM source_scan')"
+t "nothing recorded by the failed scan" 3 "$(sqlite3 "$db" 'SELECT count(*) FROM source_scan')"
 t "the include is named" 1 "$(grep -c 'outside the scanned tree\|requirements.txt' "$tmp/err")"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
