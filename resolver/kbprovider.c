@@ -51,31 +51,6 @@ void th_kbprovider_free(th_kbprovider *kp)
 	free(kp);
 }
 
-/* Fetches one unknown project from each lazy source, one transaction each:
- * a source that fails is rolled back and the next one tried. */
-static void kbprovider__fetch(th_kbprovider *kp, const char *name)
-{
-	th_kb_import_opts io;
-	if (kp->o.import)
-		io = *kp->o.import;
-	else
-		memset(&io, 0, sizeof io);
-	const char *one[1] = { name };
-	io.projects = one;
-	io.nprojects = 1;
-	for (size_t i = 0; i < kp->o.nlazy; i++) {
-		th_kb_import_report rep;
-		memset(&rep, 0, sizeof rep);
-		/* a failed fetch is not the resolution's failure: the project just stays unknown */
-		if (th_store_begin(kp->s, NULL) < 0)
-			return;
-		if (th_kb_import_index(kp->s, kp->o.lazy_sources[i], &io, &rep, NULL) < 0 ||
-		    th_store_commit(kp->s, NULL) < 0)
-			th_store_rollback(kp->s);
-		kp->stats.lazy_fetches++;
-	}
-}
-
 /* The wheel tags of a KB file ("a-b-c a-b-c"), in the arena. */
 static int kbprovider__tags(const char *text, th_tag **out, size_t *n, th_arena *a)
 {
@@ -247,12 +222,15 @@ int th_kbprovider_project(th_kbprovider *kp, const char *name, th_project **out,
 	if (!pp)
 		return th_error_set(err, TH_ERR_NOMEM, "kbprovider: out of memory");
 	p->data = pp;
-	th_error e2 = { 0 };
+	th_error e2 = TH_ERROR_INIT;
 	rc = th_kb_project_load(kp->s, p->name, &pp->kb, kp->a, &e2);
-	if (rc == TH_ERR_NOTFOUND && kp->o.nlazy) {
-		kbprovider__fetch(kp, p->name);
-		memset(&e2, 0, sizeof e2);
-		rc = th_kb_project_load(kp->s, p->name, &pp->kb, kp->a, &e2);
+	if (rc == TH_ERR_NOTFOUND && kp->o.lazy) {
+		int found = 0;
+		kp->stats.lazy_fetches++;
+		if ((rc = th_kb_lazy_fetch(kp->o.lazy, p->name, &found, err)) < 0)
+			return rc;
+		e2 = (th_error)TH_ERROR_INIT;
+		rc = found ? th_kb_project_load(kp->s, p->name, &pp->kb, kp->a, &e2) : TH_ERR_NOTFOUND;
 	}
 	if (rc == TH_ERR_NOTFOUND) {
 		pp->unknown = true;
@@ -314,7 +292,7 @@ int th_kbprovider_explain(th_kbprovider *kp, const char *name, th_buf *out, th_e
 		return 0;
 	if (pp->unknown)
 		return th_buf_printf(out, err, "%s is not in the knowledge base%s\n", name,
-				     kp->o.nlazy ? " nor in the given indexes" : " (import its index with --index)");
+				     kp->o.lazy ? " nor in the configured indexes" : " (import its index with --index)");
 	size_t count[TH_KBP_DROP_COUNT] = { 0 };
 	const char *example[TH_KBP_DROP_COUNT] = { 0 }, *detail[TH_KBP_DROP_COUNT] = { 0 };
 	for (size_t i = 0; i < pp->ndropped; i++) {
