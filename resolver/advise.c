@@ -376,6 +376,7 @@ static int advise__add_by(th_advice *a, th_advise_pin *p, const char *who, const
 			memcpy(nb, p->by, p->nby * sizeof *nb);
 		nb[p->nby].who = who;
 		nb[p->nby].req = th_arena_strndup(&a->arena, b.ptr, b.len);
+		nb[p->nby].parsed = r;
 		p->by = nb;
 		p->nby++;
 	}
@@ -499,13 +500,9 @@ static int advise__why(th_advice *a, th_advise_pin *p, th_provider *prov, th_env
 		char reason[512] = "";
 		if (c->rp && !th_specset_contains(c->rp, &env->pyver, 1))
 			snprintf(reason, sizeof reason, "Requires-Python %s", c->requires_python);
-		for (size_t k = 0; !reason[0] && k < p->nby; k++) {
-			/* requirement texts were formatted from parsed requirements: parse back cheaply */
-			th_req r;
-			if (th_req_parse(&r, p->by[k].req, strlen(p->by[k].req), &a->arena, NULL) == 0 &&
-			    !th_specset_contains(r.spec, &c->version, 1))
+		for (size_t k = 0; !reason[0] && k < p->nby; k++)
+			if (!th_specset_contains(p->by[k].parsed->spec, &c->version, 1))
 				snprintf(reason, sizeof reason, "%s needs %s", p->by[k].who, p->by[k].req);
-		}
 		if (!reason[0] && c->yanked)
 			snprintf(reason, sizeof reason, "yanked");
 		if (!reason[0] && c->prerelease && pre != TH_SOLVER_PRE_ALLOW)

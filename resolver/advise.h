@@ -69,6 +69,7 @@ typedef struct th_advise_root {
 typedef struct th_advise_by {
 	const char *who;            /* "requirements.txt:3" or "flask 3.0.0" */
 	const char *req;            /* the requirement text */
+	const th_req *parsed;       /* the requirement itself (lives as long as the advice) */
 } th_advise_by;
 
 typedef struct th_advise_pin {

@@ -21,6 +21,8 @@ struct th_kbprovider {
 	th_provider_mem *mem;       /* the candidates, and the name -> project map */
 	th_arena *a;                /* mem's arena: KB strings live as long as the candidates */
 	th_kbprovider_stats stats;
+	const char *rp_last;        /* the last Requires-Python text met (arena) and its answer */
+	bool rp_last_parsed, rp_last_ok;
 };
 
 int th_kbprovider_new(th_kbprovider **out, th_store *s, th_env *env, const th_kbprovider_opts *o, th_error *err)
@@ -93,17 +95,24 @@ static int kbprovider__drop(th_kbprovider *kp, kbprovider__proj *pp, size_t *cap
 }
 
 /* A Requires-Python text admits the target? Text that does not parse says
- * nothing (pip ignores it too). */
+ * nothing (pip ignores it too). Files of one project repeat the same text
+ * many times: the last answer is reused. */
 static bool kbprovider__rp_ok(th_kbprovider *kp, const char *rp, const char **parsed_text)
 {
 	*parsed_text = NULL;
 	if (!rp || !*rp)
 		return true;
+	if (kp->rp_last && !strcmp(kp->rp_last, rp)) {
+		*parsed_text = kp->rp_last_parsed ? rp : NULL;
+		return kp->rp_last_ok;
+	}
 	th_specset *set = NULL;
-	if (th_specset_parse(&set, rp, strlen(rp), kp->a, NULL) < 0)
-		return true;
-	*parsed_text = rp;
-	return th_specset_contains(set, &kp->env->pyver, 1);
+	bool parsed = th_specset_parse(&set, rp, strlen(rp), kp->a, NULL) == 0;
+	kp->rp_last = rp;
+	kp->rp_last_parsed = parsed;
+	kp->rp_last_ok = !parsed || th_specset_contains(set, &kp->env->pyver, 1);
+	*parsed_text = parsed ? rp : NULL;
+	return kp->rp_last_ok;
 }
 
 typedef struct kbprovider__inst {
