@@ -29,7 +29,7 @@
 
 #define SEARCH__MAX_EXTRAS 64
 #define SEARCH__DEFAULT_FINALS 20000
-#define SEARCH__DEFAULT_EXHAUSTIVE 200000
+#define SEARCH__DEFAULT_EXHAUSTIVE 100000
 
 typedef struct s_edge {
 	int target;
@@ -813,6 +813,10 @@ static void search__explain(search *s, int p)
 		}
 		if (b->len && b->ptr[b->len - 1] == ';')
 			b->ptr[--b->len] = '\0';
+		if (sp->nremoved)
+			th_buf_printf(b, NULL, " (%zu version%s removed by the pipeline%s%s)", sp->nremoved,
+				      sp->nremoved == 1 ? "" : "s", sp->removed ? "; first: " : "",
+				      sp->removed ? sp->removed : "");
 	}
 }
 
@@ -946,11 +950,12 @@ static int search__walk(search *s, double t0)
 		if (s->res->decisions >= s->max_decisions)
 			return th_error_set(s->err, TH_ERR_LIMIT, "search: more than %llu decisions (limit resolver_rounds)",
 					    (unsigned long long)s->max_decisions);
-		if (s->exhaustive_mode && s->budget == 0)
-			return 1; /* too big to walk whole */
+		if (s->exhaustive_mode && (s->budget == 0 || (!s->o->enumerate && s->res->finals >= max_finals / 4)))
+			return 1; /* too big to walk whole: sample it */
 		if (!s->exhaustive_mode && s->res->decisions - d0 > 64 * max_finals + 1000)
 			return 0; /* sampling finds too few stacks: give up */
-		double temp = temp0 * (1.0 - (double)s->res->finals / (double)max_finals);
+		double left = 1.0 - (double)s->res->finals / (double)max_finals;
+		double temp = temp0 * (left > 0 ? left : 0);
 		int c = dead ? -1 : search__pick(s, k, temp);
 		if (c < 0) {
 			/* this level is exhausted: back up one */
@@ -1164,7 +1169,16 @@ static int search__roots(search *s, const th_req *roots, size_t nroots)
 			continue;
 		if ((rc = search__edge(s, &s->roots[s->nroots], &roots[i], -1, -1)) < 0)
 			return rc;
-		s->roots[s->nroots++].text = NULL;
+		th_buf b;
+		th_buf_init(&b, 0);
+		rc = th_req_format(&roots[i], &b, s->err);
+		const char *text = rc == 0 ? th_arena_strdup(s->arena, b.ptr) : NULL;
+		th_buf_release(&b);
+		if (rc < 0)
+			return rc;
+		if (!text)
+			return S_NOMEM(s);
+		s->roots[s->nroots++].text = text;
 	}
 	int conflict = 0;
 	if ((rc = search__apply_edges(s, s->roots, s->nroots, &conflict)) < 0)
