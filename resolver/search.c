@@ -68,6 +68,8 @@ typedef struct s_proj {
 	const char *extras[SEARCH__MAX_EXTRAS];
 	size_t nextras;
 	uint64_t *allbits;       /* every kept candidate */
+	th_project *kept;        /* the kept candidates as a provider project (for the solver), or NULL */
+	int *kept_map;           /* kept->cands[i] is cands[kept_map[i]] */
 } s_proj;
 
 typedef struct s_cons {
@@ -898,8 +900,11 @@ static int search__pick(search *s, size_t k, double temp)
 	if (g < 0)
 		return -1;
 	int c = g;
-	if (!s->exhaustive_mode) {
-		int b = s->best_choice[l->p];
+	int b = s->best_choice[l->p];
+	if (s->exhaustive_mode) {
+		if (b >= 0 && (av[b / 64] >> (b % 64) & 1))
+			c = b; /* the best stack's (first: the solver's) choice first */
+	} else {
 		if (s->o->enumerate) {
 			uint64_t cnt = 0;
 			for (size_t w = 0; w < sp->nwords; w++)
@@ -1188,6 +1193,86 @@ static int search__roots(search *s, const th_req *roots, size_t nroots)
 	return conflict ? 1 : 0;
 }
 
+/* The space as a provider: each project with only the candidates the
+ * pipeline kept, newest first (so the exact solver answers for the sieved
+ * space). */
+static int search__kept_project(void *self, const char *name, th_project **out, th_error *err)
+{
+	search *s = self;
+	int idx, rc;
+	(void)err;
+	*out = NULL;
+	if ((rc = search__intern(s, name, strlen(name), &idx)) < 0)
+		return rc;
+	s_proj *sp = &s->projs[idx];
+	if (!sp->proj)
+		return 0;
+	if (!sp->kept) {
+		th_project *k = th_arena_zalloc(s->arena, sizeof *k);
+		int *map = sp->ncands ? th_arena_alloc(s->arena, sp->ncands * sizeof *map) : NULL;
+		th_cand *cands = sp->ncands ? th_arena_alloc(s->arena, sp->ncands * sizeof *cands) : NULL;
+		if (!k || (sp->ncands && (!map || !cands)))
+			return S_NOMEM(s);
+		size_t n = 0;
+		for (size_t i = 0; i < sp->proj->ncands; i++) /* provider order */
+			for (size_t j = 0; j < sp->ncands; j++)
+				if (sp->cands[j].c == &sp->proj->cands[i]) {
+					map[n] = (int)j;
+					cands[n++] = sp->proj->cands[i];
+					break;
+				}
+		*k = (th_project){ sp->name, cands, n, n };
+		sp->kept = k;
+		sp->kept_map = map;
+	}
+	*out = sp->kept;
+	return 0;
+}
+
+/* Runs the exact solver over the kept space; its stack (the newest that
+ * installs) is the first choice of every level, so the walk reaches a final
+ * stack at once even where chronological backtracking would thrash. */
+static int search__seed(search *s, const th_req *roots, size_t nroots, bool *none)
+{
+	*none = false;
+	static const th_provider_ops ops = { search__kept_project };
+	th_provider kp = { &ops, s, s->arena };
+	th_limits lim;
+	th_limits_init(&lim);
+	th_solver_opts so = { th_pipeline_cfg(s->pl)->pre, lim.resolver_rounds, lim.resolver_bytes };
+	th_solution sol;
+	th_solution_init(&sol);
+	int rc = th_solver_resolve(&sol, &kp, s->env, roots, nroots, &so, s->err);
+	if (rc == TH_ERR_LIMIT) { /* too hard for the exact solver: walk unseeded */
+		th_error_clear(s->err);
+		rc = 0;
+	} else if (rc == 0 && !sol.ok) {
+		/* no stack in the kept space at all (unless a unit skips
+		 * packages, which the solver does not know about) */
+		bool skips = false;
+		for (size_t i = 0; i < s->nprojs; i++)
+			skips |= s->projs[i].skip;
+		for (size_t i = 0; i < s->nprojs && !skips; i++)
+			for (size_t j = 0; j < s->projs[i].ncands && !skips; j++)
+				skips = s->projs[i].cands[j].omit;
+		if (!skips) {
+			*none = true;
+			th_buf_clear(s->why);
+			rc = th_buf_printf(s->why, s->err, "%s", sol.why.ptr ? sol.why.ptr : "no solution");
+		}
+	}
+	for (size_t i = 0; rc == 0 && sol.ok && i < sol.npins; i++) {
+		int idx;
+		if ((rc = search__intern(s, sol.pins[i].name, strlen(sol.pins[i].name), &idx)) < 0)
+			break;
+		s_proj *sp = &s->projs[idx];
+		if (sp->kept && sol.pins[i].proj == sp->kept)
+			s->best_choice[idx] = sp->kept_map[sol.pins[i].cand - sp->kept->cands];
+	}
+	th_solution_release(&sol);
+	return rc;
+}
+
 int th_search_run(th_search_result *out, th_pipeline *pl, th_provider *p, const th_req *roots, size_t nroots,
 		  const th_search_opts *opts, th_error *err)
 {
@@ -1216,6 +1301,13 @@ int th_search_run(th_search_result *out, th_pipeline *pl, th_provider *p, const 
 		goto done;
 	if (rc == 1) {
 		rc = 0;
+		s.why_set = true;
+		goto done;
+	}
+	bool none;
+	if ((rc = search__seed(&s, roots, nroots, &none)) < 0)
+		goto done;
+	if (none) {
 		s.why_set = true;
 		goto done;
 	}

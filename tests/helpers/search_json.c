@@ -5,7 +5,7 @@
  *
  *   search_json INDEX.json REQ... [--python X.Y[.Z]] [--type T] [--count N]
  *               [--enumerate N] [--seed S] [--max-finals N] [--exhaustive-max N]
- *               [--rules PATH] [--just] [--stats]
+ *               [--rules PATH] [--symbol NAME]... [--just] [--stats]
  *
  * Exit 0 with stacks, 1 when there is none (the reason on stderr), 2 on bad
  * input. --stats prints finals, rejected, decisions and timing on stderr.
@@ -32,8 +32,8 @@ static void put_str(const char *s)
 int main(int argc, char **argv)
 {
 	const char *index = NULL, *python = "3.11.7", *rules_path = NULL;
-	const char *reqs[256];
-	size_t nreqs = 0;
+	const char *reqs[256], *symbols[64];
+	size_t nreqs = 0, nsymbols = 0;
 	int just = 0, stats = 0, type = TH_RECTYPE_STABLE;
 	th_search_opts o = TH_SEARCH_OPTS_INIT;
 	for (int i = 1; i < argc; i++) {
@@ -58,6 +58,8 @@ int main(int argc, char **argv)
 			o.exhaustive_max = strtoull(argv[++i], NULL, 10);
 		else if (!strcmp(a, "--rules") && v)
 			rules_path = argv[++i];
+		else if (!strcmp(a, "--symbol") && v && nsymbols < 64)
+			symbols[nsymbols++] = argv[++i];
 		else if (!strcmp(a, "--just"))
 			just = 1;
 		else if (!strcmp(a, "--stats"))
@@ -103,6 +105,8 @@ int main(int argc, char **argv)
 	cfg.type = (th_rectype)type;
 	cfg.env = &env;
 	cfg.rules = rules_path ? &rules : NULL;
+	th_pipeline_facts facts = { .symbols = symbols, .nsymbols = nsymbols };
+	cfg.facts = &facts;
 	th_provider prov = th_provider_mem_provider(mem);
 	if (th_pipeline_new(&pl, &cfg, &err) < 0 || th_search_run(&res, pl, &prov, roots, nreqs, &o, &err) < 0)
 		goto done;
