@@ -182,6 +182,11 @@ int th_pipeline_new(th_pipeline **out, const th_pipeline_config *cfg, th_error *
 		goto done;
 	if (cfg->rules && (rc = th_unit_rules_add(p, cfg->rules, cfg->renv, err)) < 0)
 		goto done;
+	/* knowledge's sets are decoded whole and only read here (the cast
+	 * drops a const the unit builder does not need for them) */
+	for (size_t i = 0; cfg->know && i < th_know_nsets(cfg->know); i++)
+		if ((rc = th_unit_rules_add(p, (th_rules *)th_know_set(cfg->know, i), cfg->renv, err)) < 0)
+			goto done;
 	*out = p;
 done:
 	if (rc < 0)

@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analyzer/knowledge.h"
 #include "analyzer/rules.h"
 #include "analyzer/store.h"
 #include "core/arena.h"
@@ -247,6 +248,15 @@ typedef struct th_pipeline_config {
 	 * compiled set are decoded here (hence not const). */
 	th_rules *rules;
 	const th_rule_env *renv;
+	/* The curated knowledge (analyzer/knowledge.h; NULL: none): its rule
+	 * sets join the pipeline as units (like `rules`), and built-in units ask
+	 * it about removed APIs, Python support, CUDA needs and known-broken
+	 * combinations. Borrowed. */
+	const th_know *know;
+	/* The target's CUDA and cuDNN versions ("12.2"); NULL: not stated, and
+	 * then the CUDA sieve is left out (a CPU-only target can still install
+	 * framework wheels). */
+	const char *cuda_version, *cudnn_version;
 	/* Leave out the built-in units (tests of rule units alone). */
 	bool no_builtin;
 	/* Pre-release policy of the pre-release sieve (as the solver's). */

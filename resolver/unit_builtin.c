@@ -370,6 +370,82 @@ static void unit__release_apis(th_unit *u)
 		free(apis->items);
 }
 
+/* ---- knowledge (analyzer/knowledge.h) ---- */
+
+static int unit__know_say(th_justs *j, th_just_level level, const char *unit, const th_project *proj,
+			  const th_cand *c, const th_know_hit *h, th_error *err)
+{
+	return th_justs_add(j, level, unit, proj->name, c->version_text, h->evidence, 0, err, "%s", h->message ? h->message : "");
+}
+
+static int unit__sieve_pysupport(th_unit *u, th_unit_ctx *ctx, const th_project *proj, const th_cand *c,
+				 th_sieve_out *out, th_error *err)
+{
+	th_know_hit h;
+	int n = th_know_python_unsupported(th_pipeline_cfg(ctx->pipeline)->know, proj->name, c->version_text,
+					   ctx->env->python_full, &h, 1, err);
+	if (n <= 0)
+		return n;
+	out->keep = false;
+	return unit__know_say(out->just, TH_JUST_INFO, u->name, proj, c, &h, err);
+}
+
+static int unit__sieve_cuda(th_unit *u, th_unit_ctx *ctx, const th_project *proj, const th_cand *c,
+			    th_sieve_out *out, th_error *err)
+{
+	const th_pipeline_config *cfg = th_pipeline_cfg(ctx->pipeline);
+	th_know_hit h;
+	int n = th_know_cuda_mismatch(cfg->know, proj->name, c->version_text, cfg->cuda_version, cfg->cudnn_version,
+				      &h, 1, err);
+	if (n <= 0)
+		return n;
+	out->keep = false;
+	return th_justs_add(out->just, TH_JUST_INFO, u->name, proj->name, c->version_text, h.evidence, 0, err,
+			    "%s %s needs CUDA %s%s%s; the target has CUDA %s%s%s", proj->name, c->version_text,
+			    h.cuda ? h.cuda : "?", h.cudnn ? " and cuDNN " : "", h.cudnn ? h.cudnn : "",
+			    cfg->cuda_version, cfg->cudnn_version ? " and cuDNN " : "",
+			    cfg->cudnn_version ? cfg->cudnn_version : "");
+}
+
+static int unit__step_know_api(th_unit *u, th_unit_ctx *ctx, const th_stackview *partial,
+			       const th_project *proj, const th_cand *c, th_step_out *out, th_error *err)
+{
+	(void)partial;
+	const th_pipeline_facts *f = ctx->facts;
+	const th_know *k = th_pipeline_cfg(ctx->pipeline)->know;
+	for (size_t i = 0; i < f->nsymbols; i++) {
+		th_know_hit h;
+		int n = th_know_api_removed(k, proj->name, c->version_text, f->symbols[i], &h, 1, err);
+		if (n < 0)
+			return n;
+		if (n == 0)
+			continue;
+		out->not_acceptable = true;
+		return th_justs_add(out->just, TH_JUST_ERROR, u->name, proj->name, c->version_text, h.evidence, 0, err,
+				    "the code uses %s, which %s %s lacks%s%s", f->symbols[i], proj->name,
+				    c->version_text, h.replacement ? "; use " : "", h.replacement ? h.replacement : "");
+	}
+	return 0;
+}
+
+#define UNIT__MAX_PINS 512
+
+static int unit__stride_broken(th_unit *u, th_unit_ctx *ctx, const th_stackview *stack, th_stride_out *out,
+			       th_error *err)
+{
+	th_know_pin pins[UNIT__MAX_PINS];
+	size_t n = stack->npins < UNIT__MAX_PINS ? stack->npins : UNIT__MAX_PINS;
+	for (size_t i = 0; i < n; i++)
+		pins[i] = (th_know_pin){ stack->pins[i].name, stack->pins[i].version };
+	th_know_hit h;
+	int hits = th_know_broken(th_pipeline_cfg(ctx->pipeline)->know, pins, n, &h, 1, err);
+	if (hits <= 0)
+		return hits;
+	out->accept = false;
+	return th_justs_add(out->just, TH_JUST_ERROR, u->name, h.package, NULL, h.evidence, 0, err,
+			    "known not to work together: %s with %s (%s)", h.package ? h.package : "?", h.subject ? h.subject : "?", h.message ? h.message : "");
+}
+
 /* ---- wrap ---- */
 
 static int unit__wrap_advisories(th_unit *u, th_unit_ctx *ctx, const th_stackview *stack, th_justs *out,
@@ -462,6 +538,14 @@ int th_unit_builtin_add(th_pipeline *p, th_error *err)
 	}
 	if ((rc = unit__add_api(p, err)) < 0)
 		return rc;
+	if (cfg->know) {
+		SIEVE("python_support", unit__sieve_pysupport);
+		if (cfg->cuda_version)
+			SIEVE("cuda", unit__sieve_cuda);
+		if (cfg->facts && cfg->facts->nsymbols)
+			STEP("api_removed", unit__step_know_api);
+		ADD(.kind = TH_UNIT_STRIDE, .name = "known_broken", .stride = unit__stride_broken);
+	}
 	if (t == TH_RECTYPE_STABLE || t == TH_RECTYPE_TESTING || t == TH_RECTYPE_LATEST)
 		STEP("cve", unit__step_cve);
 	if (t == TH_RECTYPE_STABLE)

@@ -21,6 +21,13 @@
  *                           version); w = 0.5 for latest and testing, 0.05
  *                           otherwise (a tie-break)
  *   wrap  advisories        lists the pins with known advisories
+ * every type, with curated knowledge (th_pipeline_config.know)
+ *   sieve python_support    drops releases the knowledge says do not
+ *                           support the target's Python
+ *   sieve cuda              drops framework releases built for another
+ *                           CUDA / cuDNN (only when the target states CUDA)
+ *   step  api_removed       as above, from the knowledge's indexes
+ *   stride known_broken     rejects a stack with a known-broken combination
  * stable, testing, latest
  *   step  cve               -0.2 per advisory affecting the version
  *                           (clamped to -1)

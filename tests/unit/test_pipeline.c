@@ -567,6 +567,54 @@ static void test_extras_and_markers(void **state)
 	run_free(&r);
 }
 
+/* The shipped knowledge (analyzer/knowledge.h): known-broken pairs, Python
+ * support and removed APIs. */
+static void test_knowledge(void **state)
+{
+	(void)state;
+	th_error err = TH_ERROR_INIT;
+	th_know *k = NULL;
+	th_know_opts ko = TH_KNOW_OPTS_INIT;
+	assert_int_equal(th_know_open(&k, &ko, &err), 0);
+	static const char *idx =
+		"{\"app\": {\"1.0\": {\"dependencies\": [\"jinja2\", \"markupsafe\", \"numpy\"]}},"
+		" \"jinja2\": {\"2.11.3\": null, \"3.1.2\": null},"
+		" \"markupsafe\": {\"2.0.1\": null, \"2.1.3\": null},"
+		" \"numpy\": {\"1.23.5\": null, \"1.26.4\": null}}";
+	run r;
+	run_init(&r, "3.11.7", TH_RECTYPE_STABLE, idx);
+	r.cfg.know = k;
+	run_root(&r, "app");
+	r.opts.enumerate = 50;
+	run_go(&r);
+	/* jinja2 2 + markupsafe 2.1 never; the other 3 pairs x 2 numpy */
+	assert_null(strstr(r.text, "jinja2==2.11.3 markupsafe==2.1.3"));
+	assert_int_equal(r.res.nstacks, 6);
+	run_free(&r);
+
+	/* numpy 1.23.5 does not support Python 3.12 (python_support) */
+	run_init(&r, "3.12.1", TH_RECTYPE_STABLE, idx);
+	r.cfg.know = k;
+	run_root(&r, "numpy");
+	r.opts.enumerate = 50;
+	run_go(&r);
+	assert_string_equal(r.text, "numpy==1.26.4\n");
+	run_free(&r);
+
+	/* the code uses numpy.float: only numpy before 1.24 */
+	static const char *const used[] = { "numpy.float" };
+	run_init(&r, "3.11.7", TH_RECTYPE_STABLE, idx);
+	r.cfg.know = k;
+	r.facts.symbols = used;
+	r.facts.nsymbols = 1;
+	run_root(&r, "numpy");
+	r.opts.enumerate = 50;
+	run_go(&r);
+	assert_string_equal(r.text, "numpy==1.23.5\n");
+	run_free(&r);
+	th_know_free(k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -580,6 +628,7 @@ int main(void)
 		cmocka_unit_test(test_best_stack),
 		cmocka_unit_test(test_determinism),
 		cmocka_unit_test(test_extras_and_markers),
+		cmocka_unit_test(test_knowledge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
