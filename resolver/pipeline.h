@@ -215,6 +215,12 @@ struct th_unit {
 	th_unit_kind kind;
 	const char *name; /* static, the rule's name, or owned by self */
 	unsigned flags;   /* TH_UNIT_CONTEXT_FREE */
+	/* A step that can only fire for candidates of these projects, a stride
+	 * or wrap that can only fire when one of them is in the stack
+	 * (canonical names; NULL: any). The search skips the unit otherwise,
+	 * which keeps rule units cheap at every expansion. */
+	const char *const *names;
+	size_t nnames;
 	void *self;       /* the unit's own data */
 	/* The one callback of its kind. Outputs arrive initialised (keep true,
 	 * accept true, score 0); a callback sets what it decides. */

@@ -68,6 +68,8 @@ typedef struct s_proj {
 	const char *extras[SEARCH__MAX_EXTRAS];
 	size_t nextras;
 	uint64_t *allbits;       /* every kept candidate */
+	int *steps;              /* contextual steps that can fire for this project (unit indices) */
+	size_t nsteps;
 	th_project *kept;        /* the kept candidates as a provider project (for the solver), or NULL */
 	int *kept_map;           /* kept->cands[i] is cands[kept_map[i]] */
 } s_proj;
@@ -331,6 +333,45 @@ static int search__cand_cmp(const void *a, const void *b)
 	return x->c < y->c ? -1 : x->c > y->c; /* provider order: newest first */
 }
 
+/* The index of a canonical name already read, or -1. */
+static int search__find(const search *s, const char *canon)
+{
+	if (!s->nbuckets)
+		return -1;
+	for (size_t h = search__hash(canon) & (s->nbuckets - 1); s->buckets[h] >= 0; h = (h + 1) & (s->nbuckets - 1))
+		if (!strcmp(s->projs[s->buckets[h]].name, canon))
+			return s->buckets[h];
+	return -1;
+}
+
+static bool search__named(const th_unit *u, const char *name)
+{
+	if (!u->names)
+		return true;
+	for (size_t i = 0; i < u->nnames; i++)
+		if (!strcmp(u->names[i], name))
+			return true;
+	return false;
+}
+
+/* The contextual steps that can fire for a project. */
+static int search__proj_steps(search *s, s_proj *sp)
+{
+	th_pipeline *pl = s->pl;
+	size_t n = th_pipeline_count(pl, TH_UNIT_STEP), m = 0;
+	if (!s->ctx_steps || !n)
+		return 0;
+	if (!(sp->steps = th_arena_alloc(s->arena, n * sizeof *sp->steps)))
+		return S_NOMEM(s);
+	for (size_t u = 0; u < n; u++) {
+		const th_unit *unit = th_pipeline_unit(pl, TH_UNIT_STEP, u);
+		if (!(unit->flags & TH_UNIT_CONTEXT_FREE) && search__named(unit, sp->name))
+			sp->steps[m++] = (int)u;
+	}
+	sp->nsteps = m;
+	return 0;
+}
+
 /* Reads a project from the provider, sieves and scores its candidates. */
 static int search__intern(search *s, const char *name, size_t len, int *out)
 {
@@ -338,15 +379,11 @@ static int search__intern(search *s, const char *name, size_t len, int *out)
 	if (len >= sizeof canon)
 		return th_error_set(s->err, TH_ERR_INVALID, "search: project name too long: %.40s...", name);
 	canon[th_name_canon(canon, name, len)] = '\0';
-	if (s->nbuckets) {
-		size_t h = search__hash(canon) & (s->nbuckets - 1);
-		for (; s->buckets[h] >= 0; h = (h + 1) & (s->nbuckets - 1))
-			if (!strcmp(s->projs[s->buckets[h]].name, canon)) {
-				*out = s->buckets[h];
-				return 0;
-			}
+	int rc, found = search__find(s, canon);
+	if (found >= 0) {
+		*out = found;
+		return 0;
 	}
-	int rc;
 	if ((rc = search__grow_state(s, s->nprojs + 1)) < 0)
 		return rc;
 	int idx = (int)s->nprojs;
@@ -388,6 +425,8 @@ static int search__intern(search *s, const char *name, size_t len, int *out)
 		sp->cands = cands;
 		sp->ncands = n;
 	}
+	if ((rc = search__proj_steps(s, sp)) < 0)
+		return rc;
 	sp->nwords = (sp->ncands + 63) / 64;
 	if (sp->nwords) {
 		if (!(sp->allbits = th_arena_zalloc(s->arena, sp->nwords * sizeof *sp->allbits)))
@@ -656,14 +695,12 @@ static int search__choose(search *s, size_t k, int c, int *conflict)
 	if ((rc = search__apply_cand(s, p, true, s->xmask[p], conflict)) < 0 || *conflict)
 		return rc;
 	s->lvl_ctx[k] = 0;
-	if (s->ctx_steps) {
+	if (s->projs[p].nsteps) {
 		th_pipeline *pl = s->pl;
 		th_stackview partial = { s->pins, k };
 		th_justs junk = { .arena = &s->scratch };
-		for (size_t u = 0; u < th_pipeline_count(pl, TH_UNIT_STEP); u++) {
-			th_unit *unit = (th_unit *)th_pipeline_unit(pl, TH_UNIT_STEP, u);
-			if (unit->flags & TH_UNIT_CONTEXT_FREE)
-				continue;
+		for (size_t i = 0; i < s->projs[p].nsteps; i++) {
+			th_unit *unit = (th_unit *)th_pipeline_unit(pl, TH_UNIT_STEP, (size_t)s->projs[p].steps[i]);
 			th_step_out out = { .just = &junk };
 			if ((rc = unit->step(unit, &s->ctx, &partial, s->projs[p].proj, sc->c, &out, s->err)) < 0)
 				return rc;
@@ -768,6 +805,15 @@ static int search__final(search *s)
 		th_justs junk = { .arena = &s->scratch };
 		for (size_t u = 0; u < nstrides; u++) {
 			th_unit *unit = (th_unit *)th_pipeline_unit(pl, TH_UNIT_STRIDE, u);
+			if (unit->names) { /* skipped unless a project it names is in the stack */
+				bool in = false;
+				for (size_t i = 0; i < unit->nnames && !in; i++) {
+					int q = search__find(s, unit->names[i]);
+					in = q >= 0 && s->chosen[q] >= 0;
+				}
+				if (!in)
+					continue;
+			}
 			th_stride_out out = { .accept = true, .just = &junk };
 			int rc = unit->stride(unit, &s->ctx, &v, &out, s->err);
 			if (rc < 0)

@@ -428,24 +428,6 @@ static int unit__step_know_api(th_unit *u, th_unit_ctx *ctx, const th_stackview 
 	return 0;
 }
 
-#define UNIT__MAX_PINS 512
-
-static int unit__stride_broken(th_unit *u, th_unit_ctx *ctx, const th_stackview *stack, th_stride_out *out,
-			       th_error *err)
-{
-	th_know_pin pins[UNIT__MAX_PINS];
-	size_t n = stack->npins < UNIT__MAX_PINS ? stack->npins : UNIT__MAX_PINS;
-	for (size_t i = 0; i < n; i++)
-		pins[i] = (th_know_pin){ stack->pins[i].name, stack->pins[i].version };
-	th_know_hit h;
-	int hits = th_know_broken(th_pipeline_cfg(ctx->pipeline)->know, pins, n, &h, 1, err);
-	if (hits <= 0)
-		return hits;
-	out->accept = false;
-	return th_justs_add(out->just, TH_JUST_ERROR, u->name, h.package, NULL, h.evidence, 0, err,
-			    "known not to work together: %s with %s (%s)", h.package ? h.package : "?", h.subject ? h.subject : "?", h.message ? h.message : "");
-}
-
 /* ---- wrap ---- */
 
 static int unit__wrap_advisories(th_unit *u, th_unit_ctx *ctx, const th_stackview *stack, th_justs *out,
@@ -544,7 +526,6 @@ int th_unit_builtin_add(th_pipeline *p, th_error *err)
 			SIEVE("cuda", unit__sieve_cuda);
 		if (cfg->facts && cfg->facts->nsymbols)
 			STEP("api_removed", unit__step_know_api);
-		ADD(.kind = TH_UNIT_STRIDE, .name = "known_broken", .stride = unit__stride_broken);
 	}
 	if (t == TH_RECTYPE_STABLE || t == TH_RECTYPE_TESTING || t == TH_RECTYPE_LATEST)
 		STEP("cve", unit__step_cve);

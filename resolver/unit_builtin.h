@@ -27,7 +27,9 @@
  *   sieve cuda              drops framework releases built for another
  *                           CUDA / cuDNN (only when the target states CUDA)
  *   step  api_removed       as above, from the knowledge's indexes
- *   stride known_broken     rejects a stack with a known-broken combination
+ * (known-broken combinations are the knowledge's own step.Group units with
+ * not_acceptable: they join the pipeline as rule units and reject the
+ * second package of a broken pair where it is chosen.)
  * stable, testing, latest
  *   step  cve               -0.2 per advisory affecting the version
  *                           (clamped to -1)

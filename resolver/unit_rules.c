@@ -347,6 +347,70 @@ static int urule__compile(urule *r, th_arena *a, th_error *err)
 	return 0;
 }
 
+/* Adds the canonical form of name to a list (once). */
+static int urule__name(const char ***names, size_t *n, size_t cap, const char *name, th_arena *a)
+{
+	char canon[256];
+	size_t len = strlen(name);
+	if (len >= sizeof canon || *n >= cap)
+		return 1;
+	canon[th_name_canon(canon, name, len)] = '\0';
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*names)[i], canon))
+			return 0;
+	if (!((*names)[(*n)++] = th_arena_strdup(a, canon)))
+		return TH_ERR_NOMEM;
+	return 0;
+}
+
+/* The projects a unit can fire for (see th_unit.names): for steps, the
+ * candidate's; for strides and wraps, one that must be in the stack. NULL
+ * when an entry could fire for any. */
+static int urule__names(const urule *r, bool stack, const char *const **out, size_t *nout, th_arena *a)
+{
+	*out = NULL;
+	*nout = 0;
+	size_t cap = 0;
+	for (size_t i = 0; i < r->nmatch; i++)
+		cap += 1 + r->match[i].nresolved + r->match[i].ngroup;
+	if (r->nmatch == 0 || cap > 64)
+		return 0;
+	const char **names = th_arena_alloc(a, cap * sizeof *names);
+	if (!names)
+		return TH_ERR_NOMEM;
+	size_t n = 0;
+	int rc = 0;
+	for (size_t i = 0; i < r->nmatch && rc == 0; i++) {
+		const urule__match *m = &r->match[i];
+		if (m->never)
+			continue;
+		if (stack) {
+			bool named = false;
+			for (size_t k = 0; k < m->nresolved && rc == 0; k++)
+				if (m->resolved[k].src->name) {
+					named = true;
+					rc = urule__name(&names, &n, cap, m->resolved[k].src->name, a);
+				}
+			if (!named && rc == 0)
+				rc = 1; /* fires for any stack */
+		} else if (m->ngroup) {
+			for (size_t k = 0; k < m->ngroup && rc == 0; k++)
+				rc = m->group[k].src->name ? urule__name(&names, &n, cap, m->group[k].src->name, a) : 1;
+		} else if (m->has_pv && m->pv.src->name) {
+			rc = urule__name(&names, &n, cap, m->pv.src->name, a);
+		} else {
+			rc = 1;
+		}
+	}
+	if (rc < 0)
+		return rc;
+	if (rc == 0) {
+		*out = names;
+		*nout = n;
+	}
+	return 0;
+}
+
 static bool urule__context_free(const urule *r)
 {
 	for (size_t i = 0; i < r->nmatch; i++)
@@ -400,6 +464,9 @@ int th_unit_rules_add(th_pipeline *p, th_rules *rs, const th_rule_env *renv, th_
 		case TH_RULE_WRAP_GH_RELEASE_NOTES: u.kind = TH_UNIT_WRAP; u.wrap = urule__wrap; break;
 		default: continue;
 		}
+		if ((u.kind == TH_UNIT_STEP || u.kind == TH_UNIT_STRIDE || u.kind == TH_UNIT_WRAP) &&
+		    urule__names(r, u.kind != TH_UNIT_STEP, &u.names, &u.nnames, a) < 0)
+			return th_error_set(err, TH_ERR_NOMEM, "pipeline: out of memory");
 		if ((rc = th_pipeline_add(p, &u, err)) < 0)
 			return rc;
 	}
