@@ -993,8 +993,11 @@ static int search__walk(search *s, double t0)
 	s->pooltop = 0;
 	if ((rc = search__open(s, 0, &dead)) < 0)
 		return rc;
-	if (rc == 1) /* nothing to decide: the empty stack */
-		return search__final(s);
+	if (rc == 1) { /* nothing to decide: the empty stack is the whole space */
+		s->nlevels = 0;
+		rc = search__final(s);
+		return rc < 0 ? rc : 2;
+	}
 	for (;;) {
 		if (s->stop)
 			return 0;
@@ -1135,7 +1138,8 @@ static int search__emit(search *s, const s_top *t, th_stack *out)
 	for (size_t k = 0; k < n; k++)
 		if (!s->projs[t->pc[2 * k]].cands[t->pc[2 * k + 1]].omit)
 			pins[m++] = seq[k];
-	qsort(pins, m, sizeof *pins, search__pin_cmp);
+	if (m)
+		qsort(pins, m, sizeof *pins, search__pin_cmp);
 	th_stackview sorted = { pins, m };
 	for (size_t u = 0; u < th_pipeline_count(pl, TH_UNIT_WRAP); u++) {
 		th_unit *unit = (th_unit *)th_pipeline_unit(pl, TH_UNIT_WRAP, u);
@@ -1285,7 +1289,10 @@ static int search__seed(search *s, const th_req *roots, size_t nroots, bool *non
 	th_provider kp = { &ops, s, s->arena };
 	th_limits lim;
 	th_limits_init(&lim);
-	th_solver_opts so = { th_pipeline_cfg(s->pl)->pre, lim.resolver_rounds, lim.resolver_bytes };
+	unsigned long long rounds = lim.resolver_rounds;
+	if (s->o->max_rounds && s->o->max_rounds < rounds)
+		rounds = s->o->max_rounds; /* the caller's bound holds for the seed run too */
+	th_solver_opts so = { th_pipeline_cfg(s->pl)->pre, rounds, lim.resolver_bytes };
 	th_solution sol;
 	th_solution_init(&sol);
 	int rc = th_solver_resolve(&sol, &kp, s->env, roots, nroots, &so, s->err);

@@ -207,6 +207,53 @@ static void test_cve_step_and_sieve(void **state)
 	run_free(&r);
 }
 
+static const char *wheel_tags(void *ud, const th_project *proj, const th_cand *c, bool *has_sdist)
+{
+	(void)ud;
+	*has_sdist = false;
+	if (strcmp(proj->name, "b"))
+		return NULL;
+	if (!strcmp(c->version_text, "2.0"))
+		return "cp312-cp312-manylinux_2_17_x86_64 cp312-abi3-win_amd64";
+	if (!strcmp(c->version_text, "1.0"))
+		return "py2.py3-none-any";
+	*has_sdist = true; /* others: an sdist (kept) */
+	return "cp39-cp39-macosx_11_0_arm64";
+}
+
+static void test_wheel_tags(void **state)
+{
+	(void)state;
+	run r;
+	th_arena ta;
+	th_arena_init(&ta, 0);
+	th_target t;
+	th_tag *tags;
+	size_t ntags;
+	th_tagset *ts;
+	assert_int_equal(th_target_parse(&t, "3.11", "x86_64-manylinux_2_36", &ta, NULL), 0);
+	assert_int_equal(th_tags_supported(&tags, &ntags, &t, &ta, NULL), 0);
+	assert_int_equal(th_tagset_build(&ts, tags, ntags, &ta, NULL), 0);
+	run_init(&r, "3.11.7", TH_RECTYPE_TESTING, IDX_BASIC);
+	r.cfg.tags = ts;
+	r.facts.wheel_tags = wheel_tags;
+	run_root(&r, "b");
+	r.opts.enumerate = 10;
+	run_go(&r);
+	/* b 2.0 has no cp311 wheel and no sdist; 1.0 (py3-none-any) stays */
+	assert_string_equal(r.text, "b==1.0\n");
+	run_free(&r);
+	/* without a tag set the sieve is left out */
+	run_init(&r, "3.11.7", TH_RECTYPE_TESTING, IDX_BASIC);
+	r.facts.wheel_tags = wheel_tags;
+	run_root(&r, "b");
+	r.opts.enumerate = 10;
+	run_go(&r);
+	assert_string_equal(r.text, "b==2.0\nb==1.0\n");
+	run_free(&r);
+	th_arena_release(&ta);
+}
+
 static const char *IDX_STABLE =
 	"{\"x\": {\"1.1.0\": {\"dependencies\": []}, \"1.1.1\": {\"dependencies\": []}, \"1.0.5\": {\"dependencies\": []},"
 	"        \"1.0.6\": {\"dependencies\": [], \"yanked\": true}, \"1.0.7\": {\"dependencies\": []}}}";
@@ -550,6 +597,16 @@ static void test_extras_and_markers(void **state)
 	assert_string_equal(first(&r, buf, sizeof buf), "a==1.0 b==1.0 d==1.0");
 	run_free(&r);
 
+	/* no root applies: the empty stack, found exhaustively */
+	run_init(&r, "3.11.7", TH_RECTYPE_STABLE, idx);
+	run_root(&r, "c; python_version < '3.0'");
+	run_go(&r);
+	assert_true(r.res.ok);
+	assert_true(r.res.exhaustive);
+	assert_int_equal(r.res.nstacks, 1);
+	assert_int_equal(r.res.stacks[0].npins, 0);
+	run_free(&r);
+
 	/* a root that names an unknown project */
 	run_init(&r, "3.11.7", TH_RECTYPE_STABLE, idx);
 	run_root(&r, "zzz");
@@ -619,6 +676,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sieves),
+		cmocka_unit_test(test_wheel_tags),
 		cmocka_unit_test(test_cve_step_and_sieve),
 		cmocka_unit_test(test_stable_penalties),
 		cmocka_unit_test(test_performance),
