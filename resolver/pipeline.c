@@ -290,6 +290,10 @@ int th_pipeline_advisories(th_pipeline *p, const char *name, const th_version *v
 	size_t m = 0;
 	for (size_t i = 0; i < a->n; i++) {
 		const th_osv *adv = a->items[i];
+		if (!v) { /* every advisory naming the project */
+			res[m++] = adv;
+			continue;
+		}
 		for (size_t k = 0; k < adv->naffected; k++) {
 			if (!pipeline__osv_names(&adv->affected[k], name))
 				continue;

@@ -286,8 +286,9 @@ const th_pipeline_config *th_pipeline_cfg(const th_pipeline *p);
 th_arena *th_pipeline_arena(th_pipeline *p);
 
 /* Advisories of a project that affect a version (from the facts: the
- * store's, cached per project, and the given list): *out is an arena array
- * of borrowed pointers. Used by the CVE units and by callers that explain. */
+ * store's, cached per project, and the given list); v NULL: every advisory
+ * naming the project. *out is an arena array of borrowed pointers. Used by
+ * the CVE units and by callers that explain. */
 int th_pipeline_advisories(th_pipeline *p, const char *name, const th_version *v, const th_osv ***out,
 			   size_t *n, th_error *err);
 

@@ -205,18 +205,12 @@ static int unit__step_fixed(th_unit *u, th_unit_ctx *ctx, const th_stackview *pa
 	int rc = th_pipeline_advisories(ctx->pipeline, proj->name, &c->version, &advs, &n, err);
 	if (rc < 0 || n > 0)
 		return rc;
-	/* any advisory at all for the project? (an older version is affected) */
-	bool any = false;
-	for (size_t i = 0; i < proj->ncands && !any; i++) {
-		if ((rc = th_pipeline_advisories(ctx->pipeline, proj->name, &proj->cands[i].version, &advs, &n, err)) < 0)
-			return rc;
-		any = n > 0;
-	}
-	if (!any)
-		return 0;
+	/* does any advisory name the project (some other version is affected)? */
+	if ((rc = th_pipeline_advisories(ctx->pipeline, proj->name, NULL, &advs, &n, err)) < 0 || n == 0)
+		return rc;
 	out->score += UNIT__FIXED_BONUS;
 	return th_justs_add(out->just, TH_JUST_INFO, u->name, proj->name, c->version_text, NULL, UNIT__FIXED_BONUS,
-			    err, "%s %s is not affected by the advisories of older versions", proj->name,
+			    err, "%s %s is not affected by the advisories of other versions", proj->name,
 			    c->version_text);
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "analyzer/rules.h"
+#include "analyzer/store_kb.h"
 #include "core/limits.h"
 #include "resolver/jsonindex.h"
 #include "resolver/search.h"
@@ -252,6 +253,36 @@ static void test_wheel_tags(void **state)
 	assert_string_equal(r.text, "b==2.0\nb==1.0\n");
 	run_free(&r);
 	th_arena_release(&ta);
+}
+
+/* Advisories from the knowledge base (th_kb_advisories_load). */
+static void test_store_advisories(void **state)
+{
+	(void)state;
+	const char *t = getenv("TMPDIR");
+	char p[512];
+	snprintf(p, sizeof p, "%s/test_pipeline_XXXXXX", t ? t : "/tmp");
+	assert_non_null(mkdtemp(p));
+	strcat(p, "/kb.db");
+	th_store *st;
+	th_kb_writer *w;
+	assert_int_equal(th_store_open(&st, p, NULL), 0);
+	assert_int_equal(th_store_begin(st, NULL), 0);
+	assert_int_equal(th_kb_writer_new(&w, st, NULL), 0);
+	static th_osv_affected aff[] = { { "PyPI", "b", NULL, RANGE, 1, NULL, 0 } };
+	static th_osv adv = { .id = "PYSEC-0000-9", .affected = aff, .naffected = 1 };
+	assert_int_equal(th_kb_advisory_put(w, &adv, NULL), 0);
+	th_kb_writer_free(w);
+	assert_int_equal(th_store_commit(st, NULL), 0);
+	run r;
+	char buf[256];
+	run_init(&r, "3.11.7", TH_RECTYPE_SECURITY, IDX_CVE);
+	r.facts.store = st;
+	run_root(&r, "a");
+	run_go(&r);
+	assert_string_equal(first(&r, buf, sizeof buf), "a==0.9 b==2.0");
+	run_free(&r);
+	th_store_free(st);
 }
 
 static const char *IDX_STABLE =
@@ -678,6 +709,7 @@ int main(void)
 		cmocka_unit_test(test_sieves),
 		cmocka_unit_test(test_wheel_tags),
 		cmocka_unit_test(test_cve_step_and_sieve),
+		cmocka_unit_test(test_store_advisories),
 		cmocka_unit_test(test_stable_penalties),
 		cmocka_unit_test(test_performance),
 		cmocka_unit_test(test_api_removed),
