@@ -899,6 +899,51 @@ static int rules__stdlib_removed(rules__ld *ld, const th_yaml_node *n, th_rule_r
 	return 0;
 }
 
+static int rules__cuda_requires(rules__ld *ld, const th_yaml_node *n, th_rule_run_more *run)
+{
+	static const char *const keys[] = { "package", "version", "cuda", "cudnn", NULL };
+	const char *k = "run.cuda_requires";
+	const th_yaml_node *v;
+	int rc;
+
+	if ((rc = rules__one_or_many(ld, n, k, sizeof(th_rule_cuda_requires), (void **)&run->cuda_requires,
+				     &run->ncuda_requires)))
+		return rc;
+	for (size_t i = 0; i < run->ncuda_requires; i++) {
+		const th_yaml_node *it = rules__nth(n, i);
+		th_rule_cuda_requires *c = &run->cuda_requires[i];
+		if ((rc = rules__keys(ld, it, k, keys)) || (rc = rules__required(ld, it, k, "package", &v)) ||
+		    (rc = rules__pkgname(ld, v, k, &c->package)) || (rc = rules__required(ld, it, k, "version", &v)) ||
+		    (rc = rules__spec(ld, v, k, &c->version, false)) || (rc = rules__required(ld, it, k, "cuda", &v)) ||
+		    (rc = rules__spec(ld, v, k, &c->cuda, false)) ||
+		    (rc = rules__spec(ld, th_yaml_get(it, "cudnn"), k, &c->cudnn, false)))
+			return rc;
+	}
+	return 0;
+}
+
+static int rules__python_support(rules__ld *ld, const th_yaml_node *n, th_rule_run_more *run)
+{
+	static const char *const keys[] = { "package", "version", "python", NULL };
+	const char *k = "run.python_support";
+	const th_yaml_node *v;
+	int rc;
+
+	if ((rc = rules__one_or_many(ld, n, k, sizeof(th_rule_python_support), (void **)&run->python_support,
+				     &run->npython_support)))
+		return rc;
+	for (size_t i = 0; i < run->npython_support; i++) {
+		const th_yaml_node *it = rules__nth(n, i);
+		th_rule_python_support *p = &run->python_support[i];
+		if ((rc = rules__keys(ld, it, k, keys)) || (rc = rules__required(ld, it, k, "package", &v)) ||
+		    (rc = rules__pkgname(ld, v, k, &p->package)) || (rc = rules__required(ld, it, k, "version", &v)) ||
+		    (rc = rules__spec(ld, v, k, &p->version, false)) || (rc = rules__required(ld, it, k, "python", &v)) ||
+		    (rc = rules__spec(ld, v, k, &p->python, false)))
+			return rc;
+	}
+	return 0;
+}
+
 /* Keys each type's run accepts, beyond stack_info, log and the extensions. */
 static const char *const *rules__run_keys(th_rule_type t)
 {
@@ -928,7 +973,8 @@ static const char *const *rules__run_keys(th_rule_type t)
 
 static int rules__run_check_keys(rules__ld *ld, const th_yaml_node *n, th_rule_type t)
 {
-	static const char *const base[] = { "stack_info", "log", "api_removed", "stdlib_removed" };
+	static const char *const base[] = { "stack_info", "log", "api_removed", "stdlib_removed", "cuda_requires",
+					    "python_support" };
 	const char *keys[16];
 	size_t nk = 0;
 
@@ -1045,6 +1091,10 @@ static int rules__run(rules__ld *ld, const th_yaml_node *n, th_rule_unit *u)
 	if ((v = th_yaml_get(n, "api_removed")) && (rc = rules__api_removed(ld, v, &more)))
 		return rc;
 	if ((v = th_yaml_get(n, "stdlib_removed")) && (rc = rules__stdlib_removed(ld, v, &more)))
+		return rc;
+	if ((v = th_yaml_get(n, "cuda_requires")) && (rc = rules__cuda_requires(ld, v, &more)))
+		return rc;
+	if ((v = th_yaml_get(n, "python_support")) && (rc = rules__python_support(ld, v, &more)))
 		return rc;
 	if (memcmp(&more, &none, sizeof(more))) {
 		if (!(run->more = rules__array(ld, 1, sizeof(more))))

@@ -30,8 +30,10 @@
  * Names of packages must be written normalized (PEP 503), as Thoth requires.
  *
  * Extension keys (documented in rules/README.md), allowed in `run` of any
- * unit: `api_removed` (symbols of a library gone from some versions) and
- * `stdlib_removed` (a standard-library module gone from some Python versions).
+ * unit: `api_removed` (symbols of a library gone from some versions),
+ * `stdlib_removed` (a standard-library module gone from some Python versions),
+ * `cuda_requires` (the CUDA / cuDNN a framework release was built with) and
+ * `python_support` (the Python versions a release supports).
  */
 #ifndef TH_RULES_H
 #define TH_RULES_H
@@ -146,6 +148,19 @@ typedef struct th_rule_stdlib_removed { /* extension */
 	const char *replacement;
 } th_rule_stdlib_removed;
 
+typedef struct th_rule_cuda_requires { /* extension */
+	const char *package;
+	th_rule_spec version; /* the releases this build configuration is for */
+	th_rule_spec cuda;    /* CUDA versions it was built and tested with */
+	th_rule_spec cudnn;   /* cuDNN versions (text NULL: not stated) */
+} th_rule_cuda_requires;
+
+typedef struct th_rule_python_support { /* extension */
+	const char *package;
+	th_rule_spec version; /* the releases */
+	th_rule_spec python;  /* the Python versions they support */
+} th_rule_python_support;
+
 /* The parts of `run` few units state, kept apart so the common unit stays
  * small (see th_rule_include). */
 typedef struct th_rule_run_more {
@@ -164,6 +179,10 @@ typedef struct th_rule_run_more {
 	size_t napi_removed;
 	th_rule_stdlib_removed *stdlib_removed;
 	size_t nstdlib_removed;
+	th_rule_cuda_requires *cuda_requires;
+	size_t ncuda_requires;
+	th_rule_python_support *python_support;
+	size_t npython_support;
 } th_rule_run_more;
 
 typedef struct th_rule_run {

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #define BLOB_MAGIC "THRULES\0"
-#define BLOB_VERSION 5u
+#define BLOB_VERSION 6u
 
 /* The compiled form: header, string table, unit stream. Every string is
  * stored once in the table (NUL-terminated) and referenced by offset, so the
@@ -481,6 +481,21 @@ static void blob__more(blob *b, th_rule_run_more *r)
 			blob__str(b, &x->module);
 			blob__spec(b, &x->python_version, false);
 			blob__str(b, &x->replacement);
+		}
+	if (blob__array(b, (void **)&r->cuda_requires, &r->ncuda_requires, sizeof(*r->cuda_requires)))
+		for (size_t i = 0; i < r->ncuda_requires; i++) {
+			th_rule_cuda_requires *x = &r->cuda_requires[i];
+			blob__str(b, &x->package);
+			blob__spec(b, &x->version, false);
+			blob__spec(b, &x->cuda, false);
+			blob__spec(b, &x->cudnn, false);
+		}
+	if (blob__array(b, (void **)&r->python_support, &r->npython_support, sizeof(*r->python_support)))
+		for (size_t i = 0; i < r->npython_support; i++) {
+			th_rule_python_support *x = &r->python_support[i];
+			blob__str(b, &x->package);
+			blob__spec(b, &x->version, false);
+			blob__spec(b, &x->python, false);
 		}
 }
 

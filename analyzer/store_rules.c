@@ -1,9 +1,10 @@
 #include "analyzer/store_rules.h"
 
+#include "analyzer/rules_blob.h"
 #include "analyzer/store_impl.h"
 
 int th_store_rules_put(th_store *s, const char *hash, const char *source, size_t nunits, const void *blob,
-		       size_t len, th_error *err)
+		       size_t len, bool make_current, th_error *err)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -19,7 +20,7 @@ int th_store_rules_put(th_store *s, const char *hash, const char *source, size_t
 	sqlite3_bind_blob64(st, 4, blob, len, SQLITE_STATIC);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store__dberr(err, s->db, s->path, "cannot store compiled rules");
 	sqlite3_finalize(st);
-	if (!rc)
+	if (!rc && make_current)
 		rc = th_store_meta_set(s, "rules.current", hash, err);
 	return rc;
 }
@@ -79,4 +80,55 @@ int th_store_rules_current(th_store *s, th_buf *hash, th_buf *source, th_error *
 	}
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/* Hands the compiled form read from the database over to r, uncopied. */
+static int store_rules__adopt(th_rules *r, th_buf *blob, th_error *err)
+{
+	size_t len;
+	void *p = th_buf_detach(blob, &len);
+
+	if (!p)
+		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	return th_rules_blob_adopt(r, p, len, err);
+}
+
+static int store_rules__compile(th_store *s, const char *hash, const char *source, unsigned flags, const th_rules *r,
+				th_error *err)
+{
+	th_buf blob = TH_BUF_INIT;
+	int rc;
+
+	if (!(rc = th_rules_blob_write(r, &blob, err)) && !(rc = th_store_begin(s, err))) {
+		if ((rc = th_store_rules_put(s, hash, source, r->n, blob.ptr, blob.len, flags & TH_STORE_RULES_CURRENT,
+					     err)))
+			th_store_rollback(s);
+		else
+			rc = th_store_commit(s, err);
+	}
+	th_buf_release(&blob);
+	return rc;
+}
+
+int th_store_rules_load(th_store *s, const char *hash, const char *source, unsigned flags, th_rules *r,
+			int (*parse)(void *ud, th_rules *r, th_error *err), void *ud, th_error *err)
+{
+	th_buf blob = TH_BUF_INIT;
+	th_limits lim = r->limits;
+	int rc;
+
+	if (s && !th_store_rules_get(s, hash, &blob, NULL) && !store_rules__adopt(r, &blob, NULL)) {
+		/* compiled before: only its being current may change */
+		th_buf_release(&blob);
+		return flags & TH_STORE_RULES_CURRENT ? th_store_meta_set(s, "rules.current", hash, err) : 0;
+	}
+	th_buf_release(&blob);
+	/* not compiled yet, or a damaged compiled form: from the sources */
+	th_rules_release(r);
+	th_rules_init(r, &lim);
+	if ((rc = parse(ud, r, err)) || !s)
+		return rc;
+	rc = store_rules__compile(s, hash, source, flags, r, flags & TH_STORE_RULES_WEAK_CACHE ? NULL : err);
+	/* a read-only or busy database only costs the next run a YAML pass */
+	return flags & TH_STORE_RULES_WEAK_CACHE ? 0 : rc;
 }

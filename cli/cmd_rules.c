@@ -26,36 +26,26 @@ static void rules__print_counts(FILE *out, const th_rules *r)
 		fprintf(out, "  %-22s %zu\n", th_rule_type_name((th_rule_type)t), r->count[t]);
 }
 
+typedef struct rules__src {
+	th_ctx *ctx;
+	const char *path;
+} rules__src;
+
 /* Reads the sources of `path` and reports every invalid file. */
-static int rules__parse(th_ctx *ctx, const char *path, th_rules *r)
+static int rules__parse(void *ud, th_rules *r, th_error *err)
 {
-	int rc = th_rules_load_path(r, path, &ctx->err);
+	const rules__src *src = ud;
+	int rc = th_rules_load_path(r, src->path, err);
 
 	if (rc == TH_ERR_INVALID && r->nerrors) {
-		/* every problem, one per line; the summary goes through ctx->err */
+		/* every problem, one per line; the summary goes through err */
 		for (size_t i = 0; i < r->nerrors && i < TH_RULES_MAX_ERRORS; i++)
-			fprintf(ctx->diag, "thoth: %s\n", r->errors[i]);
+			fprintf(src->ctx->diag, "thoth: %s\n", r->errors[i]);
 		if (r->nerrors > TH_RULES_MAX_ERRORS)
-			fprintf(ctx->diag, "thoth: ... and %zu more\n", r->nerrors - TH_RULES_MAX_ERRORS);
-		th_error_set(&ctx->err, TH_ERR_INVALID, "%s: %zu invalid rule file%s", path, r->nerrors,
+			fprintf(src->ctx->diag, "thoth: ... and %zu more\n", r->nerrors - TH_RULES_MAX_ERRORS);
+		th_error_set(err, TH_ERR_INVALID, "%s: %zu invalid rule file%s", src->path, r->nerrors,
 			     r->nerrors == 1 ? "" : "s");
 	}
-	return rc;
-}
-
-/* Compiles a valid set into the database under its hash (and makes it current). */
-static int rules__compile(th_ctx *ctx, th_store *st, const char *hash, const char *path, const th_rules *r)
-{
-	th_buf blob = TH_BUF_INIT;
-	int rc;
-
-	if (!(rc = th_rules_blob_write(r, &blob, &ctx->err)) && !(rc = th_store_begin(st, &ctx->err))) {
-		if ((rc = th_store_rules_put(st, hash, path, r->n, blob.ptr, blob.len, &ctx->err)))
-			th_store_rollback(st);
-		else
-			rc = th_store_commit(st, &ctx->err);
-	}
-	th_buf_release(&blob);
 	return rc;
 }
 
@@ -71,12 +61,13 @@ static int rules__adopt(th_rules *r, th_buf *blob, th_error *err)
 }
 
 /* Loads the rules of `path` (from the database when this very content was
- * compiled before, else from the files, then compiles them); NULL: the set
- * compiled last. */
+ * compiled before, else from the files, then compiles them and makes them
+ * current); NULL: the set compiled last. */
 static int rules__load(th_ctx *ctx, const char *path, th_rules *r)
 {
 	char hash[TH_SHA256_HEX];
 	th_buf blob = TH_BUF_INIT, cur = TH_BUF_INIT, src = TH_BUF_INIT;
+	rules__src s = { ctx, path };
 	th_store *st;
 	int rc;
 
@@ -86,21 +77,9 @@ static int rules__load(th_ctx *ctx, const char *path, th_rules *r)
 		if (!(rc = th_store_rules_current(st, &cur, &src, &ctx->err)) &&
 		    !(rc = th_store_rules_get(st, cur.ptr, &blob, &ctx->err)))
 			rc = rules__adopt(r, &blob, &ctx->err);
-		goto done;
+	} else if (!(rc = th_rules_source_hash(hash, path, &ctx->limits, &ctx->err))) {
+		rc = th_store_rules_load(st, hash, path, TH_STORE_RULES_CURRENT, r, rules__parse, &s, &ctx->err);
 	}
-	if ((rc = th_rules_source_hash(hash, path, &ctx->limits, &ctx->err)))
-		goto done;
-	if (!th_store_rules_get(st, hash, &blob, NULL) && !rules__adopt(r, &blob, NULL)) {
-		/* compiled before: only its being current changes */
-		rc = th_store_meta_set(st, "rules.current", hash, &ctx->err);
-		goto done;
-	}
-	/* not compiled yet, or a damaged compiled form: from the sources */
-	th_rules_release(r);
-	th_rules_init(r, &ctx->limits);
-	if (!(rc = rules__parse(ctx, path, r)))
-		rc = rules__compile(ctx, st, hash, path, r);
-done:
 	th_buf_release(&blob);
 	th_buf_release(&cur);
 	th_buf_release(&src);

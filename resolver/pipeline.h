@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analyzer/knowledge.h"
 #include "analyzer/rules.h"
 #include "analyzer/store.h"
 #include "core/arena.h"
@@ -214,6 +215,12 @@ struct th_unit {
 	th_unit_kind kind;
 	const char *name; /* static, the rule's name, or owned by self */
 	unsigned flags;   /* TH_UNIT_CONTEXT_FREE */
+	/* A step that can only fire for candidates of these projects, a stride
+	 * or wrap that can only fire when one of them is in the stack
+	 * (canonical names; NULL: any). The search skips the unit otherwise,
+	 * which keeps rule units cheap at every expansion. */
+	const char *const *names;
+	size_t nnames;
 	void *self;       /* the unit's own data */
 	/* The one callback of its kind. Outputs arrive initialised (keep true,
 	 * accept true, score 0); a callback sets what it decides. */
@@ -247,6 +254,15 @@ typedef struct th_pipeline_config {
 	 * compiled set are decoded here (hence not const). */
 	th_rules *rules;
 	const th_rule_env *renv;
+	/* The curated knowledge (analyzer/knowledge.h; NULL: none): its rule
+	 * sets join the pipeline as units (like `rules`), and built-in units ask
+	 * it about removed APIs, Python support, CUDA needs and known-broken
+	 * combinations. Borrowed. */
+	const th_know *know;
+	/* The target's CUDA and cuDNN versions ("12.2"); NULL: not stated, and
+	 * then the CUDA sieve is left out (a CPU-only target can still install
+	 * framework wheels). */
+	const char *cuda_version, *cudnn_version;
 	/* Leave out the built-in units (tests of rule units alone). */
 	bool no_builtin;
 	/* Pre-release policy of the pre-release sieve (as the solver's). */
@@ -270,8 +286,9 @@ const th_pipeline_config *th_pipeline_cfg(const th_pipeline *p);
 th_arena *th_pipeline_arena(th_pipeline *p);
 
 /* Advisories of a project that affect a version (from the facts: the
- * store's, cached per project, and the given list): *out is an arena array
- * of borrowed pointers. Used by the CVE units and by callers that explain. */
+ * store's, cached per project, and the given list); v NULL: every advisory
+ * naming the project. *out is an arena array of borrowed pointers. Used by
+ * the CVE units and by callers that explain. */
 int th_pipeline_advisories(th_pipeline *p, const char *name, const th_version *v, const th_osv ***out,
 			   size_t *n, th_error *err);
 

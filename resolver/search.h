@@ -51,10 +51,11 @@ typedef struct th_search_opts {
 	size_t count;             /* the N best stacks (>= 1) */
 	size_t enumerate;         /* > 0: Dependency Monkey, N distinct valid stacks (scores still given) */
 	uint64_t seed;
-	uint64_t max_finals;      /* final stacks generated before stopping (0: the default, 20000) */
+	uint64_t max_finals;      /* final stacks generated before stopping (0: the default, 20000);
+				   * the exhaustive walk gives up after a quarter of them */
 	uint64_t max_ms;          /* wall-clock bound (0: none) */
 	uint64_t exhaustive_max;  /* walk the space exhaustively when it has at most this many
-				   * decision nodes to visit (0: the default, 200000) */
+				   * candidates to try (0: the default, 100000) */
 	double temperature;       /* initial annealing temperature (0: the default, 1.0) */
 	unsigned long long max_rounds; /* decisions in one search (0: limits.resolver_rounds x 10) */
 } th_search_opts;
