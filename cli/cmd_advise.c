@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "analyzer/kb_import.h"
+#include "analyzer/knowledge.h"
 #include "cli/cli.h"
 #include "resolver/advise.h"
 #include "resolver/env.h"
@@ -26,6 +27,7 @@ static const th_opt advise_opts[] = {
 	{ "--dev", TH_OPT_FLAG, NULL, "include development-only dependencies", NULL },
 	{ "--pre", TH_OPT_FLAG, NULL, "allow pre-releases everywhere", NULL },
 	{ "--no-sdist", TH_OPT_FLAG, NULL, "wheels only", NULL },
+	{ "--rules", TH_OPT_LIST, "PATH", "extra rule sources for the scored search (besides the shipped ones)", NULL },
 	TH_OPT_END
 };
 
@@ -43,16 +45,6 @@ static int advise__num(th_ctx *ctx, const th_args *a, const char *opt, unsigned 
 		return th_error_set(&ctx->err, TH_ERR_USAGE, "advise: %s takes a number up to %llu, not '%s'", opt, max, v);
 	*out = n;
 	return 0;
-}
-
-/* SEARCH-MERGE: th_rectype_parse once resolver/pipeline.c is merged */
-static int advise__type(const char *s)
-{
-	static const char *const n[] = { "latest", "stable", "security", "performance", "testing" };
-	for (int i = 0; i < 5; i++)
-		if (!strcmp(s, n[i]))
-			return i;
-	return -1;
 }
 
 /* The target: a .thoth.yaml environment, overridden by --python and
@@ -111,6 +103,7 @@ static int advise_run(th_ctx *ctx, const th_args *a)
 	th_advice adv;
 	th_advice_init(&adv);
 	th_kb_lazy *lazy = NULL;
+	th_know *know = NULL;
 	th_buf out = TH_BUF_INIT;
 	bool have_env = false;
 	int status = TH_EXIT_ERROR;
@@ -144,7 +137,7 @@ static int advise_run(th_ctx *ctx, const th_args *a)
 	const char *type = th_args_get(a, "--type");
 	if (!type)
 		type = env.spec.recommendation_type ? env.spec.recommendation_type : "latest";
-	int t = advise__type(type);
+	int t = th_rectype_parse(type);
 	if (t < 0) {
 		th_error_set(&ctx->err, TH_ERR_USAGE, "advise: recommendation type '%s': expected latest, stable, "
 			     "security, performance or testing", type);
@@ -164,6 +157,19 @@ static int advise_run(th_ctx *ctx, const th_args *a)
 			goto done;
 		o.lazy = lazy;
 	}
+	if (o.type != TH_RECTYPE_LATEST || o.enumerate || o.count > 1) {
+		/* the scored search asks the curated knowledge (shipped rules + --rules) */
+		const char *const *paths;
+		int npaths = th_args_list(a, "--rules", &paths);
+		th_know_opts ko = TH_KNOW_OPTS_INIT;
+		ko.store = s;
+		ko.paths = paths;
+		ko.npaths = npaths > 0 ? (size_t)npaths : 0;
+		ko.limits = &ctx->limits;
+		if (th_know_open(&know, &ko, &ctx->err) < 0)
+			goto done;
+		o.know = know;
+	}
 	if (th_advise_resolve(&adv, s, &env, &o, &ctx->err) < 0)
 		goto done;
 	if (!adv.ok) {
@@ -182,6 +188,7 @@ done:
 	th_buf_release(&out);
 	th_advice_release(&adv);
 	th_kb_lazy_free(lazy);
+	th_know_free(know);
 	if (have_env)
 		th_env_release(&env);
 	th_arena_release(&ar);

@@ -26,7 +26,10 @@ void th_advice_release(th_advice *a)
 {
 	if (!a)
 		return;
-	free(a->search); /* SEARCH-MERGE: th_search_result_release first */
+	if (a->search) {
+		th_search_result_release(a->search);
+		free(a->search);
+	}
 	th_kbprovider_free(a->kp);
 	th_buf_release(&a->why);
 	th_arena_release(&a->arena);
@@ -508,7 +511,8 @@ static int advise__why(th_advice *a, th_advise_pin *p, th_provider *prov, th_env
 		if (!reason[0] && c->prerelease && pre != TH_SOLVER_PRE_ALLOW)
 			snprintf(reason, sizeof reason, "pre-release");
 		if (!reason[0])
-			snprintf(reason, sizeof reason, "conflicts with the rest of the stack");
+			snprintf(reason, sizeof reason, "%s",
+				 !a->search ? "conflicts with the rest of the stack" : "scored lower");
 		skipped++;
 		if (listed < 3) {
 			rc = th_buf_printf(&s, err, "%s%s (%s)", listed ? ", " : "", c->version_text, reason);
@@ -532,9 +536,12 @@ static int advise__why(th_advice *a, th_advise_pin *p, th_provider *prov, th_env
 			listed++;
 		}
 	}
-	if (rc == 0)
+	if (rc == 0 && !a->search)
 		rc = th_buf_printf(&b, err, "the newest every requirement accepts of %zu candidate%s for %s", p->ncands,
 				   p->ncands == 1 ? "" : "s", th_env_label(env));
+	else if (rc == 0)
+		rc = th_buf_printf(&b, err, "the %s search's choice among %zu candidate%s for %s", th_rectype_name(a->type),
+				   p->ncands, p->ncands == 1 ? "" : "s", th_env_label(env));
 	if (rc == 0 && skipped)
 		rc = th_buf_printf(&b, err, "; skipped %zu newer: %s%s", skipped, s.ptr, skipped > listed ? ", ..." : "");
 	char canon[256];
@@ -612,12 +619,126 @@ static int advise__latest(th_advice *a, th_provider *prov, th_env *env, const th
 	return rc;
 }
 
+/* Per-candidate facts for the pipeline, from the KB files behind it. */
+static const char *advise__wheel_tags(void *ud, const th_project *proj, const th_cand *c, bool *has_sdist)
+{
+	th_advice *a = ud;
+	(void)proj;
+	const th_kbp_version *kv = th_kbprovider_version(c);
+	*has_sdist = false;
+	if (!kv)
+		return NULL;
+	th_buf b = TH_BUF_INIT;
+	for (size_t i = 0; i < kv->nfiles; i++) {
+		if (!kv->files[i]->f.tags)
+			*has_sdist = true;
+		else if (th_buf_printf(&b, NULL, "%s%s", b.len ? " " : "", kv->files[i]->f.tags) < 0)
+			break;
+	}
+	const char *r = b.len ? th_arena_strndup(&a->arena, b.ptr, b.len) : NULL;
+	th_buf_release(&b);
+	return r;
+}
+
+static const char *advise__upload_time(void *ud, const th_project *proj, const th_cand *c)
+{
+	(void)ud, (void)proj;
+	const th_kbp_version *kv = th_kbprovider_version(c);
+	const char *best = NULL;
+	/* the first upload of any of its files is when the release appeared */
+	for (size_t i = 0; kv && i < kv->kb->nfiles; i++) {
+		const char *t = kv->kb->files[i].f.upload_time;
+		if (t && (!best || strcmp(t, best) < 0))
+			best = t;
+	}
+	return best;
+}
+
+/* The search's reason, one line, then what the target ruled out for each
+ * requested project that has no candidate left (the search stops at the
+ * first empty project; the provider knows why it is empty). */
+static int advise__search_why(th_advice *a, th_provider *prov, const th_search_result *res, th_error *err)
+{
+	int rc = th_buf_put(&a->why, res->why.ptr, res->why.len, err);
+	if (rc == 0 && (!a->why.len || a->why.ptr[a->why.len - 1] != '\n'))
+		rc = th_buf_putc(&a->why, '\n', err);
+	char canon[256];
+	for (size_t i = 0; rc == 0 && i < a->nroots; i++) {
+		size_t l = strlen(a->roots[i].req.name);
+		th_project *p = NULL;
+		if (a->roots[i].constraint || l >= sizeof canon)
+			continue;
+		canon[th_name_canon(canon, a->roots[i].req.name, l)] = '\0';
+		if ((rc = prov->ops->project(prov->self, canon, &p, err)) < 0 || (p && p->ncands))
+			continue;
+		th_buf t = TH_BUF_INIT;
+		rc = prov->ops->explain ? prov->ops->explain(prov->self, canon, &t, err) : 0;
+		for (size_t k = 0; rc == 0 && k < t.len;) {
+			const char *nl = memchr(t.ptr + k, '\n', t.len - k);
+			size_t n = nl ? (size_t)(nl - (t.ptr + k)) : t.len - k;
+			rc = th_buf_printf(&a->why, err, "  %.*s\n", (int)n, t.ptr + k);
+			k += n + 1;
+		}
+		th_buf_release(&t);
+	}
+	return rc;
+}
+
 static int advise__search(th_advice *a, th_store *s, th_provider *prov, th_env *env, const th_req *roots,
 			  size_t nroots, const th_advise_opts *o, th_error *err)
 {
-	(void)a, (void)s, (void)prov, (void)env, (void)roots, (void)nroots;
-	return th_error_set(err, TH_ERR_UNSUPPORTED, "advise: type %d: the scored search is not merged yet",
-			    (int)o->type);
+	th_pipeline_facts facts;
+	memset(&facts, 0, sizeof facts);
+	facts.store = s;
+	facts.symbols = o->symbols;
+	facts.nsymbols = o->nsymbols;
+	facts.wheel_tags = advise__wheel_tags;
+	facts.upload_time = advise__upload_time;
+	facts.ud = a;
+	th_pipeline_config cfg = TH_PIPELINE_CONFIG_INIT;
+	cfg.type = o->type;
+	cfg.env = env;
+	cfg.facts = &facts;
+	cfg.rules = o->rules;
+	cfg.know = o->know;
+	cfg.cuda_version = env->spec.cuda;
+	cfg.cudnn_version = env->spec.cudnn;
+	cfg.pre = o->pre;
+	th_pipeline *pl = NULL;
+	th_search_result *res = calloc(1, sizeof *res);
+	if (!res)
+		return ADVISE__NOMEM(err);
+	th_search_result_init(res);
+	a->search = res;
+	th_search_opts so = TH_SEARCH_OPTS_INIT;
+	so.count = o->count ? o->count : 1;
+	so.enumerate = o->enumerate;
+	so.seed = o->seed;
+	int rc = th_pipeline_new(&pl, &cfg, err);
+	double t0 = advise__now();
+	if (rc == 0)
+		rc = th_search_run(res, pl, prov, roots, nroots, &so, err);
+	a->seconds = advise__now() - t0;
+	if (rc == 0 && !res->ok) {
+		rc = advise__search_why(a, prov, res, err);
+	} else if (rc == 0) {
+		a->finals = res->finals;
+		a->stacks = th_arena_zalloc(&a->arena, (res->nstacks ? res->nstacks : 1) * sizeof *a->stacks);
+		if (!a->stacks)
+			rc = ADVISE__NOMEM(err);
+		for (size_t i = 0; rc == 0 && i < res->nstacks; i++) {
+			th_advise_stack *st = &a->stacks[i];
+			/* only the best stack is explained pin by pin: the others are alternatives */
+			rc = advise__stack(a, st, res->stacks[i].pins, res->stacks[i].npins, prov, env, o, i == 0, err);
+			st->score = res->stacks[i].score;
+			st->just = res->stacks[i].just;
+			st->njust = res->stacks[i].njust;
+			a->nstacks = i + 1;
+		}
+		a->ok = rc == 0;
+	}
+	th_pipeline_free(pl);
+	return rc;
 }
 
 int th_advise_resolve(th_advice *a, th_store *s, th_env *env, const th_advise_opts *o, th_error *err)

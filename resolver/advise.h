@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "analyzer/kb_import.h"
+#include "analyzer/knowledge.h"
 #include "analyzer/store.h"
 #include "core/arena.h"
 #include "core/buf.h"
@@ -54,6 +55,9 @@ typedef struct th_advise_opts {
 	bool dev;                   /* include development-only groups */
 	th_kb_lazy *lazy;           /* fetch unknown projects (NULL: the KB only) */
 	th_rules *rules;            /* rule units for the pipeline (NULL: built-ins only) */
+	const th_know *know;        /* curated knowledge for the pipeline (NULL: none) */
+	const char *const *symbols; /* symbols the application uses, for the API-lacks step */
+	size_t nsymbols;
 	const th_limits *lim;
 } th_advise_opts;
 

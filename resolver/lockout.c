@@ -16,18 +16,6 @@ int th_lockfmt_parse(const char *s)
 	return -1;
 }
 
-/* SEARCH-MERGE: th_rectype_name / th_just_level_name once resolver/pipeline.c is merged */
-static const char *lockout__type(th_rectype t)
-{
-	static const char *const n[] = { "latest", "stable", "security", "performance", "testing" };
-	return (unsigned)t < sizeof n / sizeof n[0] ? n[t] : "?";
-}
-
-static const char *lockout__level(th_just_level l)
-{
-	return l == TH_JUST_ERROR ? "ERROR" : l == TH_JUST_WARNING ? "WARNING" : "INFO";
-}
-
 /* A sticky writer: the first failure is kept, later writes do nothing. */
 typedef struct lockout__w {
 	th_buf *out;
@@ -178,7 +166,7 @@ static void lockout__pylock(lockout__w *w, const th_advice *a)
 static void lockout__requirements(lockout__w *w, const th_advice *a)
 {
 	const th_advise_stack *st = lockout__best(a);
-	lockout__p(w, "# thoth advise --type %s for %s (CPython %s)\n", lockout__type(a->type), a->env->platform,
+	lockout__p(w, "# thoth advise --type %s for %s (CPython %s)\n", th_rectype_name(a->type), a->env->platform,
 		   a->env->python_full);
 	for (size_t i = 0; st && i < st->npins; i++) {
 		const th_advise_pin *p = &st->pins[i];
@@ -284,7 +272,7 @@ static void lockout__json_just(th_jw *j, const th_just *x)
 {
 	th_jw_obj_begin(j);
 	th_jw_key(j, "type");
-	th_jw_str(j, lockout__level(x->level));
+	th_jw_str(j, th_just_level_name(x->level));
 	th_jw_key(j, "unit");
 	th_jw_str(j, x->unit);
 	th_jw_key(j, "package_name");
@@ -309,7 +297,7 @@ static void lockout__json(lockout__w *w, const th_advice *a)
 	th_jw_key(&j, "version");
 	th_jw_int(&j, 1);
 	th_jw_key(&j, "type");
-	th_jw_str(&j, lockout__type(a->type));
+	th_jw_str(&j, th_rectype_name(a->type));
 	th_jw_key(&j, "ok");
 	th_jw_bool(&j, a->ok);
 	if (!a->ok) {
@@ -398,7 +386,7 @@ static void lockout__table(lockout__w *w, const th_advice *a)
 	size_t ncons = 0;
 	for (size_t i = 0; i < a->nroots; i++)
 		ncons += a->roots[i].constraint;
-	lockout__p(w, "advise --type %s for %s (CPython %s): %zu requirement%s", lockout__type(a->type), e->platform,
+	lockout__p(w, "advise --type %s for %s (CPython %s): %zu requirement%s", th_rectype_name(a->type), e->platform,
 		   e->python_full, a->nroots - ncons, a->nroots - ncons == 1 ? "" : "s");
 	if (ncons)
 		lockout__p(w, " and %zu constraint%s", ncons, ncons == 1 ? "" : "s");
@@ -432,7 +420,7 @@ static void lockout__table(lockout__w *w, const th_advice *a)
 		}
 		for (size_t i = 0; i < st->njust; i++) {
 			const th_just *x = &st->just[i];
-			lockout__p(w, "  %s %s%s%s%s%s: %s\n", lockout__level(x->level), x->unit ? x->unit : "-",
+			lockout__p(w, "  %s %s%s%s%s%s: %s\n", th_just_level_name(x->level), x->unit ? x->unit : "-",
 				   x->package ? " " : "", x->package ? x->package : "", x->version ? " " : "",
 				   x->version ? x->version : "", x->message ? x->message : "");
 		}
