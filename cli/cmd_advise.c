@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/imgscan.h"
 #include "analyzer/kb_import.h"
 #include "analyzer/knowledge.h"
 #include "cli/cli.h"
@@ -55,11 +56,25 @@ static int advise__env(th_ctx *ctx, const th_args *a, th_env *env, th_arena *ar,
 	memset(&sp, 0, sizeof sp);
 	const char *file = th_args_get(a, "--env"), *name = th_args_get(a, "--runtime-environment");
 	*have = false;
-	if (th_args_get(a, "--image"))
-		return th_error_set(&ctx->err, TH_ERR_UNSUPPORTED, "advise: --image: image facts are not merged yet");
+	const char *image = th_args_get(a, "--image");
 	if (name && !file)
 		return th_error_set(&ctx->err, TH_ERR_USAGE, "advise: --runtime-environment needs --env FILE");
-	if (file) {
+	if (image && file)
+		return th_error_set(&ctx->err, TH_ERR_USAGE, "advise: give --image or --env, not both");
+	if (image) {
+		/* scanned once into the facts store (layer cache, reused scans), then read back */
+		th_store *s;
+		th_imgscan_opts io = TH_IMGSCAN_OPTS_INIT;
+		io.lim = &ctx->limits;
+		io.reuse = true;
+		th_imgfacts *f = th_arena_zalloc(ar, sizeof *f);
+		if (!f)
+			return th_error_set(&ctx->err, TH_ERR_NOMEM, "advise: out of memory");
+		int rc;
+		if ((rc = th_ctx_store(ctx, &s)) < 0 || (rc = th_imgscan_facts(s, image, &io, f, ar, &ctx->err)) < 0 ||
+		    (rc = th_env_spec_from_image(&sp, f, image, ar, &ctx->err)) < 0)
+			return rc;
+	} else if (file) {
 		FILE *f = fopen(file, "rb");
 		th_buf text = TH_BUF_INIT;
 		char chunk[8192];
@@ -89,7 +104,7 @@ static int advise__env(th_ctx *ctx, const th_args *a, th_env *env, th_arena *ar,
 		sp.platform = th_args_get(a, "--python-platform");
 	if (!sp.python)
 		return th_error_set(&ctx->err, TH_ERR_USAGE,
-				    "advise: give the target: --python X.Y[.Z] (and --python-platform), or --env FILE");
+				    "advise: give the target: --python X.Y[.Z] (and --python-platform), --env FILE or --image REF");
 	int rc = th_env_init(env, &sp, &ctx->err);
 	*have = true;
 	return rc;
