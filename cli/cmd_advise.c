@@ -181,7 +181,7 @@ static int advise_run(th_ctx *ctx, const th_args *a)
 		ko.paths = paths;
 		ko.npaths = npaths > 0 ? (size_t)npaths : 0;
 		ko.limits = &ctx->limits;
-		if (th_know_open(&know, &ko, &ctx->err) < 0)
+		if (th_know_open(&know, &ko, &ctx->err) < 0 || th_advise_symbols(&adv, a->pos[0], &ctx->limits, &ctx->err) < 0)
 			goto done;
 		o.know = know;
 	}

@@ -229,6 +229,49 @@ int th_advise_declared(th_advice *a, const char *project, const th_advise_opts *
 	return rc;
 }
 
+static int advise__strcmp(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+int th_advise_symbols(th_advice *a, const char *project, const th_limits *lim, th_error *err)
+{
+	struct stat st;
+	if (stat(project, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	th_srcscan sc;
+	th_srcscan_opts so;
+	memset(&so, 0, sizeof so);
+	so.usages = true;
+	int rc = th_srcscan_run(&sc, project, &so, NULL, lim, err);
+	if (rc < 0)
+		return rc;
+	size_t n = 0;
+	for (size_t i = 0; i < sc.nfiles; i++)
+		n += sc.files[i].src.nusages;
+	const char **v = n ? th_arena_alloc(&a->arena, n * sizeof *v) : NULL;
+	if (n && !v)
+		rc = ADVISE__NOMEM(err);
+	size_t k = 0;
+	for (size_t i = 0; rc == 0 && i < sc.nfiles; i++)
+		for (size_t j = 0; j < sc.files[i].src.nusages; j++)
+			if (!(v[k++] = th_arena_strdup(&a->arena, sc.files[i].src.usages[j].symbol))) {
+				rc = ADVISE__NOMEM(err);
+				break;
+			}
+	if (rc == 0 && k) {
+		qsort(v, k, sizeof *v, advise__strcmp);
+		size_t u = 1;
+		for (size_t i = 1; i < k; i++)
+			if (strcmp(v[i], v[u - 1]) != 0)
+				v[u++] = v[i];
+		a->symbols = v;
+		a->nsymbols = u;
+	}
+	th_srcscan_release(&sc);
+	return rc;
+}
+
 /* ---- constraints: a provider narrowing candidates, as pip's -c does ---- */
 
 typedef struct advise__cons {
@@ -690,8 +733,8 @@ static int advise__search(th_advice *a, th_store *s, th_provider *prov, th_env *
 	th_pipeline_facts facts;
 	memset(&facts, 0, sizeof facts);
 	facts.store = s;
-	facts.symbols = o->symbols;
-	facts.nsymbols = o->nsymbols;
+	facts.symbols = o->symbols ? o->symbols : a->symbols;
+	facts.nsymbols = o->symbols ? o->nsymbols : a->nsymbols;
 	facts.wheel_tags = advise__wheel_tags;
 	facts.upload_time = advise__upload_time;
 	facts.ud = a;

@@ -105,6 +105,8 @@ typedef struct th_advice {
 	const char **manifests;     /* the files read, relative to the project */
 	size_t nmanifests;
 	char manifest_sha256[65];   /* of the manifests' bytes, in the order read */
+	const char **symbols;       /* API the project's code uses (th_advise_symbols), sorted, unique */
+	size_t nsymbols;
 	th_advise_stack *stacks;
 	size_t nstacks;
 	th_env *env;                /* borrowed */
@@ -121,6 +123,12 @@ void th_advice_release(th_advice *a);
 /* Reads the declared dependencies of project (a directory or a manifest
  * file) into a->roots / a->manifests. */
 int th_advise_declared(th_advice *a, const char *project, const th_advise_opts *o, th_error *err);
+
+/* Collects the dotted symbols the project's Python code uses (source
+ * analysis, no store) into a->symbols, for the pipeline's "the code uses an
+ * API this version lacks" step. A project that is a single manifest file
+ * has no code: nothing is collected. */
+int th_advise_symbols(th_advice *a, const char *project, const th_limits *lim, th_error *err);
 
 /* Resolves a->roots over the KB of s for env. Call after th_advise_declared
  * (or after filling roots by hand). */
