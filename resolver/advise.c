@@ -215,6 +215,14 @@ int th_advise_declared(th_advice *a, const char *project, const th_advise_opts *
 			th_error_prefix(err, "%s", where);
 			break;
 		}
+		size_t nl = strlen(r->req.name);
+		char *canon = th_arena_alloc(&a->arena, nl + 1);
+		if (!canon) {
+			rc = ADVISE__NOMEM(err);
+			break;
+		}
+		canon[th_name_canon(canon, r->req.name, nl)] = '\0';
+		r->name = canon;
 		if (r->req.url) {
 			rc = th_error_set(err, TH_ERR_UNSUPPORTED, "%s: %s: a direct URL reference: advise needs an index name",
 					  where, r->text);
@@ -297,14 +305,8 @@ static int advise__cons_project(void *self, const char *name, th_project **out, 
 	if (rc < 0 || !p)
 		goto keep;
 	bool any = false;
-	char canon[256];
-	for (size_t i = 0; i < c->nroots; i++) {
-		size_t l = strlen(c->roots[i].req.name);
-		if (!c->roots[i].constraint || l >= sizeof canon)
-			continue;
-		canon[th_name_canon(canon, c->roots[i].req.name, l)] = '\0';
-		any = any || !strcmp(canon, name);
-	}
+	for (size_t i = 0; i < c->nroots; i++)
+		any = any || (c->roots[i].constraint && !strcmp(c->roots[i].name, name));
 	if (!any)
 		goto keep;
 	th_project *f = th_arena_zalloc(c->arena, sizeof *f);
@@ -316,14 +318,9 @@ static int advise__cons_project(void *self, const char *name, th_project **out, 
 	f->ncands = f->cap = 0;
 	for (size_t k = 0; k < p->ncands; k++) {
 		bool ok = true;
-		for (size_t i = 0; i < c->nroots && ok; i++) {
-			size_t l = strlen(c->roots[i].req.name);
-			if (!c->roots[i].constraint || l >= sizeof canon)
-				continue;
-			canon[th_name_canon(canon, c->roots[i].req.name, l)] = '\0';
-			if (!strcmp(canon, name))
+		for (size_t i = 0; i < c->nroots && ok; i++)
+			if (c->roots[i].constraint && !strcmp(c->roots[i].name, name))
 				ok = th_specset_contains(c->roots[i].req.spec, &p->cands[k].version, 1);
-		}
 		if (ok)
 			cands[f->ncands++] = p->cands[k];
 	}
@@ -356,15 +353,9 @@ static int advise__cons_explain(void *self, const char *name, th_buf *out, th_er
 {
 	advise__cons *c = self;
 	int rc = c->inner.ops->explain ? c->inner.ops->explain(c->inner.self, name, out, err) : 0;
-	char canon[256];
-	for (size_t i = 0; rc == 0 && i < c->nroots; i++) {
-		size_t l = strlen(c->roots[i].req.name);
-		if (!c->roots[i].constraint || l >= sizeof canon)
-			continue;
-		canon[th_name_canon(canon, c->roots[i].req.name, l)] = '\0';
-		if (!strcmp(canon, name))
+	for (size_t i = 0; rc == 0 && i < c->nroots; i++)
+		if (c->roots[i].constraint && !strcmp(c->roots[i].name, name))
 			rc = th_buf_printf(out, err, "constrained by %s (%s)\n", c->roots[i].text, c->roots[i].where);
-	}
 	return rc;
 }
 
@@ -390,18 +381,6 @@ static th_advise_pin *advise__find(th_advise_stack *st, const char *name)
 		return NULL;
 	canon[th_name_canon(canon, name, l)] = '\0';
 	return bsearch(canon, st->pins, st->npins, sizeof *st->pins, advise__pincmp);
-}
-
-static bool advise__holds(th_env *env, const th_marker *m, const char *extra)
-{
-	if (!m)
-		return true;
-	bool ok = false;
-	th_env_set(env, "extra", extra, NULL);
-	if (th_marker_eval(m, &env->markers, &ok, NULL) < 0)
-		ok = false;
-	th_env_set(env, "extra", "", NULL);
-	return ok;
 }
 
 /* Extras asked of each pin, as a list per pin (arena). */
@@ -464,7 +443,7 @@ static int advise__required_by(th_advice *a, th_advise_stack *st, th_provider *p
 	for (size_t i = 0; rc == 0 && i < a->nroots; i++) {
 		const th_advise_root *r = &a->roots[i];
 		th_advise_pin *p;
-		if (r->constraint || !advise__holds(env, r->req.marker, "") || !(p = advise__find(st, r->req.name)))
+		if (r->constraint || !th_env_marker_holds(env, r->req.marker, "") || !(p = advise__find(st, r->req.name)))
 			continue;
 		bool added = false;
 		rc = advise__add_by(a, p, r->where, &r->req, err);
@@ -494,9 +473,9 @@ static int advise__required_by(th_advice *a, th_advise_stack *st, th_provider *p
 			}
 			sprintf(who, "%s %s", p->display, p->version);
 			for (size_t k = 0; rc == 0 && k < nd; k++) {
-				bool applies = advise__holds(env, deps[k].marker, "");
+				bool applies = th_env_marker_holds(env, deps[k].marker, "");
 				for (size_t e = 0; !applies && e < ex[i].n; e++)
-					applies = advise__holds(env, deps[k].marker, ex[i].v[e]);
+					applies = th_env_marker_holds(env, deps[k].marker, ex[i].v[e]);
 				th_advise_pin *q;
 				if (!applies || !(q = advise__find(st, deps[k].name)))
 					continue;
@@ -587,15 +566,9 @@ static int advise__why(th_advice *a, th_advise_pin *p, th_provider *prov, th_env
 				   p->ncands, p->ncands == 1 ? "" : "s", th_env_label(env));
 	if (rc == 0 && skipped)
 		rc = th_buf_printf(&b, err, "; skipped %zu newer: %s%s", skipped, s.ptr, skipped > listed ? ", ..." : "");
-	char canon[256];
-	for (size_t i = 0; rc == 0 && i < a->nroots; i++) {
-		size_t l = strlen(a->roots[i].req.name);
-		if (!a->roots[i].constraint || l >= sizeof canon)
-			continue;
-		canon[th_name_canon(canon, a->roots[i].req.name, l)] = '\0';
-		if (!strcmp(canon, p->name))
+	for (size_t i = 0; rc == 0 && i < a->nroots; i++)
+		if (a->roots[i].constraint && !strcmp(a->roots[i].name, p->name))
 			rc = th_buf_printf(&b, err, "; constrained by %s (%s)", a->roots[i].text, a->roots[i].where);
-	}
 	if (rc == 0 && !(p->why = th_arena_strndup(&a->arena, b.ptr, b.len)))
 		rc = ADVISE__NOMEM(err);
 	th_buf_release(&b);
@@ -705,17 +678,13 @@ static int advise__search_why(th_advice *a, th_provider *prov, const th_search_r
 	int rc = th_buf_put(&a->why, res->why.ptr, res->why.len, err);
 	if (rc == 0 && (!a->why.len || a->why.ptr[a->why.len - 1] != '\n'))
 		rc = th_buf_putc(&a->why, '\n', err);
-	char canon[256];
 	for (size_t i = 0; rc == 0 && i < a->nroots; i++) {
-		size_t l = strlen(a->roots[i].req.name);
+		const char *name = a->roots[i].name;
 		th_project *p = NULL;
-		if (a->roots[i].constraint || l >= sizeof canon)
-			continue;
-		canon[th_name_canon(canon, a->roots[i].req.name, l)] = '\0';
-		if ((rc = prov->ops->project(prov->self, canon, &p, err)) < 0 || (p && p->ncands))
+		if (a->roots[i].constraint || (rc = prov->ops->project(prov->self, name, &p, err)) < 0 || (p && p->ncands))
 			continue;
 		th_buf t = TH_BUF_INIT;
-		rc = prov->ops->explain ? prov->ops->explain(prov->self, canon, &t, err) : 0;
+		rc = prov->ops->explain ? prov->ops->explain(prov->self, name, &t, err) : 0;
 		for (size_t k = 0; rc == 0 && k < t.len;) {
 			const char *nl = memchr(t.ptr + k, '\n', t.len - k);
 			size_t n = nl ? (size_t)(nl - (t.ptr + k)) : t.len - k;

@@ -67,6 +67,7 @@ typedef struct th_advise_root {
 	const char *where;          /* "requirements.txt:3" */
 	bool constraint;
 	th_req req;
+	const char *name;           /* req.name, canonical (PEP 503) */
 } th_advise_root;
 
 /* Who asked for a pin. */

@@ -291,6 +291,17 @@ int th_env_set(th_env *env, const char *name, const char *value, th_error *err)
 	return th_marker_env_set(&env->markers, name, value, strlen(value), err);
 }
 
+bool th_env_marker_holds(th_env *env, const th_marker *m, const char *extra)
+{
+	if (!m)
+		return true;
+	bool ok = false;
+	if (th_env_set(env, "extra", extra, NULL) < 0 || th_marker_eval(m, &env->markers, &ok, NULL) < 0)
+		ok = false;
+	th_env_set(env, "extra", "", NULL);
+	return ok;
+}
+
 void th_env_release(th_env *env)
 {
 	if (!env)

@@ -109,6 +109,11 @@ int th_env_spec_from_image(th_env_spec *out, const struct th_imgfacts *f, const 
  * "glibc", "2.36"); false when unknown. */
 bool th_env_os_libc(const char *os_name, const char *os_version, const char **libc, const char **libc_version);
 
+/* Does marker m (NULL: none, true) hold for the target with `extra` as the
+ * extra ("" for none)? A marker that cannot be evaluated does not hold.
+ * The env's extra is "" again afterwards. */
+bool th_env_marker_holds(th_env *env, const th_marker *m, const char *extra);
+
 /* Overrides one PEP 508 variable (e.g. from an environment JSON). */
 int th_env_set(th_env *env, const char *name, const char *value, th_error *err);
 void th_env_release(th_env *env);

@@ -91,6 +91,14 @@ static const th_advise_stack *lockout__best(const th_advice *a)
 	return a->ok && a->nstacks ? &a->stacks[0] : NULL;
 }
 
+/* Ends a JSON document written into w->out: its first error is w's. */
+static void lockout__jw_done(lockout__w *w, th_jw *j)
+{
+	int rc = th_jw_finish(j);
+	if (rc < 0 && !w->rc)
+		w->rc = rc;
+}
+
 /* ---- pylock.toml (PEP 751) ---- */
 
 static void lockout__pylock_file(lockout__w *w, const th_kb_pfile *f)
@@ -185,9 +193,8 @@ static void lockout__requirements(lockout__w *w, const th_advice *a)
 static void lockout__pipfile_lock(lockout__w *w, const th_advice *a)
 {
 	const th_advise_stack *st = lockout__best(a);
-	th_buf tmp = TH_BUF_INIT;
 	th_jw j;
-	th_jw_init(&j, &tmp, 1, w->err);
+	th_jw_init(&j, w->out, 1, w->err);
 	th_jw_obj_begin(&j);
 	th_jw_key(&j, "_meta");
 	th_jw_obj_begin(&j);
@@ -258,12 +265,7 @@ static void lockout__pipfile_lock(lockout__w *w, const th_advice *a)
 	th_jw_obj_begin(&j);
 	th_jw_obj_end(&j);
 	th_jw_obj_end(&j);
-	int rc = th_jw_finish(&j);
-	if (rc < 0 && !w->rc)
-		w->rc = rc;
-	if (!w->rc)
-		w->rc = th_buf_put(w->out, tmp.ptr, tmp.len, w->err);
-	th_buf_release(&tmp);
+	lockout__jw_done(w, &j);
 }
 
 /* ---- json ---- */
@@ -290,9 +292,8 @@ static void lockout__json_just(th_jw *j, const th_just *x)
 
 static void lockout__json(lockout__w *w, const th_advice *a)
 {
-	th_buf tmp = TH_BUF_INIT;
 	th_jw j;
-	th_jw_init(&j, &tmp, 1, w->err);
+	th_jw_init(&j, w->out, 1, w->err);
 	th_jw_obj_begin(&j);
 	th_jw_key(&j, "version");
 	th_jw_int(&j, 1);
@@ -370,12 +371,7 @@ static void lockout__json(lockout__w *w, const th_advice *a)
 	th_jw_key(&j, "environment");
 	th_env_write_json(a->env, &j);
 	th_jw_obj_end(&j);
-	int rc = th_jw_finish(&j);
-	if (rc < 0 && !w->rc)
-		w->rc = rc;
-	if (!w->rc)
-		w->rc = th_buf_put(w->out, tmp.ptr, tmp.len, w->err);
-	th_buf_release(&tmp);
+	lockout__jw_done(w, &j);
 }
 
 /* ---- table ---- */

@@ -166,18 +166,6 @@ static size_t items(const th_yaml_node *v, const char **out, size_t max)
 	return n;
 }
 
-static bool holds(const th_marker *m, th_env *env, const char *extra)
-{
-	if (!m)
-		return true;
-	bool ok = false;
-	th_env_set(env, "extra", extra, NULL);
-	if (th_marker_eval(m, &env->markers, &ok, NULL) < 0)
-		ok = false;
-	th_env_set(env, "extra", "", NULL);
-	return ok;
-}
-
 /* Validity: every dependency of every pin (markers with extra "") names a
  * pin whose version it accepts. Extras-gated ones are checked when the
  * requested extra is known to the pin's requesters; kept simple: "" only. */
@@ -189,7 +177,7 @@ static int valid(th_provider *p, th_env *env, const th_solution *sol, char *why,
 		if (th_provider_deps(p, sol->pins[i].proj, (th_cand *)sol->pins[i].cand, &d, &nd, NULL) < 0)
 			return snprintf(why, cap, "bad deps of %s", sol->pins[i].name), 0;
 		for (size_t k = 0; k < nd; k++) {
-			if (!holds(d[k].marker, env, ""))
+			if (!th_env_marker_holds(env, d[k].marker, ""))
 				continue;
 			char *c = canon(d[k].name, strlen(d[k].name));
 			const th_pin *q = NULL;
