@@ -24,6 +24,7 @@
 #include "extractors/toml.h"
 #include "resolver/kbprovider.h"
 #include "resolver/solver.h"
+#include "stack_valid.h"
 
 static const char *str_or(const th_toml *v, const char *def)
 {
@@ -160,6 +161,9 @@ static const char *run(const char *dir, const char *file, const char *text, size
 		snprintf(why, cap, "error: %.900s", err.msg);
 		goto done;
 	}
+	/* PEP 592: a yanked pin is valid only when a == / === requirement chose it (the solver's rule) */
+	if (sol.ok && !stack_valid(&p, &env, &sol, 1, why, cap))
+		goto done;
 	const th_toml *sat = th_toml_path(doc, "expected.satisfiable");
 	bool want = sat && sat->type == TH_TOML_BOOL && sat->b;
 	if (want != sol.ok) {

@@ -27,6 +27,7 @@
 #include "core/yaml.h"
 #include "resolver/env.h"
 #include "resolver/solver.h"
+#include "stack_valid.h"
 
 #define MAXSTATE 1024
 
@@ -164,35 +165,6 @@ static size_t items(const th_yaml_node *v, const char **out, size_t max)
 	for (size_t i = 0; v->kind == TH_YAML_SEQ && i < v->u.seq.n && n < max; i++)
 		out[n++] = th_yaml_text(v->u.seq.items[i], &l);
 	return n;
-}
-
-/* Validity: every dependency of every pin (markers with extra "") names a
- * pin whose version it accepts. Extras-gated ones are checked when the
- * requested extra is known to the pin's requesters; kept simple: "" only. */
-static int valid(th_provider *p, th_env *env, const th_solution *sol, char *why, size_t cap)
-{
-	for (size_t i = 0; i < sol->npins; i++) {
-		const th_req *d;
-		size_t nd;
-		if (th_provider_deps(p, sol->pins[i].proj, (th_cand *)sol->pins[i].cand, &d, &nd, NULL) < 0)
-			return snprintf(why, cap, "bad deps of %s", sol->pins[i].name), 0;
-		for (size_t k = 0; k < nd; k++) {
-			if (!th_env_marker_holds(env, d[k].marker, ""))
-				continue;
-			char *c = canon(d[k].name, strlen(d[k].name));
-			const th_pin *q = NULL;
-			for (size_t j = 0; j < sol->npins && !q; j++)
-				if (!strcmp(sol->pins[j].name, c))
-					q = &sol->pins[j];
-			free(c);
-			if (!q || !th_specset_contains(d[k].spec, &q->cand->version, 1)) {
-				snprintf(why, cap, "%s %s needs %s: %s", sol->pins[i].name, sol->pins[i].version, d[k].name,
-					 q ? q->version : "not pinned");
-				return 0;
-			}
-		}
-	}
-	return 1;
 }
 
 /* pip keeps what is installed unless a new request needs another version:
@@ -334,7 +306,7 @@ static void run_case(const char *file, size_t ci, const th_yaml_node *cs, th_pro
 				} else if (expect_error) {
 					ok = 0;
 					snprintf(why, sizeof why, "step %zu: a solution where pip fails", s);
-				} else if (!valid(&p, env, &sol, why, sizeof why)) {
+				} else if (!stack_valid(&pp, env, &sol, 0, why, sizeof why)) {
 					ok = 0;
 				} else {
 					state_clear(&st);
