@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "analyzer/store_image.h"
 #include "analyzer/store_kb.h"
 #include "core/arena.h"
 #include "core/buf.h"
@@ -21,6 +22,7 @@
 #include "extractors/http.h"
 #include "extractors/indexpage.h"
 #include "extractors/osv.h"
+#include "extractors/pipconf.h"
 #include "extractors/wheelhouse.h"
 
 /* PEP 691: JSON preferred, HTML accepted (servers without PEP 691 send it). */
@@ -108,6 +110,12 @@ int th_kb_source_detect(th_kb_source *out, const char *src, th_error *err)
 
 	if (!strncmp(src, "http://", 7) || !strncmp(src, "https://", 8) || !strncmp(src, "file://", 7)) {
 		*out = TH_KB_SRC_INDEX;
+		return 0;
+	}
+	if (!strncmp(src, TH_KB_IMAGE_PREFIX, strlen(TH_KB_IMAGE_PREFIX))) {
+		if (!src[strlen(TH_KB_IMAGE_PREFIX)])
+			return th_error_set(err, TH_ERR_USAGE, "%s: an image source needs a REF after 'image:'", src);
+		*out = TH_KB_SRC_IMAGE;
 		return 0;
 	}
 	if (kb__is_file(src)) {
@@ -235,9 +243,31 @@ static int kb__set_has(const kb__set *t, const char *key)
 	return 0;
 }
 
+/* The stored entry for key (key, NUL, then what kb__set_put added), or NULL. */
+static const char *kb__set_get(const kb__set *t, const char *key)
+{
+	if (!t->cap)
+		return NULL;
+	for (size_t i = kb__strhash(key) & (t->cap - 1); t->slot[i]; i = (i + 1) & (t->cap - 1))
+		if (!strcmp(t->slot[i], key))
+			return t->slot[i];
+	return NULL;
+}
+
+static int kb__set_put(kb__set *t, const char *key, const char *extra, size_t nextra);
+
 /* Returns 1 when key was new, 0 when it was there, <0 on allocation failure. */
 static int kb__set_add(kb__set *t, const char *key)
 {
+	return kb__set_put(t, key, NULL, 0);
+}
+
+/* Adds key with extra bytes stored after its NUL (kb__set_get returns
+ * them); an existing key is left as it is. */
+static int kb__set_put(kb__set *t, const char *key, const char *extra, size_t nextra)
+{
+	size_t klen = strlen(key);
+	char *copy;
 	size_t i;
 
 	if (2 * (t->n + 1) > t->cap) {
@@ -259,8 +289,12 @@ static int kb__set_add(kb__set *t, const char *key)
 	for (i = kb__strhash(key) & (t->cap - 1); t->slot[i]; i = (i + 1) & (t->cap - 1))
 		if (!strcmp(t->slot[i], key))
 			return 0;
-	if (!(t->slot[i] = th_arena_strdup(&t->a, key)))
+	if (!(copy = th_arena_alloc(&t->a, klen + 1 + nextra)))
 		return TH_ERR_NOMEM;
+	memcpy(copy, key, klen + 1);
+	if (nextra)
+		memcpy(copy + klen + 1, extra, nextra);
+	t->slot[i] = copy;
 	t->n++;
 	return 1;
 }
@@ -284,6 +318,8 @@ typedef struct kb__idx {
 	const char *page_url, *project;
 	th_arena *page_arena; /* the page being imported: its records and what is parsed from them */
 	kb__set pending;    /* metadata hashes asked for in this run: two files sharing one cost one request */
+	kb__set states;     /* whole-index runs: every stored project -> "etag\0page_hash\0", read in one query */
+	int have_states;
 } kb__idx;
 
 static int kb__idx_get(kb__idx *c, const char *url, const char *etag, kb__req *r)
@@ -347,10 +383,22 @@ static int kb__on_project(void *ud, const char *name, const char *href)
 	th_buf_clear(&c->tmp);
 	if (rc)
 		goto done;
-	st = th_kb_project_state(c->w, c->index_id, norm.ptr, &c->etag, &c->page_hash, c->err);
-	if (st && st != TH_ERR_NOTFOUND) {
-		rc = st;
-		goto done;
+	if (c->have_states) {
+		const char *e = kb__set_get(&c->states, norm.ptr);
+		th_buf_clear(&c->etag);
+		th_buf_clear(&c->page_hash);
+		if (e) {
+			e += strlen(e) + 1;
+			if ((rc = th_buf_puts(&c->etag, e, c->err)) ||
+			    (rc = th_buf_puts(&c->page_hash, e + strlen(e) + 1, c->err)))
+				goto done;
+		}
+	} else {
+		st = th_kb_project_state(c->w, c->index_id, norm.ptr, &c->etag, &c->page_hash, c->err);
+		if (st && st != TH_ERR_NOTFOUND) {
+			rc = st;
+			goto done;
+		}
 	}
 	if (!(r = kb__req_new(c, REQ_PAGE, norm.ptr, name)) ||
 	    !(r->page_hash = th_arena_strdup(&c->reqs, c->page_hash.ptr))) {
@@ -533,6 +581,7 @@ static int kb__idx_open(kb__idx *c, th_kb_writer *w, const char *src, const th_k
 	th_buf_init(&c->etag, 0);
 	th_buf_init(&c->page_hash, 0);
 	kb__set_init(&c->pending);
+	kb__set_init(&c->states);
 	if (strncmp(src, "http://", 7) && strncmp(src, "https://", 8) && strncmp(src, "file://", 7)) {
 		char sub[PATH_MAX];
 		snprintf(sub, sizeof(sub), "%s/simple/index.html", src);
@@ -564,6 +613,7 @@ static void kb__idx_close(kb__idx *c)
 	th_http_free(c->http);
 	free(c->root);
 	kb__set_release(&c->pending);
+	kb__set_release(&c->states);
 	th_arena_release(&c->reqs);
 	th_buf_release(&c->url);
 	th_buf_release(&c->tmp);
@@ -571,6 +621,22 @@ static void kb__idx_close(kb__idx *c)
 	th_buf_release(&c->tags);
 	th_buf_release(&c->etag);
 	th_buf_release(&c->page_hash);
+}
+
+static int kb__on_state(void *ud, const char *name, const char *etag, const char *page_hash)
+{
+	kb__idx *c = ud;
+	size_t ne = strlen(etag) + 1, nh = strlen(page_hash) + 1;
+	char *extra = malloc(ne + nh);
+	int rc;
+
+	if (!extra)
+		return th_error_set(c->err, TH_ERR_NOMEM, "out of memory");
+	memcpy(extra, etag, ne);
+	memcpy(extra + ne, page_hash, nh);
+	rc = kb__set_put(&c->states, name, extra, ne + nh) < 0 ? th_error_set(c->err, TH_ERR_NOMEM, "out of memory") : 0;
+	free(extra);
+	return rc;
 }
 
 /* One run inside the caller's transaction: the whole index (nprojects == 0:
@@ -595,6 +661,10 @@ static int kb__idx_run(kb__idx *c, const char *index_name, int priority, const c
 			rc = kb__on_project(&rctx, projects[i], NULL);
 	} else {
 		kb__req *root = kb__req_new(c, REQ_ROOT, NULL, NULL);
+		/* Every page will be compared with what is stored: one query. */
+		if ((rc = th_kb_project_states(c->w, c->index_id, kb__on_state, c, err)))
+			goto done;
+		c->have_states = 1;
 		rc = root ? kb__idx_get(c, c->root, NULL, root) : th_error_set(err, TH_ERR_NOMEM, "out of memory");
 	}
 	if (!rc)
@@ -610,6 +680,8 @@ done:
 	/* The run's requests are finished or dropped; its metadata hashes are
 	 * in the store now (or rolled back with it). */
 	kb__set_release(&c->pending);
+	kb__set_release(&c->states);
+	c->have_states = 0;
 	th_arena_release(&c->reqs);
 	th_arena_init(&c->reqs, 0);
 	c->rep = NULL;
@@ -642,7 +714,7 @@ struct th_kb_lazy {
 	char **names;      /* owned: the name each index is stored under, or NULL */
 	int *priority;
 	size_t n;
-	kb__set missing;   /* normalized names no index has */
+	kb__set asked;     /* normalized names already asked of the indexes in this object's life */
 	th_kb_import_report rep;
 };
 
@@ -669,7 +741,7 @@ int th_kb_lazy_new(th_kb_lazy **out, th_store *s, const th_kb_index_ref *idx, si
 		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
 	}
 	l->s = s;
-	kb__set_init(&l->missing);
+	kb__set_init(&l->asked);
 	for (size_t i = 0; i < nidx; i++)
 		if (!idx[i].explicit_only)
 			order[n++] = &idx[i];
@@ -714,7 +786,7 @@ void th_kb_lazy_free(th_kb_lazy *l)
 	free(l->idx);
 	free(l->names);
 	free(l->priority);
-	kb__set_release(&l->missing);
+	kb__set_release(&l->asked);
 	th_kb_writer_free(l->w);
 	free(l);
 }
@@ -731,13 +803,18 @@ int th_kb_lazy_fetch(th_kb_lazy *l, const char *name, int *out_found, th_error *
 		return th_error_set(err, TH_ERR_INVALID, "'%s': not a valid project name", name);
 	if ((rc = th_name_normalize(&norm, name, strlen(name), err)))
 		return rc;
-	if (kb__set_has(&l->missing, norm.ptr))
-		goto done;
-	if ((rc = th_kb_project_known(l->w, norm.ptr, &known, err)))
-		goto done;
-	if (known) {
-		*out_found = 1;
-		goto done;
+	if (kb__set_has(&l->asked, norm.ptr))
+		goto settle;
+	/* Known to a configured index already: nothing to ask. (Known only to
+	 * another one — an image's, an earlier import's — is no reason not to
+	 * ask: the configured indexes may have the full list of versions.) */
+	for (size_t i = 0; i < l->n; i++) {
+		if ((rc = th_kb_project_known_in(l->w, l->names[i] ? l->names[i] : l->idx[i].root, norm.ptr, &known, err)))
+			goto done;
+		if (known) {
+			*out_found = 1;
+			goto done;
+		}
 	}
 	if (!l->n)
 		goto remember;
@@ -766,11 +843,15 @@ int th_kb_lazy_fetch(th_kb_lazy *l, const char *name, int *out_found, th_error *
 	}
 	if ((rc = th_store_commit(l->s, err)))
 		goto done;
-	if (*out_found)
-		goto done;
 remember:
-	if (kb__set_add(&l->missing, norm.ptr) < 0)
+	if (kb__set_add(&l->asked, norm.ptr) < 0) {
 		rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
+		goto done;
+	}
+settle:
+	/* Asked once: whatever the knowledge base has now is the answer. */
+	if (!*out_found && !(rc = th_kb_project_known(l->w, norm.ptr, &known, err)))
+		*out_found = known;
 done:
 	th_buf_release(&norm);
 	return rc;
@@ -1111,27 +1192,171 @@ int th_kb_import_advisories(th_store *s, const char *src, const th_kb_import_opt
 	return rc;
 }
 
+/* ---- image distributions ---- */
+
+typedef struct kb__idist {
+	const th_image_dist *d;
+	const char *version; /* normalized (arena), NULL when not PEP 440 */
+} kb__idist;
+
+static int kb__idist_cmp(const void *x, const void *y)
+{
+	const kb__idist *a = x, *b = y;
+	int c = strcmp(a->d->d.normalized, b->d->d.normalized);
+	return c ? c : strcmp(a->d->path, b->d->path);
+}
+
+/* The canonical text an image distribution's metadata is addressed by:
+ * fields a resolver reads, one per line, in a fixed order. */
+static int kb__idist_hash(char hex[TH_SHA256_HEX], const th_pydist *d, th_buf *tmp, th_error *err)
+{
+	int rc;
+
+	th_buf_clear(tmp);
+	if ((rc = th_buf_printf(tmp, err, "thoth image distribution\nName: %s\nVersion: %s\nRequires-Python: %s\n",
+				d->name ? d->name : "", d->version ? d->version : "",
+				d->requires_python ? d->requires_python : "")))
+		return rc;
+	for (size_t i = 0; i < d->nrequires_dist; i++)
+		if ((rc = th_buf_printf(tmp, err, "Requires-Dist: %s\n", d->requires_dist[i])))
+			return rc;
+	return th_sha256_hex(hex, tmp->ptr, tmp->len, err);
+}
+
+int th_kb_import_image(th_store *s, int64_t scan, const th_kb_import_opts *o, th_kb_import_report *rep,
+		       th_error *err)
+{
+	th_imgfacts f;
+	th_arena a;
+	th_kb_writer *w = NULL;
+	kb__idist *v = NULL;
+	th_buf name = TH_BUF_INIT, url = TH_BUF_INIT, tmp = TH_BUF_INIT, ver = TH_BUF_INIT;
+	int64_t idx, pid = 0, vid;
+	const char *key, *cur = NULL;
+	int rc;
+
+	th_arena_init(&a, 0);
+	if ((rc = th_store_img_load(s, scan, &f, &a, err)))
+		goto done;
+	key = f.info.config_digest ? f.info.config_digest : f.info.ref;
+	if ((rc = th_buf_printf(&name, err, "%s%s", TH_KB_IMAGE_PREFIX, key)) ||
+	    (rc = th_buf_printf(&url, err, "%s%s", TH_KB_IMAGE_PREFIX, f.info.ref)) ||
+	    (rc = th_kb_writer_new(&w, s, err)) ||
+	    (rc = th_kb_index_put(w, o->index_name ? o->index_name : name.ptr, url.ptr, o->priority, &idx, err)))
+		goto done;
+	if (f.ndists && !(v = calloc(f.ndists, sizeof(*v)))) {
+		rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < f.ndists; i++) {
+		th_version pv;
+		const char *dv = f.dists[i].d.version;
+		v[i].d = &f.dists[i];
+		th_buf_clear(&ver);
+		if (dv && !th_version_parse(&pv, dv, strlen(dv), &a, NULL)) {
+			if ((rc = th_version_format(&pv, &ver, err)))
+				goto done;
+			if (!(v[i].version = th_arena_strdup(&a, ver.ptr))) {
+				rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
+				goto done;
+			}
+		}
+	}
+	if (f.ndists)
+		qsort(v, f.ndists, sizeof(*v), kb__idist_cmp);
+	for (size_t i = 0; i < f.ndists; i++) {
+		const th_image_dist *d = v[i].d;
+		char hex[TH_SHA256_HEX];
+		int known = 0;
+		if (!v[i].version) {
+			rep->files_skipped++;
+			continue;
+		}
+		if (!cur || strcmp(cur, d->d.normalized) != 0) {
+			cur = d->d.normalized;
+			/* A new page for the project: its older rows in this index go. */
+			if ((rc = th_kb_project_put(w, idx, d->d.normalized, d->d.name ? d->d.name : d->d.normalized, NULL,
+						    NULL, &pid, err)))
+				goto done;
+			rep->projects++;
+		}
+		if (!d->d.from_dirname) {
+			if ((rc = kb__idist_hash(hex, &d->d, &tmp, err)) || (rc = th_kb_metadata_has(w, hex, &known, err)) ||
+			    (!known && (rc = th_kb_metadata_put(w, hex, d->d.name ? d->d.name : d->d.normalized, v[i].version,
+								d->d.requires_python, d->d.requires_dist,
+								d->d.nrequires_dist, err))))
+				goto done;
+			if (known)
+				rep->metadata_reused++;
+			else
+				rep->metadata_fetched++;
+		}
+		th_buf_clear(&tmp);
+		if ((rc = th_buf_printf(&tmp, err, "%s%s#%s", TH_KB_IMAGE_PREFIX, f.info.ref, d->path)))
+			goto done;
+		th_kb_file kf = { d->path, tmp.ptr, NULL, NULL, NULL, d->d.requires_python, 0, NULL, NULL, -1,
+				  d->d.from_dirname ? NULL : hex };
+		if ((rc = th_kb_version_put(w, pid, v[i].version, &vid, err)) ||
+		    (rc = th_kb_file_put(w, vid, &kf, NULL, err)))
+			goto done;
+		rep->files++;
+	}
+done:
+	free(v);
+	th_buf_release(&name);
+	th_buf_release(&url);
+	th_buf_release(&tmp);
+	th_buf_release(&ver);
+	th_kb_writer_free(w);
+	th_arena_release(&a);
+	return rc;
+}
+
 /* ---- configured indexes ---- */
 
 int th_kb_indexes_configured(th_kb_index_ref **out, size_t *n, const char *const *given, size_t ngiven,
 			     const char *project_dir, const struct th_pipconf_env *env, th_arena *a, th_error *err)
 {
 	th_kb_index_ref *v;
+	th_pipconf pc;
+	th_pipconf_env penv;
+	th_limits lim;
+	int rc;
 
-	(void)project_dir;
-	(void)env;
 	*out = NULL;
 	*n = 0;
-	if (!ngiven)
+	if (ngiven) {
+		if (!(v = th_arena_zalloc(a, ngiven * sizeof(*v))))
+			return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+		for (size_t i = 0; i < ngiven; i++) {
+			v[i].url = given[i];
+			v[i].priority = (int)i;
+			v[i].origin = "--index";
+		}
+		*out = v;
+		*n = ngiven;
 		return 0;
-	if (!(v = th_arena_zalloc(a, ngiven * sizeof(*v))))
+	}
+	if (!env) {
+		th_pipconf_env_from_process(&penv);
+		env = &penv;
+	}
+	/* Configuration files are small: the default bound is plenty. */
+	th_limits_init(&lim);
+	if ((rc = th_pipconf_load(&pc, env, project_dir, &lim, a, err)))
+		return rc;
+	if (!pc.n)
+		return 0;
+	if (!(v = th_arena_zalloc(a, pc.n * sizeof(*v))))
 		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
-	for (size_t i = 0; i < ngiven; i++) {
-		v[i].url = given[i];
+	for (size_t i = 0; i < pc.n; i++) {
+		v[i].name = pc.idx[i].name;
+		v[i].url = pc.idx[i].url;
 		v[i].priority = (int)i;
-		v[i].origin = "--index";
+		v[i].explicit_only = pc.idx[i].explicit_only;
+		v[i].origin = pc.idx[i].origin;
 	}
 	*out = v;
-	*n = ngiven;
+	*n = pc.n;
 	return 0;
 }

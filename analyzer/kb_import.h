@@ -37,8 +37,18 @@
 typedef enum th_kb_source {
 	TH_KB_SRC_INDEX,      /* PEP 503/691 tree or URL */
 	TH_KB_SRC_WHEELHOUSE, /* directory of .whl / sdists */
-	TH_KB_SRC_ADVISORIES  /* OSV directory, zip or file */
+	TH_KB_SRC_ADVISORIES, /* OSV directory, zip or file */
+	TH_KB_SRC_IMAGE       /* "image:REF": the Python distributions installed in an image */
 } th_kb_source;
+
+/* The prefix naming an image source: `kb import image:REF`. */
+#define TH_KB_IMAGE_PREFIX "image:"
+
+/* The priority an image source gets unless one is given: worse than any
+ * index's, so what an image has installed fills gaps (a project no index
+ * knows, e.g. an in-house package baked into the base image) and never
+ * shadows an index's full list of versions. */
+#define TH_KB_IMAGE_PRIORITY 1000
 
 typedef struct th_kb_import_opts {
 	const char *index_name; /* NULL: the index URL names it */
@@ -73,6 +83,21 @@ int th_kb_import_wheelhouse(th_store *s, const char *dir, const th_kb_import_opt
 int th_kb_import_advisories(th_store *s, const char *src, const th_kb_import_opts *o, th_kb_import_report *rep,
 			    th_error *err);
 
+/* The Python distributions an image scan recorded (analyzer/imgscan: the
+ * caller scans first, outside its transaction, since a scan commits its own)
+ * become an index named "image:<config digest>" (a root filesystem, which
+ * has no digest: "image:<ref>"), o->index_name overriding, at o->priority:
+ * one project per distribution name, one version per installed version, one
+ * file per .dist-info / .egg-info directory (its path in the image as file
+ * name, no wheel tags: an installed distribution does not say which wheel it
+ * came from), with its Requires-Python and Requires-Dist as core metadata.
+ * Such metadata is addressed by the sha256 of a canonical text of those
+ * fields (the METADATA file itself is not kept by the scan). A distribution
+ * whose metadata was missing (named from its directory only) has unknown
+ * dependencies; one whose version is not PEP 440 is skipped (counted). */
+int th_kb_import_image(th_store *s, int64_t scan, const th_kb_import_opts *o, th_kb_import_report *rep,
+		       th_error *err);
+
 /* ---- configured indexes ---- */
 
 /* One index to fetch from. */
@@ -89,19 +114,16 @@ struct th_pipconf_env; /* extractors/pipconf.h */
 
 /* The indexes to use, best first, priorities 0, 1, 2...:
  * - `given` (e.g. advise's --index, in command-line order) when ngiven > 0;
- * - else the uv settings (UV_INDEX, UV_DEFAULT_INDEX, UV_INDEX_URL,
- *   UV_EXTRA_INDEX_URL; then project_dir's uv.toml or pyproject.toml
- *   [tool.uv], then the user's and the system's uv.toml) when they name any
- *   index, in uv's own order (the default index last);
- * - else pip's (PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, then pip.conf files):
- *   index-url before the extra-index-urls. pip itself gives them no order;
- *   thoth does, so that a public index cannot shadow the private one
- *   (dependency confusion).
+ * - else the user's uv settings when they name any index, else pip's, in
+ *   the order extractors/pipconf.h documents (uv's own order; for pip,
+ *   index-url before the extra-index-urls — pip itself gives them no order;
+ *   thoth does, so that a public index cannot shadow the private one).
  * Nothing configured gives *n == 0 (not an error: thoth never falls back to
  * a public index on its own). env NULL: the process's environment (HOME,
- * XDG_CONFIG_HOME, PIP_CONFIG_FILE...). project_dir may be NULL. Strings and
- * the array are in arena a. A malformed configuration file is an error
- * naming the file and line. */
+ * XDG_CONFIG_HOME, PIP_CONFIG_FILE, UV_INDEX...). project_dir (may be NULL)
+ * is where uv.toml / pyproject.toml are looked for. Strings and the array
+ * are in arena a. A malformed configuration file is an error naming the
+ * file and line. Files are bounded by the default limits.file_bytes. */
 int th_kb_indexes_configured(th_kb_index_ref **out, size_t *n, const char *const *given, size_t ngiven,
 			     const char *project_dir, const struct th_pipconf_env *env, th_arena *a, th_error *err);
 
@@ -119,14 +141,20 @@ int th_kb_lazy_new(th_kb_lazy **out, th_store *s, const th_kb_index_ref *idx, si
 void th_kb_lazy_free(th_kb_lazy *l);
 
 /* Makes sure the knowledge base knows project `name` (any spelling; it is
- * PEP 503-normalized here):
- * - already in the knowledge base (any index): *out_found = 1, nothing fetched;
- * - asked for before through this object and not found: *out_found = 0,
- *   nothing fetched (the negative answer is remembered for its lifetime);
+ * PEP 503-normalized here), asking each configured index at most once per
+ * object:
+ * - a configured index has it in the knowledge base already: *out_found = 1,
+ *   nothing fetched;
+ * - asked before through this object: nothing fetched; *out_found says
+ *   whether any index of the knowledge base has it (the negative answer is
+ *   remembered for the object's lifetime);
  * - else its page is asked from each index in priority order until one has
  *   it, and that page and its metadata files are stored in one transaction
- *   of its own (th_store_begin/commit here: the caller must not hold one):
- *   *out_found = 1, or 0 when no index has it.
+ *   of its own (th_store_begin/commit here: the caller must not hold one);
+ *   *out_found = 1 when one had it, or when another index of the knowledge
+ *   base (an earlier import, an image's distributions) has it, else 0.
+ *   A project known only to such another index is still asked of the
+ *   configured ones: they may have its full list of versions.
  * On error (a malformed page, a wrong hash, an unreachable server) the
  * knowledge base is as it was, nothing is remembered, and the error names
  * the URL; an invalid project name is TH_ERR_INVALID. */

@@ -9,7 +9,7 @@
 
 enum {
 	Q_INDEX_PUT, Q_INDEX_ID, Q_PROJECT_STATE, Q_PROJECT_INS, Q_PROJECT_UPD, Q_PROJECT_CLEAR, Q_VERSION_INS,
-	Q_FILE_INS, Q_FILE_MD, Q_MD_HAS, Q_PROJECT_KNOWN, Q_MD_INS, Q_ADV_DEL, Q_ADV_INS, Q_AFF_INS, Q_RANGE_INS, Q_N
+	Q_FILE_INS, Q_FILE_MD, Q_MD_HAS, Q_PROJECT_KNOWN, Q_PROJECT_KNOWN_IN, Q_PROJECT_STATES, Q_MD_INS, Q_ADV_DEL, Q_ADV_INS, Q_AFF_INS, Q_RANGE_INS, Q_N
 };
 
 static const char *const kb__sql[Q_N] = {
@@ -31,6 +31,10 @@ static const char *const kb__sql[Q_N] = {
 	[Q_FILE_MD] = "UPDATE kb_file SET metadata_hash = ?2 WHERE id = ?1",
 	[Q_MD_HAS] = "SELECT 1 FROM kb_metadata WHERE hash = ?1",
 	[Q_PROJECT_KNOWN] = "SELECT 1 FROM kb_project WHERE name = ?1 LIMIT 1",
+	[Q_PROJECT_STATES] = "SELECT name, coalesce(etag, ''), coalesce(page_hash, '') FROM kb_project"
+			     " WHERE index_id = ?1",
+	[Q_PROJECT_KNOWN_IN] = "SELECT 1 FROM kb_project p JOIN kb_index i ON i.id = p.index_id"
+			       " WHERE p.name = ?1 AND i.name = ?2",
 	[Q_MD_INS] = "INSERT OR IGNORE INTO kb_metadata (hash, name, version, requires_python, requires, nrequires)"
 		     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[Q_ADV_DEL] = "DELETE FROM kb_advisory WHERE id = ?1",
@@ -140,6 +144,22 @@ int th_kb_index_put(th_kb_writer *w, const char *name, const char *url, int prio
 	return kb__id(w, st, out_id, "recording an index", err);
 }
 
+int th_kb_project_states(th_kb_writer *w, int64_t index_id, th_kb_state_fn fn, void *ud, th_error *err)
+{
+	sqlite3_stmt *st = kb__q(w, Q_PROJECT_STATES);
+	int rc = 0, step;
+
+	sqlite3_bind_int64(st, 1, index_id);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = fn(ud, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+			     (const char *)sqlite3_column_text(st, 2))))
+			break;
+	if (!rc && step != SQLITE_DONE)
+		rc = store__dberr(err, w->s->db, w->s->path, "reading the projects of an index");
+	sqlite3_reset(st);
+	return rc;
+}
+
 int th_kb_project_state(th_kb_writer *w, int64_t index_id, const char *name, th_buf *etag, th_buf *page_hash,
 			th_error *err)
 {
@@ -233,13 +253,16 @@ int th_kb_file_set_metadata(th_kb_writer *w, int64_t file_id, const char *sha256
 	return kb__done(w, st, "recording a file's metadata", err);
 }
 
-/* Runs a one-key existence query. */
-static int kb__exists(th_kb_writer *w, int q, const char *key, int *out, const char *doing, th_error *err)
+/* Runs an existence query with one or two keys (key2 NULL: one). */
+static int kb__exists(th_kb_writer *w, int q, const char *key, const char *key2, int *out, const char *doing,
+		      th_error *err)
 {
 	sqlite3_stmt *st = kb__q(w, q);
 	int rc;
 
 	kb__text(st, 1, key);
+	if (key2)
+		kb__text(st, 2, key2);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -250,12 +273,17 @@ static int kb__exists(th_kb_writer *w, int q, const char *key, int *out, const c
 
 int th_kb_metadata_has(th_kb_writer *w, const char *sha256, int *out, th_error *err)
 {
-	return kb__exists(w, Q_MD_HAS, sha256, out, "looking up core metadata", err);
+	return kb__exists(w, Q_MD_HAS, sha256, NULL, out, "looking up core metadata", err);
 }
 
 int th_kb_project_known(th_kb_writer *w, const char *name, int *out, th_error *err)
 {
-	return kb__exists(w, Q_PROJECT_KNOWN, name, out, "looking up a project", err);
+	return kb__exists(w, Q_PROJECT_KNOWN, name, NULL, out, "looking up a project", err);
+}
+
+int th_kb_project_known_in(th_kb_writer *w, const char *index_name, const char *name, int *out, th_error *err)
+{
+	return kb__exists(w, Q_PROJECT_KNOWN_IN, name, index_name, out, "looking up a project", err);
 }
 
 int th_kb_metadata_put(th_kb_writer *w, const char *sha256, const char *name, const char *version,

@@ -48,6 +48,13 @@ int th_kb_index_put(th_kb_writer *w, const char *name, const char *url, int prio
 int th_kb_project_state(th_kb_writer *w, int64_t index_id, const char *name, th_buf *etag, th_buf *page_hash,
 			th_error *err);
 
+/* Every project of an index with its page's validators ("" when unknown),
+ * in no particular order: what a whole-index re-import compares against, in
+ * one query instead of one per page. fn returning non-zero stops (returned
+ * as is). Strings are valid during the call only. */
+typedef int (*th_kb_state_fn)(void *ud, const char *name, const char *etag, const char *page_hash);
+int th_kb_project_states(th_kb_writer *w, int64_t index_id, th_kb_state_fn fn, void *ud, th_error *err);
+
 /* Creates the project, or empties it (its versions and files go), and records
  * the page's validators. */
 int th_kb_project_put(th_kb_writer *w, int64_t index_id, const char *name, const char *display_name,
@@ -78,6 +85,8 @@ int th_kb_file_set_metadata(th_kb_writer *w, int64_t file_id, const char *sha256
 int th_kb_metadata_has(th_kb_writer *w, const char *sha256, int *out, th_error *err);
 /* Does any index in the knowledge base have this (normalized) project? */
 int th_kb_project_known(th_kb_writer *w, const char *name, int *out, th_error *err);
+/* Does the index of that name have this (normalized) project? */
+int th_kb_project_known_in(th_kb_writer *w, const char *index_name, const char *name, int *out, th_error *err);
 
 /* Records core metadata (idempotent: a known hash is left as it is). */
 int th_kb_metadata_put(th_kb_writer *w, const char *sha256, const char *name, const char *version,

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/imgscan.h"
 #include "analyzer/kb_import.h"
 #include "analyzer/store_kb.h"
 #include "cli/cli.h"
@@ -14,7 +15,8 @@ static const th_opt kb_import_opts[] = {
 	{ "--index-name", TH_OPT_VALUE, "NAME", "name of the index being imported", NULL },
 	{ "--priority", TH_OPT_VALUE, "N", "index priority (lower wins)", NULL },
 	{ "--parallel", TH_OPT_VALUE, "N", "HTTP transfers at once (default 32)", NULL },
-	{ "--project", TH_OPT_LIST, "NAME", "from an index, import only this project (what lazy mode fetches)", NULL },
+	{ "--project", TH_OPT_LIST, "NAME",
+	  "from an index, import only this project (without SRC: lazy mode over the configured indexes)", NULL },
 	TH_OPT_END
 };
 
@@ -39,7 +41,121 @@ static int kb__int(th_ctx *ctx, const th_args *a, const char *opt, int def, int 
 	return 0;
 }
 
-static const char *const kb__kind_names[] = { "index", "wheelhouse", "advisories" };
+static const char *const kb__kind_names[] = { "index", "wheelhouse", "advisories", "image" };
+
+/* Prints one import's counts. */
+static void kb__import_line(th_ctx *ctx, const char *src, th_kb_source kind, const th_kb_import_report *rep)
+{
+	if (kind == TH_KB_SRC_ADVISORIES)
+		fprintf(ctx->out, "%s (advisories): %llu imported, %llu without PyPI packages skipped\n", src,
+			(unsigned long long)rep->advisories, (unsigned long long)rep->advisories_skipped);
+	else if (kind == TH_KB_SRC_IMAGE)
+		fprintf(ctx->out, "%s (image): %llu projects, %llu distributions, %llu skipped; metadata %llu new, %llu known\n",
+			src, (unsigned long long)rep->projects, (unsigned long long)rep->files,
+			(unsigned long long)rep->files_skipped, (unsigned long long)rep->metadata_fetched,
+			(unsigned long long)rep->metadata_reused);
+	else
+		fprintf(ctx->out,
+			"%s (%s): %llu projects imported, %llu unchanged, %llu missing; %llu files, %llu skipped; "
+			"metadata %llu read, %llu known; %llu requests, %llu connections, %llu retries, %llu not modified\n",
+			src, kb__kind_names[kind], (unsigned long long)rep->projects,
+			(unsigned long long)rep->projects_unchanged, (unsigned long long)rep->projects_missing,
+			(unsigned long long)rep->files, (unsigned long long)rep->files_skipped,
+			(unsigned long long)rep->metadata_fetched, (unsigned long long)rep->metadata_reused,
+			(unsigned long long)rep->requests, (unsigned long long)rep->connects, (unsigned long long)rep->retries,
+			(unsigned long long)rep->not_modified);
+}
+
+/* No SRC but --project: lazy mode, as the resolver uses it (each project
+ * from the best index that has it, in a transaction of its own). */
+static int kb__import_lazy(th_ctx *ctx, th_store *s, const th_kb_index_ref *refs, size_t n,
+			   const th_kb_import_opts *o)
+{
+	th_kb_lazy *l;
+	th_kb_import_report rep;
+	int rc = TH_EXIT_ERROR, found;
+
+	if (!n) {
+		th_error_set(&ctx->err, TH_ERR_USAGE,
+			     "kb import: no SRC given and no index configured (pip.conf, uv.toml, PIP_INDEX_URL, UV_INDEX...)");
+		return TH_EXIT_ERROR;
+	}
+	if (th_kb_lazy_new(&l, s, refs, n, o, &ctx->err))
+		return TH_EXIT_ERROR;
+	for (size_t i = 0; i < o->nprojects; i++) {
+		uint64_t before;
+		th_kb_lazy_report(l, &rep);
+		before = rep.projects;
+		if (th_kb_lazy_fetch(l, o->projects[i], &found, &ctx->err))
+			goto done;
+		th_kb_lazy_report(l, &rep);
+		if (!ctx->quiet)
+			fprintf(ctx->out, "%s: %s\n", o->projects[i],
+				!found ? "in no configured index" : rep.projects > before ? "fetched" : "known already");
+	}
+	th_kb_lazy_report(l, &rep);
+	if (!ctx->quiet)
+		fprintf(ctx->out, "lazy: %llu projects fetched; metadata %llu read, %llu known; %llu requests, %llu connections\n",
+			(unsigned long long)rep.projects, (unsigned long long)rep.metadata_fetched,
+			(unsigned long long)rep.metadata_reused, (unsigned long long)rep.requests,
+			(unsigned long long)rep.connects);
+	rc = TH_EXIT_OK;
+done:
+	th_kb_lazy_free(l);
+	return rc;
+}
+
+/* No SRC: the indexes of the user's pip / uv configuration (the current
+ * directory is the project uv looks in), each under its own name and at its
+ * configured rank. */
+static int kb__import_configured(th_ctx *ctx, th_store *s, th_kb_import_opts *o)
+{
+	th_kb_index_ref *refs;
+	size_t n, used = 0;
+	th_arena ar;
+	int rc = TH_EXIT_ERROR;
+
+	th_arena_init(&ar, 0);
+	if (th_kb_indexes_configured(&refs, &n, NULL, 0, ".", NULL, &ar, &ctx->err))
+		goto done;
+	if (o->nprojects) {
+		rc = kb__import_lazy(ctx, s, refs, n, o);
+		goto done;
+	}
+	if (th_store_begin(s, &ctx->err))
+		goto done;
+	for (size_t i = 0; i < n; i++) {
+		th_kb_import_report rep;
+		if (refs[i].explicit_only) {
+			if (!ctx->quiet)
+				fprintf(ctx->out, "%s (from %s): explicit index, only for projects pinned to it: skipped\n",
+					refs[i].url, refs[i].origin);
+			continue;
+		}
+		memset(&rep, 0, sizeof(rep));
+		o->index_name = refs[i].name;
+		o->priority = refs[i].priority;
+		if (th_kb_import_index(s, refs[i].url, o, &rep, &ctx->err)) {
+			th_store_rollback(s);
+			goto done;
+		}
+		used++;
+		if (!ctx->quiet)
+			kb__import_line(ctx, refs[i].url, TH_KB_SRC_INDEX, &rep);
+	}
+	if (!used) {
+		th_store_rollback(s);
+		th_error_set(&ctx->err, TH_ERR_USAGE,
+			     "kb import: no SRC given and no index configured (pip.conf, uv.toml, PIP_INDEX_URL, UV_INDEX...)");
+		goto done;
+	}
+	if (th_store_commit(s, &ctx->err))
+		goto done;
+	rc = TH_EXIT_OK;
+done:
+	th_arena_release(&ar);
+	return rc;
+}
 
 static int kb_import_run(th_ctx *ctx, const th_args *a)
 {
@@ -48,6 +164,7 @@ static int kb_import_run(th_ctx *ctx, const th_args *a)
 	const char *const *projects;
 	int nprojects = th_args_list(a, "--project", &projects);
 	th_kb_source kinds[TH_ARGS_MAX_POS];
+	int64_t scans[TH_ARGS_MAX_POS];
 	int rc;
 
 	if (kb__int(ctx, a, "--priority", 10, &o.priority) || kb__int(ctx, a, "--parallel", 32, &o.parallel))
@@ -58,6 +175,16 @@ static int kb_import_run(th_ctx *ctx, const th_args *a)
 	}
 	o.projects = projects;
 	o.nprojects = nprojects > 0 ? (size_t)nprojects : 0;
+	if (!a->npos) {
+		if (o.index_name || th_args_get(a, "--priority")) {
+			th_error_set(&ctx->err, TH_ERR_USAGE,
+				     "kb import: --index-name and --priority name a SRC; configured indexes keep their own");
+			return TH_EXIT_ERROR;
+		}
+		if (th_ctx_store(ctx, &s))
+			return TH_EXIT_ERROR;
+		return kb__import_configured(ctx, s, &o);
+	}
 	for (int i = 0; i < a->npos; i++) {
 		if (th_kb_source_detect(&kinds[i], a->pos[i], &ctx->err))
 			return TH_EXIT_ERROR;
@@ -66,12 +193,30 @@ static int kb_import_run(th_ctx *ctx, const th_args *a)
 			return TH_EXIT_ERROR;
 		}
 	}
-	if (th_ctx_store(ctx, &s) || th_store_begin(s, &ctx->err))
+	if (th_ctx_store(ctx, &s))
+		return TH_EXIT_ERROR;
+	/* Images first: a scan commits on its own (or is reused), so it cannot
+	 * run inside the import's transaction. */
+	for (int i = 0; i < a->npos; i++) {
+		th_imgscan_opts io = TH_IMGSCAN_OPTS_INIT;
+		if (kinds[i] != TH_KB_SRC_IMAGE)
+			continue;
+		io.lim = &ctx->limits;
+		io.reuse = true;
+		if (th_imgscan_run(s, a->pos[i] + strlen(TH_KB_IMAGE_PREFIX), &io, &scans[i], NULL, &ctx->err))
+			return TH_EXIT_ERROR;
+	}
+	if (th_store_begin(s, &ctx->err))
 		return TH_EXIT_ERROR;
 	for (int i = 0; i < a->npos; i++) {
 		th_kb_import_report rep;
 		memset(&rep, 0, sizeof(rep));
-		if (kinds[i] == TH_KB_SRC_INDEX)
+		if (kinds[i] == TH_KB_SRC_IMAGE) {
+			th_kb_import_opts io = o;
+			if (!th_args_get(a, "--priority"))
+				io.priority = TH_KB_IMAGE_PRIORITY;
+			rc = th_kb_import_image(s, scans[i], &io, &rep, &ctx->err);
+		} else if (kinds[i] == TH_KB_SRC_INDEX)
 			rc = th_kb_import_index(s, a->pos[i], &o, &rep, &ctx->err);
 		else if (kinds[i] == TH_KB_SRC_WHEELHOUSE)
 			rc = th_kb_import_wheelhouse(s, a->pos[i], &o, &rep, &ctx->err);
@@ -81,21 +226,8 @@ static int kb_import_run(th_ctx *ctx, const th_args *a)
 			th_store_rollback(s);
 			return TH_EXIT_ERROR;
 		}
-		if (ctx->quiet)
-			continue;
-		if (kinds[i] == TH_KB_SRC_ADVISORIES)
-			fprintf(ctx->out, "%s (advisories): %llu imported, %llu without PyPI packages skipped\n", a->pos[i],
-				(unsigned long long)rep.advisories, (unsigned long long)rep.advisories_skipped);
-		else
-			fprintf(ctx->out,
-				"%s (%s): %llu projects imported, %llu unchanged, %llu missing; %llu files, %llu skipped; "
-				"metadata %llu read, %llu known; %llu requests, %llu connections, %llu retries, %llu not modified\n",
-				a->pos[i], kb__kind_names[kinds[i]], (unsigned long long)rep.projects,
-				(unsigned long long)rep.projects_unchanged, (unsigned long long)rep.projects_missing,
-				(unsigned long long)rep.files,
-				(unsigned long long)rep.files_skipped, (unsigned long long)rep.metadata_fetched,
-				(unsigned long long)rep.metadata_reused, (unsigned long long)rep.requests, (unsigned long long)rep.connects,
-				(unsigned long long)rep.retries, (unsigned long long)rep.not_modified);
+		if (!ctx->quiet)
+			kb__import_line(ctx, a->pos[i], kinds[i], &rep);
 	}
 	if (th_store_commit(s, &ctx->err))
 		return TH_EXIT_ERROR;
@@ -454,12 +586,65 @@ done:
 	return rc;
 }
 
+/* thoth kb indexes [DIR]: what lazy mode and a bare `kb import` would use. */
+static int kb_indexes_run(th_ctx *ctx, const th_args *a)
+{
+	th_kb_index_ref *refs;
+	size_t n;
+	th_arena ar;
+	th_buf b = TH_BUF_INIT;
+	int rc = TH_EXIT_ERROR;
+
+	th_arena_init(&ar, 0);
+	if (th_kb_indexes_configured(&refs, &n, NULL, 0, a->npos ? a->pos[0] : ".", NULL, &ar, &ctx->err))
+		goto done;
+	if (kb__json(a)) {
+		th_jw w;
+		th_jw_init(&w, &b, 1, &ctx->err);
+		th_jw_arr_begin(&w);
+		for (size_t i = 0; i < n; i++) {
+			th_jw_obj_begin(&w);
+			th_jw_key(&w, "priority");
+			th_jw_int(&w, refs[i].priority);
+			th_jw_key(&w, "name");
+			th_jw_str(&w, refs[i].name);
+			th_jw_key(&w, "url");
+			th_jw_str(&w, refs[i].url);
+			th_jw_key(&w, "explicit");
+			th_jw_bool(&w, refs[i].explicit_only);
+			th_jw_key(&w, "origin");
+			th_jw_str(&w, refs[i].origin);
+			th_jw_obj_end(&w);
+		}
+		th_jw_arr_end(&w);
+		rc = kb__emit(ctx, &w, &b);
+		goto done;
+	}
+	if (!n)
+		fprintf(ctx->out, "no index configured\n");
+	for (size_t i = 0; i < n; i++)
+		fprintf(ctx->out, "%d  %s  %s  (%s)%s\n", refs[i].priority, refs[i].name ? refs[i].name : "-", refs[i].url,
+			refs[i].origin, refs[i].explicit_only ? "  explicit: only for projects pinned to it" : "");
+	rc = TH_EXIT_OK;
+done:
+	th_buf_release(&b);
+	th_arena_release(&ar);
+	return rc;
+}
+
 const th_cmd th_cmds_kb[] = {
-	{ "kb import", "SRC...", "import a package index, a wheelhouse or OSV advisories into the knowledge base",
-	  "SRC: a PEP 503/691 index (directory, file:// or http(s)://), a wheelhouse directory, or OSV advisories "
-	  "(directory, zip, file). All sources are imported in one transaction: any error leaves the knowledge base "
-	  "as it was.",
-	  kb_import_opts, 1, TH_ARGS_MAX_POS, kb_import_run },
+	{ "kb import", "[SRC...]", "import a package index, a wheelhouse or OSV advisories into the knowledge base",
+	  "SRC: a PEP 503/691 index (directory, file:// or http(s)://), a wheelhouse directory, OSV advisories "
+	  "(directory, zip, file), or image:REF (the Python distributions installed in an image, scanned unless "
+	  "scanned before; an index named image:<config digest>, priority 1000 unless --priority). Without SRC, the indexes of your pip or uv configuration (see kb indexes). All "
+	  "sources are imported in one transaction: any error leaves the knowledge base as it was.",
+	  kb_import_opts, 0, TH_ARGS_MAX_POS, kb_import_run },
+	{ "kb indexes", "[DIR]", "the package indexes configured for pip or uv, best first",
+	  "Read from uv's settings (UV_INDEX..., DIR's uv.toml or pyproject.toml [tool.uv], the user's and the "
+	  "system's uv.toml) when they name an index, else from pip's (PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, "
+	  "pip.conf files). DIR defaults to the current directory. These are the indexes a bare `kb import` and "
+	  "lazy fetching use when no index is given.",
+	  kb_fmt_opts, 0, 1, kb_indexes_run },
 	{ "kb stats", "", "counts of what the knowledge base holds", NULL, kb_fmt_opts, 0, 0, kb_stats_run },
 	{ "kb show", "NAME[==VERSION]", "what is known about a package", NULL, kb_fmt_opts, 1, 1, kb_show_run },
 	{ "kb advisories", "NAME==VERSION", "advisories affecting a package version", NULL, kb_fmt_opts, 1, 1,

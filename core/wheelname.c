@@ -33,30 +33,6 @@ static bool wn__utf8_ok(const char *s, size_t len)
 	return true;
 }
 
-static size_t wn__put(char *o, int32_t cp)
-{
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (char)(0xC0 | (cp >> 6));
-		o[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (char)(0xE0 | (cp >> 12));
-		o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		o[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	o[0] = (char)(0xF0 | (cp >> 18));
-	o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-	o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	o[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
-}
-
 /* Python's \w (str.isalnum() or '_'): exact through U+00FF, approximate
  * above (see the header). */
 static bool wn__is_word(int32_t cp)
@@ -114,7 +90,7 @@ static char *wn__lower_copy(th_arena *a, const char *s, size_t len, bool *bad)
 			*bad = true;
 			return NULL;
 		}
-		o += wn__put(out + o, wn__lower(cp));
+		o += th_name_utf8_put(out + o, (uint32_t)wn__lower(cp));
 	}
 	out[o] = '\0';
 	return out;

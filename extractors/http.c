@@ -374,14 +374,66 @@ void th_http_stats_get(const th_http *h, th_http_stats *out)
 	*out = h->stats;
 }
 
+/* The common cases of an index need no URL parser: a project under the
+ * root ("requests/" against "http://host/simple/") and a file beside the
+ * pages ("../../files/x-1.0.whl"). A reference made of leading "../" and
+ * then segments of plain path characters (no '.' or '..' segment, no '%',
+ * ':', '?', '#' or '\\'), against a base without query, fragment or dot
+ * segments, resolves by RFC 3986 5.2 to the base's directory, minus one
+ * segment per "../", plus the rest. Returns the length of the base kept, or
+ * 0 to leave the case to the parser (which costs more than a request of a
+ * re-import). */
+static size_t http__simple_ref(const char *base, const char **ref)
+{
+	const char *r = *ref, *path, *end;
+	size_t keep;
+
+	if ((strncmp(base, "http://", 7) && strncmp(base, "https://", 8) && strncmp(base, "file://", 7)) ||
+	    strpbrk(base, "?#\\") || strstr(base, "/.") || !(path = strchr(strstr(base, "://") + 3, '/')))
+		return 0;
+	end = strrchr(base, '/') + 1;
+	while (!strncmp(r, "../", 3)) {
+		if (end - path < 2)
+			return 0; /* above the root: the parser's business */
+		for (end--; end[-1] != '/'; end--)
+			;
+		r += 3;
+	}
+	for (const char *q = r, *seg = r;; q++) {
+		unsigned char c = (unsigned char)*q;
+		if (c == '/' || !c) {
+			if (q == seg ? c == '/' || q == r : (seg[0] == '.' && (q - seg == 1 || (q - seg == 2 && seg[1] == '.'))))
+				return 0; /* an empty, "." or ".." segment */
+			if (!c)
+				break;
+			seg = q + 1;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("-._~!$&'()*+,;=@", c)))
+			return 0;
+	}
+	keep = (size_t)(end - base);
+	*ref = r;
+	return keep;
+}
+
 int th_http_resolve(th_buf *out, const char *base, const char *ref, th_error *err)
 {
-	CURLU *u = curl_url();
+	CURLU *u;
 	char *s = NULL;
 	int rc = 0;
 
 	th_buf_clear(out);
-	if (!u)
+	{
+		const char *rest = ref;
+		size_t keep = http__simple_ref(base, &rest);
+		if (keep) {
+			if ((rc = th_buf_put(out, base, keep, err)))
+				return rc;
+			return th_buf_puts(out, rest, err);
+		}
+	}
+	if (!(u = curl_url()))
 		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
 	if (curl_url_set(u, CURLUPART_URL, base, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
 		rc = th_error_set(err, TH_ERR_INVALID, "%s: not a usable URL", base);

@@ -6,6 +6,9 @@
 # Extra locations for failure tests: /err/ answers 500, /redir/X redirects
 # (301) to /X, /auth/X serves /X behind HTTP basic authentication (user
 # "thoth", password "secret"; needs openssl to write the password file).
+# When KB_NGINX_EXTRA names a shell function, its output (called with WORKDIR,
+# ROOT, after KB_NGINX_PORT is chosen) is added inside http {}: more server
+# blocks, e.g. on KB_NGINX_PORT+1 (a retry picks other ports if taken).
 #   kb_nginx_start WORKDIR ROOT   -> sets KB_NGINX_PORT, KB_NGINX_URL; returns 1 when nginx cannot start
 #   kb_nginx_stop
 kb_nginx_start() {
@@ -54,6 +57,7 @@ http {
       rewrite ^/auth/(.*)\$ /\$1 break;
     }
   }
+$( [ -n "${KB_NGINX_EXTRA:-}" ] && $KB_NGINX_EXTRA "$kb_nginx_dir" "$2" )
 }
 CONF
     nginx -p "$kb_nginx_dir" -c "$kb_nginx_dir/nginx.conf" >"$kb_nginx_dir/stdout" 2>&1 &

@@ -17,17 +17,13 @@ for t in jq curl sqlite3 sha256sum /usr/bin/python3; do
   command -v $t >/dev/null 2>&1 || { echo "skip: $t is not installed"; exit 77; }
 done
 . "$THOTH_SOURCE/tests/helpers/kb_nginx.sh"
+. "$THOTH_SOURCE/tests/helpers/kb_index.sh"
 
 W=$(mktemp -d)
 bad_pid=
 cleanup() { kb_nginx_stop; [ -n "$bad_pid" ] && kill $bad_pid 2>/dev/null; rm -rf "$W"; }
 trap cleanup EXIT
-pass=0 fail=0
-check() { # NAME CONDITION...
-  name=$1; shift
-  if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $name"; fi
-}
-same() { [ "$1" = "$2" ] || { echo "  expected: $2"; echo "  got:      $1"; return 1; }; }
+. "$THOTH_SOURCE/tests/helpers/kb_check.sh"
 
 # ---- trees ----
 www=$W/www
@@ -35,20 +31,9 @@ mkdir -p "$www"
 python3 "$THOTH_SHARED/tools/json_index_to_simple.py" \
   "$THOTH_SHARED/data/resolver/resolvelib/index/pypi-2020-02-13-chalice.json" "$www/chalice" >/dev/null
 
-# add_file ROOT PROJECT FILENAME METADATA ATTRS: a file, its .metadata and its anchor.
-add_file() {
-  mkdir -p "$1/files" "$1/simple/$2"
-  printf 'not a real archive: %s\n' "$3" > "$1/files/$3"
-  printf '%s' "$4" > "$1/files/$3.metadata"
-  fh=$(sha256sum < "$1/files/$3" | cut -c1-64)
-  mh=$(sha256sum < "$1/files/$3.metadata" | cut -c1-64)
-  printf '<a href="../../files/%s#sha256=%s" data-core-metadata="sha256=%s" %s>%s</a>\n' \
-    "$3" "$fh" "$mh" "$5" "$3" >> "$1/simple/$2/index.html"
-}
-finish_root() { # ROOT: the project list
-  for d in "$1"/simple/*/; do n=$(basename "$d"); printf '<a href="%s/">%s</a>\n' "$n" "$n"; done > "$1/simple/index.html"
-}
-md() { printf 'Metadata-Version: 2.1\nName: %s\nVersion: %s\n%s' "$1" "$2" "$3"; }
+add_file() { kb_add_file "$@"; }
+finish_root() { kb_finish_root "$@"; }
+md() { kb_md "$@"; }
 
 c=$www/craft
 add_file "$c" multi multi-1.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl \
@@ -178,5 +163,4 @@ bad_pid=$!
 i=0; while [ ! -s "$W/badport" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 fails "truncated response" "retries" "http://127.0.0.1:$(cat "$W/badport")/simple/"
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+kb_check_done

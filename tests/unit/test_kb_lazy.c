@@ -68,7 +68,12 @@ static void add_wheel(const char *root, const char *project, const char *version
 	snprintf(p, sizeof(p), "%s/simple/%s/index.html", root, project);
 	write_file(p, page);
 	snprintf(p, sizeof(p), "%s/simple/index.html", root);
-	write_file(p, "<a href=\"x/\">x</a>\n");
+	{
+		FILE *f = fopen(p, "ab");
+		assert_non_null(f);
+		fprintf(f, "<a href=\"%s/\">%s</a>\n", project, project);
+		fclose(f);
+	}
 }
 
 static int setup(void **state)
@@ -225,6 +230,50 @@ static void explicit_indexes_skipped(void **state)
 	th_kb_lazy_free(l);
 }
 
+/* A project another index of the knowledge base has (an image's, an
+ * earlier import's) is still asked of the configured indexes, which may
+ * have its full list of versions; found either way. */
+static void other_indexes_do_not_stop_asking(void **state)
+{
+	fixture *f = *state;
+	const char *dirs[] = { "priv" };
+	char urls[1][1024], pub[1100];
+	th_kb_index_ref r[1];
+	th_kb_import_opts o = f->o;
+	th_kb_import_report rep;
+	th_kb_lazy *l;
+	th_kb_project p;
+	th_arena a;
+	int found = 0;
+
+	snprintf(pub, sizeof(pub), "%s/pub", f->dir);
+	o.index_name = "other";
+	o.priority = 1000;
+	memset(&rep, 0, sizeof(rep));
+	assert_int_equal(th_store_begin(f->s, NULL), 0);
+	assert_int_equal(th_kb_import_index(f->s, pub, &o, &rep, NULL), 0);
+	assert_int_equal(th_store_commit(f->s, NULL), 0);
+
+	make_refs(f, r, urls, dirs, 1);
+	assert_int_equal(th_kb_lazy_new(&l, f->s, r, 1, &f->o, NULL), 0);
+	assert_int_equal(th_kb_lazy_fetch(l, "foo", &found, NULL), 0);
+	assert_int_equal(found, 1);
+	th_kb_lazy_report(l, &rep);
+	assert_int_equal(rep.projects, 1); /* fetched from priv all the same */
+	th_arena_init(&a, 0);
+	assert_int_equal(th_kb_project_load(f->s, "foo", &p, &a, NULL), 0);
+	assert_string_equal(p.index_name, "priv");
+	th_arena_release(&a);
+	/* Only in the other index: asked of priv once, then found there. */
+	assert_int_equal(th_kb_lazy_fetch(l, "bar", &found, NULL), 0);
+	assert_int_equal(found, 1);
+	assert_int_equal(th_kb_lazy_fetch(l, "bar", &found, NULL), 0);
+	assert_int_equal(found, 1);
+	th_kb_lazy_report(l, &rep);
+	assert_int_equal(rep.requests, 3);
+	th_kb_lazy_free(l);
+}
+
 static void given_indexes_in_order(void **state)
 {
 	const char *given[] = { "http://a/simple", "/srv/b" };
@@ -249,6 +298,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(fetches_one_project, setup, teardown),
 		cmocka_unit_test_setup_teardown(failure_leaves_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(explicit_indexes_skipped, setup, teardown),
+		cmocka_unit_test_setup_teardown(other_indexes_do_not_stop_asking, setup, teardown),
 		cmocka_unit_test(given_indexes_in_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
