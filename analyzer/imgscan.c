@@ -201,6 +201,29 @@ const th_image_interp *th_imgfacts_python(const th_imgfacts *f)
 	return best;
 }
 
+const th_image_env *th_imgfacts_env(const th_imgfacts *f)
+{
+	const char *path = imgscan__path(f);
+
+	for (const char *d = path; d && *d;) {
+		size_t dlen = strcspn(d, ":"), n = dlen;
+		while (n > 1 && d[n - 1] == '/')
+			n--;
+		for (size_t i = 0; n > 4 && i < f->nenvs; i++) {
+			const char *p = f->envs[i].path;
+			size_t pl = p ? strlen(p) : 0;
+			if (pl + 4 == n && !strncmp(d, p, pl) && !strncmp(d + pl, "/bin", 4))
+				return &f->envs[i];
+		}
+		for (size_t i = 0; n && i < f->ninterps; i++)
+			if (!f->interps[i].library && f->interps[i].path && imgscan__in_dir(f->interps[i].path, d, dlen))
+				return NULL;
+		d += dlen;
+		d += *d == ':';
+	}
+	return NULL;
+}
+
 const th_image_lib *th_imgfacts_lib(const th_imgfacts *f, const char *kind)
 {
 	for (size_t i = 0; i < f->nlibs; i++)

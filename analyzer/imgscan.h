@@ -67,6 +67,13 @@ int th_imgscan_facts(th_store *s, const char *ref, const th_imgscan_opts *o, th_
  * executable. NULL when the image has no interpreter. */
 const th_image_interp *th_imgfacts_python(const th_imgfacts *f);
 
+/* The virtual environment or conda prefix the image runs in: the first
+ * directory along the image's PATH that is ENV/bin of a recorded
+ * environment, unless a directory holding an interpreter comes first. NULL:
+ * the system's site directories (or no PATH). Its distributions are those
+ * whose th_image_dist.environment is its path. */
+const th_image_env *th_imgfacts_env(const th_imgfacts *f);
+
 /* The first library of that kind (libc | musl | cuda-runtime | cudnn |
  * nccl | openblas | mkl | python | other) in path order, or NULL. */
 const th_image_lib *th_imgfacts_lib(const th_imgfacts *f, const char *kind);

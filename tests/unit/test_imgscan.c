@@ -59,11 +59,39 @@ static void library_by_kind(void **state)
 	assert_null(th_imgfacts_lib(&f, "nccl"));
 }
 
+static void env_along_path(void **state)
+{
+	th_imgfacts f;
+	const char *env[] = { "PATH=/usr/local/bin:/opt/venv/bin/:/usr/bin" };
+	th_image_interp in[] = { { "/usr/bin/python3.11", "3.11.2", "binary", 3, 11, false, NULL, 0 } };
+	th_image_env envs[] = { { "/opt/conda", "conda", NULL, NULL, false },
+				{ "/opt/venv", "venv", "/usr/bin", "3.11.2", false } };
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	f.interps = in;
+	f.ninterps = 1;
+	f.envs = envs;
+	f.nenvs = 2;
+	f.info.env = env;
+	f.info.nenv = 1;
+	assert_string_equal(th_imgfacts_env(&f)->path, "/opt/venv");
+	env[0] = "PATH=/usr/bin:/opt/venv/bin"; /* the system interpreter comes first */
+	assert_null(th_imgfacts_env(&f));
+	env[0] = "PATH=/opt/conda/bin";
+	assert_string_equal(th_imgfacts_env(&f)->kind, "conda");
+	env[0] = "PATH=/opt/conda/binx:/opt/venv";
+	assert_null(th_imgfacts_env(&f));
+	f.info.nenv = 0;
+	assert_null(th_imgfacts_env(&f));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(python_along_path),
 		cmocka_unit_test(library_by_kind),
+		cmocka_unit_test(env_along_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
