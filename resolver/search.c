@@ -1271,7 +1271,7 @@ static int search__kept_project(void *self, const char *name, th_project **out, 
 					cands[n++] = sp->proj->cands[i];
 					break;
 				}
-		*k = (th_project){ sp->name, cands, n, n };
+		*k = (th_project){ .name = sp->name, .cands = cands, .ncands = n, .cap = n };
 		sp->kept = k;
 		sp->kept_map = map;
 	}
@@ -1287,7 +1287,7 @@ static int search__seed(search *s, const th_req *roots, size_t nroots, bool *non
 	*none = false;
 	if (s->nroots == 0) /* nothing to resolve (and the solver's memset would get NULL) */
 		return 0;
-	static const th_provider_ops ops = { search__kept_project };
+	static const th_provider_ops ops = { .project = search__kept_project };
 	th_provider kp = { &ops, s, s->arena };
 	th_limits lim;
 	th_limits_init(&lim);
