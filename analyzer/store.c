@@ -115,6 +115,35 @@ static const char *const migrations[] = {
 	("ALTER TABLE image_packages ADD COLUMN build TEXT;"
 	 "ALTER TABLE image_packages ADD COLUMN channel TEXT;"
 	 "ALTER TABLE image_packages ADD COLUMN environment TEXT;"),
+	/* image facts read back as a library (analyzer/imgscan): the config's
+	 * history, env, entrypoint, cmd and labels (lists as NUL-terminated
+	 * strings one after another: labels and commands may hold newlines), the
+	 * tree's cost, the fields the reports print that were not kept, and the
+	 * top-level import names a distribution's RECORD lists; the indexes find
+	 * the latest scan of an image by its digests. */
+	("CREATE TABLE image_history (scan_id INTEGER NOT NULL REFERENCES image_scans(id) ON DELETE CASCADE,"
+	 " idx INTEGER NOT NULL, created TEXT, created_by TEXT, author TEXT, comment TEXT, empty_layer INTEGER NOT NULL,"
+	 " PRIMARY KEY (scan_id, idx)) WITHOUT ROWID;"
+	 "ALTER TABLE image_scans ADD COLUMN env BLOB;"
+	 "ALTER TABLE image_scans ADD COLUMN entrypoint BLOB;"
+	 "ALTER TABLE image_scans ADD COLUMN cmd BLOB;"
+	 "ALTER TABLE image_scans ADD COLUMN labels BLOB;"
+	 "ALTER TABLE image_scans ADD COLUMN tree_nodes INTEGER;"
+	 "ALTER TABLE image_scans ADD COLUMN tree_created INTEGER;"
+	 "ALTER TABLE image_scans ADD COLUMN tree_bytes INTEGER;"
+	 "ALTER TABLE image_scans ADD COLUMN kept_bytes INTEGER;"
+	 "CREATE INDEX image_scans_config ON image_scans(config_digest);"
+	 "CREATE INDEX image_scans_manifest ON image_scans(manifest_digest);"
+	 "ALTER TABLE image_os ADD COLUMN id_like TEXT;"
+	 "ALTER TABLE image_os ADD COLUMN codename TEXT;"
+	 "ALTER TABLE image_dists ADD COLUMN path TEXT;"
+	 "ALTER TABLE image_dists ADD COLUMN provides_extra TEXT;"
+	 "ALTER TABLE image_dists ADD COLUMN summary TEXT;"
+	 "ALTER TABLE image_dists ADD COLUMN from_dirname INTEGER;"
+	 "ALTER TABLE image_dists ADD COLUMN record_names TEXT;"
+	 "ALTER TABLE image_libraries ADD COLUMN glibc_max TEXT;"
+	 "CREATE INDEX image_interpreters_scan ON image_interpreters(scan_id);"
+	 "CREATE INDEX image_envs_scan ON image_envs(scan_id);"),
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

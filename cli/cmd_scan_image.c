@@ -6,221 +6,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analyzer/store_image.h"
+#include "analyzer/imgscan.h"
 #include "core/arena.h"
 #include "core/json.h"
-#include "extractors/image.h"
 
 /* ---- scan image ---- */
-
-/* The records of one scan, copied out of the extractor's arenas (which die
- * with the scan) for the report, and written to the store as they come. */
-typedef struct img_report {
-	th_arena a;
-	th_store *store;
-	int64_t scan_id;
-	th_error *err;
-	FILE *progress; /* stderr when it is a terminal, else NULL */
-	th_image_info info;
-	th_image_stats stats;
-	th_osrelease os;
-	int has_os;
-	th_image_layer *layers;
-	size_t nlayers;
-	th_image_pkg *pkgs;
-	size_t npkgs;
-	th_image_interp *interps;
-	size_t ninterps;
-	th_image_dist *dists;
-	size_t ndists;
-	th_image_env *envs;
-	size_t nenvs;
-	th_image_lib *libs;
-	size_t nlibs;
-} img_report;
-
-static const char *img_dup(img_report *r, const char *s)
-{
-	return s ? th_arena_strdup(&r->a, s) : NULL;
-}
-
-static const char **img_dupv(img_report *r, const char *const *v, size_t n)
-{
-	const char **o = n ? th_arena_alloc(&r->a, n * sizeof(*o)) : NULL;
-	for (size_t i = 0; o && i < n; i++)
-		o[i] = img_dup(r, v[i]);
-	return o;
-}
-
-/* Appends one record to a growing array (doubling). */
-static void *img_push(void **arr, size_t *n, size_t size)
-{
-	if ((*n & (*n - 1)) == 0) {
-		void *p = realloc(*arr, (*n ? *n * 2 : 1) * size);
-		if (!p)
-			return NULL;
-		*arr = p;
-	}
-	return (char *)*arr + (*n)++ * size;
-}
-
-#define IMG_PUSH(r, arr, n) img_push((void **)&(r)->arr, &(r)->n, sizeof(*(r)->arr))
-
-static int img_on_image(void *ud, const th_image_info *i)
-{
-	img_report *r = ud;
-	r->info = *i;
-	r->info.ref = img_dup(r, i->ref);
-	r->info.format = img_dup(r, i->format);
-	r->info.manifest_digest = img_dup(r, i->manifest_digest);
-	r->info.config_digest = img_dup(r, i->config_digest);
-	r->info.os = img_dup(r, i->os);
-	r->info.arch = img_dup(r, i->arch);
-	r->info.variant = img_dup(r, i->variant);
-	r->info.env = img_dupv(r, i->env, i->nenv);
-	r->info.entrypoint = img_dupv(r, i->entrypoint, i->nentrypoint);
-	r->info.cmd = img_dupv(r, i->cmd, i->ncmd);
-	r->info.labels = img_dupv(r, i->labels, 2 * i->nlabels);
-	th_image_history *h = i->nhistory ? th_arena_alloc(&r->a, i->nhistory * sizeof(*h)) : NULL;
-	for (size_t k = 0; h && k < i->nhistory; k++)
-		h[k] = (th_image_history){ img_dup(r, i->history[k].created), img_dup(r, i->history[k].created_by),
-					   i->history[k].empty_layer };
-	r->info.history = h;
-	if (!h)
-		r->info.nhistory = 0;
-	return th_store_img_scan(r->store, i, &r->scan_id, r->err);
-}
-
-static int img_on_layer(void *ud, const th_image_layer *l)
-{
-	img_report *r = ud;
-	th_image_layer *c = IMG_PUSH(r, layers, nlayers);
-	if (!c)
-		return th_error_set(r->err, TH_ERR_NOMEM, "out of memory");
-	*c = *l;
-	c->media_type = img_dup(r, l->media_type);
-	c->digest = img_dup(r, l->digest);
-	c->diff_id = img_dup(r, l->diff_id);
-	c->compression = img_dup(r, l->compression);
-	if (r->progress)
-		fprintf(r->progress, "\rthoth: layer %u of %zu read", l->index + 1, r->info.nlayers);
-	return th_store_img_layer(r->store, r->scan_id, l, r->err);
-}
-
-static int img_on_os(void *ud, const th_osrelease *os)
-{
-	img_report *r = ud;
-	r->has_os = 1;
-	r->os.id = img_dup(r, os->id);
-	r->os.version_id = img_dup(r, os->version_id);
-	r->os.name = img_dup(r, os->name);
-	r->os.pretty_name = img_dup(r, os->pretty_name);
-	r->os.id_like = img_dup(r, os->id_like);
-	r->os.codename = img_dup(r, os->codename);
-	r->os.family = img_dup(r, os->family);
-	return th_store_img_os(r->store, r->scan_id, os, r->err);
-}
-
-static int img_on_pkg(void *ud, const th_image_pkg *p)
-{
-	img_report *r = ud;
-	th_image_pkg *c = IMG_PUSH(r, pkgs, npkgs);
-	if (!c)
-		return th_error_set(r->err, TH_ERR_NOMEM, "out of memory");
-	*c = (th_image_pkg){ p->type, img_dup(r, p->name), img_dup(r, p->version), img_dup(r, p->arch),
-			     img_dup(r, p->source), img_dup(r, p->source_version), img_dup(r, p->build),
-			     img_dup(r, p->channel), img_dup(r, p->environment) };
-	return th_store_img_package(r->store, r->scan_id, p, r->err);
-}
-
-static int img_on_interp(void *ud, const th_image_interp *i)
-{
-	img_report *r = ud;
-	th_image_interp *c = IMG_PUSH(r, interps, ninterps);
-	if (!c)
-		return th_error_set(r->err, TH_ERR_NOMEM, "out of memory");
-	*c = *i;
-	c->path = img_dup(r, i->path);
-	c->version = img_dup(r, i->version);
-	c->site_dirs = img_dupv(r, i->site_dirs, i->nsite_dirs);
-	return th_store_img_interpreter(r->store, r->scan_id, i, r->err);
-}
-
-static int img_on_dist(void *ud, const th_image_dist *d)
-{
-	img_report *r = ud;
-	th_image_dist *c = IMG_PUSH(r, dists, ndists);
-	if (!c)
-		return th_error_set(r->err, TH_ERR_NOMEM, "out of memory");
-	*c = *d;
-	c->d.name = img_dup(r, d->d.name);
-	c->d.normalized = img_dup(r, d->d.normalized);
-	c->d.version = img_dup(r, d->d.version);
-	c->d.requires_python = img_dup(r, d->d.requires_python);
-	c->d.requires_dist = img_dupv(r, d->d.requires_dist, d->d.nrequires_dist);
-	c->d.provides_extra = img_dupv(r, d->d.provides_extra, d->d.nprovides_extra);
-	c->d.summary = img_dup(r, d->d.summary);
-	c->location = img_dup(r, d->location);
-	c->path = img_dup(r, d->path);
-	c->installer = img_dup(r, d->installer);
-	c->os_package = img_dup(r, d->os_package);
-	c->environment = img_dup(r, d->environment);
-	c->direct_url = img_dup(r, d->direct_url);
-	c->top_level = img_dupv(r, d->top_level, d->ntop_level);
-	c->entry_points = img_dupv(r, d->entry_points, d->nentry_points);
-	return th_store_img_dist(r->store, r->scan_id, d, r->err);
-}
-
-static int img_on_env(void *ud, const th_image_env *e)
-{
-	img_report *r = ud;
-	th_image_env *c = IMG_PUSH(r, envs, nenvs);
-	if (!c)
-		return th_error_set(r->err, TH_ERR_NOMEM, "out of memory");
-	*c = (th_image_env){ img_dup(r, e->path), e->kind, img_dup(r, e->home), img_dup(r, e->version),
-			     e->system_site_packages };
-	return th_store_img_env(r->store, r->scan_id, e, r->err);
-}
-
-static int img_on_lib(void *ud, const th_image_lib *l)
-{
-	img_report *r = ud;
-	th_image_lib *c = IMG_PUSH(r, libs, nlibs);
-	if (!c)
-		return th_error_set(r->err, TH_ERR_NOMEM, "out of memory");
-	*c = (th_image_lib){ img_dup(r, l->path), img_dup(r, l->soname), img_dup(r, l->machine), l->bits,
-			     img_dup(r, l->kind), img_dup(r, l->version), img_dup(r, l->glibc_max),
-			     img_dup(r, l->description) };
-	return th_store_img_library(r->store, r->scan_id, l, r->err);
-}
-
-static int img_cmp_pkg(const void *a, const void *b)
-{
-	const th_image_pkg *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
-	if (!c)
-		c = strcmp(x->arch ? x->arch : "", y->arch ? y->arch : "");
-	if (!c)
-		c = strcmp(x->environment ? x->environment : "", y->environment ? y->environment : "");
-	return c;
-}
-
-static int img_cmp_interp(const void *a, const void *b)
-{
-	return strcmp(((const th_image_interp *)a)->path, ((const th_image_interp *)b)->path);
-}
-
-static int img_cmp_dist(const void *a, const void *b)
-{
-	const th_image_dist *x = a, *y = b;
-	int c = strcmp(x->location, y->location);
-	return c ? c : strcmp(x->d.normalized, y->d.normalized);
-}
-
-static int img_cmp_lib(const void *a, const void *b)
-{
-	return strcmp(((const th_image_lib *)a)->path, ((const th_image_lib *)b)->path);
-}
 
 static void img_jw_strs(th_jw *w, const char *key, const char *const *v, size_t n)
 {
@@ -237,19 +27,10 @@ static void img_jw_kv(th_jw *w, const char *key, const char *v)
 	th_jw_str(w, v);
 }
 
-/* The libc of the image: glibc's level from libc.so.6, or musl. */
-static const th_image_lib *img_libc(const img_report *r)
-{
-	for (size_t i = 0; i < r->nlibs; i++)
-		if (!strcmp(r->libs[i].kind, "libc") || !strcmp(r->libs[i].kind, "musl"))
-			return &r->libs[i];
-	return NULL;
-}
-
-static int img_json(const img_report *r, th_buf *out, th_error *err)
+static int img_json(const th_imgfacts *r, th_buf *out, th_error *err)
 {
 	th_jw w;
-	const th_image_lib *libc = img_libc(r);
+	const th_image_lib *libc = r->libc;
 
 	th_jw_init(&w, out, 1, err);
 	th_jw_obj_begin(&w);
@@ -299,13 +80,13 @@ static int img_json(const img_report *r, th_buf *out, th_error *err)
 	th_jw_obj_end(&w);
 	th_jw_obj_end(&w);
 	th_jw_key(&w, "os");
-	if (r->has_os) {
+	if (r->os) {
 		th_jw_obj_begin(&w);
-		img_jw_kv(&w, "id", r->os.id);
-		img_jw_kv(&w, "version_id", r->os.version_id);
-		img_jw_kv(&w, "name", r->os.name);
-		img_jw_kv(&w, "pretty_name", r->os.pretty_name);
-		img_jw_kv(&w, "family", r->os.family);
+		img_jw_kv(&w, "id", r->os->id);
+		img_jw_kv(&w, "version_id", r->os->version_id);
+		img_jw_kv(&w, "name", r->os->name);
+		img_jw_kv(&w, "pretty_name", r->os->pretty_name);
+		img_jw_kv(&w, "family", r->os->family);
 		th_jw_obj_end(&w);
 	} else {
 		th_jw_null(&w);
@@ -481,12 +262,12 @@ static void img_cdx_component(th_jw *w, th_buf *purl, int *n, const char *type, 
 /* CycloneDX 1.5 JSON: the image as the BOM's subject, the OS, OS packages
  * (pkg:deb / pkg:rpm / pkg:apk), Python distributions (pkg:pypi) and
  * well-known native libraries (pkg:generic). */
-static int img_cyclonedx(const img_report *r, th_buf *out, th_error *err)
+static int img_cyclonedx(const th_imgfacts *r, th_buf *out, th_error *err)
 {
 	th_jw w;
 	th_buf purl = TH_BUF_INIT;
 	int n = 0;
-	const char *distro = r->has_os ? r->os.id : NULL;
+	const char *distro = r->os ? r->os->id : NULL;
 
 	th_jw_init(&w, out, 1, err);
 	th_jw_obj_begin(&w);
@@ -518,8 +299,8 @@ static int img_cyclonedx(const img_report *r, th_buf *out, th_error *err)
 	th_jw_obj_end(&w);
 	th_jw_key(&w, "components");
 	th_jw_arr_begin(&w);
-	if (r->has_os)
-		img_cdx_component(&w, NULL, &n, "operating-system", r->os.id, r->os.version_id, r->os.pretty_name);
+	if (r->os)
+		img_cdx_component(&w, NULL, &n, "operating-system", r->os->id, r->os->version_id, r->os->pretty_name);
 	for (size_t i = 0; i < r->npkgs; i++) {
 		const th_image_pkg *p = &r->pkgs[i];
 		th_buf_clear(&purl);
@@ -538,11 +319,11 @@ static int img_cyclonedx(const img_report *r, th_buf *out, th_error *err)
 		if (!strcmp(p->type, "conda") && p->build && *p->build) {
 			th_buf_puts(&purl, "?build=", NULL);
 			img_purl_part(&purl, p->build);
-		} else if (distro && r->os.version_id && *r->os.version_id) {
+		} else if (distro && r->os->version_id && *r->os->version_id) {
 			th_buf_puts(&purl, p->arch && *p->arch ? "&distro=" : "?distro=", NULL);
 			img_purl_part(&purl, distro);
 			th_buf_putc(&purl, '-', NULL);
-			img_purl_part(&purl, r->os.version_id);
+			img_purl_part(&purl, r->os->version_id);
 		}
 		img_cdx_component(&w, &purl, &n, "library", p->name, p->version, NULL);
 	}
@@ -576,15 +357,15 @@ static int img_cyclonedx(const img_report *r, th_buf *out, th_error *err)
 	return th_buf_putc(out, '\n', err);
 }
 
-static void img_table(const img_report *r, FILE *f)
+static void img_table(const th_imgfacts *r, FILE *f)
 {
-	const th_image_lib *libc = img_libc(r);
+	const th_image_lib *libc = r->libc;
 
 	fprintf(f, "image     %s (%s, %s/%s%s%s)\n", r->info.ref, r->info.format, r->info.os ? r->info.os : "",
 		r->info.arch ? r->info.arch : "", r->info.variant && *r->info.variant ? "/" : "",
 		r->info.variant ? r->info.variant : "");
-	if (r->has_os)
-		fprintf(f, "os        %s %s (%s)\n", r->os.id, r->os.version_id, r->os.family);
+	if (r->os)
+		fprintf(f, "os        %s %s (%s)\n", r->os->id, r->os->version_id, r->os->family);
 	if (libc)
 		fprintf(f, "libc      %s %s\n", strcmp(libc->kind, "libc") ? "musl" : "glibc", libc->version ? libc->version : "?");
 	fprintf(f, "layers    %zu\n", r->nlayers);
@@ -607,87 +388,50 @@ static void img_table(const img_report *r, FILE *f)
 				r->libs[i].path);
 }
 
-static int img_cache_get(void *ud, const char *diff_id, th_buf *out, th_error *err)
+/* The progress indicator: stderr when it is a terminal. */
+static void img_progress(void *ud, unsigned layer, size_t nlayers)
 {
-	return th_store_img_cache_get(ud, diff_id, out, err);
-}
-
-static int img_cache_put(void *ud, const char *diff_id, const void *log, size_t len, th_error *err)
-{
-	return th_store_img_cache_put(ud, diff_id, log, len, err);
-}
-
-/* The RPM database inside an image goes through the store's defensive reader. */
-static int img_sqlite_rows(void *ud, const void *db, size_t len, const char *what, const char *sql,
-			   th_image_row_fn fn, void *fn_ud, th_error *err)
-{
-	th_store_image *im;
-	int rc = th_store_image_open(&im, db, len, what, ud, err);
-
-	if (rc)
-		return rc;
-	rc = th_store_image_query(im, sql, fn, fn_ud, err);
-	th_store_image_free(im);
-	return rc;
+	fprintf(ud, "\rthoth: layer %u of %zu read", layer + 1, nlayers);
 }
 
 static int scan_image_run(th_ctx *ctx, const th_args *a)
 {
 	const char *format = th_args_get(a, "--format");
-	img_report r;
+	th_imgfacts f;
+	th_arena arena;
 	th_store *store;
 	th_buf out = TH_BUF_INIT;
 	int rc, status = TH_EXIT_ERROR;
+	th_imgscan_opts o = TH_IMGSCAN_OPTS_INIT;
 
-	memset(&r, 0, sizeof(r));
-	th_arena_init(&r.a, 64 * 1024);
-	r.err = &ctx->err;
+	th_arena_init(&arena, 64 * 1024);
 	if (!format)
 		format = "table";
-	if (th_ctx_store(ctx, &store) || th_store_begin(store, &ctx->err))
+	if (th_ctx_store(ctx, &store))
 		goto done;
-	r.store = store;
-	r.progress = !ctx->quiet && isatty(fileno(ctx->diag)) ? ctx->diag : NULL;
-	th_image_cache cache = { store, img_cache_get, img_cache_put };
-	th_image_sqlite sq = { &ctx->limits, img_sqlite_rows };
-	th_image_opts o = { th_args_get(a, "--platform"), th_args_flag(a, "--verify") > 0, &ctx->limits, &cache, &sq,
-			    &r.stats };
-	th_image_sink sink = { &r, img_on_image, img_on_layer, img_on_os, img_on_pkg, img_on_interp, img_on_env, img_on_dist,
-			     img_on_lib };
-	rc = th_image_scan(a->pos[0], &o, &sink, &ctx->err);
-	if (r.progress)
-		fputs("\r\033[K", r.progress);
-	if (rc) {
-		th_store_rollback(store);
-		goto done;
+	o.platform = th_args_get(a, "--platform");
+	o.verify = th_args_flag(a, "--verify") > 0;
+	o.lim = &ctx->limits;
+	if (!ctx->quiet && isatty(fileno(ctx->diag))) {
+		o.progress = img_progress;
+		o.progress_ud = ctx->diag;
 	}
-	if (th_store_commit(store, &ctx->err))
+	rc = th_imgscan_facts(store, a->pos[0], &o, &f, &arena, &ctx->err);
+	if (o.progress)
+		fputs("\r\033[K", ctx->diag);
+	if (rc)
 		goto done;
-	if (r.npkgs > 1)
-		qsort(r.pkgs, r.npkgs, sizeof(*r.pkgs), img_cmp_pkg);
-	if (r.ninterps > 1)
-		qsort(r.interps, r.ninterps, sizeof(*r.interps), img_cmp_interp);
-	if (r.ndists > 1)
-		qsort(r.dists, r.ndists, sizeof(*r.dists), img_cmp_dist);
-	if (r.nlibs > 1)
-		qsort(r.libs, r.nlibs, sizeof(*r.libs), img_cmp_lib);
 	if (!strcmp(format, "json") || !strcmp(format, "cyclonedx")) {
-		if ((!strcmp(format, "json") ? img_json : img_cyclonedx)(&r, &out, &ctx->err))
+		if ((!strcmp(format, "json") ? img_json : img_cyclonedx)(&f, &out, &ctx->err))
 			goto done;
 		fwrite(out.ptr, 1, out.len, ctx->out);
 	} else {
-		img_table(&r, ctx->out);
+		img_table(&f, ctx->out);
 	}
 	status = TH_EXIT_OK;
 done:
 	th_buf_release(&out);
-	free(r.layers);
-	free(r.pkgs);
-	free(r.interps);
-	free(r.dists);
-	free(r.envs);
-	free(r.libs);
-	th_arena_release(&r.a);
+	th_arena_release(&arena);
 	return status;
 }
 

@@ -28,9 +28,19 @@ typedef enum interest {
 	IN_DB,    /* keep, up to db_image_bytes (the RPM database) */
 	IN_PYBIN, /* reduce to its X.Y.Z version string */
 	IN_ELF,   /* reduce to a note of its ELF facts */
-	IN_COUNT, /* reduce to its number of lines (RECORD, installed-files.txt) */
+	IN_COUNT, /* reduce to its number of lines and import names (RECORD, installed-files.txt) */
 	IN_CONDA  /* reduce to name, version, build and channel (a conda-meta record) */
 } interest;
+
+/* A hardlink of the layer being streamed whose name is of interest but whose
+ * target's content was not kept as that interest needs (its first name was
+ * of no interest, or of another): fixed by a second pass over the layer. */
+typedef struct img_pending {
+	char *target, *link; /* normalised paths (no leading "/" or "./"), NUL-terminated */
+	size_t target_len, link_len;
+	const th_vfs_node *node; /* the node the link made (nodes are never freed one by one) */
+	uint64_t ordinal;        /* the link's place in the layer: only earlier copies of the target count */
+} img_pending;
 
 typedef struct scan {
 	const th_image_opts *o;
@@ -46,6 +56,10 @@ typedef struct scan {
 	unsigned layer;
 	uint64_t skipped;
 	uint64_t entries_left, bytes_left;
+	img_pending *pend; /* this layer's, malloc'd; strings in pend_arena */
+	size_t npend, cappend;
+	uint64_t ordinal;  /* entries of the layer seen so far, in this pass */
+	th_arena pend_arena;
 } scan;
 
 static const char *const text_files[] = {
@@ -60,6 +74,16 @@ static bool img__ends(const char *s, size_t n, const char *suffix)
 	return n >= k && !memcmp(s + n - k, suffix, k);
 }
 
+/* Drops the leading "/" and "./" a tar path may carry. */
+static void img__norm(const char **p, size_t *len)
+{
+	while (*len && (**p == '/' || (*len >= 2 && (*p)[0] == '.' && (*p)[1] == '/'))) {
+		size_t k = **p == '/' ? 1 : 2;
+		*p += k;
+		*len -= k;
+	}
+}
+
 /* Decides from the path alone, before reading, what a file is to us. */
 static interest img__interest(const char *p, size_t len)
 {
@@ -67,11 +91,7 @@ static interest img__interest(const char *p, size_t len)
 	size_t dl;
 	int mj, mn;
 
-	while (len && (*p == '/' || (len >= 2 && p[0] == '.' && p[1] == '/'))) {
-		size_t k = *p == '/' ? 1 : 2;
-		p += k;
-		len -= k;
-	}
+	img__norm(&p, &len);
 	for (int i = 0; text_files[i]; i++)
 		if (strlen(text_files[i]) == len && !memcmp(p, text_files[i], len))
 			return IN_TEXT;
@@ -162,8 +182,18 @@ static int img__reduce(scan *s, interest in, const char *path, size_t plen, cons
 		if (rc)
 			return rc;
 	} else if (in == IN_COUNT) {
+		/* "COUNT\nname\nname...": the file count, then the import names */
+		th_arena tmp = TH_ARENA_INIT;
+		const char **names;
+		size_t nn;
 		int rc = th_buf_printf(&s->note, err, "%llu",
 				       (unsigned long long)th_pydist_count_lines(s->content.ptr, s->content.len));
+		if (!rc && th_pydist_record_names(&names, &nn, s->content.ptr, s->content.len, strcmp(b, "RECORD") != 0,
+						  &tmp))
+			rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
+		for (size_t i = 0; !rc && i < nn; i++)
+			rc = th_buf_printf(&s->note, err, "\n%s", names[i]);
+		th_arena_release(&tmp);
 		if (rc)
 			return rc;
 	} else if (in == IN_PYBIN) {
@@ -195,25 +225,48 @@ static int img__reduce(scan *s, interest in, const char *path, size_t plen, cons
 	return 0;
 }
 
+/* How much of a file of that interest is read. */
+static uint64_t img__cap(const scan *s, interest in)
+{
+	uint64_t cap = in == IN_META ? s->lim->metadata_bytes : in == IN_DB ? s->lim->db_image_bytes : s->lim->file_bytes;
+	if (in == IN_ELF && cap > (4u << 20))
+		cap = 4u << 20; /* the dynamic section and version definitions sit at the front */
+	return cap;
+}
+
+/* True when a file of that interest and size is skipped (and counted)
+ * rather than read: the whole of it would be needed and it is over its cap. */
+static bool img__too_big(scan *s, interest in, uint64_t size)
+{
+	if (size > img__cap(s, in) && (in == IN_TEXT || in == IN_META || in == IN_DB || in == IN_COUNT || in == IN_CONDA)) {
+		s->skipped++; /* documented: an over-large file of interest is skipped */
+		return true;
+	}
+	return false;
+}
+
+/* What the tree keeps of the content in s->content: the bytes, or a note. */
+static int img__keep(scan *s, interest in, const char *path, size_t plen, const void **data, size_t *len, th_error *err)
+{
+	if (in == IN_PYBIN || in == IN_ELF || in == IN_COUNT || in == IN_CONDA)
+		return img__reduce(s, in, path, plen, data, len, err);
+	*data = s->content.ptr;
+	*len = s->content.len;
+	return 0;
+}
+
 /* Decides, reads and reduces the content of a regular file of interest. */
 static int img__content(scan *s, const char *path, size_t plen, uint64_t size, th_layer_stream *ls, int fd,
 			const void **data, size_t *len, th_error *err)
 {
 	interest in = img__interest(path, plen);
-	uint64_t cap;
+	uint64_t cap = img__cap(s, in);
 	int rc;
 
 	*data = NULL;
 	*len = 0;
-	if (in == IN_NONE)
+	if (in == IN_NONE || img__too_big(s, in, size))
 		return 0;
-	cap = in == IN_META ? s->lim->metadata_bytes : in == IN_DB ? s->lim->db_image_bytes : s->lim->file_bytes;
-	if (in == IN_ELF && cap > (4u << 20))
-		cap = 4u << 20; /* the dynamic section and version definitions sit at the front */
-	if (size > cap && (in == IN_TEXT || in == IN_META || in == IN_DB || in == IN_COUNT || in == IN_CONDA)) {
-		s->skipped++; /* documented: an over-large file of interest is skipped */
-		return 0;
-	}
 	if (ls) {
 		if ((rc = img__read(s, ls, cap, err)))
 			return rc;
@@ -232,16 +285,13 @@ static int img__content(scan *s, const char *path, size_t plen, uint64_t size, t
 		s->content.len = got;
 		s->content.ptr[got] = '\0';
 	}
-	if (in == IN_PYBIN || in == IN_ELF || in == IN_COUNT || in == IN_CONDA)
-		return img__reduce(s, in, path, plen, data, len, err);
-	*data = s->content.ptr;
-	*len = s->content.len;
-	return 0;
+	return img__keep(s, in, path, plen, data, len, err);
 }
 
 /* ---- the replay log of a layer (what the layer cache keeps) ----
  *
- * "THLC2\n" (2: RECORD counts, entry points and conda records are kept; a
+ * "THLC3\n" (2: RECORD counts, entry points and conda records are kept; 3:
+ * and RECORD's import names; a
  * log of an older version is not one, and its layer is streamed again and
  * its log replaced), then blob_bytes, tar_bytes, entries, skipped (u64 each),
  * compression (u8); then per entry: type (u8), has_data (u8), path, link
@@ -288,7 +338,7 @@ static int img__replay(scan *s, const unsigned char *p, size_t n, th_image_layer
 	size_t i;
 	int rc;
 
-	if (n < LOG_HEAD || memcmp(p, "THLC2\n", 6))
+	if (n < LOG_HEAD || memcmp(p, "THLC3\n", 6))
 		return TH_ERR_INVALID;
 	for (int pass = 0; pass < 2; pass++) {
 		for (i = LOG_HEAD; i < n;) {
@@ -321,6 +371,43 @@ static int img__replay(scan *s, const unsigned char *p, size_t n, th_image_layer
 	return 0;
 }
 
+/* A hardlink entry just applied: when its name is of interest and its
+ * target, streamed earlier in this layer, was not kept as that interest
+ * needs, it is remembered for img__fixup_entry. (A target in a lower layer
+ * cannot be read again: the link then has what that layer kept.) */
+static int img__hardlink(scan *s, const th_layer_entry *e, th_error *err)
+{
+	const char *lp = e->path, *tp = e->link;
+	size_t ll = e->path_len, tl = e->link_len;
+	const th_vfs_node *t, *n;
+	interest in = img__interest(lp, ll);
+	char *target;
+
+	if (in == IN_NONE || !tp || img__interest(tp, tl) == in)
+		return 0;
+	img__norm(&lp, &ll);
+	img__norm(&tp, &tl);
+	if (!(target = th_arena_strndup(&s->pend_arena, tp, tl)))
+		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	if (th_vfs_lookup(s->vfs, target, false, &t, NULL) || th_vfs_node_layer(t) != s->layer)
+		return 0;
+	char *link = th_arena_strndup(&s->pend_arena, lp, ll);
+	if (!link)
+		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	if (th_vfs_lookup(s->vfs, link, false, &n, NULL))
+		return 0;
+	if (s->npend == s->cappend) {
+		size_t cap = s->cappend ? 2 * s->cappend : 8;
+		img_pending *p = realloc(s->pend, cap * sizeof(*p));
+		if (!p)
+			return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+		s->pend = p;
+		s->cappend = cap;
+	}
+	s->pend[s->npend++] = (img_pending){ target, link, tl, ll, n, s->ordinal };
+	return 0;
+}
+
 static int img__entry(void *ud, const th_layer_entry *e, th_layer_stream *ls, th_error *err)
 {
 	scan *s = ud;
@@ -331,6 +418,7 @@ static int img__entry(void *ud, const th_layer_entry *e, th_layer_stream *ls, th
 	if (!s->entries_left--)
 		return th_error_set(err, TH_ERR_LIMIT, "image has more than %llu entries (entries)",
 				    (unsigned long long)s->lim->entries);
+	s->ordinal++;
 	if (e->type == TH_ENTRY_FILE && (rc = img__content(s, e->path, e->path_len, e->size, ls, -1, &data, &len, err)))
 		return rc;
 	if (s->logging && (rc = img__log_entry(&s->log, e, data, len, err)))
@@ -339,6 +427,60 @@ static int img__entry(void *ud, const th_layer_entry *e, th_layer_stream *ls, th
 	if (rc > 0) {
 		s->skipped++;
 		rc = 0;
+	}
+	if (!rc && e->type == TH_ENTRY_HARDLINK)
+		rc = img__hardlink(s, e, err);
+	return rc;
+}
+
+/* Second pass over a layer with pending hardlinks: each target's content,
+ * read again, is kept under the link's name as the link's interest wants,
+ * and logged after the layer's entries so a replay ends the same way. */
+static int img__fixup_entry(void *ud, const th_layer_entry *e, th_layer_stream *ls, th_error *err)
+{
+	scan *s = ud;
+	const char *p = e->path;
+	size_t plen = e->path_len, full;
+	uint64_t cap = 0;
+	int rc = 0;
+
+	s->ordinal++;
+	if (e->type != TH_ENTRY_FILE)
+		return 0;
+	img__norm(&p, &plen);
+	for (size_t i = 0; i < s->npend; i++)
+		if (s->pend[i].ordinal > s->ordinal && s->pend[i].target_len == plen &&
+		    !memcmp(s->pend[i].target, p, plen)) {
+			uint64_t c = img__cap(s, img__interest(s->pend[i].link, s->pend[i].link_len));
+			cap = c > cap ? c : cap;
+		}
+	if (!cap)
+		return 0;
+	if ((rc = img__read(s, ls, cap, err)))
+		return rc;
+	full = s->content.len;
+	for (size_t i = 0; !rc && i < s->npend; i++) {
+		img_pending *pd = &s->pend[i];
+		interest in = img__interest(pd->link, pd->link_len);
+		const th_vfs_node *n;
+		const void *data = NULL;
+		size_t len = 0, want = (size_t)(img__cap(s, in) < full ? img__cap(s, in) : full);
+		if (pd->ordinal <= s->ordinal || pd->target_len != plen || memcmp(pd->target, p, plen))
+			continue;
+		/* the link's node must still be the one the link made: a later entry
+		 * of the layer may have replaced or removed it */
+		if (th_vfs_lookup(s->vfs, pd->link, false, &n, NULL) || n != pd->node || img__too_big(s, in, e->size))
+			continue;
+		s->content.len = want; /* a prefix is enough for the notes of binaries */
+		rc = img__keep(s, in, pd->link, pd->link_len, &data, &len, err);
+		s->content.len = full;
+		th_layer_entry fe = { pd->link, pd->link_len, NULL, 0, TH_ENTRY_FILE, e->size, e->mode };
+		if (!rc && s->logging)
+			rc = img__log_entry(&s->log, &fe, data, len, err);
+		if (!rc && (rc = th_vfs_apply(s->vfs, s->layer, &fe, data, len, err)) > 0)
+			rc = 0;
+		if (!rc && th_vfs_lookup(s->vfs, pd->link, false, &n, NULL) == 0)
+			pd->node = n; /* a later copy of the target (same path again, still before the link) wins */
 	}
 	return rc;
 }
@@ -393,11 +535,20 @@ static int img__layers(scan *s, const th_oci_src *src, const th_oci_image *im, t
 		s->logging = s->o->cache != NULL;
 		th_buf_clear(&s->log);
 		if (s->logging)
-			if (!(rc = th_buf_put(&s->log, "THLC2\n", 6, err)))
+			if (!(rc = th_buf_put(&s->log, "THLC3\n", 6, err)))
 				rc = th_buf_grow(&s->log, LOG_HEAD, err);
+		s->npend = 0;
+		s->ordinal = 0;
+		th_arena_release(&s->pend_arena);
 		if (!rc) {
 			s->log.len = LOG_HEAD;
 			rc = th_layer_scan(&res, &ls, s->lim, img__entry, s, err);
+		}
+		if (!rc && s->npend) {
+			/* rare: hardlinks of interest to files that were not kept */
+			th_layer_result again;
+			s->ordinal = 0;
+			rc = th_layer_scan(&again, &ls, s->lim, img__fixup_entry, s, err);
 		}
 		if (owned)
 			close(fd);
@@ -444,7 +595,8 @@ static int img__oci(scan *s, const char *ref, int dirfd, int fd, th_ociarchive *
 			       labels, labels ? im.nlabels : 0, NULL };
 	th_image_history *hist = im.nhistory ? th_arena_alloc(&im.arena, im.nhistory * sizeof(*hist)) : NULL;
 	for (size_t i = 0; hist && i < im.nhistory; i++)
-		hist[i] = (th_image_history){ im.history[i].created, im.history[i].created_by, im.history[i].empty_layer };
+		hist[i] = (th_image_history){ im.history[i].created, im.history[i].created_by, im.history[i].empty_layer,
+					      im.history[i].author, im.history[i].comment };
 	info.history = hist;
 	if (!hist)
 		info.nhistory = 0;
@@ -1011,9 +1163,24 @@ static int img__dist_extras(scan *s, const th_vfs_node *n, th_image_dist *r)
 					    ? "RECORD"
 					    : "installed-files.txt");
 	if (c && th_vfs_node_type(c) == TH_VFS_FILE && (d = th_vfs_node_data(c, &len)) && len) {
-		r->files = 0; /* the note IN_COUNT made: decimal digits */
-		for (size_t i = 0; i < len && d[i] >= '0' && d[i] <= '9' && r->files < INT64_MAX / 10 - 9; i++)
+		/* the note IN_COUNT made: decimal digits, then one import name a line */
+		size_t i = 0, cap = 0;
+		r->files = 0;
+		for (; i < len && d[i] >= '0' && d[i] <= '9' && r->files < INT64_MAX / 10 - 9; i++)
 			r->files = r->files * 10 + (d[i] - '0');
+		for (size_t k = i; k < len; k++)
+			cap += d[k] == '\n';
+		const char **v = cap ? th_arena_alloc(&s->arena, cap * sizeof(*v)) : NULL;
+		if (cap && !v)
+			return TH_ERR_NOMEM;
+		while (v && i < len && d[i] == '\n' && r->nrecord_names < cap) {
+			const char *l = d + i + 1, *nl = memchr(l, '\n', len - i - 1);
+			size_t ll = nl ? (size_t)(nl - l) : len - i - 1;
+			if (!(v[r->nrecord_names++] = th_arena_strndup(&s->arena, l, ll)))
+				return TH_ERR_NOMEM;
+			i += ll + 1;
+		}
+		r->record_names = v;
 	}
 	return 0;
 }
@@ -1195,6 +1362,7 @@ int th_image_scan(const char *ref, const th_image_opts *opts, const th_image_sin
 	s.entries_left = s.lim->entries;
 	s.bytes_left = s.lim->image_bytes;
 	th_arena_init(&s.arena, 64 * 1024);
+	th_arena_init(&s.pend_arena, 4096);
 	if ((rc = th_vfs_new(&s.vfs, s.lim, err)) || (rc = th_elf_ctx_new(&s.elf, err)))
 		goto done;
 	if (opts->platform) {
@@ -1240,5 +1408,7 @@ done:
 	th_buf_release(&s.note);
 	th_buf_release(&s.log);
 	th_arena_release(&s.arena);
+	th_arena_release(&s.pend_arena);
+	free(s.pend);
 	return rc;
 }

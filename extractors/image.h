@@ -39,6 +39,7 @@
 typedef struct th_image_history {
 	const char *created, *created_by; /* NULL when absent */
 	bool empty_layer;
+	const char *author, *comment;     /* NULL when absent */
 } th_image_history;
 
 typedef struct th_image_info {
@@ -108,6 +109,8 @@ typedef struct th_image_dist {
 	const char *const *entry_points; /* entry_points.txt: the console_scripts names */
 	size_t nentry_points;
 	int64_t files;           /* lines of RECORD / installed-files.txt, -1 when absent */
+	const char *const *record_names; /* top-level import names RECORD / installed-files.txt list */
+	size_t nrecord_names;
 } th_image_dist;
 
 typedef struct th_image_lib {

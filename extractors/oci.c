@@ -238,6 +238,10 @@ static int oci__config(oci_ctx *c, const th_json *cfg, th_error *err)
 			const char *by = th_json_str(th_json_get(e, "created_by"), NULL);
 			o->created = at ? oci__dup(c, at) : NULL;
 			o->created_by = by ? oci__dup(c, by) : NULL;
+			const char *au = th_json_str(th_json_get(e, "author"), NULL);
+			const char *cm = th_json_str(th_json_get(e, "comment"), NULL);
+			o->author = au ? oci__dup(c, au) : NULL;
+			o->comment = cm ? oci__dup(c, cm) : NULL;
 			o->empty_layer = th_json_typeof(th_json_get(e, "empty_layer")) == TH_JSON_BOOL &&
 					 th_json_bool(th_json_get(e, "empty_layer"));
 		}

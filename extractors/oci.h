@@ -52,6 +52,7 @@ typedef struct th_oci_kv {
 typedef struct th_oci_history {
 	const char *created, *created_by; /* NULL when absent */
 	bool empty_layer;                 /* the step made no layer (ENV, CMD, ...) */
+	const char *author, *comment;     /* NULL when absent */
 } th_oci_history;
 
 typedef struct th_oci_image {

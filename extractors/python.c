@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
@@ -179,4 +180,78 @@ uint64_t th_pydist_count_lines(const char *txt, size_t len)
 		c += ll > 0;
 	}
 	return c;
+}
+
+/* A Python identifier in ASCII (what a top-level module of a RECORD is in
+ * practice; a non-ASCII one is left out rather than guessed). */
+static bool py__ident(const char *s, size_t n)
+{
+	if (!n || isdigit((unsigned char)*s))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+			return false;
+	return true;
+}
+
+static int py__cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int th_pydist_record_names(const char ***out, size_t *n, const char *txt, size_t len, bool egg, th_arena *a)
+{
+	size_t cap = 0, k = 0;
+	const char **v;
+
+	*out = NULL;
+	*n = 0;
+	for (size_t i = 0; i < len; i++)
+		cap += txt[i] == '\n';
+	if (!(v = th_arena_alloc(a, (cap + 1) * sizeof(*v))))
+		return TH_ERR_NOMEM;
+	for (size_t i = 0; i < len;) {
+		size_t ll, c;
+		const char *l = py__line(txt, len, &i, &ll);
+		if (ll && *l == '"') { /* a CSV-quoted path: its first component is what counts */
+			l++;
+			ll--;
+		}
+		if (egg) { /* installed-files.txt: relative to the .egg-info directory */
+			if (ll < 3 || memcmp(l, "../", 3))
+				continue;
+			l += 3;
+			ll -= 3;
+		}
+		for (c = 0; c < ll && l[c] != '/' && l[c] != ',' && l[c] != '"'; c++)
+			;
+		bool dir = c < ll && l[c] == '/';
+		size_t nl = c;
+		if (!dir) { /* a module file: foo.py, _foo.cpython-311-x86_64-linux-gnu.so, foo.abi3.so */
+			const char *dot = memchr(l, '.', c);
+			if (!dot)
+				continue;
+			const char *last = l + c;
+			while (last > l && last[-1] != '.')
+				last--;
+			size_t el = (size_t)(l + c - last);
+			if (!((el == 2 && !memcmp(last, "py", 2)) || (el == 2 && !memcmp(last, "so", 2)) ||
+			      (el == 3 && !memcmp(last, "pyd", 3))))
+				continue;
+			nl = (size_t)(dot - l);
+		}
+		if (!py__ident(l, nl) || (nl == 11 && !memcmp(l, "__pycache__", 11)))
+			continue;
+		if (k <= cap && !(v[k++] = th_arena_strndup(a, l, nl)))
+			return TH_ERR_NOMEM;
+	}
+	if (k > 1)
+		qsort(v, k, sizeof(*v), py__cmp_str);
+	size_t u = 0;
+	for (size_t i = 0; i < k; i++)
+		if (!u || strcmp(v[u - 1], v[i]))
+			v[u++] = v[i];
+	*out = u ? v : NULL;
+	*n = u;
+	return 0;
 }

@@ -55,6 +55,15 @@ int th_pydist_console_scripts(const char ***out, size_t *n, const char *txt, siz
 /* The number of non-empty lines of a RECORD / installed-files.txt. */
 uint64_t th_pydist_count_lines(const char *txt, size_t len);
 
+/* The top-level import names a RECORD (egg false) or an egg-info's
+ * installed-files.txt (egg true: paths relative to the .egg-info directory)
+ * lists: the first component of each path when it is a package directory
+ * (an ASCII identifier, not __pycache__) or a module file (.py, .so, .pyd:
+ * the name before the first dot). Sorted, unique; *out is an arena array,
+ * NULL when there are none. Scripts (../../bin), *.dist-info, *.data and
+ * .pth files are not import names. TH_ERR_NOMEM only. */
+int th_pydist_record_names(const char ***out, size_t *n, const char *txt, size_t len, bool egg, th_arena *a);
+
 /* True for "*.dist-info" / "*.egg-info". */
 bool th_pydist_dirname(const char *name);
 

@@ -81,6 +81,44 @@ int th_provider_mem_add(th_provider_mem *m, const char *name, size_t nlen, const
 			size_t vlen, const char *requires_python, bool yanked, const char **deps,
 			size_t ndeps, bool *added, th_error *err)
 {
+	return th_provider_mem_add_data(m, name, nlen, version, vlen, requires_python, yanked, deps, ndeps, NULL,
+					added, err);
+}
+
+/* The slot of a canonical name, with a new empty project there when absent. */
+static int provider__get(th_provider_mem *m, const char *canon, th_project **out, th_error *err)
+{
+	int rc;
+	if ((m->count + 1) * 2 > m->nslots && (rc = provider__grow(m, err)) < 0)
+		return rc;
+	th_project **slot = provider__slot(m->slots, m->nslots, canon);
+	if (!*slot) {
+		th_project *p = th_arena_zalloc(&m->arena, sizeof *p);
+		if (!p)
+			return th_error_set(err, TH_ERR_NOMEM, "provider: out of memory");
+		p->name = canon;
+		*slot = p;
+		m->count++;
+	}
+	*out = *slot;
+	return 0;
+}
+
+int th_provider_mem_touch(th_provider_mem *m, const char *name, th_project **out, th_error *err)
+{
+	*out = NULL;
+	size_t nlen = strlen(name);
+	char *canon = th_arena_alloc(&m->arena, nlen + 1);
+	if (!canon)
+		return th_error_set(err, TH_ERR_NOMEM, "provider: out of memory");
+	canon[th_name_canon(canon, name, nlen)] = '\0';
+	return provider__get(m, canon, out, err);
+}
+
+int th_provider_mem_add_data(th_provider_mem *m, const char *name, size_t nlen, const char *version,
+			     size_t vlen, const char *requires_python, bool yanked, const char **deps,
+			     size_t ndeps, const void *data, bool *added, th_error *err)
+{
 	*added = false;
 	th_cand c;
 	memset(&c, 0, sizeof c);
@@ -104,26 +142,16 @@ int th_provider_mem_add(th_provider_mem *m, const char *name, size_t nlen, const
 	c.prerelease = th_version_is_prerelease(&c.version);
 	c.dep_text = deps;
 	c.ndeps = ndeps;
+	c.data = data;
 	char *canon = th_arena_alloc(&m->arena, nlen + 1);
 	if (!canon || !c.version_text) {
 		rc = th_error_set(err, TH_ERR_NOMEM, "provider: out of memory");
 		goto done;
 	}
 	canon[th_name_canon(canon, name, nlen)] = '\0';
-	if ((m->count + 1) * 2 > m->nslots && (rc = provider__grow(m, err)) < 0)
+	th_project *p;
+	if ((rc = provider__get(m, canon, &p, err)) < 0)
 		goto done;
-	th_project **slot = provider__slot(m->slots, m->nslots, canon);
-	if (!*slot) {
-		th_project *p = th_arena_zalloc(&m->arena, sizeof *p);
-		if (!p) {
-			rc = th_error_set(err, TH_ERR_NOMEM, "provider: out of memory");
-			goto done;
-		}
-		p->name = canon;
-		*slot = p;
-		m->count++;
-	}
-	th_project *p = *slot;
 	if (p->ncands == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 8;
 		th_cand *nc = realloc(p->cands, cap * sizeof *nc);
@@ -160,29 +188,36 @@ static void provider__sort(th_cand *a, size_t n, th_cand *tmp)
 	memcpy(a, tmp, n * sizeof *a);
 }
 
+void th_provider_mem_finish_project(th_project *p)
+{
+	if (!p || p->ncands < 2)
+		return;
+	th_cand *tmp = malloc(p->ncands * sizeof *tmp);
+	if (!tmp)
+		return; /* unsorted stays correct for lookups; only order suffers */
+	provider__sort(p->cands, p->ncands, tmp);
+	free(tmp);
+}
+
 void th_provider_mem_finish(th_provider_mem *m)
 {
-	for (size_t i = 0; i < m->nslots; i++) {
-		th_project *p = m->slots[i];
-		if (!p || p->ncands < 2)
-			continue;
-		th_cand *tmp = malloc(p->ncands * sizeof *tmp);
-		if (!tmp)
-			continue; /* unsorted stays correct for lookups; only order suffers */
-		provider__sort(p->cands, p->ncands, tmp);
-		free(tmp);
-	}
+	for (size_t i = 0; i < m->nslots; i++)
+		th_provider_mem_finish_project(m->slots[i]);
+}
+
+th_project *th_provider_mem_find(th_provider_mem *m, const char *name)
+{
+	return *provider__slot(m->slots, m->nslots, name);
 }
 
 static int provider__mem_project(void *self, const char *name, th_project **out, th_error *err)
 {
 	(void)err;
-	th_provider_mem *m = self;
-	*out = *provider__slot(m->slots, m->nslots, name);
+	*out = th_provider_mem_find(self, name);
 	return 0;
 }
 
-static const th_provider_ops provider__mem_ops = { provider__mem_project };
+static const th_provider_ops provider__mem_ops = { provider__mem_project, NULL };
 
 th_provider th_provider_mem_provider(th_provider_mem *m)
 {

@@ -315,11 +315,23 @@ static int solver__deps_of(solver *s, int ident, int cand, const solver__deps **
 	return 0;
 }
 
-static bool solver__cand_usable(const solver *s, const th_cand *c)
+static bool solver__cand_usable(const solver *s, const th_cand *c, bool pinned)
 {
-	if (c->yanked)
+	if (c->yanked && !(pinned && c->yanked_pinnable))
 		return false;
 	return !c->rp || th_specset_contains(c->rp, &s->env->pyver, 1);
+}
+
+/* Does the set pin one version (== without a wildcard, or ===)? */
+static bool solver__pins(const th_specset *set)
+{
+	for (size_t i = 0, n = th_specset_count(set); i < n; i++) {
+		const th_spec *c = th_specset_clause(set, i);
+		th_spec_op op = th_spec_operator(c);
+		if (op == TH_SPEC_ARBITRARY || (op == TH_SPEC_EQ && !th_spec_is_wildcard(c)))
+			return true;
+	}
+	return false;
 }
 
 /* find_matches: candidates of ident satisfying every requirement in infos
@@ -350,9 +362,12 @@ static int solver__matches(solver *s, int ident, const solver__info *infos, size
 		if (extra && th_specset_prereleases(extra->spec) == 1)
 			allow_pre = true;
 	}
+	bool pinned = extra && solver__pins(extra->spec);
+	for (size_t k = 0; k < ninfos && !pinned; k++)
+		pinned = solver__pins(infos[k].req->spec);
 	for (size_t i = 0; i < proj->ncands; i++) {
 		const th_cand *c = &proj->cands[i];
-		if (!solver__cand_usable(s, c))
+		if (!solver__cand_usable(s, c, pinned))
 			continue;
 		if (bad[cls[i]])
 			continue;
@@ -691,6 +706,31 @@ static int solver__req_text(solver *s, const solver__req *r, th_buf *out)
 	return rc < 0 ? rc : th_specset_format(r->spec, out, s->err);
 }
 
+/* What the provider says about versions it left out for the target, each
+ * line indented under the project's heading. */
+static int solver__explain_dropped(solver *s, const solver__ident *x, th_buf *out)
+{
+	if (!s->p->ops->explain)
+		return 0;
+	th_buf t;
+	th_buf_init(&t, 0);
+	char *name = malloc(x->namelen + 1);
+	if (!name)
+		return SOLVER__NOMEM(s);
+	memcpy(name, x->key, x->namelen);
+	name[x->namelen] = '\0';
+	int rc = s->p->ops->explain(s->p->self, name, &t, s->err);
+	for (size_t i = 0; rc == 0 && i < t.len;) {
+		const char *nl = memchr(t.ptr + i, '\n', t.len - i);
+		size_t n = nl ? (size_t)(nl - (t.ptr + i)) : t.len - i;
+		rc = th_buf_printf(out, s->err, "    (%.*s)\n", (int)n, t.ptr + i);
+		i += n + 1;
+	}
+	free(name);
+	th_buf_release(&t);
+	return rc;
+}
+
 /* The explanation: every requirement in the final conflict, grouped by the
  * project it constrains; one line per requirement text and asking project,
  * with the versions of that project that ask it. */
@@ -711,9 +751,12 @@ static int solver__explain(solver *s, const solver__causes *causes, th_buf *out)
 		bool first = true;
 		for (size_t k = 0; k < i; k++)
 			first = first && causes->v[k].req->ident != id;
-		if (first)
+		if (first) {
 			rc = th_buf_printf(out, s->err, "  %s (%s):\n", x->key,
 					   !x->proj ? "unknown project" : "no version satisfies all of these together");
+			if (rc == 0)
+				rc = solver__explain_dropped(s, x, out);
+		}
 		for (size_t j = i; rc == 0 && j < causes->n; j++) {
 			const solver__info *in = &causes->v[j];
 			if (done[j] || in->req->ident != id)

@@ -54,7 +54,26 @@ check "entry points and RECORD after replay" "qux;qux-admin 3;" "$(q "select ent
 sqlite3 "$tmp/db" "update image_layer_cache set replay = cast('THLC1' as blob) || substr(replay, 6)"
 "$THOTH" scan image "$tmp/debian" --db "$tmp/db" --format json > "$tmp/again.json"
 check "old replay logs streamed again" "0" "$(grep -c '"cached": true' "$tmp/again.json")"
-check "old replay logs replaced" "2" "$(sqlite3 "$tmp/db" "select count(*) from image_layer_cache where substr(replay, 1, 5) = cast('THLC2' as blob)")"
+check "old replay logs replaced" "2" "$(sqlite3 "$tmp/db" "select count(*) from image_layer_cache where substr(replay, 1, 5) = cast('THLC3' as blob)")"
+check "RECORD import names after replay" "qux;" "$(q "select record_names from image_dists where normalized = 'qux' and scan_id = 3")"
+check "history in the database" "0 layer 0 0;1 layer 1 0;" "$(q 'select idx, created_by, empty_layer from image_history where scan_id = 3 order by idx')"
+
+# The library call other commands make (analyzer/imgscan): a scan, then the
+# same image again with reuse (no new scan), with --verify (a new scan);
+# what a target is built from.
+rm -f "$tmp/db"*
+probe=$THOTH_BUILD/tests/imgscan_probe
+"$probe" "$tmp/db" "$tmp/debian" > "$tmp/p1" 2>&1 || { echo "FAIL: probe: $(cat "$tmp/p1")"; fail=$((fail + 1)); }
+"$probe" "$tmp/db" "$tmp/debian" --reuse > "$tmp/p2" 2>&1
+"$probe" "$tmp/db" "$tmp/debian" --reuse --verify > "$tmp/p3" 2>&1
+check "probe scans" "scan 1 reused 0|scan 1 reused 1|scan 2 reused 0" "$(head -1 "$tmp/p1")|$(head -1 "$tmp/p2")|$(head -1 "$tmp/p3")"
+check "probe reuse wrote no scan" "2" "$(sqlite3 "$tmp/db" 'select count(*) from image_scans')"
+check "probe facts" "python /usr/bin/python3.11 3.11.4 cpython;libc - -;cuda 12.2.140;cudnn -;os debian 12;history 2;" \
+  "$(sed -n '2,7p' "$tmp/p2" | tr '\n' ';')"
+check "probe dists" "dist nometa 4.2 import=;dist qux 3.0 import=qux,_qux_impl;dist bar-baz 2.0 import=;dist foo 1.0 import=;" \
+  "$(grep '^dist' "$tmp/p2" | tr '\n' ';')"
+check "probe missing image" "imgscan_probe: $tmp/nothere: cannot open: No such file or directory" \
+  "$("$probe" "$tmp/db" "$tmp/nothere" --reuse 2>&1)"
 
 # Layer cache across images: an image made of layer 1 alone is scanned first;
 # the two-layer image then replays layer 1 from the cache and streams layer
@@ -71,7 +90,7 @@ check "dists over a cached layer" "4" "$(sqlite3 "$tmp/db" "select count(*) from
 # The same tree as a root filesystem directory (layer 1 only: old-0.5 is there).
 scan "$tmp/src/debian/layer1"
 check "rootfs dists" "bar-baz;foo;nometa;old;qux;" "$(q 'select normalized from image_dists order by 1')"
-check "rootfs installed-files.txt" "old 2;" "$(q "select normalized, files from image_dists where normalized = 'old'")"
+check "rootfs installed-files.txt" "old 2 old;" "$(q "select normalized, files, record_names from image_dists where normalized = 'old'")"
 check "rootfs os via symlink" "debian;" "$(q 'select id from image_os')"
 
 scan "$tmp/distroless"
@@ -110,6 +129,60 @@ scan "$tmp/rpm"
 check "rpm os" "rocky 9.3 rhel;" "$(q 'select id, version_id, family from image_os')"
 check "rpm packages" "bash 1:5.1.8-6.el9 x86_64 rpm;" "$(q 'select name, version, arch, type from image_packages')"
 check "rpm owns dist" "six bash;" "$(q 'select normalized, os_package from image_dists')"
+
+# Hardlinks whose first name is of no interest: the layer is read a second
+# time for their content; the cache replays the same; the tar really holds
+# hardlinks (else this proves nothing); a rootfs sees the same files.
+/usr/bin/python3 "$mk" "$tmp/hardlink" latest "$tmp/src/hardlink/layer1" || { echo "make_oci_layout failed for hardlink"; exit 1; }
+hl_blob=$(ls -S "$tmp/hardlink/blobs/sha256" | head -1)
+check "fixture has hardlinks" "3" "$(gzip -dc "$tmp/hardlink/blobs/sha256/$hl_blob" | tar -tvf - | grep -c '^h')"
+for round in streamed cached; do
+  [ "$round" = streamed ] && rm -f "$tmp/db"*
+  "$THOTH" scan image "$tmp/hardlink" --db "$tmp/db" --format json > "$tmp/out.json" 2> "$tmp/err" || { echo "FAIL: hardlink scan: $(cat "$tmp/err")"; fail=$((fail + 1)); }
+  id=$(sqlite3 "$tmp/db" 'select max(id) from image_scans')
+  check "hardlink os ($round)" "hardos 7;" "$(q "select id, version_id from image_os where scan_id = $id")"
+  check "hardlink dist ($round)" "linked 1.0 six 3 linked;" \
+    "$(q "select normalized, version, requires_dist, files, record_names from image_dists where scan_id = $id")"
+done
+check "hardlink layer cached" "1" "$(grep -c '"cached": true' "$tmp/out.json")"
+scan "$tmp/src/hardlink/layer1"
+check "hardlink rootfs" "hardos 7;linked 1.0 3;" "$(q 'select id, version_id from image_os'; q 'select normalized, version, files from image_dists')"
+
+# Crafted with GNU tar as a docker-archive: two links of different interest
+# (a METADATA, a RECORD) to one file; the link's target written again after
+# the link in the same layer (the link keeps the first content); a link of
+# interest to a file over file_bytes (skipped and counted).
+if command -v tar >/dev/null && command -v sha256sum >/dev/null; then
+  h=$tmp/hl2/root
+  mkdir -p "$h/a" "$h/etc" "$h/usr/lib" "$h/d/lib/python3/dist-packages/linked-1.0.dist-info" \
+    "$h/d/lib/python3/dist-packages/other-2.0.dist-info"
+  printf 'ID=first\nVERSION_ID="1"\n' > "$h/a/osrel"
+  printf 'Metadata-Version: 2.1\nName: linked\nVersion: 1.0\n' > "$h/a/meta"
+  head -c 5000 /dev/zero > "$h/a/big"
+  ln "$h/a/osrel" "$h/etc/os-release"
+  ln "$h/a/meta" "$h/d/lib/python3/dist-packages/linked-1.0.dist-info/METADATA"
+  ln "$h/a/meta" "$h/d/lib/python3/dist-packages/other-2.0.dist-info/RECORD"
+  ln "$h/a/big" "$h/usr/lib/os-release"
+  tarx() { tar --format=gnu --owner=0 --group=0 --mtime=@0 -C "$h" "$@"; }
+  tarx -cf "$tmp/hl2/layer.tar" a etc d usr
+  rm "$h/a/osrel"; printf 'ID=second\n' > "$h/a/osrel"
+  tarx -rf "$tmp/hl2/layer.tar" a/osrel
+  printf '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
+    "$(sha256sum "$tmp/hl2/layer.tar" | cut -d' ' -f1)" > "$tmp/hl2/config.json"
+  printf '[{"Config":"config.json","RepoTags":["hl:1"],"Layers":["layer.tar"]}]' > "$tmp/hl2/manifest.json"
+  tar -C "$tmp/hl2" -cf "$tmp/hl2.tar" manifest.json config.json layer.tar
+  check "crafted hardlinks in the tar" "4" "$(tar -tvf "$tmp/hl2/layer.tar" | grep -c '^h')"
+  for round in streamed cached; do
+    [ "$round" = streamed ] && rm -f "$tmp/db"*
+    "$THOTH" scan image "$tmp/hl2.tar" --db "$tmp/db" --limit file_bytes=100 > /dev/null 2> "$tmp/err" ||
+      { echo "FAIL: crafted hardlink scan: $(cat "$tmp/err")"; fail=$((fail + 1)); }
+    id=$(sqlite3 "$tmp/db" 'select max(id) from image_scans')
+    check "link keeps the target as it was ($round)" "first 1;" "$(q "select id, version_id from image_os where scan_id = $id")"
+    check "two interests, one target ($round)" "linked 1.0 -;other 2.0 3;" \
+      "$(q "select normalized, version, coalesce(files, '-') from image_dists where scan_id = $id order by 1")"
+    check "link to an over-large file skipped ($round)" "1" "$(q "select skipped from image_scan_layers where scan_id = $id" | tr -d ';')"
+  done
+fi
 
 # A 50 MB METADATA (over metadata_bytes: the dist is reported from its
 # directory name, the file counted as skipped) and invalid UTF-8 in a file

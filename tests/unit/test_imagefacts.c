@@ -188,6 +188,37 @@ static void entry_points_and_records(void **state)
 	th_arena_release(&a);
 }
 
+/* Import names from RECORD and installed-files.txt: packages and modules,
+ * never scripts, metadata dirs, .data, .pth or __pycache__. */
+static void record_names(void **state)
+{
+	th_arena a = TH_ARENA_INIT;
+	const char **v;
+	size_t n;
+	const char rec[] = "yaml/__init__.py,sha256=x,1\n_yaml/__init__.py,,\n"
+			   "PyYAML-6.0.dist-info/METADATA,,\n../../../bin/tool,,\n"
+			   "six.py,,\n_cffi_backend.cpython-311-x86_64-linux-gnu.so,,\n"
+			   "distutils-precedence.pth,,\n__pycache__/six.cpython-311.pyc,,\n"
+			   "\"odd,name/__init__.py\",,\nfoo-1.0.data/scripts/x,,\nyaml/x.py,,\n"
+			   "1bad/x.py,,\nREADME,,\nnspkg/sub/mod.py,,";
+	const char egg[] = "../zope/__init__.py\n../zope/interface/x.py\nPKG-INFO\n../../../../bin/z\n./\n";
+	(void)state;
+	assert_int_equal(th_pydist_record_names(&v, &n, rec, strlen(rec), false, &a), 0);
+	assert_int_equal(n, 5);
+	assert_string_equal(v[0], "_cffi_backend");
+	assert_string_equal(v[1], "_yaml");
+	assert_string_equal(v[2], "nspkg");
+	assert_string_equal(v[3], "six");
+	assert_string_equal(v[4], "yaml");
+	assert_int_equal(th_pydist_record_names(&v, &n, egg, strlen(egg), true, &a), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0], "zope");
+	assert_int_equal(th_pydist_record_names(&v, &n, "", 0, false, &a), 0);
+	assert_int_equal(n, 0);
+	assert_null(v);
+	th_arena_release(&a);
+}
+
 static void conda_records(void **state)
 {
 	th_arena a = TH_ARENA_INIT;
@@ -422,6 +453,7 @@ int main(void)
 		cmocka_unit_test(rpm_header),
 		cmocka_unit_test(python_names_and_versions),
 		cmocka_unit_test(entry_points_and_records),
+		cmocka_unit_test(record_names),
 		cmocka_unit_test(conda_records),
 		cmocka_unit_test(elf_notes),
 		cmocka_unit_test(outer_tar_index),
