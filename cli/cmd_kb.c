@@ -203,7 +203,7 @@ static int kb_import_run(th_ctx *ctx, const th_args *a)
 			continue;
 		io.lim = &ctx->limits;
 		io.reuse = true;
-		if (th_imgscan_run(s, a->pos[i] + strlen(TH_KB_IMAGE_PREFIX), &io, &scans[i], NULL, &ctx->err))
+		if (th_imgscan_run(s, a->pos[i] + strlen(TH_KB_IMAGE_PREFIX), &io, &scans[i], &ctx->err))
 			return TH_EXIT_ERROR;
 	}
 	if (th_store_begin(s, &ctx->err))

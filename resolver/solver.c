@@ -619,11 +619,18 @@ static int solver__patch(solver *s, solver__broken *br, size_t nbr, bool *ok)
 	return 0;
 }
 
+/* No identifiers yet (no root applies) means no mark array either. */
+static void solver__clear_marks(solver *s)
+{
+	if (s->nids)
+		memset(s->mark, 0, s->nids);
+}
+
 /* _backjump: *ok false when there is nothing left to try. */
 static int solver__backjump(solver *s, const solver__causes *causes, bool *ok)
 {
 	*ok = false;
-	memset(s->mark, 0, s->nids);
+	solver__clear_marks(s);
 	for (size_t i = 0; i < causes->n; i++) {
 		if (causes->v[i].parent != SOLVER__ROOT)
 			s->mark[causes->v[i].parent] = 1;
@@ -879,7 +886,7 @@ static int solver__run(solver *s, th_solution *out, const th_req *roots, size_t 
 		}
 		solver__state *st = &s->states[s->nstates - 1];
 		/* mark: 1 satisfied before this round's pin */
-		memset(s->mark, 0, s->nids);
+		solver__clear_marks(s);
 		long best = -1;
 		for (size_t i = 0; i < st->ncrits; i++) {
 			if (solver__satisfying(s, st, &st->crits[i])) {
@@ -944,7 +951,7 @@ static int solver__run(solver *s, th_solution *out, const th_req *roots, size_t 
 	/* Solved: the top state's pins that a chain of requirements connects to
 	 * the request, without the name[extra] identifiers. */
 	solver__state *st = &s->states[s->nstates - 1];
-	memset(s->mark, 0, s->nids);
+	solver__clear_marks(s);
 	for (size_t i = 0; i < st->ncrits; i++)
 		solver__route(s, st, st->crits[i].ident, 0);
 	out->pins = calloc(st->npins ? st->npins : 1, sizeof *out->pins);
