@@ -350,6 +350,17 @@ static int know__embedded_hash(char hex[TH_SHA256_HEX], th_error *err)
 	return 0;
 }
 
+int th_know_load_shipped(th_rules *r, th_store *s, th_error *err)
+{
+	char hash[TH_SHA256_HEX];
+	int rc;
+
+	if ((rc = know__embedded_hash(hash, err)))
+		return rc;
+	return th_store_rules_load(s, hash, "(embedded rules/)", TH_STORE_RULES_WEAK_CACHE, r, know__parse_embedded,
+				   NULL, err);
+}
+
 int th_know_open(th_know **out, const th_know_opts *o, th_error *err)
 {
 	static const th_know_opts none = TH_KNOW_OPTS_INIT;
@@ -373,10 +384,7 @@ int th_know_open(th_know **out, const th_know_opts *o, th_error *err)
 	if (!o->no_embedded) {
 		th_rules *r = &k->sets[k->nsets++];
 		th_rules_init(r, &lim);
-		if ((rc = know__embedded_hash(hash, err)) ||
-		    (rc = th_store_rules_load(o->store, hash, "(embedded rules/)", TH_STORE_RULES_WEAK_CACHE, r,
-					      know__parse_embedded, NULL, err)) ||
-		    (rc = know__index(k, r, err)))
+		if ((rc = th_know_load_shipped(r, o->store, err)) || (rc = know__index(k, r, err)))
 			goto done;
 	}
 	for (size_t i = 0; i < o->npaths; i++) {

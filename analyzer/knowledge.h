@@ -144,6 +144,11 @@ int th_know_broken(const th_know *k, const th_know_pin *pins, size_t npins, th_k
 size_t th_know_nsets(const th_know *k);
 const th_rules *th_know_set(const th_know *k, size_t i);
 
+/* Reads the shipped rules alone into r (an empty set), through the compiled
+ * form in s when s is given, as th_know_open does: what `thoth rules list`
+ * shows when no other rules were compiled. */
+int th_know_load_shipped(th_rules *r, th_store *s, th_error *err);
+
 /* Units and indexed facts, for `thoth rules` and benchmarks. */
 typedef struct th_know_stats {
 	size_t units, api_removed, stdlib_removed, cuda, python_support, broken;

@@ -82,13 +82,17 @@ int th_store_rules_current(th_store *s, th_buf *hash, th_buf *source, th_error *
 	return rc;
 }
 
-/* Hands the compiled form read from the database over to r, uncopied. */
-static int store_rules__adopt(th_rules *r, th_buf *blob, th_error *err)
+int th_store_rules_read(th_store *s, const char *hash, th_rules *r, th_error *err)
 {
+	th_buf blob = TH_BUF_INIT;
 	size_t len;
-	void *p = th_buf_detach(blob, &len);
+	void *p;
+	int rc;
 
-	if (!p)
+	if ((rc = th_store_rules_get(s, hash, &blob, err)))
+		return rc;
+	/* the blob goes over to r as it is */
+	if (!(p = th_buf_detach(&blob, &len)))
 		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
 	return th_rules_blob_adopt(r, p, len, err);
 }
@@ -113,16 +117,12 @@ static int store_rules__compile(th_store *s, const char *hash, const char *sourc
 int th_store_rules_load(th_store *s, const char *hash, const char *source, unsigned flags, th_rules *r,
 			int (*parse)(void *ud, th_rules *r, th_error *err), void *ud, th_error *err)
 {
-	th_buf blob = TH_BUF_INIT;
 	th_limits lim = r->limits;
 	int rc;
 
-	if (s && !th_store_rules_get(s, hash, &blob, NULL) && !store_rules__adopt(r, &blob, NULL)) {
+	if (s && !th_store_rules_read(s, hash, r, NULL))
 		/* compiled before: only its being current may change */
-		th_buf_release(&blob);
 		return flags & TH_STORE_RULES_CURRENT ? th_store_meta_set(s, "rules.current", hash, err) : 0;
-	}
-	th_buf_release(&blob);
 	/* not compiled yet, or a damaged compiled form: from the sources */
 	th_rules_release(r);
 	th_rules_init(r, &lim);

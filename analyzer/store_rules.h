@@ -21,6 +21,10 @@ int th_store_rules_put(th_store *s, const char *hash, const char *source, size_t
 		       size_t len, bool make_current, th_error *err);
 /* The compiled set of a hash; TH_ERR_NOTFOUND when there is none. */
 int th_store_rules_get(th_store *s, const char *hash, th_buf *out, th_error *err);
+/* Adds the compiled set of a hash to r (an empty set), read straight from
+ * the database into r, uncopied; TH_ERR_NOTFOUND when there is none,
+ * TH_ERR_INVALID when it is damaged or of an older format. */
+int th_store_rules_read(th_store *s, const char *hash, th_rules *r, th_error *err);
 /* The hash and source of the current set; TH_ERR_NOTFOUND when none. */
 int th_store_rules_current(th_store *s, th_buf *hash, th_buf *source, th_error *err);
 

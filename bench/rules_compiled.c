@@ -5,28 +5,12 @@
  * Prints the median of each phase in milliseconds of CPU time. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "analyzer/rules.h"
 #include "analyzer/rules_blob.h"
 #include "analyzer/store_rules.h"
+#include "bench/bench_clock.h"
 #include "core/hash.h"
-
-/* CPU time of this process: on a shared, overloaded machine wall time
- * measures the other processes as much as this one. THOTH_BENCH_WALL=1
- * measures wall time instead. */
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(getenv("THOTH_BENCH_WALL") ? CLOCK_MONOTONIC : CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
 
 int main(int argc, char **argv)
 {
@@ -48,37 +32,37 @@ int main(int argc, char **argv)
 		char hash[TH_SHA256_HEX];
 		th_buf blob = TH_BUF_INIT;
 		th_rules r;
-		double t0 = now_ms(), t1, t2, t3;
+		double t0 = bench_now_ms(), t1, t2, t3;
 		th_rules_init(&r, NULL);
 		if (th_rules_source_hash(hash, argv[2], NULL, &err))
 			goto fail;
-		t1 = now_ms();
+		t1 = bench_now_ms();
 		if (th_store_rules_get(st, hash, &blob, &err))
 			goto fail;
-		t2 = now_ms();
+		t2 = bench_now_ms();
 		{
 			size_t len;
 			void *p = th_buf_detach(&blob, &len);
 			if (!p || th_rules_blob_adopt(&r, p, len, &err))
 				goto fail;
 		}
-		t3 = now_ms();
+		t3 = bench_now_ms();
 		if (th_rules_blob_units(&r, &err))
 			goto fail;
 		t[0][i] = t1 - t0;
 		t[1][i] = t2 - t1;
 		t[2][i] = t3 - t2;
-		t[3][i] = now_ms() - t3;
+		t[3][i] = bench_now_ms() - t3;
 		n = r.n;
 		th_buf_release(&blob);
 		th_rules_release(&r);
 	}
 	for (int k = 0; k < 4; k++)
-		qsort(t[k], (size_t)runs, sizeof(double), cmp);
+		bench_median(t[k], runs);
 	printf("%zu units: hash %.1f ms, read %.1f ms, rebuild %.1f ms, total %.1f ms; "
 	       "then decoding every unit's match/run/metadata %.1f ms (%s, medians of %d)\n", n,
 	       t[0][runs / 2], t[1][runs / 2], t[2][runs / 2], t[0][runs / 2] + t[1][runs / 2] + t[2][runs / 2],
-	       t[3][runs / 2], getenv("THOTH_BENCH_WALL") ? "wall" : "cpu", runs);
+	       t[3][runs / 2], bench_clock_name(), runs);
 	th_store_free(st);
 	return 0;
 fail:

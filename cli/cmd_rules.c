@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analyzer/knowledge.h"
 #include "analyzer/rules.h"
-#include "analyzer/rules_blob.h"
 #include "analyzer/store_rules.h"
 #include "cli/cli.h"
 #include "core/hash.h"
@@ -13,7 +13,7 @@ static const th_opt rules_list_opts[] = {
 	{ "--env", TH_OPT_VALUE, "FILE", "show only units that apply to this runtime environment (.thoth.yaml)", NULL },
 	{ "--runtime-environment", TH_OPT_VALUE, "NAME", "the runtime environment of --env to use (default: the first)", NULL },
 	{ "--type", TH_OPT_VALUE, NULL, "recommendation type", "latest|stable|security|performance|testing" },
-	{ "--rules", TH_OPT_VALUE, "DIR|TARBALL", "rules to list (default: the rules checked last, from the database)", NULL },
+	{ "--rules", TH_OPT_VALUE, "DIR|TARBALL", "rules to list (default: the rules checked last, else the rules built into thoth)", NULL },
 	{ "--unit-type", TH_OPT_LIST, "TYPE", "only units of this type (boot, sieve, step, wrap, ...; repeatable)", NULL },
 	TH_OPT_END
 };
@@ -49,24 +49,13 @@ static int rules__parse(void *ud, th_rules *r, th_error *err)
 	return rc;
 }
 
-/* Hands the compiled form read from the database over to r, uncopied. */
-static int rules__adopt(th_rules *r, th_buf *blob, th_error *err)
-{
-	size_t len;
-	void *p = th_buf_detach(blob, &len);
-
-	if (!p)
-		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
-	return th_rules_blob_adopt(r, p, len, err);
-}
-
 /* Loads the rules of `path` (from the database when this very content was
  * compiled before, else from the files, then compiles them and makes them
- * current); NULL: the set compiled last. */
+ * current); NULL: the set compiled last, else the rules built into thoth. */
 static int rules__load(th_ctx *ctx, const char *path, th_rules *r)
 {
 	char hash[TH_SHA256_HEX];
-	th_buf blob = TH_BUF_INIT, cur = TH_BUF_INIT, src = TH_BUF_INIT;
+	th_buf cur = TH_BUF_INIT, src = TH_BUF_INIT;
 	rules__src s = { ctx, path };
 	th_store *st;
 	int rc;
@@ -74,13 +63,14 @@ static int rules__load(th_ctx *ctx, const char *path, th_rules *r)
 	if ((rc = th_ctx_store(ctx, &st)))
 		return rc;
 	if (!path) {
-		if (!(rc = th_store_rules_current(st, &cur, &src, &ctx->err)) &&
-		    !(rc = th_store_rules_get(st, cur.ptr, &blob, &ctx->err)))
-			rc = rules__adopt(r, &blob, &ctx->err);
+		rc = th_store_rules_current(st, &cur, &src, &ctx->err);
+		if (!rc)
+			rc = th_store_rules_read(st, cur.ptr, r, &ctx->err);
+		else if (rc == TH_ERR_NOTFOUND) /* nothing checked yet: the rules built into thoth */
+			rc = th_know_load_shipped(r, st, &ctx->err);
 	} else if (!(rc = th_rules_source_hash(hash, path, &ctx->limits, &ctx->err))) {
 		rc = th_store_rules_load(st, hash, path, TH_STORE_RULES_CURRENT, r, rules__parse, &s, &ctx->err);
 	}
-	th_buf_release(&blob);
 	th_buf_release(&cur);
 	th_buf_release(&src);
 	return rc;
@@ -191,7 +181,7 @@ const th_cmd th_cmds_rules[] = {
 	  rules_check_opts, 1, 1, rules_check },
 	{ "rules list", "", "list the rule units that apply",
 	  "Lists the units of the rules given with --rules (else of the rules `thoth rules check` compiled last "
-	  "into the database) that apply to the runtime environment of --env (a Thoth .thoth.yaml) and the "
+	  "into the database, else of the curated rules built into thoth) that apply to the runtime environment of --env (a Thoth .thoth.yaml) and the "
 	  "recommendation type of --type (else the environment's), as Thoth's should_include decides. Without "
 	  "--env and --type every unit is listed.",
 	  rules_list_opts, 0, 0, rules_list },

@@ -222,6 +222,28 @@ static void check_broken(const th_know *k)
 	assert_int_equal(th_know_broken(k, grp_ok, 2, h, 4, NULL), 0);
 	assert_int_equal(th_know_broken(k, lone, 1, h, 4, NULL), 0); /* a step without not_acceptable */
 	assert_int_equal(th_know_broken(k, NULL, 0, h, 4, NULL), 0);
+	th_know_pin odd[] = { { NULL, "1.0" }, { "urllib3", NULL }, { "", "" } };
+	assert_int_equal(th_know_broken(k, odd, 3, h, 4, NULL), 0);
+}
+
+static void hostile_queries(const th_know *k)
+{
+	char longname[600];
+
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	assert_int_equal(api(k, longname, "2.0", "mylib.old", NULL), 0);
+	assert_int_equal(api(k, NULL, "2.0", "mylib.old", NULL), 0);
+	assert_int_equal(api(k, "my-lib", "2.0", NULL, NULL), 0);
+	assert_int_equal(api(k, "my-lib", "2.0", "", NULL), 0);
+	assert_int_equal(api(k, "my-lib", "2.0", ".", NULL), 0);
+	assert_int_equal(api(k, "my-lib", "2.0", "mylib..old", NULL), 0);
+	assert_int_equal(api(k, "my-lib", "2.0", "mylib.old.", NULL), 1); /* parent mylib.old */
+	assert_int_equal(th_know_stdlib_removed(k, NULL, "3.12", NULL, 0, NULL), 0);
+	assert_int_equal(th_know_stdlib_removed(k, "asyncore", NULL, NULL, 0, NULL), 0);
+	assert_int_equal(th_know_cuda(k, NULL, "2.4.0", NULL, 0, NULL), 0);
+	assert_int_equal(th_know_python_unsupported(k, "numpyish", "1.26.0", NULL, NULL, 0, NULL), 0);
+	assert_false(th_know_python_known(k, NULL, "1.0"));
 }
 
 static void queries_on_extra_rules(void **state)
@@ -234,6 +256,7 @@ static void queries_on_extra_rules(void **state)
 	check_cuda(k);
 	check_python(k);
 	check_broken(k);
+	hostile_queries(k);
 	th_know_get_stats(k, &s);
 	assert_int_equal(s.units, 7);
 	assert_int_equal(s.api_removed, 3);
@@ -286,6 +309,128 @@ static void bad_source_is_an_error(void **state)
 	assert_null(k);
 	assert_non_null(strstr(err.msg, "/nonexistent/rules"));
 	th_know_free(NULL);
+
+	/* an invalid extra file: refused, naming the file, unit and key */
+	char bad[320];
+	FILE *f;
+	snprintf(bad, sizeof(bad), "%s/bad.yaml", dir);
+	assert_non_null(f = fopen(bad, "w"));
+	fputs("units: {wraps: [{name: B, type: wrap, should_include: {}, run: {cuda_requires: {package: x}}}]}\n", f);
+	fclose(f);
+	paths[0] = bad;
+	assert_int_equal(th_know_open(&k, &o, &err), TH_ERR_INVALID);
+	assert_non_null(strstr(err.msg, "bad.yaml"));
+	assert_non_null(strstr(err.msg, "unit B: run.cuda_requires"));
+	unlink(bad);
+}
+
+/* The curated rules embedded in the binary: each kind fires just inside its
+ * range and not just outside. */
+static void shipped_rules(void **state)
+{
+	th_know *k;
+	th_know_hit h[TH_KNOW_MAX_HITS];
+	th_error err = TH_ERROR_INIT;
+	th_know_stats s;
+
+	if (th_know_open(&k, NULL, &err))
+		fail_msg("%s", err.msg);
+	th_know_get_stats(k, &s);
+	assert_int_equal(s.units, 35);
+	assert_true(s.api_removed > 150);
+	assert_true(s.stdlib_removed > 60);
+	assert_int_equal(s.broken, 8);
+	assert_int_equal(th_know_set(k, 0)->n, 35);
+
+	/* API removals */
+	static const struct { const char *dist, *in, *out, *sym; } api_cases[] = {
+		{ "numpy", "1.24.0", "1.23.5", "numpy.float" },
+		{ "numpy", "1.26.4", "1.23.5", "numpy.bool" },
+		{ "numpy", "2.0.0", "1.26.4", "numpy.NaN" },
+		{ "numpy", "2.0.0", "1.26.4", "numpy.float_" },
+		{ "pandas", "2.0.0", "1.5.3", "pandas.DataFrame.append" },
+		{ "pandas", "2.0.0", "1.5.3", "pandas.Series.iteritems" },
+		{ "tensorflow", "2.0.0", "1.15.5", "tensorflow.Session" },
+		{ "tensorflow", "2.1.0", "1.15.5", "tensorflow.contrib.layers.conv2d" },
+		{ "scikit-learn", "1.2.0", "1.1.3", "sklearn.datasets.load_boston" },
+		{ "scikit-learn", "0.23.0", "0.22.2", "sklearn.externals.joblib" },
+		{ "torch", "2.0.0", "1.12.1", "torch.symeig" },
+		{ "sqlalchemy", "2.0.0", "1.4.46", "sqlalchemy.orm.mapper" },
+		{ "django", "4.0", "3.2.18", "django.conf.urls.url" },
+		{ "django", "5.0", "4.2.7", "django.utils.timezone.utc" },
+		{ "django", "5.1", "5.0.9", "django.contrib.auth.hashers.UnsaltedMD5PasswordHasher" },
+	};
+	for (size_t i = 0; i < sizeof(api_cases) / sizeof(api_cases[0]); i++) {
+		if (th_know_api_removed(k, api_cases[i].dist, api_cases[i].in, api_cases[i].sym, h, 1, NULL) != 1)
+			fail_msg("%s %s: %s should be removed", api_cases[i].dist, api_cases[i].in, api_cases[i].sym);
+		assert_non_null(h[0].evidence);
+		assert_true(!strncmp(h[0].evidence, "https://", 8));
+		if (th_know_api_removed(k, api_cases[i].dist, api_cases[i].out, api_cases[i].sym, h, 1, NULL) != 0)
+			fail_msg("%s %s: %s should be there", api_cases[i].dist, api_cases[i].out, api_cases[i].sym);
+	}
+	assert_int_equal(th_know_api_removed(k, "numpy", "2.0.0", "numpy.bool", h, 1, NULL), 0); /* back in 2.0 */
+	assert_int_equal(th_know_api_removed(k, "numpy", "2.0.0", "numpy.float64", h, 1, NULL), 0);
+
+	/* standard library */
+	static const struct { const char *mod, *in, *out; } std_cases[] = {
+		{ "distutils.core", "3.12", "3.11" },   { "telnetlib", "3.13.0", "3.12.7" },
+		{ "collections.Mapping", "3.10", "3.9" }, { "asyncore", "3.12", "3.11" },
+		{ "imp", "3.12.1", "3.11.9" },          { "time.clock", "3.8", "3.7" },
+		{ "lib2to3.pgen2", "3.13", "3.12" },
+	};
+	for (size_t i = 0; i < sizeof(std_cases) / sizeof(std_cases[0]); i++) {
+		if (th_know_stdlib_removed(k, std_cases[i].mod, std_cases[i].in, h, 1, NULL) != 1)
+			fail_msg("%s should be gone from Python %s", std_cases[i].mod, std_cases[i].in);
+		if (th_know_stdlib_removed(k, std_cases[i].mod, std_cases[i].out, h, 1, NULL) != 0)
+			fail_msg("%s should be in Python %s", std_cases[i].mod, std_cases[i].out);
+	}
+	assert_int_equal(th_know_stdlib_removed(k, "collections.abc", "3.13", h, 1, NULL), 0);
+
+	/* CUDA */
+	assert_int_equal(th_know_cuda(k, "tensorflow", "2.15.0", h, TH_KNOW_MAX_HITS, NULL), 1);
+	assert_string_equal(h[0].cuda, "==12.2.*");
+	assert_string_equal(h[0].cudnn, "==8.9.*");
+	assert_int_equal(th_know_cuda_mismatch(k, "tensorflow", "2.15.0", "12.2", "8.9.7", h, TH_KNOW_MAX_HITS, NULL), 0);
+	assert_int_equal(th_know_cuda_mismatch(k, "tensorflow", "2.15.0", "11.8", "8.6.0", h, TH_KNOW_MAX_HITS, NULL), 1);
+	assert_int_equal(th_know_cuda_mismatch(k, "tensorflow", "2.14.1", "11.8", "8.7.0", h, TH_KNOW_MAX_HITS, NULL), 0);
+	assert_int_equal(th_know_cuda_mismatch(k, "tensorflow-gpu", "2.4.1", "11.0.3", "8.0.5", h, TH_KNOW_MAX_HITS, NULL), 0);
+	assert_int_equal(th_know_cuda_mismatch(k, "torch", "2.1.0", "12.1", NULL, h, TH_KNOW_MAX_HITS, NULL), 0);
+	assert_int_equal(th_know_cuda_mismatch(k, "torch", "2.1.0", "12.4", NULL, h, TH_KNOW_MAX_HITS, NULL), 2);
+	assert_int_equal(th_know_cuda(k, "torch", "2.5.1", h, TH_KNOW_MAX_HITS, NULL), 3);
+
+	/* Python support */
+	assert_int_equal(th_know_python_unsupported(k, "numpy", "1.26.4", "3.12", h, 1, NULL), 0);
+	assert_int_equal(th_know_python_unsupported(k, "numpy", "1.26.4", "3.13", h, 1, NULL), 1);
+	assert_int_equal(th_know_python_unsupported(k, "numpy", "1.25.2", "3.12", h, 1, NULL), 1);
+	assert_int_equal(th_know_python_unsupported(k, "tensorflow", "2.15.0", "3.12", h, 1, NULL), 1);
+	assert_int_equal(th_know_python_unsupported(k, "tensorflow", "2.16.1", "3.12", h, 1, NULL), 0);
+	assert_int_equal(th_know_python_unsupported(k, "torch", "2.1.2", "3.12", h, 1, NULL), 1);
+	assert_int_equal(th_know_python_unsupported(k, "torch", "2.2.0", "3.12", h, 1, NULL), 0);
+	assert_int_equal(th_know_python_unsupported(k, "scipy", "1.10.1", "3.12", h, 1, NULL), 1);
+	assert_int_equal(th_know_python_unsupported(k, "scipy", "1.11.4", "3.12", h, 1, NULL), 0);
+	assert_int_equal(th_know_python_unsupported(k, "pandas", "2.0.3", "3.12", h, 1, NULL), 1);
+	assert_int_equal(th_know_python_unsupported(k, "pandas", "2.1.4", "3.12", h, 1, NULL), 0);
+
+	/* known-broken combinations */
+	th_know_pin tf_bad[] = { { "tensorflow", "2.1.0" }, { "urllib3", "1.5" } };
+	th_know_pin tf_ok[] = { { "tensorflow", "2.2.0" }, { "urllib3", "1.5" } };
+	th_know_pin tf_ok2[] = { { "tensorflow", "2.1.0" }, { "urllib3", "1.25.11" } };
+	th_know_pin jinja_bad[] = { { "Jinja2", "2.11.3" }, { "MarkupSafe", "2.1.0" } };
+	th_know_pin jinja_ok[] = { { "Jinja2", "2.11.3" }, { "MarkupSafe", "2.0.1" } };
+	th_know_pin np2_bad[] = { { "pandas", "2.2.1" }, { "numpy", "2.0.0" } };
+	th_know_pin np2_ok[] = { { "pandas", "2.2.2" }, { "numpy", "2.0.0" } };
+	th_know_pin flask_bad[] = { { "flask", "1.1.4" }, { "jinja2", "3.1.2" }, { "itsdangerous", "2.1.2" },
+				    { "markupsafe", "2.1.1" } };
+	assert_int_equal(th_know_broken(k, tf_bad, 2, h, TH_KNOW_MAX_HITS, NULL), 1);
+	assert_string_equal(h[0].unit, "Tensorflow21Urllib3Broken");
+	assert_int_equal(th_know_broken(k, tf_ok, 2, h, TH_KNOW_MAX_HITS, NULL), 0);
+	assert_int_equal(th_know_broken(k, tf_ok2, 2, h, TH_KNOW_MAX_HITS, NULL), 0);
+	assert_int_equal(th_know_broken(k, jinja_bad, 2, h, TH_KNOW_MAX_HITS, NULL), 1);
+	assert_int_equal(th_know_broken(k, jinja_ok, 2, h, TH_KNOW_MAX_HITS, NULL), 0);
+	assert_int_equal(th_know_broken(k, np2_bad, 2, h, TH_KNOW_MAX_HITS, NULL), 1);
+	assert_int_equal(th_know_broken(k, np2_ok, 2, h, TH_KNOW_MAX_HITS, NULL), 0);
+	assert_int_equal(th_know_broken(k, flask_bad, 4, h, TH_KNOW_MAX_HITS, NULL), 2);
+	th_know_free(k);
 }
 
 int main(void)
@@ -294,6 +439,7 @@ int main(void)
 		cmocka_unit_test(queries_on_extra_rules),
 		cmocka_unit_test(queries_through_the_cache),
 		cmocka_unit_test(bad_source_is_an_error),
+		cmocka_unit_test(shipped_rules),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -140,6 +140,21 @@ static void precise_errors(void **state)
 	expect_error("units:\n  wraps:\n  - name: B\n    type: wrap\n    should_include: {}\n"
 		     "    run: {stack_info: [{type: INFO, message: m, link: 'Not A Link'}]}\n", "neither a URL nor a justification id");
 	expect_error("units: {wraps: [{name: B, type: warp, should_include: {}, run: {}}]}\n", "unknown unit type 'warp'");
+	/* the extension keys of the curated facts */
+	expect_error("units: {wraps: [{name: B, type: wrap, should_include: {},\n"
+		     "  run: {cuda_requires: {package: tensorflow, version: '==2.15.*'}}}]}\n",
+		     "unit B: run.cuda_requires: required key 'cuda' is missing");
+	expect_error("units: {wraps: [{name: B, type: wrap, should_include: {},\n"
+		     "  run: {cuda_requires: [{package: tensorflow, version: '==2.15.*', cuda: '==12.2.*', cudnn: '8.9'}]}}]}\n",
+		     "unit B: run.cuda_requires: '8.9' is not a valid version specifier");
+	expect_error("units: {wraps: [{name: B, type: wrap, should_include: {},\n"
+		     "  run: {cuda_requires: {package: TensorFlow, version: '>=2', cuda: '>=11'}}}]}\n",
+		     "package name 'TensorFlow' is not in normalized form");
+	expect_error("units: {wraps: [{name: B, type: wrap, should_include: {},\n"
+		     "  run: {python_support: {package: numpy, version: '>=1.26', pyhton: '<3.13'}}}]}\n",
+		     "unit B: run.python_support: unknown key 'pyhton'");
+	expect_error("units: {wraps: [{name: B, type: wrap, should_include: {},\n"
+		     "  run: {python_support: []}}]}\n", "run.python_support");
 	expect_error("- a\n", "expected a mapping");
 	expect_error("", "empty file");
 	expect_error("units: {wraps: [\n", "t.yaml:");
