@@ -12,7 +12,6 @@ typedef struct imgscan_run {
 	th_error *err;
 	int64_t scan;
 	size_t nlayers;
-	bool reused;
 } imgscan_run;
 
 /* Returned by the image callback to stop a scan whose facts are known. */
@@ -25,10 +24,8 @@ static int imgscan__image(void *ud, const th_image_info *i)
 	r->nlayers = i->nlayers;
 	if (r->o->reuse && !r->o->verify && i->config_digest) {
 		int rc = th_store_img_latest(r->store, i->config_digest, &r->scan, NULL);
-		if (rc == 0) {
-			r->reused = true;
+		if (rc == 0)
 			return IMGSCAN__KNOWN;
-		}
 		if (rc != TH_ERR_NOTFOUND)
 			return th_store_img_latest(r->store, i->config_digest, &r->scan, r->err);
 	}
@@ -105,10 +102,9 @@ static int imgscan__sqlite_rows(void *ud, const void *db, size_t len, const char
 	return rc;
 }
 
-int th_imgscan_run(th_store *s, const char *ref, const th_imgscan_opts *o, int64_t *out_scan, bool *reused,
-		   th_error *err)
+int th_imgscan_run(th_store *s, const char *ref, const th_imgscan_opts *o, int64_t *out_scan, th_error *err)
 {
-	imgscan_run r = { s, o, err, -1, 0, false };
+	imgscan_run r = { s, o, err, -1, 0 };
 	th_image_stats stats;
 	int rc;
 
@@ -132,8 +128,6 @@ int th_imgscan_run(th_store *s, const char *ref, const th_imgscan_opts *o, int64
 	if (rc)
 		return rc < 0 ? rc : th_error_set(err, TH_ERR_INVALID, "%s: the scan stopped", ref);
 	*out_scan = r.scan;
-	if (reused)
-		*reused = r.reused;
 	return 0;
 }
 
@@ -141,7 +135,7 @@ int th_imgscan_facts(th_store *s, const char *ref, const th_imgscan_opts *o, th_
 		     th_error *err)
 {
 	int64_t scan;
-	int rc = th_imgscan_run(s, ref, o, &scan, NULL, err);
+	int rc = th_imgscan_run(s, ref, o, &scan, err);
 
 	return rc ? rc : th_store_img_load(s, scan, out, a, err);
 }
@@ -205,6 +199,29 @@ const th_image_interp *th_imgfacts_python(const th_imgfacts *f)
 			    (!best || imgscan__cmp_version(f->interps[i].version, best->version) > 0))
 				best = &f->interps[i];
 	return best;
+}
+
+const th_image_env *th_imgfacts_env(const th_imgfacts *f)
+{
+	const char *path = imgscan__path(f);
+
+	for (const char *d = path; d && *d;) {
+		size_t dlen = strcspn(d, ":"), n = dlen;
+		while (n > 1 && d[n - 1] == '/')
+			n--;
+		for (size_t i = 0; n > 4 && i < f->nenvs; i++) {
+			const char *p = f->envs[i].path;
+			size_t pl = p ? strlen(p) : 0;
+			if (pl + 4 == n && !strncmp(d, p, pl) && !strncmp(d + pl, "/bin", 4))
+				return &f->envs[i];
+		}
+		for (size_t i = 0; n && i < f->ninterps; i++)
+			if (!f->interps[i].library && f->interps[i].path && imgscan__in_dir(f->interps[i].path, d, dlen))
+				return NULL;
+		d += dlen;
+		d += *d == ':';
+	}
+	return NULL;
 }
 
 const th_image_lib *th_imgfacts_lib(const th_imgfacts *f, const char *kind)

@@ -53,10 +53,9 @@ typedef struct th_imgscan_opts {
 #define TH_IMGSCAN_OPTS_INIT { NULL, false, false, NULL, NULL, NULL }
 
 /* Scans ref and records its facts; *out_scan is the scan's id (an earlier
- * one when opts->reuse found it: *reused, when not NULL, says so). Errors
- * are the extractor's (exit-2 material: they name the input) or the store's. */
-int th_imgscan_run(th_store *s, const char *ref, const th_imgscan_opts *o, int64_t *out_scan, bool *reused,
-		   th_error *err);
+ * one when opts->reuse found it). Errors are the extractor's (exit-2
+ * material: they name the input) or the store's. */
+int th_imgscan_run(th_store *s, const char *ref, const th_imgscan_opts *o, int64_t *out_scan, th_error *err);
 
 /* th_imgscan_run, then th_store_img_load into *out (arena a). */
 int th_imgscan_facts(th_store *s, const char *ref, const th_imgscan_opts *o, th_imgfacts *out, th_arena *a,
@@ -67,6 +66,13 @@ int th_imgscan_facts(th_store *s, const char *ref, const th_imgscan_opts *o, th_
  * else the one with the highest version; a libpython only when there is no
  * executable. NULL when the image has no interpreter. */
 const th_image_interp *th_imgfacts_python(const th_imgfacts *f);
+
+/* The virtual environment or conda prefix the image runs in: the first
+ * directory along the image's PATH that is ENV/bin of a recorded
+ * environment, unless a directory holding an interpreter comes first. NULL:
+ * the system's site directories (or no PATH). Its distributions are those
+ * whose th_image_dist.environment is its path. */
+const th_image_env *th_imgfacts_env(const th_imgfacts *f);
 
 /* The first library of that kind (libc | musl | cuda-runtime | cudnn |
  * nccl | openblas | mkl | python | other) in path order, or NULL. */

@@ -39,6 +39,7 @@ typedef struct img_pending {
 	char *target, *link; /* normalised paths (no leading "/" or "./"), NUL-terminated */
 	size_t target_len, link_len;
 	const th_vfs_node *node; /* the node the link made (nodes are never freed one by one) */
+	uint64_t ordinal;        /* the link's place in the layer: only earlier copies of the target count */
 } img_pending;
 
 typedef struct scan {
@@ -57,6 +58,7 @@ typedef struct scan {
 	uint64_t entries_left, bytes_left;
 	img_pending *pend; /* this layer's, malloc'd; strings in pend_arena */
 	size_t npend, cappend;
+	uint64_t ordinal;  /* entries of the layer seen so far, in this pass */
 	th_arena pend_arena;
 } scan;
 
@@ -402,7 +404,7 @@ static int img__hardlink(scan *s, const th_layer_entry *e, th_error *err)
 		s->pend = p;
 		s->cappend = cap;
 	}
-	s->pend[s->npend++] = (img_pending){ target, link, tl, ll, n };
+	s->pend[s->npend++] = (img_pending){ target, link, tl, ll, n, s->ordinal };
 	return 0;
 }
 
@@ -416,6 +418,7 @@ static int img__entry(void *ud, const th_layer_entry *e, th_layer_stream *ls, th
 	if (!s->entries_left--)
 		return th_error_set(err, TH_ERR_LIMIT, "image has more than %llu entries (entries)",
 				    (unsigned long long)s->lim->entries);
+	s->ordinal++;
 	if (e->type == TH_ENTRY_FILE && (rc = img__content(s, e->path, e->path_len, e->size, ls, -1, &data, &len, err)))
 		return rc;
 	if (s->logging && (rc = img__log_entry(&s->log, e, data, len, err)))
@@ -441,11 +444,13 @@ static int img__fixup_entry(void *ud, const th_layer_entry *e, th_layer_stream *
 	uint64_t cap = 0;
 	int rc = 0;
 
+	s->ordinal++;
 	if (e->type != TH_ENTRY_FILE)
 		return 0;
 	img__norm(&p, &plen);
 	for (size_t i = 0; i < s->npend; i++)
-		if (s->pend[i].target_len == plen && !memcmp(s->pend[i].target, p, plen)) {
+		if (s->pend[i].ordinal > s->ordinal && s->pend[i].target_len == plen &&
+		    !memcmp(s->pend[i].target, p, plen)) {
 			uint64_t c = img__cap(s, img__interest(s->pend[i].link, s->pend[i].link_len));
 			cap = c > cap ? c : cap;
 		}
@@ -460,7 +465,7 @@ static int img__fixup_entry(void *ud, const th_layer_entry *e, th_layer_stream *
 		const th_vfs_node *n;
 		const void *data = NULL;
 		size_t len = 0, want = (size_t)(img__cap(s, in) < full ? img__cap(s, in) : full);
-		if (pd->target_len != plen || memcmp(pd->target, p, plen))
+		if (pd->ordinal <= s->ordinal || pd->target_len != plen || memcmp(pd->target, p, plen))
 			continue;
 		/* the link's node must still be the one the link made: a later entry
 		 * of the layer may have replaced or removed it */
@@ -475,7 +480,7 @@ static int img__fixup_entry(void *ud, const th_layer_entry *e, th_layer_stream *
 		if (!rc && (rc = th_vfs_apply(s->vfs, s->layer, &fe, data, len, err)) > 0)
 			rc = 0;
 		if (!rc && th_vfs_lookup(s->vfs, pd->link, false, &n, NULL) == 0)
-			pd->node = n; /* a later copy of the target (same path again) replaces this one */
+			pd->node = n; /* a later copy of the target (same path again, still before the link) wins */
 	}
 	return rc;
 }
@@ -533,6 +538,7 @@ static int img__layers(scan *s, const th_oci_src *src, const th_oci_image *im, t
 			if (!(rc = th_buf_put(&s->log, "THLC3\n", 6, err)))
 				rc = th_buf_grow(&s->log, LOG_HEAD, err);
 		s->npend = 0;
+		s->ordinal = 0;
 		th_arena_release(&s->pend_arena);
 		if (!rc) {
 			s->log.len = LOG_HEAD;
@@ -541,6 +547,7 @@ static int img__layers(scan *s, const th_oci_src *src, const th_oci_image *im, t
 		if (!rc && s->npend) {
 			/* rare: hardlinks of interest to files that were not kept */
 			th_layer_result again;
+			s->ordinal = 0;
 			rc = th_layer_scan(&again, &ls, s->lim, img__fixup_entry, s, err);
 		}
 		if (owned)

@@ -18,8 +18,23 @@
 /* Decompressed blocks go round a small ring: libarchive parses block k while
  * the hashing thread digests blocks k-1, k-2, ... A slot is refilled only
  * after the hasher is done with it, and libarchive never looks at a block
- * after asking for the next one, so no block is written while read. */
-enum { RING = 4, BLOCK = 256 * 1024, INBLOCK = 256 * 1024 };
+ * after asking for the next one, so no block is written while read. The
+ * compressed input goes round a ring of its own the same way: the blob's
+ * digest is computed on the hashing thread too, which leaves the reading
+ * thread (the critical path: decompression and tar parsing) nothing else. */
+enum { RING = 4, INRING = 4, BLOCK = 256 * 1024, INBLOCK = 256 * 1024 };
+
+/* One block to hash, in posting order: of the blob or of the tar. The
+ * hasher clears *busy when done, which frees the buffer for reuse. */
+typedef struct layer_job {
+	th_sha256 *h;
+	const unsigned char *p;
+	size_t len;
+	bool *busy;
+} layer_job;
+
+/* Each buffer has at most one job outstanding: the queue never overflows. */
+enum { JOBS = RING + INRING };
 
 struct th_layer_stream {
 	const th_layer_src *src;
@@ -28,7 +43,10 @@ struct th_layer_stream {
 	int rc; /* first error met inside a libarchive callback */
 
 	/* compressed input */
-	unsigned char *in;
+	unsigned char *in; /* inring[in_slot] */
+	unsigned char *inring[INRING];
+	bool in_busy[INRING];
+	int in_slot;
 	size_t in_len, in_pos;
 	uint64_t in_read; /* bytes of the blob read so far */
 	th_sha256 blob_hash;
@@ -38,10 +56,12 @@ struct th_layer_stream {
 	bool frame_done; /* the last gzip member / zstd frame ended cleanly */
 	ZSTD_DCtx *zd;
 
-	/* decompressed output and its hashing thread */
+	/* decompressed output and the hashing thread */
 	unsigned char *ring[RING];
-	size_t ring_len[RING];
-	uint64_t posted, hashed; /* blocks handed to the hasher / digested by it */
+	bool out_busy[RING];
+	uint64_t blocks;         /* decompressed blocks produced */
+	layer_job jobs[JOBS];
+	uint64_t posted, hashed; /* jobs handed to the hasher / done by it */
 	bool threaded, stop;
 	pthread_t thread;
 	pthread_mutex_t mu;
@@ -75,6 +95,32 @@ static int layer__fail(th_layer_stream *ls, int code, const char *fmt, ...)
 	return ls->rc;
 }
 
+/* Hands a block to the hashing thread (or hashes it here without one). */
+static void layer__post(th_layer_stream *ls, th_sha256 *h, const unsigned char *p, size_t len, bool *busy)
+{
+	if (!ls->threaded) {
+		th_sha256_update(h, p, len);
+		return;
+	}
+	pthread_mutex_lock(&ls->mu);
+	*busy = true;
+	ls->jobs[ls->posted % JOBS] = (layer_job){ h, p, len, busy };
+	ls->posted++;
+	pthread_cond_broadcast(&ls->cv);
+	pthread_mutex_unlock(&ls->mu);
+}
+
+/* Waits until the hasher is done with a buffer. */
+static void layer__wait(th_layer_stream *ls, const bool *busy)
+{
+	if (!ls->threaded)
+		return;
+	pthread_mutex_lock(&ls->mu);
+	while (*busy)
+		pthread_cond_wait(&ls->cv, &ls->mu);
+	pthread_mutex_unlock(&ls->mu);
+}
+
 /* Refills the compressed input buffer. Returns bytes now available (0 at
  * the end of the blob) or a negative code. */
 static int layer__refill(th_layer_stream *ls)
@@ -88,6 +134,10 @@ static int layer__refill(th_layer_stream *ls)
 	ls->in_pos = ls->in_len = 0;
 	if (!want)
 		return 0;
+	/* the decompressor has consumed the current slot: take the next one */
+	ls->in_slot = (ls->in_slot + 1) % INRING;
+	ls->in = ls->inring[ls->in_slot];
+	layer__wait(ls, &ls->in_busy[ls->in_slot]);
 	do
 		n = pread(ls->src->fd, ls->in, want, (off_t)(ls->src->offset + ls->in_read));
 	while (n < 0 && errno == EINTR);
@@ -100,7 +150,7 @@ static int layer__refill(th_layer_stream *ls)
 	/* A plain layer is its own tar: its digest is the diff_id, hashed once
 	 * on the hashing thread (until detection, comp reads as plain). */
 	if (ls->comp != TH_LAYER_PLAIN)
-		th_sha256_update(&ls->blob_hash, ls->in, (size_t)n);
+		layer__post(ls, &ls->blob_hash, ls->in, (size_t)n, &ls->in_busy[ls->in_slot]);
 	return 1;
 }
 
@@ -192,10 +242,11 @@ static void *layer__hasher(void *arg)
 			pthread_cond_wait(&ls->cv, &ls->mu);
 		if (ls->hashed == ls->posted)
 			break;
-		int k = (int)(ls->hashed % RING);
+		layer_job j = ls->jobs[ls->hashed % JOBS];
 		pthread_mutex_unlock(&ls->mu);
-		th_sha256_update(&ls->tar_hash, ls->ring[k], ls->ring_len[k]);
+		th_sha256_update(j.h, j.p, j.len);
 		pthread_mutex_lock(&ls->mu);
+		*j.busy = false;
 		ls->hashed++;
 		pthread_cond_broadcast(&ls->cv);
 	}
@@ -214,13 +265,8 @@ static la_ssize_t layer__next_block(th_layer_stream *ls, const void **block)
 		return ls->rc;
 	if (ls->eof)
 		return 0;
-	k = (int)(ls->posted % RING);
-	if (ls->threaded) {
-		pthread_mutex_lock(&ls->mu);
-		while (ls->posted - ls->hashed >= RING)
-			pthread_cond_wait(&ls->cv, &ls->mu);
-		pthread_mutex_unlock(&ls->mu);
-	}
+	k = (int)(ls->blocks % RING);
+	layer__wait(ls, &ls->out_busy[k]);
 	rc = ls->comp == TH_LAYER_GZIP ? layer__gunzip(ls, ls->ring[k], BLOCK, &got)
 	     : ls->comp == TH_LAYER_ZSTD ? layer__unzstd(ls, ls->ring[k], BLOCK, &got)
 					 : layer__plain(ls, ls->ring[k], BLOCK, &got);
@@ -235,16 +281,8 @@ static la_ssize_t layer__next_block(th_layer_stream *ls, const void **block)
 		return layer__fail(ls, TH_ERR_LIMIT, "decompresses to more than %llu bytes (layer_bytes / image_bytes)",
 				   (unsigned long long)ls->src->max_tar_bytes);
 	}
-	ls->ring_len[k] = got;
-	if (ls->threaded) {
-		pthread_mutex_lock(&ls->mu);
-		ls->posted++;
-		pthread_cond_broadcast(&ls->cv);
-		pthread_mutex_unlock(&ls->mu);
-	} else {
-		th_sha256_update(&ls->tar_hash, ls->ring[k], got);
-		ls->posted++;
-	}
+	layer__post(ls, &ls->tar_hash, ls->ring[k], got, &ls->out_busy[k]);
+	ls->blocks++;
 	*block = ls->ring[k];
 	return (la_ssize_t)got;
 }
@@ -433,13 +471,13 @@ int th_layer_scan(th_layer_result *out, const th_layer_src *src, const th_limits
 		th_sha256_release(&ls.blob_hash);
 		return rc;
 	}
-	ls.in = malloc(INBLOCK);
+	bool nomem = false;
+	for (int i = 0; i < INRING; i++)
+		nomem |= !(ls.inring[i] = malloc(INBLOCK));
 	for (int i = 0; i < RING; i++)
-		ls.ring[i] = malloc(BLOCK);
-	for (int i = 0; i < RING; i++)
-		if (!ls.ring[i])
-			ls.in = (free(ls.in), NULL);
-	if (!ls.in) {
+		nomem |= !(ls.ring[i] = malloc(BLOCK));
+	ls.in = ls.inring[0];
+	if (nomem) {
 		rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
 		goto done;
 	}
@@ -484,7 +522,8 @@ done:
 	ZSTD_freeDCtx(ls.zd);
 	th_sha256_release(&ls.blob_hash);
 	th_sha256_release(&ls.tar_hash);
-	free(ls.in);
+	for (int i = 0; i < INRING; i++)
+		free(ls.inring[i]);
 	for (int i = 0; i < RING; i++)
 		free(ls.ring[i]);
 	return rc;

@@ -26,8 +26,7 @@ int main(int argc, char **argv)
 	th_imgscan_opts o = TH_IMGSCAN_OPTS_INIT;
 	th_arena a;
 	th_imgfacts f;
-	int64_t scan;
-	bool reused = false;
+	int64_t scan, before = 0, after = 0;
 	int rc = 1;
 
 	if (argc < 3) {
@@ -45,10 +44,12 @@ int main(int argc, char **argv)
 			o.platform = argv[++i];
 	}
 	th_arena_init(&a, 4096);
-	if (th_store_open(&s, argv[1], &err) || th_imgscan_run(s, argv[2], &o, &scan, &reused, &err) ||
+	if (th_store_open(&s, argv[1], &err) || th_store_img_count(s, "scans", &before, &err) ||
+	    th_imgscan_run(s, argv[2], &o, &scan, &err) || th_store_img_count(s, "scans", &after, &err) ||
 	    th_store_img_load(s, scan, &f, &a, &err))
 		goto done;
-	printf("scan %lld reused %d\n", (long long)scan, reused);
+	/* reused: no scan was added */
+	printf("scan %lld reused %d\n", (long long)scan, after == before);
 	const th_image_interp *py = th_imgfacts_python(&f);
 	if (py)
 		printf("python %s %s %s\n", py->path, nz(py->version), th_imgfacts_implementation(py));

@@ -148,6 +148,42 @@ check "hardlink layer cached" "1" "$(grep -c '"cached": true' "$tmp/out.json")"
 scan "$tmp/src/hardlink/layer1"
 check "hardlink rootfs" "hardos 7;linked 1.0 3;" "$(q 'select id, version_id from image_os'; q 'select normalized, version, files from image_dists')"
 
+# Crafted with GNU tar as a docker-archive: two links of different interest
+# (a METADATA, a RECORD) to one file; the link's target written again after
+# the link in the same layer (the link keeps the first content); a link of
+# interest to a file over file_bytes (skipped and counted).
+if command -v tar >/dev/null && command -v sha256sum >/dev/null; then
+  h=$tmp/hl2/root
+  mkdir -p "$h/a" "$h/etc" "$h/usr/lib" "$h/d/lib/python3/dist-packages/linked-1.0.dist-info" \
+    "$h/d/lib/python3/dist-packages/other-2.0.dist-info"
+  printf 'ID=first\nVERSION_ID="1"\n' > "$h/a/osrel"
+  printf 'Metadata-Version: 2.1\nName: linked\nVersion: 1.0\n' > "$h/a/meta"
+  head -c 5000 /dev/zero > "$h/a/big"
+  ln "$h/a/osrel" "$h/etc/os-release"
+  ln "$h/a/meta" "$h/d/lib/python3/dist-packages/linked-1.0.dist-info/METADATA"
+  ln "$h/a/meta" "$h/d/lib/python3/dist-packages/other-2.0.dist-info/RECORD"
+  ln "$h/a/big" "$h/usr/lib/os-release"
+  tarx() { tar --format=gnu --owner=0 --group=0 --mtime=@0 -C "$h" "$@"; }
+  tarx -cf "$tmp/hl2/layer.tar" a etc d usr
+  rm "$h/a/osrel"; printf 'ID=second\n' > "$h/a/osrel"
+  tarx -rf "$tmp/hl2/layer.tar" a/osrel
+  printf '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' \
+    "$(sha256sum "$tmp/hl2/layer.tar" | cut -d' ' -f1)" > "$tmp/hl2/config.json"
+  printf '[{"Config":"config.json","RepoTags":["hl:1"],"Layers":["layer.tar"]}]' > "$tmp/hl2/manifest.json"
+  tar -C "$tmp/hl2" -cf "$tmp/hl2.tar" manifest.json config.json layer.tar
+  check "crafted hardlinks in the tar" "4" "$(tar -tvf "$tmp/hl2/layer.tar" | grep -c '^h')"
+  for round in streamed cached; do
+    [ "$round" = streamed ] && rm -f "$tmp/db"*
+    "$THOTH" scan image "$tmp/hl2.tar" --db "$tmp/db" --limit file_bytes=100 > /dev/null 2> "$tmp/err" ||
+      { echo "FAIL: crafted hardlink scan: $(cat "$tmp/err")"; fail=$((fail + 1)); }
+    id=$(sqlite3 "$tmp/db" 'select max(id) from image_scans')
+    check "link keeps the target as it was ($round)" "first 1;" "$(q "select id, version_id from image_os where scan_id = $id")"
+    check "two interests, one target ($round)" "linked 1.0 -;other 2.0 3;" \
+      "$(q "select normalized, version, coalesce(files, '-') from image_dists where scan_id = $id order by 1")"
+    check "link to an over-large file skipped ($round)" "1" "$(q "select skipped from image_scan_layers where scan_id = $id" | tr -d ';')"
+  done
+fi
+
 # A 50 MB METADATA (over metadata_bytes: the dist is reported from its
 # directory name, the file counted as skipped) and invalid UTF-8 in a file
 # name and in metadata (kept as bytes, written as U+FFFD in JSON).

@@ -10,11 +10,23 @@
 
 #include "analyzer/store_image.h"
 
-static void facts_and_cache(void **state)
+static th_store *open_tmp(const char *name)
 {
 	const char *t = getenv("TMPDIR");
 	char path[512];
 	th_store *s;
+
+	snprintf(path, sizeof(path), "%s/test_store_image_XXXXXX", t ? t : "/tmp");
+	assert_non_null(mkdtemp(path));
+	strcat(path, "/");
+	strcat(path, name);
+	assert_int_equal(th_store_open(&s, path, NULL), 0);
+	return s;
+}
+
+static void facts_and_cache(void **state)
+{
+	th_store *s = open_tmp("t.db");
 	th_error err = TH_ERROR_INIT;
 	th_buf b = TH_BUF_INIT;
 	int64_t id, n;
@@ -28,10 +40,7 @@ static void facts_and_cache(void **state)
 			    "/usr/lib/python3/dist-packages", "/usr/lib/python3/dist-packages/foo-1.0.dist-info",
 			    "dist-info", "pip", NULL, NULL, NULL, NULL, 0, req, 1, 7, NULL, 0 };
 
-	snprintf(path, sizeof(path), "%s/test_store_image_XXXXXX", t ? t : "/tmp");
-	assert_non_null(mkdtemp(path));
-	strcat(path, "/t.db");
-	assert_int_equal(th_store_open(&s, path, &err), 0);
+	(void)state;
 	assert_int_equal(th_store_begin(s, &err), 0);
 	assert_int_equal(th_store_img_scan(s, &info, &id, &err), 0);
 	assert_int_equal(th_store_img_layer(s, id, &l, &err), 0);
@@ -56,20 +65,6 @@ static void facts_and_cache(void **state)
 	assert_int_equal(th_store_check(s, &err), 0);
 	th_buf_release(&b);
 	th_store_free(s);
-}
-
-static th_store *open_tmp(const char *name)
-{
-	const char *t = getenv("TMPDIR");
-	char path[512];
-	th_store *s;
-
-	snprintf(path, sizeof(path), "%s/test_store_image_XXXXXX", t ? t : "/tmp");
-	assert_non_null(mkdtemp(path));
-	strcat(path, "/");
-	strcat(path, name);
-	assert_int_equal(th_store_open(&s, path, NULL), 0);
-	return s;
 }
 
 /* What a scan wrote comes back whole: lists with newlines and empty strings
