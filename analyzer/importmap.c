@@ -53,11 +53,28 @@ struct th_importmap {
 	void *kb_ud;
 	importmap__memo *memo;   /* open addressing, power-of-two capacity */
 	size_t nmemo, capmemo;
+	th_importmap_deps_fn kb_deps;
+	void *kb_deps_ud;
+	struct importmap__kbnode *graph; /* the knowledge base's dependency graph, loaded as walked */
+	size_t ngraph, capgraph, maxgraph;
 };
 
 static int importmap__nomem(th_error *err)
 {
 	return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+}
+
+/* v (a malloc'd array of *cap elements holding n) with room for one more:
+ * v itself, or moved, or NULL when out of memory (v is then untouched). */
+static void *importmap__room(void *v, size_t n, size_t *cap, size_t size)
+{
+	void *nv;
+
+	if (n < *cap)
+		return v;
+	if ((nv = realloc(v, (*cap ? *cap * 2 : 32) * size)))
+		*cap = *cap ? *cap * 2 : 32;
+	return nv;
 }
 
 int th_importmap_new_empty(th_importmap **out, th_error *err)
@@ -92,6 +109,7 @@ void th_importmap_free(th_importmap *m)
 	free(m->inst);
 	free(m->pairs);
 	free(m->memo);
+	free(m->graph);
 	free(m);
 }
 
@@ -184,12 +202,11 @@ int th_importmap_table_load(th_importmap *m, const char *text, size_t len, const
 			if (!(e.dists = th_arena_alloc(&m->a, e.ndists * sizeof(*e.dists))))
 				goto nomem;
 			memcpy(e.dists, dists, e.ndists * sizeof(*e.dists));
-			if (n == cap) {
-				importmap__entry *nv = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof(*v));
-				if (!nv)
-					goto nomem;
-				v = nv;
-			}
+			importmap__entry *nv = importmap__room(v, n, &cap, sizeof(*v));
+
+			if (!nv)
+				goto nomem;
+			v = nv;
 			v[n++] = e;
 		} else if (pos < end && text[pos] != '#') {
 			rc = th_error_set(err, TH_ERR_INVALID, "%s:%zu: unexpected character", what, lineno + 1);
@@ -256,14 +273,9 @@ int th_importmap_add_installed(th_importmap *m, const th_importmap_installed *d,
 
 	if (!d->name || !*d->name)
 		return th_error_set(err, TH_ERR_INVALID, "an installed distribution without a name");
-	if (m->ninst == m->capinst) {
-		size_t cap = m->capinst ? m->capinst * 2 : 32;
-		importmap__inst *nv = realloc(m->inst, cap * sizeof(*nv));
-		if (!nv)
-			return importmap__nomem(err);
-		m->inst = nv;
-		m->capinst = cap;
-	}
+	if (!(x = importmap__room(m->inst, m->ninst, &m->capinst, sizeof(*m->inst))))
+		return importmap__nomem(err);
+	m->inst = x;
 	x = &m->inst[m->ninst];
 	memset(x, 0, sizeof(*x));
 	x->d.name = th_arena_strdup(&m->a, d->name);
@@ -286,14 +298,11 @@ int th_importmap_add_installed(th_importmap *m, const th_importmap_installed *d,
 		klen = strlen(key);
 		if (!importmap__is_module(key, klen))
 			continue;
-		if (m->npairs == m->cappairs) {
-			size_t cap = m->cappairs ? m->cappairs * 2 : 64;
-			importmap__pair *nv = realloc(m->pairs, cap * sizeof(*nv));
-			if (!nv)
-				return importmap__nomem(err);
-			m->pairs = nv;
-			m->cappairs = cap;
-		}
+		importmap__pair *pv = importmap__room(m->pairs, m->npairs, &m->cappairs, sizeof(*m->pairs));
+
+		if (!pv)
+			return importmap__nomem(err);
+		m->pairs = pv;
 		m->pairs[m->npairs] = (importmap__pair){ key, x->d.name, m->npairs };
 		m->npairs++;
 	}
@@ -622,43 +631,65 @@ int th_importmap_has_below(th_importmap *m, const char *module, th_error *err)
 
 /* ---- chains through Requires-Dist ---- */
 
-/* The installed distributions x requires on this target. */
-static int importmap__deps(th_importmap *m, importmap__inst *x, const th_marker_env *env, th_error *err)
+/* Calls fn with the name of each requirement of reqs that applies on the
+ * target: its marker holds in env (no env, or one it cannot evaluate: it
+ * names no extra). A Requires-Dist thoth cannot read is no chain to follow. */
+static int importmap__follow(const char *const *reqs, size_t n, const th_marker_env *env,
+			     int (*fn)(void *ud, const char *name, th_error *err), void *ud, th_error *err)
 {
 	th_arena tmp;
 	int rc = 0;
 
-	if (x->deps_done)
-		return 0;
 	th_arena_init(&tmp, 4096);
-	if (!(x->deps = th_arena_alloc(&m->a, (x->d.nrequires ? x->d.nrequires : 1) * sizeof(*x->deps)))) {
-		rc = importmap__nomem(err);
-		goto done;
-	}
-	for (size_t i = 0; i < x->d.nrequires; i++) {
-		const char *s = x->d.requires[i];
+	for (size_t i = 0; i < n && !rc; i++) {
+		const char *s = reqs[i];
 		th_error e = TH_ERROR_INIT;
-		importmap__inst *y;
 		th_req r;
 		bool holds = true;
 
-		/* A Requires-Dist thoth cannot read is not a chain it can follow. */
 		if (th_req_parse(&r, s, strlen(s), &tmp, &e)) {
-			if (e.code == TH_ERR_NOMEM) {
+			if (e.code == TH_ERR_NOMEM)
 				rc = importmap__nomem(err);
-				goto done;
-			}
 			continue;
 		}
 		if (r.marker && (!env || th_marker_eval(r.marker, env, &holds, NULL)))
 			holds = !strstr(s + strcspn(s, ";"), "extra");
-		if (holds && (y = importmap__inst_find(m, r.name)))
-			x->deps[x->ndeps++] = (size_t)(y - m->inst);
+		if (holds)
+			rc = fn(ud, r.name, err);
 	}
-	x->deps_done = true;
-done:
 	th_arena_release(&tmp);
 	return rc;
+}
+
+typedef struct importmap__edge_ud {
+	th_importmap *m;
+	importmap__inst *x;
+} importmap__edge_ud;
+
+static int importmap__inst_edge(void *ud, const char *name, th_error *err)
+{
+	importmap__edge_ud *e = ud;
+	importmap__inst *y = importmap__inst_find(e->m, name);
+
+	if (y)
+		e->x->deps[e->x->ndeps++] = (size_t)(y - e->m->inst);
+	return 0;
+}
+
+/* The installed distributions x requires on this target. */
+static int importmap__deps(th_importmap *m, importmap__inst *x, const th_marker_env *env, th_error *err)
+{
+	importmap__edge_ud e = { m, x };
+	int rc;
+
+	if (x->deps_done)
+		return 0;
+	if (!(x->deps = th_arena_alloc(&m->a, (x->d.nrequires ? x->d.nrequires : 1) * sizeof(*x->deps))))
+		return importmap__nomem(err);
+	if ((rc = importmap__follow(x->d.requires, x->d.nrequires, env, importmap__inst_edge, &e, err)))
+		return rc;
+	x->deps_done = true;
+	return 0;
 }
 
 int th_importmap_chain(th_importmap *m, const char *const *roots, size_t nroots, const char *dist,
@@ -725,4 +756,148 @@ const char *th_importmap_via_name(th_importmap_via v)
 {
 	return v == TH_IMPORTMAP_INSTALLED ? "installed" : v == TH_IMPORTMAP_TABLE ? "table" :
 	       v == TH_IMPORTMAP_KB ? "knowledge base" : "guess";
+}
+
+/* ---- chains through the knowledge base ---- */
+
+typedef struct importmap__kbnode {
+	const char *name;  /* normalised */
+	size_t *deps;      /* node indexes */
+	size_t ndeps;
+	bool done;
+} importmap__kbnode;
+
+void th_importmap_set_kb_deps(th_importmap *m, th_importmap_deps_fn fn, void *ud, size_t max_projects)
+{
+	m->kb_deps = fn;
+	m->kb_deps_ud = ud;
+	m->maxgraph = max_projects;
+}
+
+/* The node of a (normalised) name, added when new; SIZE_MAX when out of
+ * memory or over the bound. */
+static size_t importmap__kbnode_of(th_importmap *m, const char *norm)
+{
+	importmap__kbnode *v;
+
+	for (size_t i = 0; i < m->ngraph; i++)
+		if (!strcmp(m->graph[i].name, norm))
+			return i;
+	if (m->ngraph >= m->maxgraph ||
+	    !(v = importmap__room(m->graph, m->ngraph, &m->capgraph, sizeof(*m->graph))))
+		return SIZE_MAX;
+	m->graph = v;
+	memset(&v[m->ngraph], 0, sizeof(*v));
+	if (!(v[m->ngraph].name = th_arena_strdup(&m->a, norm)))
+		return SIZE_MAX;
+	return m->ngraph++;
+}
+
+typedef struct importmap__kbedge {
+	th_importmap *m;
+	size_t at;
+	size_t cap;
+} importmap__kbedge;
+
+static int importmap__kb_edge(void *ud, const char *name, th_error *err)
+{
+	importmap__kbedge *e = ud;
+	char *norm = importmap__canon(&e->m->a, name);
+	size_t to;
+
+	if (!norm)
+		return importmap__nomem(err);
+	if ((to = importmap__kbnode_of(e->m, norm)) == SIZE_MAX)
+		return 0; /* over the bound: a chain not followed */
+	if (e->m->graph[e->at].ndeps < e->cap)
+		e->m->graph[e->at].deps[e->m->graph[e->at].ndeps++] = to;
+	return 0;
+}
+
+static int importmap__kb_deps(th_importmap *m, size_t at, const th_marker_env *env, th_error *err)
+{
+	th_arena tmp;
+	const char *const *reqs = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (m->graph[at].done)
+		return 0;
+	m->graph[at].done = true;
+	th_arena_init(&tmp, 4096);
+	if (!(rc = m->kb_deps(m->kb_deps_ud, m->graph[at].name, &reqs, &n, &tmp, err)) && n) {
+		importmap__kbedge e = { m, at, n };
+		size_t *deps = th_arena_alloc(&m->a, n * sizeof(*deps));
+
+		if (!deps)
+			rc = importmap__nomem(err);
+		else {
+			m->graph[at].deps = deps;
+			rc = importmap__follow(reqs, n, env, importmap__kb_edge, &e, err);
+		}
+	}
+	th_arena_release(&tmp);
+	return rc;
+}
+
+int th_importmap_kb_chain(th_importmap *m, const char *const *roots, size_t nroots, const char *dist,
+			  const th_marker_env *env, th_buf *out, bool *found, th_error *err)
+{
+	size_t *parent = NULL, *queue = NULL, head = 0, tail = 0, hit = SIZE_MAX, goal;
+	const size_t unseen = SIZE_MAX, root = SIZE_MAX - 1, cap = m->maxgraph;
+	char *norm;
+	int rc = 0;
+
+	*found = false;
+	th_buf_clear(out);
+	if (!m->kb_deps || !nroots || !m->maxgraph)
+		return 0;
+	norm = importmap__canon(&m->a, dist);
+	if (!norm || (goal = importmap__kbnode_of(m, norm)) == SIZE_MAX)
+		return norm ? 0 : importmap__nomem(err);
+	parent = malloc(cap * sizeof(*parent));
+	queue = malloc(cap * sizeof(*queue));
+	if (!parent || !queue) {
+		rc = importmap__nomem(err);
+		goto done;
+	}
+	for (size_t i = 0; i < cap; i++)
+		parent[i] = unseen;
+	for (size_t i = 0; i < nroots; i++) {
+		char *r = importmap__canon(&m->a, roots[i]);
+		size_t at = r ? importmap__kbnode_of(m, r) : SIZE_MAX;
+		if (at != SIZE_MAX && at != goal && parent[at] == unseen) {
+			parent[at] = root;
+			queue[tail++] = at;
+		}
+	}
+	while (head < tail && hit == SIZE_MAX) {
+		size_t at = queue[head++];
+		if ((rc = importmap__kb_deps(m, at, env, err)))
+			goto done;
+		for (size_t k = 0; k < m->graph[at].ndeps; k++) {
+			size_t to = m->graph[at].deps[k];
+			if (parent[to] != unseen)
+				continue;
+			parent[to] = at;
+			if (to == goal) {
+				hit = to;
+				break;
+			}
+			queue[tail++] = to;
+		}
+	}
+	if (hit != SIZE_MAX) {
+		size_t path[64], n = 0;
+		for (size_t at = hit; at != root && n < sizeof(path) / sizeof(path[0]); at = parent[at])
+			path[n++] = at;
+		for (size_t i = n; i-- > 0;)
+			if ((rc = th_buf_printf(out, err, "%s%s", i + 1 < n ? " -> " : "", m->graph[path[i]].name)))
+				goto done;
+		*found = true;
+	}
+done:
+	free(parent);
+	free(queue);
+	return rc;
 }

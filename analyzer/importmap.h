@@ -34,6 +34,7 @@
 #include <stddef.h>
 
 #include "analyzer/store_image.h"
+#include "core/arena.h"
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/marker.h"
@@ -106,6 +107,20 @@ int th_importmap_has_below(th_importmap *m, const char *module, th_error *err);
  * extra). *found false when none exists or dist is not installed. */
 int th_importmap_chain(th_importmap *m, const char *const *roots, size_t nroots, const char *dist,
 		       const th_marker_env *env, th_buf *out, bool *found, th_error *err);
+
+/* Without an image, the knowledge base shows chains: fn gives the
+ * Requires-Dist of a project (normalised name) as the knowledge base knows
+ * it (its newest release with metadata), in arena a; *n = 0 when unknown. */
+typedef int (*th_importmap_deps_fn)(void *ud, const char *normalized, const char *const **out, size_t *n,
+				    th_arena *a, th_error *err);
+/* max_projects bounds the projects the map ever walks (the kb_chain_projects
+ * limit): chains beyond it are not found. */
+void th_importmap_set_kb_deps(th_importmap *m, th_importmap_deps_fn fn, void *ud, size_t max_projects);
+
+/* th_importmap_chain over the knowledge base's projects (names written
+ * normalised). */
+int th_importmap_kb_chain(th_importmap *m, const char *const *roots, size_t nroots, const char *dist,
+			  const th_marker_env *env, th_buf *out, bool *found, th_error *err);
 
 const char *th_importmap_via_name(th_importmap_via v);
 

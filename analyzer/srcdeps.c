@@ -212,6 +212,27 @@ static int srcdeps__installed(srcdeps__w *w, const th_srcscan_file *f, const th_
 	return rc ? rc : 1;
 }
 
+/* Without a target's installed distributions, the knowledge base may show
+ * a declared distribution pulling the import in. 1 when a finding was added. */
+static int srcdeps__kb_chain(srcdeps__w *w, const th_srcscan_file *f, const th_pyimport *im, const char *top,
+			     const th_importmap_hit *hit)
+{
+	bool found = false;
+	int rc = 0;
+
+	if (th_importmap_ninstalled(w->map))
+		return 0;
+	for (size_t i = 0; i < hit->ndists && !found && !rc; i++)
+		rc = th_importmap_kb_chain(w->map, w->roots, w->nroots, hit->dists[i], w->o->env, &w->chain, &found,
+					   w->err);
+	if (rc || !found)
+		return rc;
+	rc = srcdeps__add(w, "transitive-dependency", TH_SEV_WARNING, f->path, im->line, im->col, hit->dists[0],
+			  "'%s' is imported but only present through %s (per the knowledge base), not declared", top,
+			  w->chain.ptr);
+	return rc ? rc : 1;
+}
+
 /* One distribution need of an import, against the declarations and the target. */
 static int srcdeps__need(srcdeps__w *w, const th_srcscan_file *f, const th_pyimport *im, const char *top,
 			 const th_importmap_hit *h)
@@ -236,6 +257,8 @@ static int srcdeps__need(srcdeps__w *w, const th_srcscan_file *f, const th_pyimp
 		return srcdeps__add(w, "transitive-dependency", TH_SEV_WARNING, f->path, im->line, im->col, decl->name,
 				    "'%s' is imported but only present through %s, not declared", top, decl->d.file);
 	if ((rc = srcdeps__installed(w, f, im, top, h)))
+		return rc < 0 ? rc : 0;
+	if ((rc = srcdeps__kb_chain(w, f, im, top, h)))
 		return rc < 0 ? rc : 0;
 	if (im->ctx & (TH_PYCTX_TRY_IMPORT | TH_PYCTX_IMPORT_FALLBACK))
 		return srcdeps__add(w, "missing-dependency", TH_SEV_WARNING, f->path, im->line, im->col, top,

@@ -216,6 +216,47 @@ static int srcscan__run_pool(srcscan__pool *p, int nthreads, th_error *err)
 	return 0;
 }
 
+/* ---- the stat cache, merged ---- */
+
+typedef struct srcscan__merge {
+	th_srcscan *s;
+	size_t *order; /* indexes of the Python files, by path */
+	size_t n, at;
+} srcscan__merge;
+
+static int srcscan__bypath(const void *x, const void *y, void *ud)
+{
+	const th_srcscan *s = ud;
+
+	return strcmp(s->files[*(const size_t *)x].path, s->files[*(const size_t *)y].path);
+}
+
+static void srcscan__sort(th_srcscan *s, size_t *v, size_t n)
+{
+	qsort_r(v, n, sizeof(*v), srcscan__bypath, s);
+}
+
+/* A file of the stat cache: a hit when the walk saw that path with the
+ * same size, mtime and inode. */
+static int srcscan__hit(void *ud, const th_source_root_file *c, th_error *err)
+{
+	srcscan__merge *m = ud;
+	int cmp = 1;
+
+	while (m->at < m->n && (cmp = strcmp(m->s->files[m->order[m->at]].path, c->path)) < 0)
+		m->at++;
+	if (m->at < m->n && cmp == 0) {
+		th_srcscan_file *f = &m->s->files[m->order[m->at]];
+		if (f->st.size == c->st.size && f->st.mtime_ns == c->st.mtime_ns && f->st.ino == c->st.ino) {
+			memcpy(f->hash, c->hash, TH_SHA256_HEX);
+			f->src = c->src;
+			f->meta = c->meta;
+			f->cached = f->stat_hit = true;
+		}
+	}
+	return 0;
+}
+
 static int srcscan__threads(const th_srcscan_opts *o)
 {
 	long n = o->threads > 0 ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);
@@ -257,25 +298,28 @@ int th_srcscan_run(th_srcscan *out, const char *root, const th_srcscan_opts *o, 
 		if ((rc = th_store_source_open(&h, store, err)))
 			goto done;
 	}
-	/* 1. The stat cache: files unchanged since the last scan are not read. */
-	for (size_t i = 0; i < out->nfiles; i++) {
-		th_srcscan_file *f = &out->files[i];
-		bool found = false;
+	/* 1. The stat cache: files unchanged since the last scan are not read.
+	 * The root's whole cache comes in one query, merged with the walked
+	 * files in path order. */
+	if (h) {
+		srcscan__merge m = { out, NULL, 0, 0 };
 
-		if (f->kind == TH_REPOFILE_MANIFEST)
-			continue;
-		if (h && f->kind == TH_REPOFILE_PYTHON) {
-			if ((rc = th_store_source_stat_get(h, out->root, f->path, &f->st, f->hash, &found, err)))
-				goto done;
-			if (found && (rc = th_store_source_get(h, f->hash, o->load_usages, &f->src, &f->meta, &found,
-							       &out->arena, err)))
-				goto done;
+		if (!(m.order = malloc((out->nfiles + 1) * sizeof(*m.order)))) {
+			rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
+			goto done;
 		}
-		if (found)
-			f->cached = f->stat_hit = true;
-		else
-			pool.todo[pool.ntodo++] = i;
+		for (size_t i = 0; i < out->nfiles; i++)
+			if (out->files[i].kind == TH_REPOFILE_PYTHON)
+				m.order[m.n++] = i;
+		srcscan__sort(out, m.order, m.n);
+		rc = th_store_source_root_facts(h, out->root, o->load_usages, srcscan__hit, &m, &out->arena, err);
+		free(m.order);
+		if (rc)
+			goto done;
 	}
+	for (size_t i = 0; i < out->nfiles; i++)
+		if (out->files[i].kind != TH_REPOFILE_MANIFEST && !out->files[i].cached)
+			pool.todo[pool.ntodo++] = i;
 	/* 2. Read and hash the rest, in parallel. */
 	pool.phase = 0;
 	if (pool.ntodo && (rc = srcscan__run_pool(&pool, nthreads, err)))

@@ -9,7 +9,7 @@
 
 enum {
 	Q_FILE_GET, Q_IMPORT_GET, Q_USAGE_GET, Q_FILE_PUT, Q_FILE_DEL, Q_IMPORT_PUT,
-	Q_STAT_GET, Q_STAT_PUT, Q_SCAN_NEW, Q_SCAN_FILE, Q_DECL, Q_FINDING, Q_KB_KNOWN, Q_SCAN_SAME, Q_COUNT
+	Q_STAT_GET, Q_STAT_PUT, Q_SCAN_NEW, Q_SCAN_FILE, Q_DECL, Q_FINDING, Q_KB_KNOWN, Q_SCAN_SAME, Q_ROOT_FACTS, Q_ROOT_FACTS_U, Q_COUNT
 };
 
 static const char *const store_source__sql[Q_COUNT] = {
@@ -30,6 +30,15 @@ static const char *const store_source__sql[Q_COUNT] = {
 	 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
 	"SELECT 1 FROM kb_project WHERE name = ?1 LIMIT 1",
 	"SELECT id FROM source_scan WHERE root = ?1 AND digest = ?2 AND same_as IS NULL ORDER BY id DESC LIMIT 1",
+	/* A root's stat cache joined with the facts of each content, one row
+	 * per import, in path order (the stat cache's key order). */
+#define STORE_SOURCE_ROOT_FACTS(usages)                                                                              \
+	("SELECT s.path, s.size, s.mtime_ns, s.ino, s.hash, f.has_errors, f.error_line, f.encoding, f.problem,"    \
+	 " f.error, f.nusages, " usages ", i.module, i.level, i.alias, i.names, i.line, i.col, i.kind, i.ctx"       \
+	 " FROM source_stat s JOIN source_file f ON f.hash = s.hash"                                                \
+	 " LEFT JOIN source_import i ON i.file = f.id WHERE s.root = ?1 ORDER BY s.path, i.seq")
+	STORE_SOURCE_ROOT_FACTS("NULL"),
+	STORE_SOURCE_ROOT_FACTS("f.usages"),
 };
 
 struct th_store_source {
@@ -139,6 +148,35 @@ static int store_source__usages(th_pysource *out, const char *t, size_t n, th_ar
 	return 0;
 }
 
+/* One import from the columns at `at` of a row (module, level, alias,
+ * names, line, col, kind, ctx), appended to out->imports (n of cap). */
+static int store_source__import(th_pysource *out, size_t *n, size_t *cap, sqlite3_stmt *st, int at, th_arena *a)
+{
+	th_pyimport *im;
+	const char *names;
+
+	if (*n == *cap) {
+		th_pyimport *ni = th_arena_alloc(a, (*cap = *cap ? *cap * 2 : 16) * sizeof(*ni));
+		if (!ni)
+			return TH_ERR_NOMEM;
+		if (*n)
+			memcpy(ni, out->imports, *n * sizeof(*ni));
+		out->imports = ni;
+	}
+	im = &out->imports[(*n)++];
+	memset(im, 0, sizeof(*im));
+	im->module = store_source__col(st, at, a);
+	im->level = (unsigned)sqlite3_column_int(st, at + 1);
+	im->alias = store_source__col(st, at + 2, a);
+	names = (const char *)sqlite3_column_text(st, at + 3);
+	im->line = (uint32_t)sqlite3_column_int(st, at + 4);
+	im->col = (uint32_t)sqlite3_column_int(st, at + 5);
+	im->kind = (th_pyimport_kind)sqlite3_column_int(st, at + 6);
+	im->ctx = (unsigned)sqlite3_column_int(st, at + 7);
+	out->nimports = *n;
+	return !im->module || (names && store_source__names(im, names, a)) ? TH_ERR_NOMEM : 0;
+}
+
 int th_store_source_get(th_store_source *h, const char *hash, bool with_usages, th_pysource *out,
 			th_source_meta *meta, bool *found, th_arena *a, th_error *err)
 {
@@ -167,31 +205,9 @@ int th_store_source_get(th_store_source *h, const char *hash, bool with_usages, 
 
 	st = store_source__q(h, Q_IMPORT_GET);
 	sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		th_pyimport *im;
-		const char *names;
-
-		if (n == cap) {
-			th_pyimport *ni = th_arena_alloc(a, (cap = cap ? cap * 2 : 16) * sizeof(*ni));
-			if (!ni)
-				return th_error_set(err, TH_ERR_NOMEM, "out of memory");
-			if (n)
-				memcpy(ni, out->imports, n * sizeof(*ni));
-			out->imports = ni;
-		}
-		im = &out->imports[n++];
-		memset(im, 0, sizeof(*im));
-		im->module = store_source__col(st, 0, a);
-		im->level = (unsigned)sqlite3_column_int(st, 1);
-		im->alias = store_source__col(st, 2, a);
-		names = (const char *)sqlite3_column_text(st, 3);
-		im->line = (uint32_t)sqlite3_column_int(st, 4);
-		im->col = (uint32_t)sqlite3_column_int(st, 5);
-		im->kind = (th_pyimport_kind)sqlite3_column_int(st, 6);
-		im->ctx = (unsigned)sqlite3_column_int(st, 7);
-		if (!im->module || (names && store_source__names(im, names, a)))
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (store_source__import(out, &n, &cap, st, 0, a))
 			return th_error_set(err, TH_ERR_NOMEM, "out of memory");
-	}
 	if (rc != SQLITE_DONE)
 		return store__dberr(err, h->s->db, h->s->path, "cannot read source imports");
 	out->nimports = n;
@@ -401,4 +417,64 @@ int th_store_source_kb_known(th_store_source *h, const char *normalized, bool *o
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store__dberr(err, h->s->db, h->s->path, "cannot look up a knowledge-base project");
 	return 0;
+}
+
+int th_store_source_root_facts(th_store_source *h, const char *root, bool with_usages, th_source_root_fn fn,
+			       void *ud, th_arena *a, th_error *err)
+{
+	sqlite3_stmt *st = store_source__q(h, with_usages ? Q_ROOT_FACTS_U : Q_ROOT_FACTS);
+	th_buf path = TH_BUF_INIT;
+	th_source_root_file f;
+	size_t n = 0, cap = 0;
+	bool have = false;
+	int rc = 0, step;
+
+	sqlite3_bind_text(st, 1, root, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *p = (const char *)sqlite3_column_text(st, 0), *hash;
+
+		if (!p)
+			continue;
+		if (!have || strcmp(p, path.ptr)) {
+			/* A new path: hand over the previous one. */
+			if (have && (rc = fn(ud, &f, err)))
+				goto done;
+			memset(&f, 0, sizeof(f));
+			n = cap = 0;
+			th_buf_clear(&path);
+			hash = (const char *)sqlite3_column_text(st, 4);
+			if ((rc = th_buf_puts(&path, p, err)))
+				goto done;
+			have = hash && strlen(hash) == TH_SHA256_HEX - 1;
+			if (!have)
+				continue;
+			f.path = path.ptr;
+			f.st = (th_source_stat){ sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
+						 sqlite3_column_int64(st, 3) };
+			memcpy(f.hash, hash, TH_SHA256_HEX);
+			f.src.has_errors = sqlite3_column_int(st, 5) != 0;
+			f.src.error_line = (uint32_t)sqlite3_column_int(st, 6);
+			f.meta.encoding = store_source__col(st, 7, a);
+			f.meta.problem = store_source__col(st, 8, a);
+			f.meta.error = store_source__col(st, 9, a);
+			f.meta.nusages = (size_t)sqlite3_column_int64(st, 10);
+			if (with_usages && (rc = store_source__usages(&f.src, (const char *)sqlite3_column_text(st, 11),
+								      f.meta.nusages, a, err)))
+				goto done;
+		}
+		if (sqlite3_column_type(st, 12) != SQLITE_NULL && store_source__import(&f.src, &n, &cap, st, 12, a)) {
+			rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
+			goto done;
+		}
+	}
+	if (step != SQLITE_DONE) {
+		rc = store__dberr(err, h->s->db, h->s->path, "cannot read the stat cache");
+		goto done;
+	}
+	if (have)
+		rc = fn(ud, &f, err);
+done:
+	sqlite3_reset(st);
+	th_buf_release(&path);
+	return rc;
 }

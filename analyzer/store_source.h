@@ -43,6 +43,21 @@ int th_store_source_get(th_store_source *h, const char *hash, bool with_usages, 
 int th_store_source_put(th_store_source *h, const char *hash, const th_pysource *src, const th_source_meta *meta,
 			th_error *err);
 
+/* Everything the store knows about a root at once, for a warm re-scan: each
+ * path of its stat cache whose content has facts, with its recorded stat,
+ * hash and facts (strings in a; usages only when with_usages), in path order
+ * (bytewise). Much cheaper than a lookup per file. */
+typedef struct th_source_root_file {
+	const char *path;           /* valid during the call */
+	th_source_stat st;
+	char hash[TH_SHA256_HEX];
+	th_pysource src;
+	th_source_meta meta;
+} th_source_root_file;
+typedef int (*th_source_root_fn)(void *ud, const th_source_root_file *f, th_error *err);
+int th_store_source_root_facts(th_store_source *h, const char *root, bool with_usages, th_source_root_fn fn,
+			       void *ud, th_arena *a, th_error *err);
+
 /* Stat cache: the hash recorded for (root, path) if its stat is unchanged. */
 int th_store_source_stat_get(th_store_source *h, const char *root, const char *path, const th_source_stat *st,
 			     char hash[TH_SHA256_HEX], bool *found, th_error *err);

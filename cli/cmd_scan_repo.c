@@ -6,6 +6,8 @@
 
 #include "analyzer/imgscan.h"
 #include "analyzer/srcdeps.h"
+#include "analyzer/store_kb.h"
+#include "core/version.h"
 #include "analyzer/srcscan.h"
 #include "core/hash.h"
 #include "core/json.h"
@@ -575,6 +577,47 @@ static int scan__image(th_ctx *ctx, th_store *store, const char *ref, th_importm
 	return th_importmap_add_image(map, &f, &ctx->err);
 }
 
+/* The Requires-Dist of a project's newest final release the knowledge base
+ * has metadata for (the newest of any release when none is final). */
+static int scan__kb_deps(void *ud, const char *normalized, const char *const **out, size_t *n, th_arena *a,
+			 th_error *err)
+{
+	th_kb_project p;
+	th_version best, v;
+	const th_kb_pfile *pick = NULL;
+	bool best_final = false;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = th_kb_project_load(ud, normalized, &p, a, err)) == TH_ERR_NOTFOUND)
+		return 0;
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < p.nversions; i++) {
+		const th_kb_pversion *pv = &p.versions[i];
+		const th_kb_pfile *f = NULL;
+		bool final;
+
+		for (size_t k = 0; k < pv->nfiles && !f; k++)
+			if (pv->files[k].has_metadata)
+				f = &pv->files[k];
+		if (!f || th_version_parse(&v, pv->version, strlen(pv->version), a, NULL))
+			continue;
+		final = !th_version_is_prerelease(&v);
+		if (!pick || (final && !best_final) || (final == best_final && th_version_cmp(&v, &best) > 0)) {
+			pick = f;
+			best = v;
+			best_final = final;
+		}
+	}
+	if (pick) {
+		*out = pick->requires;
+		*n = pick->nrequires;
+	}
+	return 0;
+}
+
 /* The knowledge base as the mapping's third source. */
 static int scan__kb_known(void *ud, const char *normalized, bool *out, th_error *err)
 {
@@ -638,6 +681,7 @@ static int scan__repo(th_ctx *ctx, const th_args *a)
 	    (rc = th_store_source_open(&src, store, &ctx->err)))
 		goto done;
 	th_importmap_set_kb(map, scan__kb_known, src);
+	th_importmap_set_kb_deps(map, scan__kb_deps, store, (size_t)ctx->limits.kb_chain_projects);
 	dopts.map = map;
 	if ((rc = th_srcdeps_declared(&decls, &ndecls, &s, &ctx->limits, &arena, &ctx->err)) ||
 	    (rc = th_srcdeps_analyze(&d, &s, decls, ndecls, &dopts, &arena, &ctx->err)) ||

@@ -45,5 +45,22 @@ t "kb import" 0 $?
 "$THOTH" scan repo "$p" --format json > "$tmp/2.json"
 t "knowledge-base project" 1 "$(findings "$tmp/2.json" | grep -c "kb_only_proj: .*(distribution kb-only-proj, a knowledge-base project)")"
 t "others unchanged" 1 "$(findings "$tmp/2.json" | grep -c "nowhere_known, guessed from the name")"
+# A declared distribution whose knowledge-base metadata requires another:
+# importing the other is transitive, with the chain.
+mkdir -p "$tmp/sd/Web_Fw-2.0" "$tmp/sd/Web_Fw-3.0rc1" "$tmp/sd/helper-lib-1.0" "$p/more"
+printf 'Metadata-Version: 1.2\nName: Web_Fw\nVersion: 2.0\nRequires-Dist: Helper.Lib>=1\nRequires-Dist: extra-only ; extra == "x"\n' \
+  > "$tmp/sd/Web_Fw-2.0/PKG-INFO"
+printf 'Metadata-Version: 1.2\nName: Web_Fw\nVersion: 3.0rc1\n' > "$tmp/sd/Web_Fw-3.0rc1/PKG-INFO"
+printf 'Metadata-Version: 1.2\nName: helper-lib\nVersion: 1.0\n' > "$tmp/sd/helper-lib-1.0/PKG-INFO"
+for d in Web_Fw-2.0 Web_Fw-3.0rc1 helper-lib-1.0; do (cd "$tmp/sd" && tar czf "$tmp/wh/$d.tar.gz" "$d"); done
+"$THOTH" kb import --quiet --index-name local "$tmp/wh"
+t "kb import again" 0 $?
+printf 'import web_fw\nimport helper_lib\nimport extra_only\n' > "$p/more/use.py"
+printf 'web-fw\n' >> "$p/requirements.txt"
+"$THOTH" scan repo "$p" --format json > "$tmp/3.json"
+t "transitive through the knowledge base" \
+  "transitive-dependency helper-lib: 'helper_lib' is imported but only present through web-fw -> helper-lib (per the knowledge base), not declared" \
+  "$(findings "$tmp/3.json" | grep helper)"
+t "not through an extra" 1 "$(findings "$tmp/3.json" | grep -c "missing-dependency extra_only")"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -86,6 +86,23 @@ static void bad_tables(void **state)
 	}
 }
 
+/* An entry naming too many distributions is refused, naming the bound. */
+static void too_many(void **state)
+{
+	th_buf text = TH_BUF_INIT;
+	th_importmap *m;
+	th_error err = TH_ERROR_INIT;
+
+	th_buf_puts(&text, "x", NULL);
+	for (int i = 0; i < 65; i++)
+		th_buf_printf(&text, NULL, " d%d", i);
+	assert_int_equal(th_importmap_new_empty(&m, NULL), 0);
+	assert_int_equal(th_importmap_table_load(m, text.ptr, text.len, "t", &err), TH_ERR_LIMIT);
+	assert_string_equal(err.msg, "t:1: more than 64 distributions");
+	th_importmap_free(m);
+	th_buf_release(&text);
+}
+
 static int kb_knows(void *ud, const char *normalized, bool *out, th_error *err)
 {
 	(*(int *)ud)++;
@@ -165,13 +182,57 @@ static void chains(void **state)
 	th_importmap_free(m);
 }
 
+static int kb_deps(void *ud, const char *normalized, const char *const **out, size_t *n, th_arena *a, th_error *err)
+{
+	static const char *const web[] = { "Helper_Lib", "never; extra == 'x'" }, *const helper[] = { "leaf" };
+
+	(*(int *)ud)++;
+	*out = !strcmp(normalized, "web") ? web : !strcmp(normalized, "helper-lib") ? helper : NULL;
+	*n = !strcmp(normalized, "web") ? 2 : !strcmp(normalized, "helper-lib") ? 1 : 0;
+	return 0;
+}
+
+static void kb_chains(void **state)
+{
+	const char *roots[] = { "Web" };
+	th_importmap *m;
+	th_buf b = TH_BUF_INIT;
+	bool found;
+	int calls = 0;
+
+	assert_int_equal(th_importmap_new_empty(&m, NULL), 0);
+	assert_int_equal(th_importmap_kb_chain(m, roots, 1, "leaf", NULL, &b, &found, NULL), 0);
+	assert_false(found); /* no knowledge base */
+	th_importmap_set_kb_deps(m, kb_deps, &calls, 100);
+	assert_int_equal(th_importmap_kb_chain(m, roots, 1, "LEAF", NULL, &b, &found, NULL), 0);
+	assert_true(found);
+	assert_string_equal(b.ptr, "web -> helper-lib -> leaf");
+	assert_int_equal(th_importmap_kb_chain(m, roots, 1, "never", NULL, &b, &found, NULL), 0);
+	assert_false(found);
+	/* Each project's dependencies are asked once. */
+	assert_int_equal(th_importmap_kb_chain(m, roots, 1, "helper-lib", NULL, &b, &found, NULL), 0);
+	assert_true(found);
+	assert_string_equal(b.ptr, "web -> helper-lib");
+	assert_int_equal(calls, 3);
+	th_importmap_free(m);
+	/* Past the bound, no chain. */
+	assert_int_equal(th_importmap_new_empty(&m, NULL), 0);
+	th_importmap_set_kb_deps(m, kb_deps, &calls, 2);
+	assert_int_equal(th_importmap_kb_chain(m, roots, 1, "leaf", NULL, &b, &found, NULL), 0);
+	assert_false(found);
+	th_buf_release(&b);
+	th_importmap_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(builtin_table),
 		cmocka_unit_test(bad_tables),
+		cmocka_unit_test(too_many),
 		cmocka_unit_test(precedence),
 		cmocka_unit_test(chains),
+		cmocka_unit_test(kb_chains),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
