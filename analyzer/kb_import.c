@@ -196,23 +196,25 @@ typedef struct kb__req {
 	char *md_sha256; /* expected (METADATA), NULL when the page gave none */
 } kb__req;
 
-typedef struct kb__idx {
-	th_store *s;
-	th_kb_writer *w;
-	th_http *http;
-	const th_kb_import_opts *o;
-	th_kb_import_report *rep;
-	int64_t index_id;
-	int file_mode;      /* file:// : a directory URL means its index.html */
-	th_arena reqs;      /* kb__req objects, freed at the end */
-	th_buf url, tmp, version, tags, etag, page_hash;
-	th_error *err;
-	int64_t project_id; /* the page being imported */
-	const char *page_url, *project;
-	th_arena *page_arena; /* the page being imported: its records and what is parsed from them */
-	char **pending;       /* open-addressing set of metadata hashes asked for in this import */
-	size_t npending, cap_pending;
-} kb__idx;
+/* An open-addressing set of strings (copies in its own arena). */
+typedef struct kb__set {
+	char **slot;
+	size_t n, cap;
+	th_arena a;
+} kb__set;
+
+static void kb__set_init(kb__set *t)
+{
+	memset(t, 0, sizeof(*t));
+	th_arena_init(&t->a, 0);
+}
+
+static void kb__set_release(kb__set *t)
+{
+	free(t->slot);
+	th_arena_release(&t->a);
+	kb__set_init(t);
+}
 
 /* FNV-1a: spreads hex digests (already uniform) and anything else. */
 static size_t kb__strhash(const char *s)
@@ -223,37 +225,66 @@ static size_t kb__strhash(const char *s)
 	return h;
 }
 
-/* Adds a metadata hash to the set of those already asked for; returns 1
- * when it was new, 0 when it was there, <0 on allocation failure. Two files
- * sharing one metadata file cost one request. */
-static int kb__pending_add(kb__idx *c, const char *hash)
+static int kb__set_has(const kb__set *t, const char *key)
+{
+	if (!t->cap)
+		return 0;
+	for (size_t i = kb__strhash(key) & (t->cap - 1); t->slot[i]; i = (i + 1) & (t->cap - 1))
+		if (!strcmp(t->slot[i], key))
+			return 1;
+	return 0;
+}
+
+/* Returns 1 when key was new, 0 when it was there, <0 on allocation failure. */
+static int kb__set_add(kb__set *t, const char *key)
 {
 	size_t i;
 
-	if (2 * (c->npending + 1) > c->cap_pending) {
-		size_t ncap = c->cap_pending ? c->cap_pending * 2 : 1024;
+	if (2 * (t->n + 1) > t->cap) {
+		size_t ncap = t->cap ? t->cap * 2 : 1024;
 		char **nt = calloc(ncap, sizeof(*nt));
 		if (!nt)
 			return TH_ERR_NOMEM;
-		for (size_t k = 0; k < c->cap_pending; k++) {
-			if (!c->pending[k])
+		for (size_t k = 0; k < t->cap; k++) {
+			if (!t->slot[k])
 				continue;
-			for (i = kb__strhash(c->pending[k]) & (ncap - 1); nt[i]; i = (i + 1) & (ncap - 1))
+			for (i = kb__strhash(t->slot[k]) & (ncap - 1); nt[i]; i = (i + 1) & (ncap - 1))
 				;
-			nt[i] = c->pending[k];
+			nt[i] = t->slot[k];
 		}
-		free(c->pending);
-		c->pending = nt;
-		c->cap_pending = ncap;
+		free(t->slot);
+		t->slot = nt;
+		t->cap = ncap;
 	}
-	for (i = kb__strhash(hash) & (c->cap_pending - 1); c->pending[i]; i = (i + 1) & (c->cap_pending - 1))
-		if (!strcmp(c->pending[i], hash))
+	for (i = kb__strhash(key) & (t->cap - 1); t->slot[i]; i = (i + 1) & (t->cap - 1))
+		if (!strcmp(t->slot[i], key))
 			return 0;
-	if (!(c->pending[i] = th_arena_strdup(&c->reqs, hash)))
+	if (!(t->slot[i] = th_arena_strdup(&t->a, key)))
 		return TH_ERR_NOMEM;
-	c->npending++;
+	t->n++;
 	return 1;
 }
+
+/* One index being imported from. The full import uses one for one run; lazy
+ * mode keeps one per index for many runs (its HTTP client and its
+ * connections live as long as it). */
+typedef struct kb__idx {
+	th_kb_writer *w;    /* borrowed */
+	th_http *http;
+	const th_limits *lim;
+	th_kb_import_report *rep; /* the run's */
+	th_error *err;            /* the run's */
+	int lazy;           /* this run asks for named projects only: a missing page is an answer */
+	int64_t index_id;
+	int file_mode;      /* file:// : a directory URL means its index.html */
+	char *root;         /* owned: the root URL, with a final '/' */
+	th_arena reqs;      /* kb__req objects of the run */
+	th_buf url, tmp, version, tags, etag, page_hash;
+	int64_t project_id; /* the page being imported */
+	const char *page_url, *project;
+	th_arena *page_arena; /* the page being imported: its records and what is parsed from them */
+	kb__set pending;    /* metadata hashes asked for in this run: two files sharing one cost one request */
+} kb__idx;
 
 static int kb__idx_get(kb__idx *c, const char *url, const char *etag, kb__req *r)
 {
@@ -340,7 +371,7 @@ static int kb__on_root(kb__idx *c, const th_http_resp *resp)
 
 	th_arena_init(&a, 0);
 	if (kb__is_json(resp))
-		rc = th_indexpage_json_projects(resp->body, resp->len, (unsigned)c->o->lim->json_depth, kb__on_project,
+		rc = th_indexpage_json_projects(resp->body, resp->len, (unsigned)c->lim->json_depth, kb__on_project,
 						&rctx, &a, resp->url, c->err);
 	else
 		rc = th_indexpage_html_projects(resp->body, resp->len, kb__on_project, &rctx, &a, resp->url, c->err);
@@ -375,7 +406,7 @@ static int kb__on_file(void *ud, const th_indexfile *f)
 	if ((rc = th_kb_file_put(c->w, vid, &kf, &fid, c->err)))
 		goto done;
 	c->rep->files++;
-	if (f->has_metadata && md && !known && (known = kb__pending_add(c, md)) >= 0)
+	if (f->has_metadata && md && !known && (known = kb__set_add(&c->pending, md)) >= 0)
 		known = !known; /* asked for already by another file of this import */
 	if (known < 0) {
 		rc = th_error_set(c->err, TH_ERR_NOMEM, "out of memory");
@@ -421,7 +452,7 @@ static int kb__on_page(kb__idx *c, kb__req *r, const th_http_resp *resp)
 	th_arena_init(&a, 0);
 	c->page_arena = &a;
 	if (kb__is_json(resp))
-		rc = th_indexpage_json_files(resp->body, resp->len, (unsigned)c->o->lim->json_depth, kb__on_file, c, &a,
+		rc = th_indexpage_json_files(resp->body, resp->len, (unsigned)c->lim->json_depth, kb__on_file, c, &a,
 					     resp->url, c->err);
 	else
 		rc = th_indexpage_html_files(resp->body, resp->len, kb__on_file, c, &a, resp->url, c->err);
@@ -442,7 +473,7 @@ static int kb__on_metadata(kb__idx *c, kb__req *r, const th_http_resp *resp)
 		return th_error_set(c->err, TH_ERR_INVALID, "%s: wrong sha256: the index says %s, the file hashes to %s",
 				    resp->url, r->md_sha256, hex);
 	th_arena_init(&a, 0);
-	if ((rc = th_metadata_parse(&md, resp->body, resp->len, c->o->lim, &a, c->err))) {
+	if ((rc = th_metadata_parse(&md, resp->body, resp->len, c->lim, &a, c->err))) {
 		th_error_prefix(c->err, "%s", resp->url);
 		goto done;
 	}
@@ -462,7 +493,7 @@ static int kb__on_response(void *ud, void *req_ud, const th_http_resp *resp, con
 	kb__idx *c = ud;
 	kb__req *r = req_ud;
 
-	if (failure && r->kind == REQ_PAGE && c->o->nprojects && failure->code == TH_ERR_NOTFOUND) {
+	if (failure && r->kind == REQ_PAGE && c->lazy && failure->code == TH_ERR_NOTFOUND) {
 		c->rep->projects_missing++; /* lazy mode: not in this index, which is an answer */
 		return 0;
 	}
@@ -483,40 +514,38 @@ static int kb__on_response(void *ud, void *req_ud, const th_http_resp *resp, con
 	}
 }
 
-int th_kb_import_index(th_store *s, const char *src, const th_kb_import_opts *o, th_kb_import_report *rep,
-		       th_error *err)
+/* Sets up an index: its root URL (a directory becomes a file:// URL, its
+ * simple/ when it holds one; a URL is the root, given a final '/') and its
+ * HTTP client. */
+static int kb__idx_open(kb__idx *c, th_kb_writer *w, const char *src, const th_kb_import_opts *o, th_error *err)
 {
-	kb__idx c;
 	th_http_opts ho = TH_HTTP_OPTS_INIT;
-	th_http_stats hs;
-	kb__req *root;
 	int rc;
 
-	memset(&c, 0, sizeof(c));
-	c.s = s;
-	c.o = o;
-	c.rep = rep;
-	c.err = err;
-	th_arena_init(&c.reqs, 0);
-	th_buf_init(&c.url, 0);
-	th_buf_init(&c.tmp, 0);
-	th_buf_init(&c.version, 0);
-	th_buf_init(&c.tags, 0);
-	th_buf_init(&c.etag, 0);
-	th_buf_init(&c.page_hash, 0);
-	/* The root URL: a directory becomes a file:// URL (its simple/ when it
-	 * holds one); a URL is taken as the index root, with a final '/'. */
+	memset(c, 0, sizeof(*c));
+	c->w = w;
+	c->lim = o->lim;
+	th_arena_init(&c->reqs, 0);
+	th_buf_init(&c->url, 0);
+	th_buf_init(&c->tmp, 0);
+	th_buf_init(&c->version, 0);
+	th_buf_init(&c->tags, 0);
+	th_buf_init(&c->etag, 0);
+	th_buf_init(&c->page_hash, 0);
+	kb__set_init(&c->pending);
 	if (strncmp(src, "http://", 7) && strncmp(src, "https://", 8) && strncmp(src, "file://", 7)) {
 		char sub[PATH_MAX];
 		snprintf(sub, sizeof(sub), "%s/simple/index.html", src);
-		if ((rc = kb__file_url(&c.url, src, 1, err)) ||
-		    (kb__is_file(sub) && (rc = th_buf_puts(&c.url, "simple/", err))))
-			goto done;
-	} else if ((rc = th_buf_puts(&c.url, src, err)) ||
-		   (!kb__has_suffix(src, "/") && (rc = th_buf_putc(&c.url, '/', err)))) {
-		goto done;
+		if ((rc = kb__file_url(&c->url, src, 1, err)) ||
+		    (kb__is_file(sub) && (rc = th_buf_puts(&c->url, "simple/", err))))
+			return rc;
+	} else if ((rc = th_buf_puts(&c->url, src, err)) ||
+		   (!kb__has_suffix(src, "/") && (rc = th_buf_putc(&c->url, '/', err)))) {
+		return rc;
 	}
-	c.file_mode = !strncmp(c.url.ptr, "file://", 7);
+	if (!(c->root = strdup(c->url.ptr)))
+		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	c->file_mode = !strncmp(c->root, "file://", 7);
 	if (o->parallel > 0)
 		ho.parallel = o->parallel;
 	if (o->retries >= 0)
@@ -526,51 +555,230 @@ int th_kb_import_index(th_store *s, const char *src, const th_kb_import_opts *o,
 	if (o->timeout_ms > 0)
 		ho.timeout_ms = o->timeout_ms;
 	ho.max_bytes = o->lim->http_bytes;
-	ho.allow_file = c.file_mode;
-	if ((rc = th_kb_writer_new(&c.w, s, err)) || (rc = th_http_new(&c.http, &ho, kb__on_response, &c, err)) ||
-	    (rc = th_kb_index_put(c.w, o->index_name ? o->index_name : c.url.ptr, c.url.ptr, o->priority, &c.index_id,
-				  err)))
+	ho.allow_file = c->file_mode;
+	return th_http_new(&c->http, &ho, kb__on_response, c, err);
+}
+
+static void kb__idx_close(kb__idx *c)
+{
+	th_http_free(c->http);
+	free(c->root);
+	kb__set_release(&c->pending);
+	th_arena_release(&c->reqs);
+	th_buf_release(&c->url);
+	th_buf_release(&c->tmp);
+	th_buf_release(&c->version);
+	th_buf_release(&c->tags);
+	th_buf_release(&c->etag);
+	th_buf_release(&c->page_hash);
+}
+
+/* One run inside the caller's transaction: the whole index (nprojects == 0:
+ * its root page, then every project page), or only the named projects'
+ * pages at root/<normalized>/ (lazy). Leaves the object ready for another
+ * run, whatever happened. */
+static int kb__idx_run(kb__idx *c, const char *index_name, int priority, const char *const *projects,
+		       size_t nprojects, th_kb_import_report *rep, th_error *err)
+{
+	th_http_stats before, after;
+	int rc;
+
+	c->rep = rep;
+	c->err = err;
+	c->lazy = nprojects > 0;
+	th_http_stats_get(c->http, &before);
+	if ((rc = th_kb_index_put(c->w, index_name ? index_name : c->root, c->root, priority, &c->index_id, err)))
 		goto done;
-	if (o->nprojects) {
-		/* Lazy mode: only these projects' pages, at root/<normalized>/. */
-		th_buf root_url = TH_BUF_INIT;
-		kb__root_ctx rctx = { &c, NULL };
-		if ((rc = th_buf_puts(&root_url, c.url.ptr, err)))
-			goto done;
-		rctx.root_url = root_url.ptr;
-		for (size_t i = 0; !rc && i < o->nprojects; i++)
-			rc = kb__on_project(&rctx, o->projects[i], NULL);
-		th_buf_release(&root_url);
+	if (c->lazy) {
+		kb__root_ctx rctx = { c, c->root };
+		for (size_t i = 0; !rc && i < nprojects; i++)
+			rc = kb__on_project(&rctx, projects[i], NULL);
+	} else {
+		kb__req *root = kb__req_new(c, REQ_ROOT, NULL, NULL);
+		rc = root ? kb__idx_get(c, c->root, NULL, root) : th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	}
+	if (!rc)
+		rc = th_http_run(c->http, err);
+done:
+	th_http_cancel(c->http);
+	th_http_stats_get(c->http, &after);
+	rep->requests += after.requests - before.requests;
+	rep->retries += after.retries - before.retries;
+	rep->not_modified += after.not_modified - before.not_modified;
+	rep->connects += after.connects - before.connects;
+	rep->bytes += after.bytes - before.bytes;
+	/* The run's requests are finished or dropped; its metadata hashes are
+	 * in the store now (or rolled back with it). */
+	kb__set_release(&c->pending);
+	th_arena_release(&c->reqs);
+	th_arena_init(&c->reqs, 0);
+	c->rep = NULL;
+	c->err = NULL;
+	return rc;
+}
+
+int th_kb_import_index(th_store *s, const char *src, const th_kb_import_opts *o, th_kb_import_report *rep,
+		       th_error *err)
+{
+	kb__idx c;
+	th_kb_writer *w = NULL;
+	int rc;
+
+	if ((rc = th_kb_writer_new(&w, s, err)))
+		return rc;
+	if (!(rc = kb__idx_open(&c, w, src, o, err)))
+		rc = kb__idx_run(&c, o->index_name, o->priority, o->projects, o->nprojects, rep, err);
+	kb__idx_close(&c);
+	th_kb_writer_free(w);
+	return rc;
+}
+
+/* ---- lazy mode ---- */
+
+struct th_kb_lazy {
+	th_store *s;
+	th_kb_writer *w;
+	kb__idx *idx;      /* best priority first */
+	char **names;      /* owned: the name each index is stored under, or NULL */
+	int *priority;
+	size_t n;
+	kb__set missing;   /* normalized names no index has */
+	th_kb_import_report rep;
+};
+
+static int kb__ref_cmp(const void *x, const void *y)
+{
+	const th_kb_index_ref *a = *(const th_kb_index_ref *const *)x, *b = *(const th_kb_index_ref *const *)y;
+	if (a->priority != b->priority)
+		return a->priority < b->priority ? -1 : 1;
+	return a < b ? -1 : a > b; /* same priority: configuration order */
+}
+
+int th_kb_lazy_new(th_kb_lazy **out, th_store *s, const th_kb_index_ref *idx, size_t nidx, const th_kb_import_opts *o,
+		   th_error *err)
+{
+	th_kb_lazy *l = calloc(1, sizeof(*l));
+	const th_kb_index_ref **order = nidx ? calloc(nidx, sizeof(*order)) : NULL;
+	size_t n = 0;
+	int rc = 0;
+
+	*out = NULL;
+	if (!l || (nidx && !order)) {
+		free(l);
+		free(order);
+		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	}
+	l->s = s;
+	kb__set_init(&l->missing);
+	for (size_t i = 0; i < nidx; i++)
+		if (!idx[i].explicit_only)
+			order[n++] = &idx[i];
+	if (n)
+		qsort(order, n, sizeof(*order), kb__ref_cmp);
+	if ((rc = th_kb_writer_new(&l->w, s, err)))
+		goto done;
+	if (n && (!(l->idx = calloc(n, sizeof(*l->idx))) || !(l->names = calloc(n, sizeof(*l->names))) ||
+		  !(l->priority = calloc(n, sizeof(*l->priority))))) {
+		rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		rc = kb__idx_open(&l->idx[i], l->w, order[i]->url, o, err);
+		l->n++; /* opened or half-opened: closed either way */
 		if (rc)
 			goto done;
-	} else {
-		if (!(root = kb__req_new(&c, REQ_ROOT, NULL, NULL))) {
+		if (order[i]->name && !(l->names[i] = strdup(order[i]->name))) {
 			rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
 			goto done;
 		}
-		if ((rc = th_buf_puts(&c.tmp, c.url.ptr, err)) || (rc = kb__idx_get(&c, c.tmp.ptr, NULL, root)))
-			goto done;
-		th_buf_clear(&c.tmp);
+		l->priority[i] = order[i]->priority;
 	}
-	rc = th_http_run(c.http, err);
-	th_http_stats_get(c.http, &hs);
-	rep->requests += hs.requests;
-	rep->retries += hs.retries;
-	rep->not_modified += hs.not_modified;
-	rep->connects += hs.connects;
-	rep->bytes += hs.bytes;
 done:
-	th_http_free(c.http);
-	th_kb_writer_free(c.w);
-	free(c.pending);
-	th_arena_release(&c.reqs);
-	th_buf_release(&c.url);
-	th_buf_release(&c.tmp);
-	th_buf_release(&c.version);
-	th_buf_release(&c.tags);
-	th_buf_release(&c.etag);
-	th_buf_release(&c.page_hash);
+	free(order);
+	if (rc) {
+		th_kb_lazy_free(l);
+		return rc;
+	}
+	*out = l;
+	return 0;
+}
+
+void th_kb_lazy_free(th_kb_lazy *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->n; i++) {
+		kb__idx_close(&l->idx[i]);
+		free(l->names[i]);
+	}
+	free(l->idx);
+	free(l->names);
+	free(l->priority);
+	kb__set_release(&l->missing);
+	th_kb_writer_free(l->w);
+	free(l);
+}
+
+int th_kb_lazy_fetch(th_kb_lazy *l, const char *name, int *out_found, th_error *err)
+{
+	th_buf norm = TH_BUF_INIT;
+	th_kb_import_report rep;
+	const char *one[1];
+	int rc, known = 0;
+
+	*out_found = 0;
+	if (!th_name_is_valid(name, strlen(name)))
+		return th_error_set(err, TH_ERR_INVALID, "'%s': not a valid project name", name);
+	if ((rc = th_name_normalize(&norm, name, strlen(name), err)))
+		return rc;
+	if (kb__set_has(&l->missing, norm.ptr))
+		goto done;
+	if ((rc = th_kb_project_known(l->w, norm.ptr, &known, err)))
+		goto done;
+	if (known) {
+		*out_found = 1;
+		goto done;
+	}
+	if (!l->n)
+		goto remember;
+	if ((rc = th_store_begin(l->s, err)))
+		goto done;
+	one[0] = norm.ptr;
+	for (size_t i = 0; i < l->n && !*out_found; i++) {
+		memset(&rep, 0, sizeof(rep));
+		rc = kb__idx_run(&l->idx[i], l->names[i], l->priority[i], one, 1, &rep, err);
+		l->rep.projects += rep.projects;
+		l->rep.projects_missing += rep.projects_missing;
+		l->rep.versions += rep.versions;
+		l->rep.files += rep.files;
+		l->rep.files_skipped += rep.files_skipped;
+		l->rep.metadata_fetched += rep.metadata_fetched;
+		l->rep.metadata_reused += rep.metadata_reused;
+		l->rep.requests += rep.requests;
+		l->rep.retries += rep.retries;
+		l->rep.bytes += rep.bytes;
+		l->rep.connects += rep.connects;
+		if (rc) {
+			th_store_rollback(l->s);
+			goto done;
+		}
+		*out_found = rep.projects + rep.projects_unchanged > 0;
+	}
+	if ((rc = th_store_commit(l->s, err)))
+		goto done;
+	if (*out_found)
+		goto done;
+remember:
+	if (kb__set_add(&l->missing, norm.ptr) < 0)
+		rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
+done:
+	th_buf_release(&norm);
 	return rc;
+}
+
+void th_kb_lazy_report(const th_kb_lazy *l, th_kb_import_report *out)
+{
+	*out = l->rep;
 }
 
 /* ---- wheelhouses ---- */
@@ -901,4 +1109,29 @@ int th_kb_import_advisories(th_store *s, const char *src, const th_kb_import_opt
 	th_buf_release(&data);
 	th_kb_writer_free(c.w);
 	return rc;
+}
+
+/* ---- configured indexes ---- */
+
+int th_kb_indexes_configured(th_kb_index_ref **out, size_t *n, const char *const *given, size_t ngiven,
+			     const char *project_dir, const struct th_pipconf_env *env, th_arena *a, th_error *err)
+{
+	th_kb_index_ref *v;
+
+	(void)project_dir;
+	(void)env;
+	*out = NULL;
+	*n = 0;
+	if (!ngiven)
+		return 0;
+	if (!(v = th_arena_zalloc(a, ngiven * sizeof(*v))))
+		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < ngiven; i++) {
+		v[i].url = given[i];
+		v[i].priority = (int)i;
+		v[i].origin = "--index";
+	}
+	*out = v;
+	*n = ngiven;
+	return 0;
 }

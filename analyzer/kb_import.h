@@ -15,6 +15,13 @@
  * Re-imports are cheap: a project page whose ETag the server confirms (304)
  * or whose bytes hash as before is skipped; metadata files are addressed by
  * their sha256 and never fetched twice.
+ *
+ * Lazy mode (th_kb_lazy_*) is the other way in: the resolver asks for a
+ * project the knowledge base does not know, and exactly that project's page
+ * and its PEP 658 metadata files are fetched from the configured indexes, in
+ * their own transaction. The indexes come from the command line or, when it
+ * names none, from the user's pip / uv configuration
+ * (th_kb_indexes_configured, through extractors/pipconf).
  */
 #ifndef TH_KB_IMPORT_H
 #define TH_KB_IMPORT_H
@@ -23,6 +30,7 @@
 #include <stdio.h>
 
 #include "analyzer/store.h"
+#include "core/arena.h"
 #include "core/error.h"
 #include "core/limits.h"
 
@@ -64,5 +72,67 @@ int th_kb_import_wheelhouse(th_store *s, const char *dir, const th_kb_import_opt
 			    th_error *err);
 int th_kb_import_advisories(th_store *s, const char *src, const th_kb_import_opts *o, th_kb_import_report *rep,
 			    th_error *err);
+
+/* ---- configured indexes ---- */
+
+/* One index to fetch from. */
+typedef struct th_kb_index_ref {
+	const char *name;   /* stored under this name; NULL: the URL names it (as `kb import URL` does) */
+	const char *url;    /* the index root: a directory, file://, http(s):// */
+	int priority;       /* lower wins (store_kb: the best index that has a project is the only one used) */
+	int explicit_only;  /* uv's `explicit = true`: only for projects pinned to it in [tool.uv.sources],
+			     * which thoth does not read yet, so lazy mode skips it */
+	const char *origin; /* where it was configured, for messages: "--index", a file path, "PIP_INDEX_URL" */
+} th_kb_index_ref;
+
+struct th_pipconf_env; /* extractors/pipconf.h */
+
+/* The indexes to use, best first, priorities 0, 1, 2...:
+ * - `given` (e.g. advise's --index, in command-line order) when ngiven > 0;
+ * - else the uv settings (UV_INDEX, UV_DEFAULT_INDEX, UV_INDEX_URL,
+ *   UV_EXTRA_INDEX_URL; then project_dir's uv.toml or pyproject.toml
+ *   [tool.uv], then the user's and the system's uv.toml) when they name any
+ *   index, in uv's own order (the default index last);
+ * - else pip's (PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, then pip.conf files):
+ *   index-url before the extra-index-urls. pip itself gives them no order;
+ *   thoth does, so that a public index cannot shadow the private one
+ *   (dependency confusion).
+ * Nothing configured gives *n == 0 (not an error: thoth never falls back to
+ * a public index on its own). env NULL: the process's environment (HOME,
+ * XDG_CONFIG_HOME, PIP_CONFIG_FILE...). project_dir may be NULL. Strings and
+ * the array are in arena a. A malformed configuration file is an error
+ * naming the file and line. */
+int th_kb_indexes_configured(th_kb_index_ref **out, size_t *n, const char *const *given, size_t ngiven,
+			     const char *project_dir, const struct th_pipconf_env *env, th_arena *a, th_error *err);
+
+/* ---- lazy mode ---- */
+
+typedef struct th_kb_lazy th_kb_lazy;
+
+/* Prepares fetching from these indexes (copied; explicit_only ones are
+ * skipped). o gives the limits and HTTP settings (parallel, retries,
+ * backoff_ms, timeout_ms); its index_name, priority and projects are
+ * ignored. Nothing is fetched yet; s must outlive the object. Connections
+ * are kept open between fetches. One thread at a time. */
+int th_kb_lazy_new(th_kb_lazy **out, th_store *s, const th_kb_index_ref *idx, size_t nidx, const th_kb_import_opts *o,
+		   th_error *err);
+void th_kb_lazy_free(th_kb_lazy *l);
+
+/* Makes sure the knowledge base knows project `name` (any spelling; it is
+ * PEP 503-normalized here):
+ * - already in the knowledge base (any index): *out_found = 1, nothing fetched;
+ * - asked for before through this object and not found: *out_found = 0,
+ *   nothing fetched (the negative answer is remembered for its lifetime);
+ * - else its page is asked from each index in priority order until one has
+ *   it, and that page and its metadata files are stored in one transaction
+ *   of its own (th_store_begin/commit here: the caller must not hold one):
+ *   *out_found = 1, or 0 when no index has it.
+ * On error (a malformed page, a wrong hash, an unreachable server) the
+ * knowledge base is as it was, nothing is remembered, and the error names
+ * the URL; an invalid project name is TH_ERR_INVALID. */
+int th_kb_lazy_fetch(th_kb_lazy *l, const char *name, int *out_found, th_error *err);
+
+/* What all fetches so far did (requests, projects, metadata...). */
+void th_kb_lazy_report(const th_kb_lazy *l, th_kb_import_report *out);
 
 #endif

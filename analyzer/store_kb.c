@@ -9,7 +9,7 @@
 
 enum {
 	Q_INDEX_PUT, Q_INDEX_ID, Q_PROJECT_STATE, Q_PROJECT_INS, Q_PROJECT_UPD, Q_PROJECT_CLEAR, Q_VERSION_INS,
-	Q_FILE_INS, Q_FILE_MD, Q_MD_HAS, Q_MD_INS, Q_ADV_DEL, Q_ADV_INS, Q_AFF_INS, Q_RANGE_INS, Q_N
+	Q_FILE_INS, Q_FILE_MD, Q_MD_HAS, Q_PROJECT_KNOWN, Q_MD_INS, Q_ADV_DEL, Q_ADV_INS, Q_AFF_INS, Q_RANGE_INS, Q_N
 };
 
 static const char *const kb__sql[Q_N] = {
@@ -30,6 +30,7 @@ static const char *const kb__sql[Q_N] = {
 		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
 	[Q_FILE_MD] = "UPDATE kb_file SET metadata_hash = ?2 WHERE id = ?1",
 	[Q_MD_HAS] = "SELECT 1 FROM kb_metadata WHERE hash = ?1",
+	[Q_PROJECT_KNOWN] = "SELECT 1 FROM kb_project WHERE name = ?1 LIMIT 1",
 	[Q_MD_INS] = "INSERT OR IGNORE INTO kb_metadata (hash, name, version, requires_python, requires, nrequires)"
 		     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[Q_ADV_DEL] = "DELETE FROM kb_advisory WHERE id = ?1",
@@ -232,18 +233,29 @@ int th_kb_file_set_metadata(th_kb_writer *w, int64_t file_id, const char *sha256
 	return kb__done(w, st, "recording a file's metadata", err);
 }
 
-int th_kb_metadata_has(th_kb_writer *w, const char *sha256, int *out, th_error *err)
+/* Runs a one-key existence query. */
+static int kb__exists(th_kb_writer *w, int q, const char *key, int *out, const char *doing, th_error *err)
 {
-	sqlite3_stmt *st = kb__q(w, Q_MD_HAS);
+	sqlite3_stmt *st = kb__q(w, q);
 	int rc;
 
-	kb__text(st, 1, sha256);
+	kb__text(st, 1, key);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store__dberr(err, w->s->db, w->s->path, "looking up core metadata");
+		return store__dberr(err, w->s->db, w->s->path, doing);
 	*out = rc == SQLITE_ROW;
 	return 0;
+}
+
+int th_kb_metadata_has(th_kb_writer *w, const char *sha256, int *out, th_error *err)
+{
+	return kb__exists(w, Q_MD_HAS, sha256, out, "looking up core metadata", err);
+}
+
+int th_kb_project_known(th_kb_writer *w, const char *name, int *out, th_error *err)
+{
+	return kb__exists(w, Q_PROJECT_KNOWN, name, out, "looking up a project", err);
 }
 
 int th_kb_metadata_put(th_kb_writer *w, const char *sha256, const char *name, const char *version,

@@ -76,6 +76,9 @@ int th_kb_file_set_metadata(th_kb_writer *w, int64_t file_id, const char *sha256
 
 /* Is the core metadata with this sha256 already known? */
 int th_kb_metadata_has(th_kb_writer *w, const char *sha256, int *out, th_error *err);
+/* Does any index in the knowledge base have this (normalized) project? */
+int th_kb_project_known(th_kb_writer *w, const char *name, int *out, th_error *err);
+
 /* Records core metadata (idempotent: a known hash is left as it is). */
 int th_kb_metadata_put(th_kb_writer *w, const char *sha256, const char *name, const char *version,
 		       const char *requires_python, const char *const *requires, size_t nrequires, th_error *err);

@@ -103,7 +103,7 @@ static void http__xfer_free(http__xfer *x)
 	free(x);
 }
 
-void th_http_free(th_http *h)
+void th_http_cancel(th_http *h)
 {
 	if (!h)
 		return;
@@ -112,6 +112,7 @@ void th_http_free(th_http *h)
 		h->head = x->next;
 		http__xfer_free(x);
 	}
+	h->tail = NULL;
 	/* Transfers still in the multi handle (a run stopped by the callback). */
 	while (h->running) {
 		http__xfer *x = h->running;
@@ -119,6 +120,14 @@ void th_http_free(th_http *h)
 		curl_multi_remove_handle(h->multi, x->easy);
 		http__xfer_free(x);
 	}
+	h->active = 0;
+}
+
+void th_http_free(th_http *h)
+{
+	if (!h)
+		return;
+	th_http_cancel(h);
 	curl_multi_cleanup(h->multi);
 	while (h->nspare)
 		curl_easy_cleanup(h->spare[--h->nspare]);

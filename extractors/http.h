@@ -70,6 +70,11 @@ int th_http_get(th_http *h, const char *url, const char *accept, const char *eta
 /* Runs until no request is queued or in flight. */
 int th_http_run(th_http *h, th_error *err);
 
+/* Drops every request still queued or in flight (after a run the callback
+ * stopped), keeping the open connections, so the client can be used again
+ * without handing stale req_ud pointers to the callback. */
+void th_http_cancel(th_http *h);
+
 /* Counters for reports and benchmarks. */
 typedef struct th_http_stats {
 	uint64_t requests, retries, bytes, not_modified, connects;

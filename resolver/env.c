@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analyzer/imgscan.h"
 #include "core/yaml.h"
 
 static const char *const env__vars[] = {
@@ -240,9 +241,65 @@ int th_env_spec_from_yaml(th_env_spec *out, const char *text, size_t len, const 
 	return 0;
 }
 
+/* ---- image facts ---- */
+
+/* OCI architecture names -> platform_machine. */
+static const char *env__machine(const char *oci)
+{
+	static const char *const map[][2] = {
+		{ "amd64", "x86_64" }, { "arm64", "aarch64" }, { "386", "i686" }, { "arm", "armv7l" },
+		{ "ppc64le", "ppc64le" }, { "s390x", "s390x" }, { "riscv64", "riscv64" },
+	};
+	for (size_t i = 0; oci && i < sizeof map / sizeof map[0]; i++)
+		if (!strcmp(oci, map[i][0]))
+			return map[i][1];
+	return oci;
+}
+
+int th_env_spec_from_image(th_env_spec *out, const struct th_imgfacts *f, const char *ref, th_arena *a,
+			   th_error *err)
+{
+	memset(out, 0, sizeof *out);
+	const th_image_interp *py = th_imgfacts_python(f);
+	if (!py || !py->version)
+		return th_error_set(err, TH_ERR_NOTFOUND, "image %.200s: no Python interpreter found", ref);
+	char src[300];
+	snprintf(src, sizeof src, "image %.280s", ref);
+	out->source = th_arena_strdup(a, src);
+	out->base_image = ref;
+	out->python = py->version;
+	out->implementation = th_imgfacts_implementation(py);
+	out->arch = env__machine(f->info.arch);
+	out->libc = f->libc_family;
+	out->libc_version = f->libc_version;
+	if (f->os) {
+		out->os_name = f->os->id;
+		out->os_version = f->os->version_id && *f->os->version_id ? f->os->version_id : NULL;
+	}
+	out->cuda = f->cuda_version;
+	out->cudnn = f->cudnn_version;
+	const th_image_lib *l;
+	if ((l = th_imgfacts_lib(f, "mkl")) != NULL)
+		out->mkl = l->version;
+	if ((l = th_imgfacts_lib(f, "openblas")) != NULL)
+		out->openblas = l->version;
+	return out->source ? 0 : th_error_set(err, TH_ERR_NOMEM, "env: out of memory");
+}
+
 int th_env_set(th_env *env, const char *name, const char *value, th_error *err)
 {
 	return th_marker_env_set(&env->markers, name, value, strlen(value), err);
+}
+
+bool th_env_marker_holds(th_env *env, const th_marker *m, const char *extra)
+{
+	if (!m)
+		return true;
+	bool ok = false;
+	if (th_env_set(env, "extra", extra, NULL) < 0 || th_marker_eval(m, &env->markers, &ok, NULL) < 0)
+		ok = false;
+	th_env_set(env, "extra", "", NULL);
+	return ok;
 }
 
 void th_env_release(th_env *env)

@@ -97,9 +97,22 @@ int th_env_init_linux_cpython(th_env *out, const char *python, const char *platf
 int th_env_spec_from_yaml(th_env_spec *out, const char *text, size_t len, const char *what, const char *name,
 			  const th_limits *lim, th_arena *a, th_error *err);
 
+/* The target an image's facts describe (analyzer/imgscan): its default
+ * Python interpreter (TH_ERR_NOTFOUND when it has none), architecture, libc
+ * family and version, OS, CUDA / cuDNN / MKL / OpenBLAS versions; ref
+ * becomes base_image and the source. Strings in a. */
+struct th_imgfacts;
+int th_env_spec_from_image(th_env_spec *out, const struct th_imgfacts *f, const char *ref, th_arena *a,
+			   th_error *err);
+
 /* The glibc / musl release a known OS release ships ("debian", "12" ->
  * "glibc", "2.36"); false when unknown. */
 bool th_env_os_libc(const char *os_name, const char *os_version, const char **libc, const char **libc_version);
+
+/* Does marker m (NULL: none, true) hold for the target with `extra` as the
+ * extra ("" for none)? A marker that cannot be evaluated does not hold.
+ * The env's extra is "" again afterwards. */
+bool th_env_marker_holds(th_env *env, const th_marker *m, const char *extra);
 
 /* Overrides one PEP 508 variable (e.g. from an environment JSON). */
 int th_env_set(th_env *env, const char *name, const char *value, th_error *err);

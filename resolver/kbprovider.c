@@ -21,6 +21,8 @@ struct th_kbprovider {
 	th_provider_mem *mem;       /* the candidates, and the name -> project map */
 	th_arena *a;                /* mem's arena: KB strings live as long as the candidates */
 	th_kbprovider_stats stats;
+	const char *rp_last;        /* the last Requires-Python text met (arena) and its answer */
+	bool rp_last_parsed, rp_last_ok;
 };
 
 int th_kbprovider_new(th_kbprovider **out, th_store *s, th_env *env, const th_kbprovider_opts *o, th_error *err)
@@ -49,31 +51,6 @@ void th_kbprovider_free(th_kbprovider *kp)
 		return;
 	th_provider_mem_free(kp->mem);
 	free(kp);
-}
-
-/* Fetches one unknown project from each lazy source, one transaction each:
- * a source that fails is rolled back and the next one tried. */
-static void kbprovider__fetch(th_kbprovider *kp, const char *name)
-{
-	th_kb_import_opts io;
-	if (kp->o.import)
-		io = *kp->o.import;
-	else
-		memset(&io, 0, sizeof io);
-	const char *one[1] = { name };
-	io.projects = one;
-	io.nprojects = 1;
-	for (size_t i = 0; i < kp->o.nlazy; i++) {
-		th_kb_import_report rep;
-		memset(&rep, 0, sizeof rep);
-		/* a failed fetch is not the resolution's failure: the project just stays unknown */
-		if (th_store_begin(kp->s, NULL) < 0)
-			return;
-		if (th_kb_import_index(kp->s, kp->o.lazy_sources[i], &io, &rep, NULL) < 0 ||
-		    th_store_commit(kp->s, NULL) < 0)
-			th_store_rollback(kp->s);
-		kp->stats.lazy_fetches++;
-	}
 }
 
 /* The wheel tags of a KB file ("a-b-c a-b-c"), in the arena. */
@@ -118,17 +95,24 @@ static int kbprovider__drop(th_kbprovider *kp, kbprovider__proj *pp, size_t *cap
 }
 
 /* A Requires-Python text admits the target? Text that does not parse says
- * nothing (pip ignores it too). */
+ * nothing (pip ignores it too). Files of one project repeat the same text
+ * many times: the last answer is reused. */
 static bool kbprovider__rp_ok(th_kbprovider *kp, const char *rp, const char **parsed_text)
 {
 	*parsed_text = NULL;
 	if (!rp || !*rp)
 		return true;
+	if (kp->rp_last && !strcmp(kp->rp_last, rp)) {
+		*parsed_text = kp->rp_last_parsed ? rp : NULL;
+		return kp->rp_last_ok;
+	}
 	th_specset *set = NULL;
-	if (th_specset_parse(&set, rp, strlen(rp), kp->a, NULL) < 0)
-		return true;
-	*parsed_text = rp;
-	return th_specset_contains(set, &kp->env->pyver, 1);
+	bool parsed = th_specset_parse(&set, rp, strlen(rp), kp->a, NULL) == 0;
+	kp->rp_last = rp;
+	kp->rp_last_parsed = parsed;
+	kp->rp_last_ok = !parsed || th_specset_contains(set, &kp->env->pyver, 1);
+	*parsed_text = parsed ? rp : NULL;
+	return kp->rp_last_ok;
 }
 
 typedef struct kbprovider__inst {
@@ -247,12 +231,15 @@ int th_kbprovider_project(th_kbprovider *kp, const char *name, th_project **out,
 	if (!pp)
 		return th_error_set(err, TH_ERR_NOMEM, "kbprovider: out of memory");
 	p->data = pp;
-	th_error e2 = { 0 };
+	th_error e2 = TH_ERROR_INIT;
 	rc = th_kb_project_load(kp->s, p->name, &pp->kb, kp->a, &e2);
-	if (rc == TH_ERR_NOTFOUND && kp->o.nlazy) {
-		kbprovider__fetch(kp, p->name);
-		memset(&e2, 0, sizeof e2);
-		rc = th_kb_project_load(kp->s, p->name, &pp->kb, kp->a, &e2);
+	if (rc == TH_ERR_NOTFOUND && kp->o.lazy) {
+		int found = 0;
+		kp->stats.lazy_fetches++;
+		if ((rc = th_kb_lazy_fetch(kp->o.lazy, p->name, &found, err)) < 0)
+			return rc;
+		e2 = (th_error)TH_ERROR_INIT;
+		rc = found ? th_kb_project_load(kp->s, p->name, &pp->kb, kp->a, &e2) : TH_ERR_NOTFOUND;
 	}
 	if (rc == TH_ERR_NOTFOUND) {
 		pp->unknown = true;
@@ -314,7 +301,7 @@ int th_kbprovider_explain(th_kbprovider *kp, const char *name, th_buf *out, th_e
 		return 0;
 	if (pp->unknown)
 		return th_buf_printf(out, err, "%s is not in the knowledge base%s\n", name,
-				     kp->o.nlazy ? " nor in the given indexes" : " (import its index with --index)");
+				     kp->o.lazy ? " nor in the configured indexes" : " (import its index with --index)");
 	size_t count[TH_KBP_DROP_COUNT] = { 0 };
 	const char *example[TH_KBP_DROP_COUNT] = { 0 }, *detail[TH_KBP_DROP_COUNT] = { 0 };
 	for (size_t i = 0; i < pp->ndropped; i++) {

@@ -22,10 +22,13 @@
  * (th_kbprovider_explain, also wired into the provider's explain hook that
  * the solver's explanation calls).
  *
- * Lazy fetch: when a name is not in the KB and lazy sources were given
- * (--index), the project's page and metadata are fetched from each source
- * in its own transaction (analyzer/kb_import's lazy mode) and the load is
- * retried; a name is fetched at most once per provider.
+ * Lazy fetch: when a name is not in the KB and a th_kb_lazy was given
+ * (advise's --index sources or the pip/uv configuration), the project's
+ * page and metadata are fetched in their own transaction (analyzer/
+ * kb_import's lazy mode) and the load is retried; a name is asked at most
+ * once per provider. A fetch that fails (server down, bad page) is an
+ * error of the resolution, naming the URL: a silently missing project
+ * would give a wrong stack.
  *
  * Projects are loaded on first use and cached for the provider's life;
  * every string and candidate lives in the provider. Not thread-safe (one
@@ -49,9 +52,7 @@ typedef struct th_kbprovider th_kbprovider;
 
 typedef struct th_kbprovider_opts {
 	bool no_sdist;                     /* wheels only (pip's --only-binary :all:) */
-	const char *const *lazy_sources;   /* index sources to fetch unknown projects from */
-	size_t nlazy;
-	const th_kb_import_opts *import;   /* options of the lazy fetch (NULL: defaults) */
+	th_kb_lazy *lazy;                  /* fetches unknown projects (--index); NULL: the KB only */
 } th_kbprovider_opts;
 
 /* What the provider knows about one candidate (th_cand.data points here). */

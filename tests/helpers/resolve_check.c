@@ -87,18 +87,6 @@ static void apply(ctx *c, const th_req *r, const char *who, int *changed)
 	}
 }
 
-static int holds(const th_marker *m, th_env *env, const char *extra)
-{
-	if (!m)
-		return 1;
-	bool ok = false;
-	th_env_set(env, "extra", extra, NULL);
-	if (th_marker_eval(m, &env->markers, &ok, NULL) < 0)
-		ok = false;
-	th_env_set(env, "extra", "", NULL);
-	return ok;
-}
-
 int main(int argc, char **argv)
 {
 	const char *index = NULL, *result = NULL, *python = "3.11.7";
@@ -183,7 +171,7 @@ int main(int argc, char **argv)
 		th_req r;
 		if (th_req_parse(&r, reqs[i], strlen(reqs[i]), &arena, &err) < 0)
 			goto done;
-		if (holds(r.marker, &env, ""))
+		if (th_env_marker_holds(&env, r.marker, ""))
 			apply(c, &r, "the request", &changed);
 	}
 	for (int round = 0; changed && round < 100000; round++) {
@@ -202,13 +190,13 @@ int main(int argc, char **argv)
 				p->base_done = 1;
 				changed = 1;
 				for (size_t j = 0; j < nd; j++)
-					if (holds(deps[j].marker, &env, ""))
+					if (th_env_marker_holds(&env, deps[j].marker, ""))
 						apply(c, &deps[j], who, &changed);
 			}
 			for (; p->done_extras < p->nextras; p->done_extras++) {
 				changed = 1;
 				for (size_t j = 0; j < nd; j++)
-					if (holds(deps[j].marker, &env, p->extras[p->done_extras]))
+					if (th_env_marker_holds(&env, deps[j].marker, p->extras[p->done_extras]))
 						apply(c, &deps[j], who, &changed);
 			}
 		}

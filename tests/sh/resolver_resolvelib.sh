@@ -94,17 +94,7 @@ jq -r 'to_entries[] | select((.value | length) > 0) | .key + " " + ((.value | ke
 for py in 3.8.10 3.11.7; do
 	s=1
 	while [ $s -le "$RANDOM_SETS" ]; do
-		awk -v seed="$s" '
-			function rnd() { state = (state * 1103515245 + 12345) % 2147483648; return state / 2147483648 }
-			{ line[NR] = $0 }
-			END {
-				state = seed * 7919 + 17; k = 1 + int(rnd() * 4)
-				for (i = 0; i < k; i++) {
-					n = split(line[1 + int(rnd() * NR)], f, " ")
-					if (n > 3 && rnd() < 0.3) print f[1] "<" f[2 + int(rnd() * (n - 1))]
-					else print f[1]
-				}
-			}' "$T/projects" >"$T/reqs"
+		awk -v seed="$s" -v mult=7919 -v add=17 -f "$THOTH_SOURCE/tests/helpers/random_reqs.awk" "$T/projects" >"$T/reqs"
 		set --
 		while IFS= read -r line; do set -- "$@" "$line"; done <"$T/reqs"
 		compare "random $s" "$py" "$BIG" "$@"
