@@ -1285,6 +1285,8 @@ static int search__kept_project(void *self, const char *name, th_project **out, 
 static int search__seed(search *s, const th_req *roots, size_t nroots, bool *none)
 {
 	*none = false;
+	if (s->nroots == 0) /* nothing to resolve (and the solver's memset would get NULL) */
+		return 0;
 	static const th_provider_ops ops = { .project = search__kept_project };
 	th_provider kp = { &ops, s, s->arena };
 	th_limits lim;
