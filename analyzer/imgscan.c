@@ -134,7 +134,7 @@ int th_imgscan_run(th_store *s, const char *ref, const th_imgscan_opts *o, int64
 int th_imgscan_facts(th_store *s, const char *ref, const th_imgscan_opts *o, th_imgfacts *out, th_arena *a,
 		     th_error *err)
 {
-	int64_t scan;
+	int64_t scan = 0;
 	int rc = th_imgscan_run(s, ref, o, &scan, err);
 
 	return rc ? rc : th_store_img_load(s, scan, out, a, err);

@@ -428,7 +428,8 @@ static int srcdeps__run(srcdeps__w *w, const th_srcscan *scan, const th_srcdeps_
 				       "'%s' is declared but no import uses it", x->name)))
 			return rc;
 	}
-	qsort(out->findings, out->nfindings, sizeof(*out->findings), srcdeps__cmp_finding);
+	if (out->nfindings)
+		qsort(out->findings, out->nfindings, sizeof(*out->findings), srcdeps__cmp_finding);
 	return 0;
 }
 

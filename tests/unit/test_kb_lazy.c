@@ -34,7 +34,8 @@ static void write_file(const char *path, const char *text)
 static void mkdirs(const char *root, const char *sub)
 {
 	char p[1024];
-	snprintf(p, sizeof(p), "%s/%s", root, sub);
+	int n = snprintf(p, sizeof(p), "%s/%s", root, sub);
+	assert_true(n > 0 && (size_t)n < sizeof(p));
 	for (char *q = p + strlen(root) + 1; *q; q++) {
 		if (*q == '/') {
 			*q = '\0';
