@@ -221,7 +221,8 @@ int th_importmap_table_load(th_importmap *m, const char *text, size_t len, const
 	if (m->ntable)
 		memcpy(all, m->table, m->ntable * sizeof(*all));
 	memcpy(all + m->ntable, v, n * sizeof(*v));
-	qsort(all, m->ntable + n, sizeof(*all), importmap__entcmp);
+	if (m->ntable + n)
+		qsort(all, m->ntable + n, sizeof(*all), importmap__entcmp);
 	for (size_t i = 1; i < m->ntable + n; i++)
 		if (!strcmp(all[i - 1].key, all[i].key)) {
 			rc = th_error_set(err, TH_ERR_INVALID, "%s: '%s' is listed twice", what, all[i].key);
@@ -381,7 +382,8 @@ static int importmap__prov(th_importmap *m, th_error *err)
 
 	if (!m->prov_stale)
 		return 0;
-	qsort(m->pairs, m->npairs, sizeof(*m->pairs), importmap__paircmp);
+	if (m->npairs)
+		qsort(m->pairs, m->npairs, sizeof(*m->pairs), importmap__paircmp);
 	if (!(v = th_arena_alloc(&m->a, (m->npairs ? m->npairs : 1) * sizeof(*v))))
 		return importmap__nomem(err);
 	for (size_t i = 0; i < m->npairs;) {

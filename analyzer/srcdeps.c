@@ -501,14 +501,21 @@ static int srcdeps__include(void *ud, const char *from, const char *name, th_buf
 	return rc;
 }
 
+static bool srcdeps__same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
 static int srcdeps__decl(void *ud, const th_decl *decl)
 {
 	srcdeps__decls *d = ud;
 	th_srcdeps_decl *x;
 
-	/* A requirements file both included (-r) and read on its own counts once. */
+	/* A requirements file both included (-r) and read on its own counts once;
+	 * two requirements on one line (a one-line TOML array) are two. */
 	for (size_t i = 0; decl->kind != TH_DECL_LOCKED && i < d->n; i++)
-		if (d->v[i].d.line == decl->line && !strcmp(d->v[i].d.file, decl->file))
+		if (d->v[i].d.line == decl->line && !strcmp(d->v[i].d.file, decl->file) &&
+		    srcdeps__same_text(d->v[i].d.req, decl->req) && srcdeps__same_text(d->v[i].d.name, decl->name))
 			return 0;
 	if (d->n == d->cap) {
 		size_t cap = d->cap ? d->cap * 2 : 32;

@@ -407,7 +407,8 @@ static int dbg__wheel(dbg *d, const th_json *q, th_jw *w, th_error *err)
 		if (!(tags[i] = th_arena_strndup(&d->arena, d->tmp.ptr, d->tmp.len)))
 			return th_error_set(err, TH_ERR_NOMEM, "out of memory");
 	}
-	qsort(tags, wn.ntags, sizeof(*tags), dbg__strcmp);
+	if (wn.ntags)
+		qsort(tags, wn.ntags, sizeof(*tags), dbg__strcmp);
 	th_jw_key(w, "tags");
 	th_jw_arr_begin(w);
 	for (size_t i = 0; i < wn.ntags; i++)

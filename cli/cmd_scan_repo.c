@@ -409,7 +409,8 @@ static int scan__table(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, th
 			if (f->src.imports[k].level == 0 && *f->src.imports[k].module)
 				mods[nmods++] = f->src.imports[k].module;
 	}
-	qsort(mods, nmods, sizeof(*mods), scan__cmp_str);
+	if (nmods)
+		qsort(mods, nmods, sizeof(*mods), scan__cmp_str);
 	if (nmods && (rc = th_buf_puts(out, "\nMODULE (top level)                 IMPORTS\n", &ctx->err)))
 		goto done;
 	for (size_t i = 0; i < nmods;) {

@@ -176,7 +176,8 @@ static int kbprovider__version(th_kbprovider *kp, th_project *proj, kbprovider__
 	bool yanked = live == 0;
 	if (!yanked)
 		ni = live;
-	qsort(inst, ni, sizeof *inst, kbprovider__inst_cmp);
+	if (ni)
+		qsort(inst, ni, sizeof *inst, kbprovider__inst_cmp);
 	const kbprovider__inst *meta = NULL;
 	for (size_t i = 0; i < ni && !meta; i++)
 		if (inst[i].f->has_metadata)

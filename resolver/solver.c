@@ -969,7 +969,8 @@ static int solver__run(solver *s, th_solution *out, const th_req *roots, size_t 
 		p->name = id->proj->name;
 		p->version = p->cand->version_text;
 	}
-	qsort(out->pins, out->npins, sizeof *out->pins, solver__cmp_pin);
+	if (out->npins)
+		qsort(out->pins, out->npins, sizeof *out->pins, solver__cmp_pin);
 	out->ok = true;
 done:
 	free(causes.v);
