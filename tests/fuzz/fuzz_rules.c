@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			th_rule_should_include(u, &env, NULL);
 			for (size_t j = 0; j < u->nmatch; j++)
 				for (size_t k = 0; k < u->match[j].nresolved; k++)
-					th_rule_pkg_matches(&u->match[j].resolved[k], "numpy", "1.24.0", "https://pypi.org/simple",
+					th_rule_pkg_matches(&u->match[j].resolved[k], "numpy", "1.24.0", "https://index.example/simple",
 							    -1, &a);
 		}
 	th_arena_release(&a);

@@ -52,10 +52,15 @@ expect "adviser_pipeline defaults to false" no "$(has PyPIIndexSieve)"
 
 # A specifier set that matches nothing ("<1.0,>1.2") loads and matches no version.
 versions="0.9 1.0 1.1 1.2 1.3 2.0"
+# The unit matches one index only; take its URL from the corpus itself (this
+# repository names no package registry host).
+url=$(tar -xzOf "$tarball" | grep -A40 'name: DpathGitUnknownPyPIArtifactSizeWrap' |
+  sed -n 's/.*index_url: *\([^ ]*\).*/\1/p' | head -n 1)
+expect "the corpus names the unit's index" yes "$([ -n "$url" ] && echo yes || echo no)"
 {
   for v in $versions; do echo "TensorFlowGPUcuDNN51Sieve tensorflow-gpu $v"; done
-  echo "DpathGitUnknownPyPIArtifactSizeWrap dpath git-unknown https://pypi.org/simple"
-  echo "DpathGitUnknownPyPIArtifactSizeWrap dpath 1.0 https://pypi.org/simple"
+  echo "DpathGitUnknownPyPIArtifactSizeWrap dpath git-unknown $url"
+  echo "DpathGitUnknownPyPIArtifactSizeWrap dpath 1.0 $url"
 } | "$THOTH_BUILD/tests/rules_probe" "$tarball" > "$tmp/probe"
 line() { sed -n "$1p" "$tmp/probe"; }
 i=1

@@ -325,8 +325,8 @@ static void dependencies_and_packages(void **state)
 	th_rule_spec legacy = { "==git-unknown", NULL, true };
 	assert_true(th_rule_spec_contains(&legacy, "git-unknown", &a));
 	assert_false(th_rule_spec_contains(&legacy, "1.0", &a));
-	th_rule_pkg p = { .name = "flask-login", .index_url = "https://pypi.org/simple", .develop = -1 };
-	assert_true(th_rule_pkg_matches(&p, "Flask_Login", "0.5", "https://pypi.org/simple", -1, &a));
+	th_rule_pkg p = { .name = "flask-login", .index_url = "https://index.example/simple", .develop = -1 };
+	assert_true(th_rule_pkg_matches(&p, "Flask_Login", "0.5", "https://index.example/simple", -1, &a));
 	assert_false(th_rule_pkg_matches(&p, "flask-login", "0.5", "https://other/simple", -1, &a));
 	p.index_url_not = true;
 	assert_true(th_rule_pkg_matches(&p, "flask-login", "0.5", "https://other/simple", -1, &a));
