@@ -1,7 +1,7 @@
 /*
  * rules_embedded — the rule files of rules/ compiled into the binary, so an
  * installed thoth needs no data files. The table is generated at build time
- * (cmake/EmbedRules.cmake writes rules_embedded.c in the build tree) from
+ * (cmake/Embed.cmake, thoth_embed_rules, writes rules_embedded.c in the build tree) from
  * every .yaml file under rules/ but the import-name tables (rules/import-names*,
  * which are not prescriptions), in path order. analyzer/knowledge reads it.
  */
