@@ -1,6 +1,6 @@
 #!/bin/sh
 # thoth check against the REAL Debian image (../shared/tools/build-debian-image.sh,
-# built once per build directory as tests/sh/image_debian.sh does): locks that
+# built once per build directory by tests/lib/debian_image.sh): locks that
 # cannot install on it (a Python it lacks, a wheel for a newer glibc, pins
 # with known advisories from ../shared/data/advisories), one that can, the
 # image's own distributions reported as distribution packages, and the SARIF
@@ -9,17 +9,10 @@ set -u
 : "${THOTH:?}" "${THOTH_BUILD:?}"
 tools=${THOTH_SHARED:-}/tools
 adv=${THOTH_SHARED:-}/data/advisories/pypa/vulns
-[ -f "$tools/build-debian-image.sh" ] && [ -d "$adv" ] || { echo "skipped: ../shared is absent"; exit 77; }
+[ -d "$adv" ] || { echo "skipped: ../shared/data/advisories is absent"; exit 77; }
 command -v jq >/dev/null 2>&1 || { echo "skipped: jq is not installed"; exit 77; }
-out=$THOTH_BUILD/debian-image
-if [ ! -f "$out/truth.json" ]; then
-  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-    echo "skipped: building the Debian image needs root and apt"; exit 77
-  fi
-  if ! sh "$tools/build-debian-image.sh" "$out" > "$THOTH_BUILD/debian-image.log" 2>&1; then
-    echo "skipped: build-debian-image.sh failed (no apt mirror?), see $THOTH_BUILD/debian-image.log"; exit 77
-  fi
-fi
+. "$THOTH_SOURCE/tests/lib/debian_image.sh"
+out=$debian_image
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 export THOTH_DB="$tmp/db"

@@ -7,18 +7,8 @@
 # same image must give the same facts.
 set -u
 tools=${THOTH_SHARED:-}/tools
-if [ ! -x "$tools/build-debian-image.sh" ] && [ ! -f "$tools/build-debian-image.sh" ]; then
-  echo "skipped: ../shared/tools/build-debian-image.sh is absent"; exit 77
-fi
-out=$THOTH_BUILD/debian-image
-if [ ! -f "$out/truth.json" ]; then
-  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-    echo "skipped: building the Debian image needs root and apt"; exit 77
-  fi
-  if ! sh "$tools/build-debian-image.sh" "$out" > "$THOTH_BUILD/debian-image.log" 2>&1; then
-    echo "skipped: build-debian-image.sh failed (no apt mirror?), see $THOTH_BUILD/debian-image.log"; exit 77
-  fi
-fi
+. "$THOTH_SOURCE/tests/lib/debian_image.sh"
+out=$debian_image
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0
