@@ -5,9 +5,35 @@ pkg_check_modules(SQLITE  REQUIRED IMPORTED_TARGET sqlite3)    # analyzer/store.
 pkg_check_modules(JANSSON REQUIRED IMPORTED_TARGET jansson)    # core/json.c
 pkg_check_modules(CRYPTO  REQUIRED IMPORTED_TARGET libcrypto)  # core/hash.c
 pkg_check_modules(YAML    REQUIRED IMPORTED_TARGET yaml-0.1)   # core/yaml.c
-pkg_check_modules(ARCHIVE REQUIRED IMPORTED_TARGET libarchive) # extractors/layer.c (tar streams), extractors/archive.c (archive files)
+pkg_check_modules(ARCHIVE REQUIRED IMPORTED_TARGET libarchive) # extractors/archive.c (archive files; layer.c's tar streams use its table)
 pkg_check_modules(ZLIB    REQUIRED IMPORTED_TARGET zlib)       # extractors/layer.c (gzip layers)
 pkg_check_modules(ZSTD    REQUIRED IMPORTED_TARGET libzstd)    # extractors/layer.c (zstd layers)
 pkg_check_modules(MAGIC   REQUIRED IMPORTED_TARGET libmagic)   # extractors/elf.c
 pkg_check_modules(CURL    REQUIRED IMPORTED_TARGET libcurl)    # extractors/http.c
 pkg_check_modules(TREESITTER REQUIRED IMPORTED_TARGET tree-sitter) # analyzer/pysource.c (runtime 0.20.7, grammar ABI 14)
+
+# libcurl, libarchive and libmagic are loaded at run time (dlopen, core/dynlib)
+# by the one module that wraps each, not linked: linked, they made every
+# process map and relocate ~35 more shared libraries before main() (~9 ms of
+# CPU for `thoth --version`), although most commands never fetch, unpack or
+# describe a file. Their headers still type the function pointers; the soname
+# to load is the one of the library the build would have linked, read here.
+function(thoth_soname prefix out)
+  set(lib "")
+  foreach(l ${${prefix}_LINK_LIBRARIES})
+    if(l MATCHES "\\.so$")
+      set(lib ${l})
+      break()
+    endif()
+  endforeach()
+  if(lib)
+    execute_process(COMMAND ${CMAKE_OBJDUMP} -p ${lib} OUTPUT_VARIABLE dump ERROR_QUIET)
+  endif()
+  if(NOT dump MATCHES "SONAME +([^ \n]+)")
+    message(FATAL_ERROR "cannot read the soname of ${prefix} ('${lib}'): objdump -p found none")
+  endif()
+  set(${out} ${CMAKE_MATCH_1} PARENT_SCOPE)
+endfunction()
+thoth_soname(CURL    THOTH_SONAME_CURL)
+thoth_soname(ARCHIVE THOTH_SONAME_ARCHIVE)
+thoth_soname(MAGIC   THOTH_SONAME_MAGIC)
