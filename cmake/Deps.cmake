@@ -4,6 +4,22 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(SQLITE  REQUIRED IMPORTED_TARGET sqlite3)    # analyzer/store.c
 pkg_check_modules(JANSSON REQUIRED IMPORTED_TARGET jansson)    # core/json.c
 pkg_check_modules(CRYPTO  REQUIRED IMPORTED_TARGET libcrypto)  # core/hash.c
+# core/hash.c uses OpenSSL's SHA-256 functions only: linked from the static
+# library that is ~30 KB of code, where the shared libcrypto costs every
+# process ~1 ms of CPU to map and relocate (~4,000 symbol relocations) before
+# main(). Its symbols are not exported from the binary, so the libcrypto that
+# a dlopened libcurl brings along is not disturbed. OFF links the shared one.
+option(THOTH_STATIC_CRYPTO "Link libcrypto statically (core/hash.c uses SHA-256 only)" ON)
+set(THOTH_CRYPTO PkgConfig::CRYPTO)
+if(THOTH_STATIC_CRYPTO)
+  find_library(THOTH_CRYPTO_STATIC NAMES libcrypto.a HINTS ${CRYPTO_LIBRARY_DIRS} ${CRYPTO_LIBDIR})
+  if(THOTH_CRYPTO_STATIC)
+    add_library(thoth_crypto INTERFACE)
+    target_include_directories(thoth_crypto INTERFACE ${CRYPTO_INCLUDE_DIRS})
+    target_link_libraries(thoth_crypto INTERFACE ${THOTH_CRYPTO_STATIC} Threads::Threads ${CMAKE_DL_LIBS})
+    set(THOTH_CRYPTO thoth_crypto)
+  endif()
+endif()
 pkg_check_modules(YAML    REQUIRED IMPORTED_TARGET yaml-0.1)   # core/yaml.c
 pkg_check_modules(ARCHIVE REQUIRED IMPORTED_TARGET libarchive) # extractors/archive.c (archive files; layer.c's tar streams use its table)
 pkg_check_modules(ZLIB    REQUIRED IMPORTED_TARGET zlib)       # extractors/layer.c (gzip layers)
