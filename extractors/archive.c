@@ -211,7 +211,9 @@ static int archive__finish(const th_archive_lib *L, struct archive *ar, int ok, 
 	return rc;
 }
 
-int th_archive_each(const char *file, const th_archive_opts *o, th_archive_fn fn, void *ud, th_error *err)
+/* Reads the archive in `file`, or else in (buf, len). */
+static int archive__each(const char *file, const void *buf, size_t len, const th_archive_opts *o, th_archive_fn fn,
+			 void *ud, th_error *err)
 {
 	th_archive_lib L;
 	struct archive *ar;
@@ -221,25 +223,21 @@ int th_archive_each(const char *file, const th_archive_opts *o, th_archive_fn fn
 		return rc;
 	if (!(ar = archive__new(&L)))
 		rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
-	else
+	else if (file)
 		rc = archive__finish(&L, ar, L.read_open_filename(ar, file, 1 << 16), file, o, fn, ud, TH_ERR_IO, err);
+	else
+		rc = archive__finish(&L, ar, L.read_open_memory(ar, buf, len), o->what, o, fn, ud, TH_ERR_INVALID, err);
 	th_archive_lib_release(&L);
 	return rc;
+}
+
+int th_archive_each(const char *file, const th_archive_opts *o, th_archive_fn fn, void *ud, th_error *err)
+{
+	return archive__each(file, NULL, 0, o, fn, ud, err);
 }
 
 int th_archive_each_mem(const void *buf, size_t len, const th_archive_opts *o, th_archive_fn fn, void *ud,
 			th_error *err)
 {
-	th_archive_lib L;
-	struct archive *ar;
-	int rc;
-
-	if ((rc = th_archive_lib_init(&L, "to read archives", err)))
-		return rc;
-	if (!(ar = archive__new(&L)))
-		rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
-	else
-		rc = archive__finish(&L, ar, L.read_open_memory(ar, buf, len), o->what, o, fn, ud, TH_ERR_INVALID, err);
-	th_archive_lib_release(&L);
-	return rc;
+	return archive__each(NULL, buf, len, o, fn, ud, err);
 }
