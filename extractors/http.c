@@ -23,7 +23,6 @@ typedef struct http__api {
 	__typeof__(curl_easy_reset) *easy_reset;
 	__typeof__(curl_easy_setopt) *easy_setopt;
 	__typeof__(curl_easy_strerror) *easy_strerror;
-	__typeof__(curl_free) *free;
 	__typeof__(curl_global_cleanup) *global_cleanup;
 	__typeof__(curl_global_init) *global_init;
 	__typeof__(curl_multi_add_handle) *multi_add_handle;
@@ -36,10 +35,6 @@ typedef struct http__api {
 	__typeof__(curl_multi_setopt) *multi_setopt;
 	__typeof__(curl_slist_append) *slist_append;
 	__typeof__(curl_slist_free_all) *slist_free_all;
-	__typeof__(curl_url) *url;
-	__typeof__(curl_url_cleanup) *url_cleanup;
-	__typeof__(curl_url_get) *url_get;
-	__typeof__(curl_url_set) *url_set;
 } http__api;
 
 #define HTTP__SYM(m, s) TH_DYNLIB_SYM(http__api, m, s)
@@ -51,7 +46,6 @@ static const th_dynlib_sym http__syms[] = {
 	HTTP__SYM(easy_reset, "curl_easy_reset"),
 	HTTP__SYM(easy_setopt, "curl_easy_setopt"),
 	HTTP__SYM(easy_strerror, "curl_easy_strerror"),
-	HTTP__SYM(free, "curl_free"),
 	HTTP__SYM(global_cleanup, "curl_global_cleanup"),
 	HTTP__SYM(global_init, "curl_global_init"),
 	HTTP__SYM(multi_add_handle, "curl_multi_add_handle"),
@@ -64,10 +58,6 @@ static const th_dynlib_sym http__syms[] = {
 	HTTP__SYM(multi_setopt, "curl_multi_setopt"),
 	HTTP__SYM(slist_append, "curl_slist_append"),
 	HTTP__SYM(slist_free_all, "curl_slist_free_all"),
-	HTTP__SYM(url, "curl_url"),
-	HTTP__SYM(url_cleanup, "curl_url_cleanup"),
-	HTTP__SYM(url_get, "curl_url_get"),
-	HTTP__SYM(url_set, "curl_url_set"),
 };
 
 static int http__load(http__api *out, const char *why, th_error *err)
@@ -76,6 +66,25 @@ static int http__load(http__api *out, const char *why, th_error *err)
 	return th_dynlib_open(&out->dl, out, TH_SONAME_CURL, "libcurl", why, http__syms,
 			      sizeof(http__syms) / sizeof(http__syms[0]), err);
 }
+
+/* The URL parser alone, for th_http_resolve, which has no client: loaded
+ * per call, and five symbols cost a fifth of the whole table's lookups. */
+typedef struct http__url_api {
+	void *dl; /* owned handle */
+	__typeof__(curl_url) *url;
+	__typeof__(curl_url_set) *url_set;
+	__typeof__(curl_url_get) *url_get;
+	__typeof__(curl_url_cleanup) *url_cleanup;
+	__typeof__(curl_free) *free;
+} http__url_api;
+
+static const th_dynlib_sym http__url_syms[] = {
+	TH_DYNLIB_SYM(http__url_api, url, "curl_url"),
+	TH_DYNLIB_SYM(http__url_api, url_set, "curl_url_set"),
+	TH_DYNLIB_SYM(http__url_api, url_get, "curl_url_get"),
+	TH_DYNLIB_SYM(http__url_api, url_cleanup, "curl_url_cleanup"),
+	TH_DYNLIB_SYM(http__url_api, free, "curl_free"),
+};
 
 typedef struct http__xfer {
 	struct http__xfer *next; /* in the pending queue, or in the active list */
@@ -125,7 +134,6 @@ int th_http_new(th_http **out, const th_http_opts *opts, th_http_fn fn, void *ud
 {
 	static const th_http_opts defaults = TH_HTTP_OPTS_INIT;
 	th_http *h;
-
 	const http__api *C;
 	int rc;
 
@@ -175,14 +183,16 @@ int th_http_new(th_http **out, const th_http_opts *opts, th_http_fn fn, void *ud
 
 static void http__xfer_free(http__xfer *x)
 {
-	const http__api *C = x ? &x->h->c : NULL;
 	if (!x)
 		return;
-	if (x->easy && x->h->nspare < (int)(sizeof(x->h->spare) / sizeof(x->h->spare[0])))
-		x->h->spare[x->h->nspare++] = x->easy;
-	else if (x->easy)
-		C->easy_cleanup(x->easy);
-	C->slist_free_all(x->hdrs);
+	if (x->h) { /* NULL when th_http_get failed while filling it: nothing of curl's yet */
+		const http__api *C = &x->h->c;
+		if (x->easy && x->h->nspare < (int)(sizeof(x->h->spare) / sizeof(x->h->spare[0])))
+			x->h->spare[x->h->nspare++] = x->easy;
+		else if (x->easy)
+			C->easy_cleanup(x->easy);
+		C->slist_free_all(x->hdrs);
+	}
 	free(x->url);
 	free(x->accept);
 	free(x->etag);
@@ -512,8 +522,8 @@ static size_t http__simple_ref(const char *base, const char **ref)
 
 int th_http_resolve(th_buf *out, const char *base, const char *ref, th_error *err)
 {
-	http__api api;
-	const http__api *C;
+	http__url_api api;
+	const http__url_api *C;
 	CURLU *u;
 	char *s = NULL;
 	int rc = 0;
@@ -528,9 +538,12 @@ int th_http_resolve(th_buf *out, const char *base, const char *ref, th_error *er
 			return th_buf_puts(out, rest, err);
 		}
 	}
-	/* The rare reference the shortcut above leaves to libcurl's parser: the
-	 * library is loaded for this call (a lookup once it is mapped). */
-	if ((rc = http__load(&api, "to resolve URLs", err)))
+	/* A reference the shortcut above leaves to libcurl's parser (absolute
+	 * links, odd paths): the parser is loaded for this call (about 1 us once
+	 * the library is mapped, against the parse's own few). */
+	memset(&api, 0, sizeof(api));
+	if ((rc = th_dynlib_open(&api.dl, &api, TH_SONAME_CURL, "libcurl", "to resolve URLs", http__url_syms,
+				 sizeof(http__url_syms) / sizeof(http__url_syms[0]), err)))
 		return rc;
 	C = &api;
 	if (!(u = C->url())) {
