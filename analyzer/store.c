@@ -283,6 +283,9 @@ static int store__wal(th_store *s, th_error *err)
 	}
 }
 
+/* Bytes of the file reads may map (SQLite caps it at its own maximum). */
+#define STORE__MMAP "1073741824"
+
 int th_store_open(th_store **out, const char *path, th_error *err)
 {
 	th_store *s;
@@ -307,8 +310,11 @@ int th_store_open(th_store **out, const char *path, th_error *err)
 	sqlite3_busy_timeout(s->db, 60000);
 	/* A database is data: never let its schema run functions with side effects. */
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	/* mmap_size: reads map the file instead of copying each page out of
+	 * the kernel with pread (an advise reads ~900 pages); a read that
+	 * fails through the map is an I/O error like a failed pread. */
 	if ((rc = store__wal(s, err)) ||
-	    (rc = store__exec(s, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
+	    (rc = store__exec(s, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA mmap_size = " STORE__MMAP,
 			      "cannot configure the database", err)))
 		goto fail;
 	if ((rc = store__migrate(s, err)))
@@ -325,9 +331,51 @@ void th_store_free(th_store *s)
 	if (!s)
 		return;
 	th_store_rollback(s);
+	for (int i = 0; i < s->ncached; i++)
+		sqlite3_finalize(s->cached[i].st);
 	sqlite3_close_v2(s->db);
 	free(s->path);
 	free(s);
+}
+
+int store__stmt_get(th_store *s, sqlite3_stmt **out, const char *sql, th_error *err)
+{
+	int i;
+
+	*out = NULL;
+	for (i = 0; i < s->ncached; i++) {
+		if (s->cached[i].sql == sql || !strcmp(s->cached[i].sql, sql)) {
+			if (s->cached[i].busy)
+				break; /* in use further up the stack: a private one below */
+			s->cached[i].busy = 1;
+			*out = s->cached[i].st;
+			return 0;
+		}
+	}
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, out, NULL) != SQLITE_OK)
+		return store__dberr(err, s->db, s->path, "preparing a query");
+	if (i == s->ncached && s->ncached < STORE__CACHED) {
+		s->cached[s->ncached].sql = sql;
+		s->cached[s->ncached].st = *out;
+		s->cached[s->ncached].busy = 1;
+		s->ncached++;
+	}
+	return 0;
+}
+
+void store__stmt_put(th_store *s, sqlite3_stmt *st)
+{
+	if (!st)
+		return;
+	for (int i = 0; i < s->ncached; i++) {
+		if (s->cached[i].st == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			s->cached[i].busy = 0;
+			return;
+		}
+	}
+	sqlite3_finalize(st);
 }
 
 const char *th_store_path(const th_store *s)
@@ -398,14 +446,14 @@ int th_store_meta_set(th_store *s, const char *key, const char *value, th_error 
 	sqlite3_stmt *st;
 	int rc = 0;
 
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO meta(key, value) VALUES (?1, ?2) "
-			       "ON CONFLICT(key) DO UPDATE SET value = excluded.value", -1, &st, NULL) != SQLITE_OK)
-		return store__dberr(err, s->db, s->path, "cannot prepare a write");
+	if ((rc = store__stmt_get(s, &st, "INSERT INTO meta(key, value) VALUES (?1, ?2) "
+				  "ON CONFLICT(key) DO UPDATE SET value = excluded.value", err)))
+		return rc;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = store__dberr(err, s->db, s->path, "cannot write");
-	sqlite3_finalize(st);
+	store__stmt_put(s, st);
 	return rc;
 }
 
@@ -414,8 +462,8 @@ int th_store_meta_get(th_store *s, const char *key, th_buf *out, th_error *err)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?1", -1, &st, NULL) != SQLITE_OK)
-		return store__dberr(err, s->db, s->path, "cannot prepare a read");
+	if ((rc = store__stmt_get(s, &st, "SELECT value FROM meta WHERE key = ?1", err)))
+		return rc;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -426,7 +474,7 @@ int th_store_meta_get(th_store *s, const char *key, th_buf *out, th_error *err)
 	} else {
 		rc = store__dberr(err, s->db, s->path, "cannot read");
 	}
-	sqlite3_finalize(st);
+	store__stmt_put(s, st);
 	return rc;
 }
 

@@ -25,6 +25,13 @@ t0=$(bench_now)
 "$thoth" kb import "$tmp/idx/simple" >/dev/null
 t1=$(bench_now)
 bench_machine
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+# what every thoth process pays before main(): shared libraries and --version
+echo "thoth links $(ldd "$thoth" | wc -l) shared objects (ldd lines)"
+if command -v perf >/dev/null 2>&1; then
+  perf stat -x, -e task-clock -r 50 "$thoth" --version 2>&1 >/dev/null |
+    awk -F, '/task-clock/ { printf "thoth --version: %.2f ms CPU\n", $1 }'
+fi
 echo "kb import of the index (once, cold): $(( (t1 - t0) / 1000000 )) ms"
 pyv=$(python3 -c 'import platform; print(platform.python_version())')
 runs=${RUNS:-5}
@@ -43,14 +50,17 @@ for set in cheroot stack; do
   if cmp -s "$tmp/t.txt" "$tmp/p.txt"; then same="same pins"; else same="PINS DIFFER"; fi
   echo "$set: $(wc -l < "$tmp/t.txt") pins, thoth and pip: $same"
   bench_pair "advise $set (KB warm) vs pip" "$runs" "$adv" "$pip"
+  echo "  load average: $(cut -d' ' -f1-3 /proc/loadavg)"
   # the in-process cost of one stack (manifest, KB reads, fitting, solving,
   # explaining, writing), CPU time: the figure a shared machine cannot blur
   [ -x "$warm" ] && "$warm" "$THOTH_DB" "$tmp/$set" "$pyv" x86_64-manylinux_2_36 100 | sed "s/^/  $set in-process: /"
-  # CPU time of whole processes (thoth includes ~10 ms of dynamic linking)
+  # CPU time of whole processes (user + sys, perf's task-clock, which a
+  # shared machine blurs far less than wall time), and their ratio. thoth's
+  # runs go straight to perf (no shell in between); pip's through sh.
   if command -v perf >/dev/null 2>&1; then
-    for who in thoth pip; do
-      [ $who = thoth ] && c=$adv || c=$pip
-      perf stat -x, -e task-clock -r 3 sh -c "$c" 2>&1 >/dev/null | awk -F, -v w=$who -v s="$set" '/task-clock/ { printf "  %s %s process: %.1f ms CPU\n", s, w, $1 }'
-    done
+    tc=$(eval "perf stat -x, -e task-clock -r ${CPU_RUNS:-20} $adv" 2>&1 >/dev/null | awk -F, '/task-clock/ { print $1 }')
+    pc=$(perf stat -x, -e task-clock -r 3 sh -c "$pip" 2>&1 >/dev/null | awk -F, '/task-clock/ { print $1 }')
+    awk -v s="$set" -v t="$tc" -v p="$pc" 'BEGIN {
+      printf "  %s process CPU: thoth %.1f ms, pip %.1f ms, ratio %.1fx\n", s, t, p, (t > 0) ? p / t : 0 }'
   fi
 done

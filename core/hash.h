@@ -10,7 +10,7 @@
 #include "core/error.h"
 
 typedef struct th_sha256 {
-	void *ctx; /* owned EVP_MD_CTX */
+	void *ctx; /* owned SHA256_CTX */
 } th_sha256;
 
 #define TH_SHA256_HEX 65 /* 64 hex digits and a NUL */

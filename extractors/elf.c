@@ -7,8 +7,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dynlib.h"
+
+/* libmagic's entry points, loaded with the database on the first ELF file a
+ * context describes (core/dynlib), not linked: only image scans use it. */
+typedef struct elf__magic_api {
+	void *dl; /* owned handle */
+	__typeof__(magic_open) *open;
+	__typeof__(magic_load) *load;
+	__typeof__(magic_buffer) *buffer;
+	__typeof__(magic_close) *close;
+} elf__magic_api;
+
+static const th_dynlib_sym elf__magic_syms[] = {
+	TH_DYNLIB_SYM(elf__magic_api, open, "magic_open"),
+	TH_DYNLIB_SYM(elf__magic_api, load, "magic_load"),
+	TH_DYNLIB_SYM(elf__magic_api, buffer, "magic_buffer"),
+	TH_DYNLIB_SYM(elf__magic_api, close, "magic_close"),
+};
+
 struct th_elf_ctx {
-	magic_t magic; /* NULL until first needed, or when libmagic could not load its database */
+	elf__magic_api m;
+	magic_t magic; /* NULL until first needed, or when libmagic or its database could not be loaded */
 	bool tried;    /* loading the database costs tens of ms: only when an ELF file is seen */
 };
 
@@ -28,7 +48,8 @@ void th_elf_ctx_free(th_elf_ctx *c)
 	if (!c)
 		return;
 	if (c->magic)
-		magic_close(c->magic);
+		c->m.close(c->magic);
+	th_dynlib_close(c->m.dl);
 	free(c);
 }
 
@@ -178,14 +199,17 @@ int th_elf_note(th_elf_ctx *c, const void *data, size_t len, th_buf *out, th_err
 	if (c && !c->tried) {
 		/* Descriptions are a nicety: without libmagic's database we go on. */
 		c->tried = true;
-		c->magic = magic_open(MAGIC_NO_CHECK_COMPRESS | MAGIC_NO_CHECK_TAR | MAGIC_ERROR);
-		if (c->magic && magic_load(c->magic, NULL)) {
-			magic_close(c->magic);
-			c->magic = NULL;
+		if (th_dynlib_open(&c->m.dl, &c->m, TH_SONAME_MAGIC, "libmagic", "to describe ELF files", elf__magic_syms,
+				   sizeof(elf__magic_syms) / sizeof(elf__magic_syms[0]), NULL) == 0) {
+			c->magic = c->m.open(MAGIC_NO_CHECK_COMPRESS | MAGIC_NO_CHECK_TAR | MAGIC_ERROR);
+			if (c->magic && c->m.load(c->magic, NULL)) {
+				c->m.close(c->magic);
+				c->magic = NULL;
+			}
 		}
 	}
 	if (c && c->magic)
-		desc = magic_buffer(c->magic, data, len < 65536 ? len : 65536);
+		desc = c->m.buffer(c->magic, data, len < 65536 ? len : 65536);
 	th_buf_clear(out);
 	return th_buf_printf(out, err, "%.*s\n%s\n%d\n%s\n%.200s", so ? (int)sl : 0, so ? so : "",
 			     elf__machine(machine), e.is64 ? 64 : 32, glibc, desc ? desc : "");

@@ -9,8 +9,10 @@
  * string table, version definitions lie in the first loadable segment); all
  * offsets are checked against the bytes given, so a truncated or hostile
  * file is TH_ERR_INVALID, never a read past the end. libmagic describes the
- * file as well (this is the only module that includes magic.h); its
- * database is loaded once per th_elf_ctx.
+ * file as well (this is the only module that includes magic.h); the library
+ * (loaded at run time, core/dynlib) and its database are loaded once per
+ * th_elf_ctx, on its first ELF file. Descriptions are a nicety: without
+ * libmagic or its database they are empty and the scan goes on.
  *
  * Between the stream and the facts pass the facts travel as a short text
  * note (th_elf_note / th_elf_from_note), which is what the squashed tree and

@@ -7,6 +7,85 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/dynlib.h"
+
+/* libcurl's entry points, loaded when a client is made or a reference needs
+ * the URL parser (core/dynlib): a process that never goes to HTTP never maps
+ * libcurl and the TLS, Kerberos, LDAP, SSH, IDN... libraries behind it. The
+ * member names drop the "curl_" prefix: curl.h defines type-checking macros
+ * under some of the real names. */
+typedef struct http__api {
+	void *dl; /* owned handle */
+	__typeof__(curl_easy_cleanup) *easy_cleanup;
+	__typeof__(curl_easy_getinfo) *easy_getinfo;
+	__typeof__(curl_easy_header) *easy_header;
+	__typeof__(curl_easy_init) *easy_init;
+	__typeof__(curl_easy_reset) *easy_reset;
+	__typeof__(curl_easy_setopt) *easy_setopt;
+	__typeof__(curl_easy_strerror) *easy_strerror;
+	__typeof__(curl_global_cleanup) *global_cleanup;
+	__typeof__(curl_global_init) *global_init;
+	__typeof__(curl_multi_add_handle) *multi_add_handle;
+	__typeof__(curl_multi_cleanup) *multi_cleanup;
+	__typeof__(curl_multi_info_read) *multi_info_read;
+	__typeof__(curl_multi_init) *multi_init;
+	__typeof__(curl_multi_perform) *multi_perform;
+	__typeof__(curl_multi_poll) *multi_poll;
+	__typeof__(curl_multi_remove_handle) *multi_remove_handle;
+	__typeof__(curl_multi_setopt) *multi_setopt;
+	__typeof__(curl_slist_append) *slist_append;
+	__typeof__(curl_slist_free_all) *slist_free_all;
+} http__api;
+
+#define HTTP__SYM(m, s) TH_DYNLIB_SYM(http__api, m, s)
+static const th_dynlib_sym http__syms[] = {
+	HTTP__SYM(easy_cleanup, "curl_easy_cleanup"),
+	HTTP__SYM(easy_getinfo, "curl_easy_getinfo"),
+	HTTP__SYM(easy_header, "curl_easy_header"),
+	HTTP__SYM(easy_init, "curl_easy_init"),
+	HTTP__SYM(easy_reset, "curl_easy_reset"),
+	HTTP__SYM(easy_setopt, "curl_easy_setopt"),
+	HTTP__SYM(easy_strerror, "curl_easy_strerror"),
+	HTTP__SYM(global_cleanup, "curl_global_cleanup"),
+	HTTP__SYM(global_init, "curl_global_init"),
+	HTTP__SYM(multi_add_handle, "curl_multi_add_handle"),
+	HTTP__SYM(multi_cleanup, "curl_multi_cleanup"),
+	HTTP__SYM(multi_info_read, "curl_multi_info_read"),
+	HTTP__SYM(multi_init, "curl_multi_init"),
+	HTTP__SYM(multi_perform, "curl_multi_perform"),
+	HTTP__SYM(multi_poll, "curl_multi_poll"),
+	HTTP__SYM(multi_remove_handle, "curl_multi_remove_handle"),
+	HTTP__SYM(multi_setopt, "curl_multi_setopt"),
+	HTTP__SYM(slist_append, "curl_slist_append"),
+	HTTP__SYM(slist_free_all, "curl_slist_free_all"),
+};
+
+static int http__load(http__api *out, const char *why, th_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	return th_dynlib_open(&out->dl, out, TH_SONAME_CURL, "libcurl", why, http__syms,
+			      sizeof(http__syms) / sizeof(http__syms[0]), err);
+}
+
+/* The URL parser alone, for th_http_resolve, which has no client: loaded
+ * per call, and five symbols cost a fifth of the whole table's lookups. */
+typedef struct http__url_api {
+	void *dl; /* owned handle */
+	__typeof__(curl_url) *url;
+	__typeof__(curl_url_set) *url_set;
+	__typeof__(curl_url_get) *url_get;
+	__typeof__(curl_url_cleanup) *url_cleanup;
+	__typeof__(curl_free) *free;
+} http__url_api;
+
+static const th_dynlib_sym http__url_syms[] = {
+	TH_DYNLIB_SYM(http__url_api, url, "curl_url"),
+	TH_DYNLIB_SYM(http__url_api, url_set, "curl_url_set"),
+	TH_DYNLIB_SYM(http__url_api, url_get, "curl_url_get"),
+	TH_DYNLIB_SYM(http__url_api, url_cleanup, "curl_url_cleanup"),
+	TH_DYNLIB_SYM(http__url_api, free, "curl_free"),
+};
+
 typedef struct http__xfer {
 	struct http__xfer *next; /* in the pending queue, or in the active list */
 	th_http *h;
@@ -22,6 +101,7 @@ typedef struct http__xfer {
 } http__xfer;
 
 struct th_http {
+	http__api c;             /* libcurl, loaded for this client */
 	CURLM *multi;
 	th_http_opts o;
 	th_http_fn fn;
@@ -54,11 +134,25 @@ int th_http_new(th_http **out, const th_http_opts *opts, th_http_fn fn, void *ud
 {
 	static const th_http_opts defaults = TH_HTTP_OPTS_INIT;
 	th_http *h;
+	const http__api *C;
+	int rc;
 
 	*out = NULL;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+	if (!(h = calloc(1, sizeof(*h))))
+		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	if ((rc = http__load(&h->c, "to fetch over HTTP", err))) {
+		free(h);
+		return rc;
+	}
+	C = &h->c;
+	if (C->global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		th_dynlib_close(h->c.dl);
+		free(h);
 		return th_error_set(err, TH_ERR_NETWORK, "cannot initialise libcurl");
-	if (!(h = calloc(1, sizeof(*h))) || !(h->multi = curl_multi_init())) {
+	}
+	if (!(h->multi = C->multi_init())) {
+		C->global_cleanup();
+		th_dynlib_close(h->c.dl);
 		free(h);
 		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
 	}
@@ -80,9 +174,9 @@ int th_http_new(th_http **out, const th_http_opts *opts, th_http_fn fn, void *ud
 		free(h->netrc);
 		h->netrc = NULL;
 	}
-	curl_multi_setopt(h->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-	curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)h->o.parallel);
-	curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, (long)h->o.parallel * 2);
+	C->multi_setopt(h->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+	C->multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)h->o.parallel);
+	C->multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, (long)h->o.parallel * 2);
 	*out = h;
 	return 0;
 }
@@ -91,11 +185,14 @@ static void http__xfer_free(http__xfer *x)
 {
 	if (!x)
 		return;
-	if (x->easy && x->h->nspare < (int)(sizeof(x->h->spare) / sizeof(x->h->spare[0])))
-		x->h->spare[x->h->nspare++] = x->easy;
-	else if (x->easy)
-		curl_easy_cleanup(x->easy);
-	curl_slist_free_all(x->hdrs);
+	if (x->h) { /* NULL when th_http_get failed while filling it: nothing of curl's yet */
+		const http__api *C = &x->h->c;
+		if (x->easy && x->h->nspare < (int)(sizeof(x->h->spare) / sizeof(x->h->spare[0])))
+			x->h->spare[x->h->nspare++] = x->easy;
+		else if (x->easy)
+			C->easy_cleanup(x->easy);
+		C->slist_free_all(x->hdrs);
+	}
 	free(x->url);
 	free(x->accept);
 	free(x->etag);
@@ -105,6 +202,7 @@ static void http__xfer_free(http__xfer *x)
 
 void th_http_cancel(th_http *h)
 {
+	const http__api *C = h ? &h->c : NULL;
 	if (!h)
 		return;
 	while (h->head) {
@@ -117,7 +215,7 @@ void th_http_cancel(th_http *h)
 	while (h->running) {
 		http__xfer *x = h->running;
 		h->running = x->next;
-		curl_multi_remove_handle(h->multi, x->easy);
+		C->multi_remove_handle(h->multi, x->easy);
 		http__xfer_free(x);
 	}
 	h->active = 0;
@@ -125,16 +223,18 @@ void th_http_cancel(th_http *h)
 
 void th_http_free(th_http *h)
 {
+	const http__api *C = h ? &h->c : NULL;
 	if (!h)
 		return;
 	th_http_cancel(h);
-	curl_multi_cleanup(h->multi);
+	C->multi_cleanup(h->multi);
 	while (h->nspare)
-		curl_easy_cleanup(h->spare[--h->nspare]);
+		C->easy_cleanup(h->spare[--h->nspare]);
 	free(h->cainfo);
 	free(h->netrc);
+	C->global_cleanup();
+	th_dynlib_close(h->c.dl);
 	free(h);
-	curl_global_cleanup();
 }
 
 static size_t http__write(char *data, size_t size, size_t n, void *ud)
@@ -174,50 +274,51 @@ int th_http_get(th_http *h, const char *url, const char *accept, const char *eta
 /* A fresh easy handle for one attempt (a retry starts from scratch). */
 static int http__start(th_http *h, http__xfer *x, th_error *err)
 {
+	const http__api *C = &h->c;
 	char line[1024];
 
 	if (!x->easy && h->nspare)
 		x->easy = h->spare[--h->nspare];
 	if (x->easy)
-		curl_easy_reset(x->easy);
-	curl_slist_free_all(x->hdrs);
+		C->easy_reset(x->easy);
+	C->slist_free_all(x->hdrs);
 	x->hdrs = NULL;
 	th_buf_clear(&x->body);
 	x->too_big = 0;
 	x->errbuf[0] = '\0';
-	if (!x->easy && !(x->easy = curl_easy_init()))
+	if (!x->easy && !(x->easy = C->easy_init()))
 		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
 	if (x->accept) {
 		snprintf(line, sizeof(line), "Accept: %s", x->accept);
-		x->hdrs = curl_slist_append(x->hdrs, line);
+		x->hdrs = C->slist_append(x->hdrs, line);
 	}
 	if (x->etag) {
 		snprintf(line, sizeof(line), "If-None-Match: %s", x->etag);
-		x->hdrs = curl_slist_append(x->hdrs, line);
+		x->hdrs = C->slist_append(x->hdrs, line);
 	}
-	curl_easy_setopt(x->easy, CURLOPT_URL, x->url);
-	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, x);
-	curl_easy_setopt(x->easy, CURLOPT_WRITEFUNCTION, http__write);
-	curl_easy_setopt(x->easy, CURLOPT_WRITEDATA, x);
-	curl_easy_setopt(x->easy, CURLOPT_ERRORBUFFER, x->errbuf);
-	curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->hdrs);
-	curl_easy_setopt(x->easy, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(x->easy, CURLOPT_MAXREDIRS, 10L);
-	curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS_STR, h->o.allow_file ? "http,https,file" : "http,https");
-	curl_easy_setopt(x->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, x->h->o.timeout_ms);
-	curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT_MS, x->h->o.connect_timeout_ms);
-	curl_easy_setopt(x->easy, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(x->easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-	curl_easy_setopt(x->easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(x->easy, CURLOPT_USERAGENT, "thoth/" THOTH_VERSION);
+	C->easy_setopt(x->easy, CURLOPT_URL, x->url);
+	C->easy_setopt(x->easy, CURLOPT_PRIVATE, x);
+	C->easy_setopt(x->easy, CURLOPT_WRITEFUNCTION, http__write);
+	C->easy_setopt(x->easy, CURLOPT_WRITEDATA, x);
+	C->easy_setopt(x->easy, CURLOPT_ERRORBUFFER, x->errbuf);
+	C->easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->hdrs);
+	C->easy_setopt(x->easy, CURLOPT_FOLLOWLOCATION, 1L);
+	C->easy_setopt(x->easy, CURLOPT_MAXREDIRS, 10L);
+	C->easy_setopt(x->easy, CURLOPT_PROTOCOLS_STR, h->o.allow_file ? "http,https,file" : "http,https");
+	C->easy_setopt(x->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	C->easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, x->h->o.timeout_ms);
+	C->easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT_MS, x->h->o.connect_timeout_ms);
+	C->easy_setopt(x->easy, CURLOPT_ACCEPT_ENCODING, "");
+	C->easy_setopt(x->easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	C->easy_setopt(x->easy, CURLOPT_NOSIGNAL, 1L);
+	C->easy_setopt(x->easy, CURLOPT_USERAGENT, "thoth/" THOTH_VERSION);
 	if (h->netrc) {
-		curl_easy_setopt(x->easy, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
-		curl_easy_setopt(x->easy, CURLOPT_NETRC_FILE, h->netrc);
+		C->easy_setopt(x->easy, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
+		C->easy_setopt(x->easy, CURLOPT_NETRC_FILE, h->netrc);
 	}
 	if (h->cainfo)
-		curl_easy_setopt(x->easy, CURLOPT_CAINFO, h->cainfo);
-	if (curl_multi_add_handle(h->multi, x->easy) != CURLM_OK)
+		C->easy_setopt(x->easy, CURLOPT_CAINFO, h->cainfo);
+	if (C->multi_add_handle(h->multi, x->easy) != CURLM_OK)
 		return th_error_set(err, TH_ERR_NETWORK, "%s: cannot start the transfer", x->url);
 	x->next = h->running;
 	h->running = x;
@@ -251,6 +352,7 @@ static int http__transient(CURLcode cc, long status)
  * callback's result (or an error starting a retry). */
 static int http__finish(th_http *h, http__xfer *x, CURLcode cc, th_error *err)
 {
+	const http__api *C = &h->c;
 	long status = 0;
 	th_error fail = TH_ERROR_INIT;
 	int rc;
@@ -262,12 +364,12 @@ static int http__finish(th_http *h, http__xfer *x, CURLcode cc, th_error *err)
 		}
 	}
 	x->next = NULL;
-	curl_multi_remove_handle(h->multi, x->easy);
+	C->multi_remove_handle(h->multi, x->easy);
 	h->active--;
-	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+	C->easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
 	{
 		long nc = 0;
-		curl_easy_getinfo(x->easy, CURLINFO_NUM_CONNECTS, &nc);
+		C->easy_getinfo(x->easy, CURLINFO_NUM_CONNECTS, &nc);
 		h->stats.connects += (uint64_t)nc;
 	}
 	if (x->too_big) {
@@ -285,7 +387,7 @@ static int http__finish(th_http *h, http__xfer *x, CURLcode cc, th_error *err)
 		return 0;
 	} else if (cc != CURLE_OK) {
 		th_error_set(&fail, cc == CURLE_FILE_COULDNT_READ_FILE ? TH_ERR_NOTFOUND : TH_ERR_NETWORK,
-			     "%s: %s%s", x->url, x->errbuf[0] ? x->errbuf : curl_easy_strerror(cc),
+			     "%s: %s%s", x->url, x->errbuf[0] ? x->errbuf : C->easy_strerror(cc),
 			     x->attempt ? " (after retries)" : "");
 	} else if (status == 404 || status == 410) {
 		th_error_set(&fail, TH_ERR_NOTFOUND, "%s: HTTP %ld: not found", x->url, status);
@@ -298,12 +400,12 @@ static int http__finish(th_http *h, http__xfer *x, CURLcode cc, th_error *err)
 		th_http_resp r = { status, x->body.ptr, x->body.len, NULL, NULL, x->url };
 		struct curl_header *eh;
 		char *ct = NULL, *eff = NULL;
-		curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ct);
-		curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &eff);
+		C->easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ct);
+		C->easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &eff);
 		r.content_type = ct;
 		if (eff)
 			r.url = eff;
-		if (status && curl_easy_header(x->easy, "ETag", 0, CURLH_HEADER, -1, &eh) == CURLHE_OK)
+		if (status && C->easy_header(x->easy, "ETag", 0, CURLH_HEADER, -1, &eh) == CURLHE_OK)
 			r.etag = eh->value;
 		h->stats.bytes += x->body.len;
 		if (status == 304)
@@ -318,6 +420,7 @@ static int http__finish(th_http *h, http__xfer *x, CURLcode cc, th_error *err)
 
 int th_http_run(th_http *h, th_error *err)
 {
+	const http__api *C = &h->c;
 	int rc = 0;
 
 	while (h->head || h->active) {
@@ -346,13 +449,13 @@ int th_http_run(th_http *h, th_error *err)
 				return rc;
 			}
 		}
-		if (curl_multi_perform(h->multi, &running) != CURLM_OK)
+		if (C->multi_perform(h->multi, &running) != CURLM_OK)
 			return th_error_set(err, TH_ERR_NETWORK, "the transfer engine failed");
-		while ((m = curl_multi_info_read(h->multi, &running))) {
+		while ((m = C->multi_info_read(h->multi, &running))) {
 			http__xfer *x = NULL;
 			if (m->msg != CURLMSG_DONE)
 				continue;
-			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+			C->easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&x);
 			if ((rc = http__finish(h, x, m->data.result, err)))
 				return rc;
 		}
@@ -360,7 +463,7 @@ int th_http_run(th_http *h, th_error *err)
 			int timeout = 100;
 			if (wait_until && wait_until > now && (int)(wait_until - now) < timeout)
 				timeout = (int)(wait_until - now);
-			curl_multi_poll(h->multi, NULL, 0, timeout, NULL);
+			C->multi_poll(h->multi, NULL, 0, timeout, NULL);
 		} else if (h->head && wait_until > now) {
 			struct timespec ts = { 0, (long)((wait_until - now) * 1000000u) };
 			nanosleep(&ts, NULL);
@@ -419,6 +522,8 @@ static size_t http__simple_ref(const char *base, const char **ref)
 
 int th_http_resolve(th_buf *out, const char *base, const char *ref, th_error *err)
 {
+	http__url_api api;
+	const http__url_api *C;
 	CURLU *u;
 	char *s = NULL;
 	int rc = 0;
@@ -433,17 +538,28 @@ int th_http_resolve(th_buf *out, const char *base, const char *ref, th_error *er
 			return th_buf_puts(out, rest, err);
 		}
 	}
-	if (!(u = curl_url()))
+	/* A reference the shortcut above leaves to libcurl's parser (absolute
+	 * links, odd paths): the parser is loaded for this call (about 1 us once
+	 * the library is mapped, against the parse's own few). */
+	memset(&api, 0, sizeof(api));
+	if ((rc = th_dynlib_open(&api.dl, &api, TH_SONAME_CURL, "libcurl", "to resolve URLs", http__url_syms,
+				 sizeof(http__url_syms) / sizeof(http__url_syms[0]), err)))
+		return rc;
+	C = &api;
+	if (!(u = C->url())) {
+		th_dynlib_close(api.dl);
 		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
-	if (curl_url_set(u, CURLUPART_URL, base, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
+	}
+	if (C->url_set(u, CURLUPART_URL, base, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
 		rc = th_error_set(err, TH_ERR_INVALID, "%s: not a usable URL", base);
-	else if (curl_url_set(u, CURLUPART_URL, ref, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
+	else if (C->url_set(u, CURLUPART_URL, ref, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
 		rc = th_error_set(err, TH_ERR_INVALID, "%s: a link that does not resolve against %s", ref, base);
-	else if (curl_url_get(u, CURLUPART_URL, &s, 0) != CURLUE_OK)
+	else if (C->url_get(u, CURLUPART_URL, &s, 0) != CURLUE_OK)
 		rc = th_error_set(err, TH_ERR_INVALID, "%s: cannot resolve against %s", ref, base);
 	else
 		rc = th_buf_puts(out, s, err);
-	curl_free(s);
-	curl_url_cleanup(u);
+	C->free(s);
+	C->url_cleanup(u);
+	th_dynlib_close(api.dl);
 	return rc;
 }

@@ -14,6 +14,8 @@
 #include <zstd.h>
 
 #include "core/hash.h"
+/* after <archive.h> and <archive_entry.h>: the loaded libarchive table */
+#include "extractors/archive.h"
 
 /* Decompressed blocks go round a small ring: libarchive parses block k while
  * the hashing thread digests blocks k-1, k-2, ... A slot is refilled only
@@ -70,6 +72,7 @@ struct th_layer_stream {
 	uint64_t tar_bytes;
 	bool eof;
 
+	th_archive_lib lib; /* libarchive, loaded for this stream (extractors/archive) */
 	struct archive *a;
 };
 
@@ -293,7 +296,7 @@ static la_ssize_t layer__read_cb(struct archive *a, void *ud, const void **block
 	la_ssize_t n = layer__next_block(ls, block);
 
 	if (n < 0) {
-		archive_set_error(a, EIO, "%s", ls->err ? ls->err->msg : "read failed");
+		ls->lib.set_error(a, EIO, "%s", ls->err ? ls->err->msg : "read failed");
 		return -1;
 	}
 	return n;
@@ -344,12 +347,12 @@ static int layer__entry(th_layer_stream *ls, struct archive_entry *ae, th_layer_
 			th_error *err)
 {
 	th_layer_entry e;
-	const char *p = archive_entry_pathname(ae);
-	const char *hl = archive_entry_hardlink(ae);
-	const char *sl = archive_entry_symlink(ae);
+	const char *p = ls->lib.entry_pathname(ae);
+	const char *hl = ls->lib.entry_hardlink(ae);
+	const char *sl = ls->lib.entry_symlink(ae);
 
 	if (!p)
-		p = archive_entry_pathname_utf8(ae);
+		p = ls->lib.entry_pathname_utf8(ae);
 	if (!p)
 		return th_error_set(err, TH_ERR_INVALID, "%s: tar entry without a usable name", ls->src->what);
 	memset(&e, 0, sizeof(e));
@@ -358,13 +361,13 @@ static int layer__entry(th_layer_stream *ls, struct archive_entry *ae, th_layer_
 	if (e.path_len > ls->lim->path_bytes)
 		return th_error_set(err, TH_ERR_LIMIT, "%s: tar entry path of %zu bytes exceeds %llu (path_bytes)",
 				    ls->src->what, e.path_len, (unsigned long long)ls->lim->path_bytes);
-	e.mode = (uint32_t)(archive_entry_perm(ae) & 07777);
-	e.size = archive_entry_size_is_set(ae) && archive_entry_size(ae) > 0 ? (uint64_t)archive_entry_size(ae) : 0;
+	e.mode = (uint32_t)(ls->lib.entry_perm(ae) & 07777);
+	e.size = ls->lib.entry_size_is_set(ae) && ls->lib.entry_size(ae) > 0 ? (uint64_t)ls->lib.entry_size(ae) : 0;
 	if (hl) {
 		e.type = TH_ENTRY_HARDLINK;
 		e.link = hl;
 	} else {
-		switch (archive_entry_filetype(ae)) {
+		switch (ls->lib.entry_filetype(ae)) {
 		case AE_IFREG: e.type = TH_ENTRY_FILE; break;
 		case AE_IFDIR: e.type = TH_ENTRY_DIR; break;
 		case AE_IFLNK: e.type = TH_ENTRY_SYMLINK; e.link = sl ? sl : ""; break;
@@ -382,14 +385,14 @@ static int layer__entry(th_layer_stream *ls, struct archive_entry *ae, th_layer_
 
 int th_layer_data(th_layer_stream *ls, void *buf, size_t cap, size_t *got, th_error *err)
 {
-	la_ssize_t n = archive_read_data(ls->a, buf, cap);
+	la_ssize_t n = ls->lib.read_data(ls->a, buf, cap);
 
 	*got = 0;
 	if (n < 0) {
 		if (ls->rc)
 			return ls->rc;
 		return th_error_set(err, TH_ERR_INVALID, "%s: corrupt tar data: %s", ls->src->what,
-				    archive_error_string(ls->a) ? archive_error_string(ls->a) : "read failed");
+				    ls->lib.error_string(ls->a) ? ls->lib.error_string(ls->a) : "read failed");
 	}
 	*got = (size_t)n;
 	return 0;
@@ -401,25 +404,25 @@ static int layer__stream(th_layer_stream *ls, th_layer_result *out, th_layer_ent
 	const void *blk;
 	int r, rc;
 
-	ls->a = archive_read_new();
+	ls->a = ls->lib.read_new();
 	if (!ls->a)
 		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
-	archive_read_support_format_tar(ls->a);
-	if (archive_read_open(ls->a, ls, NULL, layer__read_cb, NULL) != ARCHIVE_OK) {
+	ls->lib.read_support_format_tar(ls->a);
+	if (ls->lib.read_open(ls->a, ls, NULL, layer__read_cb, NULL) != ARCHIVE_OK) {
 		if (ls->rc)
 			return ls->rc;
 		return th_error_set(err, TH_ERR_INVALID, "%s: not a tar stream: %s", ls->src->what,
-				    archive_error_string(ls->a) ? archive_error_string(ls->a) : "unknown format");
+				    ls->lib.error_string(ls->a) ? ls->lib.error_string(ls->a) : "unknown format");
 	}
 	for (;;) {
-		r = archive_read_next_header(ls->a, &ae);
+		r = ls->lib.read_next_header(ls->a, &ae);
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
 			if (ls->rc)
 				return ls->rc;
 			return th_error_set(err, TH_ERR_INVALID, "%s: corrupt tar: %s", ls->src->what,
-					    archive_error_string(ls->a) ? archive_error_string(ls->a) : "bad header");
+					    ls->lib.error_string(ls->a) ? ls->lib.error_string(ls->a) : "bad header");
 		}
 		if (++out->entries > ls->src->max_entries)
 			return th_error_set(err, TH_ERR_LIMIT, "%s: more than %llu tar entries (entries)", ls->src->what,
@@ -471,6 +474,8 @@ int th_layer_scan(th_layer_result *out, const th_layer_src *src, const th_limits
 		th_sha256_release(&ls.blob_hash);
 		return rc;
 	}
+	if ((rc = th_archive_lib_init(&ls.lib, "to read image layers", err)))
+		goto done;
 	bool nomem = false;
 	for (int i = 0; i < INRING; i++)
 		nomem |= !(ls.inring[i] = malloc(INBLOCK));
@@ -516,7 +521,8 @@ int th_layer_scan(th_layer_result *out, const th_layer_src *src, const th_limits
 				  src->diff_id);
 done:
 	if (ls.a)
-		archive_read_free(ls.a);
+		ls.lib.read_free(ls.a);
+	th_archive_lib_release(&ls.lib);
 	if (ls.z_live)
 		inflateEnd(&ls.z);
 	ZSTD_freeDCtx(ls.zd);

@@ -8,7 +8,8 @@
  * undone here with zlib / libzstd, the decompressed stream is hashed on a
  * second thread (the diff_id, checked against the image config) and fed to
  * libarchive, which parses the tar. This is the only module that includes
- * archive.h, zlib.h and zstd.h.
+ * zlib.h and zstd.h; libarchive it calls through the table extractors/archive
+ * loads (one wrapper of the library, loaded per stream, not linked).
  *
  * Invariants: the decompressed size is bounded by src->max_tar_bytes (a gzip
  * or zstd bomb stops there with TH_ERR_LIMIT); entries are bounded by
