@@ -20,6 +20,7 @@
 #include "core/wheelname.h"
 #include "extractors/archive.h"
 #include "extractors/http.h"
+#include "extractors/importnames.h"
 #include "extractors/indexpage.h"
 #include "extractors/osv.h"
 #include "extractors/pipconf.h"
@@ -994,10 +995,17 @@ int th_kb_import_wheelhouse(th_store *s, const char *dir, const th_kb_import_opt
 		}
 		th_kb_file kf = { v[i].file, NULL, v[i].tags, "sha256", wf.sha256, NULL, 0, NULL, NULL,
 				  (int64_t)wf.size, wf.metadata ? mdhash : NULL };
+		const char **names = NULL;
+		size_t nnames = 0;
 		if ((rc = th_buf_printf(&furl, err, "%s%s", url.ptr, v[i].file)) == 0) {
 			kf.url = furl.ptr;
 			if (!(rc = th_kb_version_put(w, pid, v[i].version, &vid, err)))
 				rc = th_kb_file_put(w, vid, &kf, NULL, err);
+			if (!rc && (wf.top_level || wf.record) &&
+			    !(rc = th_importnames_parse(&names, &nnames, wf.top_level, wf.top_level_len, wf.record,
+							wf.record_len, o->lim, path, &a, err)))
+				rc = th_kb_import_names_put(w, vid, names, nnames, err);
+			rep->import_names += nnames;
 		}
 		th_buf_clear(&furl);
 		th_arena_release(&a);
@@ -1223,6 +1231,35 @@ static int kb__idist_hash(char hex[TH_SHA256_HEX], const th_pydist *d, th_buf *t
 	return th_sha256_hex(hex, tmp->ptr, tmp->len, err);
 }
 
+/* What an image distribution provides to `import`: its top_level.txt when
+ * the scan found one, else the top-level names of its RECORD (the scan
+ * keeps those, not RECORD itself, so namespace packages stay at their top
+ * level here). top_level.txt goes through extractors/importnames like a
+ * wheel's, which checks and dots its names. */
+static int kb__idist_names(th_kb_writer *w, int64_t vid, const th_image_dist *d, const th_kb_import_opts *o,
+			   th_kb_import_report *rep, th_buf *tmp, th_arena *a, th_error *err)
+{
+	const char *const *names = d->record_names;
+	size_t n = d->nrecord_names;
+	const char **tl = NULL;
+	int rc;
+
+	if (d->ntop_level) {
+		th_buf_clear(tmp);
+		for (size_t i = 0; i < d->ntop_level; i++)
+			if ((rc = th_buf_printf(tmp, err, "%s\n", d->top_level[i])))
+				return rc;
+		if ((rc = th_importnames_parse(&tl, &n, tmp->ptr, tmp->len, NULL, 0, o->lim, d->path, a, err)))
+			return rc;
+		names = tl;
+	}
+	if (n > o->lim->import_names)
+		return th_error_set(err, TH_ERR_LIMIT, "%s: more than %llu import names (limit import_names)", d->path,
+				    (unsigned long long)o->lim->import_names);
+	rep->import_names += n;
+	return th_kb_import_names_put(w, vid, names, n, err);
+}
+
 int th_kb_import_image(th_store *s, int64_t scan, const th_kb_import_opts *o, th_kb_import_report *rep,
 		       th_error *err)
 {
@@ -1297,7 +1334,7 @@ int th_kb_import_image(th_store *s, int64_t scan, const th_kb_import_opts *o, th
 		th_kb_file kf = { d->path, tmp.ptr, NULL, NULL, NULL, d->d.requires_python, 0, NULL, NULL, -1,
 				  d->d.from_dirname ? NULL : hex };
 		if ((rc = th_kb_version_put(w, pid, v[i].version, &vid, err)) ||
-		    (rc = th_kb_file_put(w, vid, &kf, NULL, err)))
+		    (rc = th_kb_file_put(w, vid, &kf, NULL, err)) || (rc = kb__idist_names(w, vid, d, o, rep, &tmp, &a, err)))
 			goto done;
 		rep->files++;
 	}

@@ -71,6 +71,8 @@ typedef struct th_kb_import_report {
 	uint64_t metadata_fetched, metadata_reused;
 	uint64_t advisories, advisories_skipped;
 	uint64_t requests, retries, not_modified, bytes, connects;
+	uint64_t import_names;  /* (version, import name) pairs recorded */
+	uint64_t observations;  /* performance observations recorded (one per pinned package) */
 } th_kb_import_report;
 
 /* Guesses what a source is from its form and contents. */

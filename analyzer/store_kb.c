@@ -9,7 +9,7 @@
 
 enum {
 	Q_INDEX_PUT, Q_INDEX_ID, Q_PROJECT_STATE, Q_PROJECT_INS, Q_PROJECT_UPD, Q_PROJECT_CLEAR, Q_VERSION_INS,
-	Q_FILE_INS, Q_FILE_MD, Q_MD_HAS, Q_PROJECT_KNOWN, Q_PROJECT_KNOWN_IN, Q_PROJECT_STATES, Q_MD_INS, Q_ADV_DEL, Q_ADV_INS, Q_AFF_INS, Q_RANGE_INS, Q_N
+	Q_FILE_INS, Q_FILE_MD, Q_MD_HAS, Q_PROJECT_KNOWN, Q_PROJECT_KNOWN_IN, Q_PROJECT_STATES, Q_MD_INS, Q_ADV_DEL, Q_ADV_INS, Q_AFF_INS, Q_RANGE_INS, Q_NAME_INS, Q_N
 };
 
 static const char *const kb__sql[Q_N] = {
@@ -42,6 +42,7 @@ static const char *const kb__sql[Q_N] = {
 		      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[Q_AFF_INS] = "INSERT INTO kb_affected (advisory_id, name, versions) VALUES (?1, ?2, ?3)",
 	[Q_RANGE_INS] = "INSERT INTO kb_range (affected_id, seq, type, events) VALUES (?1, ?2, ?3, ?4)",
+	[Q_NAME_INS] = "INSERT OR IGNORE INTO kb_import_name (version_id, name) VALUES (?1, ?2)",
 };
 
 struct th_kb_writer {
@@ -310,6 +311,19 @@ int th_kb_metadata_put(th_kb_writer *w, const char *sha256, const char *name, co
 	return kb__done(w, st, "recording core metadata", err);
 }
 
+int th_kb_import_names_put(th_kb_writer *w, int64_t version_id, const char *const *names, size_t n, th_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_stmt *st = kb__q(w, Q_NAME_INS);
+		int rc;
+		sqlite3_bind_int64(st, 1, version_id);
+		kb__text(st, 2, names[i]);
+		if ((rc = kb__done(w, st, "recording import names", err)))
+			return rc;
+	}
+	return 0;
+}
+
 /* A JSON array of strings into w->tmp (NULL when n == 0). */
 static const char *kb__jarray(th_kb_writer *w, const char *const *v, size_t n, th_error *err)
 {
@@ -413,7 +427,8 @@ int th_kb_stats_get(th_store *s, th_kb_stats *out, th_error *err)
 		"SELECT (SELECT count(*) FROM kb_index), (SELECT count(*) FROM kb_project),"
 		" (SELECT count(*) FROM kb_version), (SELECT count(*) FROM kb_file),"
 		" (SELECT count(*) FROM kb_metadata), (SELECT coalesce(sum(nrequires), 0) FROM kb_metadata),"
-		" (SELECT count(*) FROM kb_advisory), (SELECT count(*) FROM kb_affected)";
+		" (SELECT count(*) FROM kb_advisory), (SELECT count(*) FROM kb_affected),"
+		" (SELECT count(*) FROM kb_import_name), (SELECT count(*) FROM kb_observation)";
 	sqlite3_stmt *st;
 	int rc;
 
@@ -423,8 +438,9 @@ int th_kb_stats_get(th_store *s, th_kb_stats *out, th_error *err)
 		rc = store__dberr(err, s->db, s->path, "counting the knowledge base");
 	} else {
 		int64_t *f[] = { &out->indexes, &out->projects, &out->versions, &out->files, &out->metadata,
-				 &out->dependencies, &out->advisories, &out->affected };
-		for (int i = 0; i < 8; i++)
+				 &out->dependencies, &out->advisories, &out->affected, &out->import_names,
+				 &out->observations };
+		for (int i = 0; i < 10; i++)
 			*f[i] = sqlite3_column_int64(st, i);
 	}
 	sqlite3_finalize(st);
@@ -820,5 +836,97 @@ int th_kb_advisories_each(th_store *s, th_osv_fn fn, void *ud, th_error *err)
 		rc = store__dberr(err, s->db, s->path, "reading advisories");
 	sqlite3_finalize(st);
 	th_arena_release(&a);
+	return rc;
+}
+
+/* ---- import names ---- */
+
+int th_kb_import_name_providers(th_store *s, const char *name, const char *canonical, th_kb_provider **out,
+				size_t *n, th_arena *a, th_error *err)
+{
+	/* The stated order (store_kb.h): the project named like the import,
+	 * then the best index, then the project more of whose versions provide
+	 * the name, then the name. */
+	static const char *const sql =
+		"SELECT p.name, min(i.priority) AS prio, count(DISTINCT v.id) AS nv FROM kb_import_name n"
+		" JOIN kb_version v ON v.id = n.version_id JOIN kb_project p ON p.id = v.project_id"
+		" JOIN kb_index i ON i.id = p.index_id WHERE n.name = ?1 GROUP BY p.name"
+		" ORDER BY p.name = ?2 DESC, prio, nv DESC, p.name";
+	sqlite3_stmt *st;
+	th_kb_provider *v = NULL;
+	size_t cap = 0;
+	int rc, nomem = 0;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = kb__prep(s, &st, sql, err)))
+		return rc;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, canonical ? canonical : "", -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			th_kb_provider *nv = th_arena_alloc(a, (cap = cap ? cap * 2 : 4) * sizeof(*nv));
+			if (!nv) {
+				nomem = 1;
+				break;
+			}
+			if (*n)
+				memcpy(nv, v, *n * sizeof(*nv));
+			v = nv;
+		}
+		v[*n].project = kb__col(st, 0, a, &nomem);
+		v[*n].priority = sqlite3_column_int(st, 1);
+		v[*n].versions = sqlite3_column_int64(st, 2);
+		(*n)++;
+	}
+	if (nomem)
+		rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	else if (rc != SQLITE_DONE)
+		rc = store__dberr(err, s->db, s->path, "reading import names");
+	else
+		rc = 0;
+	sqlite3_finalize(st);
+	*out = v;
+	return rc;
+}
+
+int th_kb_version_import_names(th_store *s, const char *project, const char *version, const char ***out, size_t *n,
+			       th_arena *a, th_error *err)
+{
+	static const char *const sql =
+		"SELECT DISTINCT n.name FROM kb_import_name n JOIN kb_version v ON v.id = n.version_id"
+		" JOIN kb_project p ON p.id = v.project_id WHERE p.name = ?1 AND v.version = ?2 ORDER BY n.name";
+	sqlite3_stmt *st;
+	const char **v = NULL;
+	size_t cap = 0;
+	int rc, nomem = 0;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = kb__prep(s, &st, sql, err)))
+		return rc;
+	sqlite3_bind_text(st, 1, project, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, version, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			const char **nv = th_arena_alloc(a, (cap = cap ? cap * 2 : 8) * sizeof(*nv));
+			if (!nv) {
+				nomem = 1;
+				break;
+			}
+			if (*n)
+				memcpy(nv, v, *n * sizeof(*nv));
+			v = nv;
+		}
+		v[(*n)++] = kb__col(st, 0, a, &nomem);
+	}
+	if (nomem)
+		rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	else if (rc != SQLITE_DONE)
+		rc = store__dberr(err, s->db, s->path, "reading import names");
+	else
+		rc = 0;
+	sqlite3_finalize(st);
+	*out = v;
 	return rc;
 }

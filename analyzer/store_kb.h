@@ -92,6 +92,10 @@ int th_kb_project_known_in(th_kb_writer *w, const char *index_name, const char *
 int th_kb_metadata_put(th_kb_writer *w, const char *sha256, const char *name, const char *version,
 		       const char *requires_python, const char *const *requires, size_t nrequires, th_error *err);
 
+/* Records the import names (dotted, as extractors/importnames gives them)
+ * a version provides; repeated names are kept once. */
+int th_kb_import_names_put(th_kb_writer *w, int64_t version_id, const char *const *names, size_t n, th_error *err);
+
 /* Replaces the advisory with this id. Affected packages must already be the
  * ones to keep (the importer keeps PyPI's) with normalized names. */
 int th_kb_advisory_put(th_kb_writer *w, const th_osv *adv, th_error *err);
@@ -100,6 +104,8 @@ int th_kb_advisory_put(th_kb_writer *w, const th_osv *adv, th_error *err);
 
 typedef struct th_kb_stats {
 	int64_t indexes, projects, versions, files, metadata, dependencies, advisories, affected;
+	int64_t import_names; /* (version, import name) pairs */
+	int64_t observations; /* performance observations (one per pinned package), analyzer/store_obs */
 } th_kb_stats;
 
 int th_kb_stats_get(th_store *s, th_kb_stats *out, th_error *err);
@@ -140,5 +146,28 @@ int th_kb_advisories_load(th_store *s, const char *name, th_osv **out, size_t *n
 /* Every advisory (withdrawn ones too), all its affected entries: for tests
  * and exports. Calls fn once per advisory; strings in a per-call arena. */
 int th_kb_advisories_each(th_store *s, th_osv_fn fn, void *ud, th_error *err);
+
+/* ---- import names ---- */
+
+/* A project some version of which provides an import name. */
+typedef struct th_kb_provider {
+	const char *project; /* normalized */
+	int priority;        /* the best priority of an index holding it */
+	int64_t versions;    /* how many of its versions provide the name */
+} th_kb_provider;
+
+/* Every project providing the import name `name` (exactly: a dotted name
+ * is looked up as such, the caller walks prefixes), best first: the project
+ * whose name is `canonical` (the import name PEP 503-normalized; NULL:
+ * none), then the best (lowest) index priority, then the most versions
+ * providing it (the established project before a fork that once shipped the
+ * same module), then the name. *out is an arena array; *n = 0 when none. */
+int th_kb_import_name_providers(th_store *s, const char *name, const char *canonical, th_kb_provider **out,
+				size_t *n, th_arena *a, th_error *err);
+
+/* The import names one version of a project provides (sorted; *n = 0 when
+ * none are recorded). */
+int th_kb_version_import_names(th_store *s, const char *project, const char *version, const char ***out, size_t *n,
+			       th_arena *a, th_error *err);
 
 #endif
