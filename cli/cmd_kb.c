@@ -41,12 +41,14 @@ static int kb__int(th_ctx *ctx, const th_args *a, const char *opt, int def, int 
 	return 0;
 }
 
-static const char *const kb__kind_names[] = { "index", "wheelhouse", "advisories", "image" };
+static const char *const kb__kind_names[] = { "index", "wheelhouse", "advisories", "image", "observations" };
 
 /* Prints one import's counts. */
 static void kb__import_line(th_ctx *ctx, const char *src, th_kb_source kind, const th_kb_import_report *rep)
 {
-	if (kind == TH_KB_SRC_ADVISORIES)
+	if (kind == TH_KB_SRC_OBSERVATIONS)
+		fprintf(ctx->out, "%s (observations): %llu recorded\n", src, (unsigned long long)rep->observations);
+	else if (kind == TH_KB_SRC_ADVISORIES)
 		fprintf(ctx->out, "%s (advisories): %llu imported, %llu without PyPI packages skipped\n", src,
 			(unsigned long long)rep->advisories, (unsigned long long)rep->advisories_skipped);
 	else if (kind == TH_KB_SRC_IMAGE)
@@ -227,6 +229,8 @@ static int kb_import_run(th_ctx *ctx, const th_args *a)
 			rc = th_kb_import_index(s, a->pos[i], &o, &rep, &ctx->err);
 		else if (kinds[i] == TH_KB_SRC_WHEELHOUSE)
 			rc = th_kb_import_wheelhouse(s, a->pos[i], &o, &rep, &ctx->err);
+		else if (kinds[i] == TH_KB_SRC_OBSERVATIONS)
+			rc = th_kb_import_observations(s, a->pos[i], &o, &rep, &ctx->err);
 		else
 			rc = th_kb_import_advisories(s, a->pos[i], &o, &rep, &ctx->err);
 		if (rc) {
@@ -653,10 +657,12 @@ done:
 }
 
 const th_cmd th_cmds_kb[] = {
-	{ "kb import", "[SRC...]", "import a package index, a wheelhouse or OSV advisories into the knowledge base",
+	{ "kb import", "[SRC...]", "import a package index, a wheelhouse, OSV advisories, an image's distributions or performance observations into the knowledge base",
 	  "SRC: a PEP 503/691 index (directory, file:// or http(s)://), a wheelhouse directory, OSV advisories "
 	  "(directory, zip, file), or image:REF (the Python distributions installed in an image, scanned unless "
-	  "scanned before; an index named image:<config digest>, priority 1000 unless --priority). Without SRC, the indexes of your pip or uv configuration (see kb indexes). All "
+	  "scanned before; an index named image:<config digest>, priority 1000 unless --priority), or a performance "
+	  "observations file (observations:FILE, or a .json file in that format: see README.md; `advise --type "
+	  "performance` uses them). Without SRC, the indexes of your pip or uv configuration (see kb indexes). All "
 	  "sources are imported in one transaction: any error leaves the knowledge base as it was.",
 	  kb_import_opts, 0, TH_ARGS_MAX_POS, kb_import_run },
 	{ "kb indexes", "[DIR]", "the package indexes configured for pip or uv, best first",
