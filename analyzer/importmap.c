@@ -360,22 +360,26 @@ const th_importmap_installed *th_importmap_installed_get(const th_importmap *m, 
 	return x ? &x->d : NULL;
 }
 
+/* Memoised answers depend on the lookups configured: forget them. */
+static void importmap__forget(th_importmap *m)
+{
+	m->nmemo = 0;
+	if (m->memo)
+		memset(m->memo, 0, m->capmemo * sizeof(*m->memo));
+}
+
 void th_importmap_set_kb(th_importmap *m, th_importmap_kb_fn fn, void *ud)
 {
 	m->kb = fn;
 	m->kb_ud = ud;
-	m->nmemo = 0;
-	if (m->memo)
-		memset(m->memo, 0, m->capmemo * sizeof(*m->memo));
+	importmap__forget(m);
 }
 
 void th_importmap_set_kb_names(th_importmap *m, th_importmap_names_fn fn, void *ud)
 {
 	m->kb_names = fn;
 	m->kb_names_ud = ud;
-	m->nmemo = 0;
-	if (m->memo)
-		memset(m->memo, 0, m->capmemo * sizeof(*m->memo));
+	importmap__forget(m);
 }
 
 static int importmap__store_names(void *ud, const char *name, const char *canonical, const char *const **out,

@@ -11,7 +11,6 @@
 
 #include "analyzer/store_image.h"
 #include "analyzer/store_kb.h"
-#include "analyzer/store_obs.h"
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/hash.h"
@@ -1372,7 +1371,7 @@ done:
 /* ---- performance observations ---- */
 
 typedef struct kb__obs {
-	th_obs_writer *w;
+	th_kb_writer *w;
 	const char *hash;
 	th_kb_import_report *rep;
 	th_buf name, version, stack;
@@ -1410,7 +1409,7 @@ static int kb__on_obs(void *ud, size_t index, const th_obs *o, th_error *err)
 		th_obs_row r = { c->name.ptr, c->version.ptr, o->nstack ? c->stack.ptr : NULL, o->metric, o->unit,
 				 o->value, o->higher_is_better, o->python, o->os_name, o->os_version, o->arch, o->cuda,
 				 o->cpu, o->source };
-		if (!(rc = th_obs_put(c->w, c->hash, c->seq++, &r, err)))
+		if (!(rc = th_kb_observation_put(c->w, c->hash, c->seq++, &r, err)))
 			c->rep->observations++;
 	}
 	th_arena_release(&c->a);
@@ -1430,12 +1429,12 @@ int th_kb_import_observations(th_store *s, const char *path, const th_kb_import_
 		path += strlen(TH_KB_OBSERVATIONS_PREFIX);
 	th_arena_init(&c.a, 0);
 	if ((rc = kb__read_file(&data, path, o->lim->json_bytes, err)) ||
-	    (rc = th_sha256_hex(hex, data.ptr, data.len, err)) || (rc = th_obs_writer_new(&c.w, s, err)) ||
-	    (rc = th_obs_clear(c.w, hex, NULL, err)))
+	    (rc = th_sha256_hex(hex, data.ptr, data.len, err)) || (rc = th_kb_writer_new(&c.w, s, err)) ||
+	    (rc = th_kb_observations_clear(c.w, hex, err)))
 		goto done;
 	rc = th_obs_parse(data.ptr, data.len, o->lim, path, kb__on_obs, &c, err);
 done:
-	th_obs_writer_free(c.w);
+	th_kb_writer_free(c.w);
 	th_buf_release(&data);
 	th_buf_release(&c.name);
 	th_buf_release(&c.version);

@@ -106,7 +106,7 @@ int th_kb_import_image(th_store *s, int64_t scan, const th_kb_import_opts *o, th
 		       th_error *err);
 
 /* Performance observations (extractors/observations: the format, documented
- * there and in README.md) into the knowledge base (analyzer/store_obs): one
+ * there and in README.md) into the knowledge base (analyzer/store_kb): one
  * row per credited pin, names and versions normalised. The file's rows from
  * an earlier import (same sha256) are replaced. rep->observations counts
  * the rows. Bounded by limits json_bytes, json_depth and observations. */

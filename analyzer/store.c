@@ -150,7 +150,7 @@ static const char *const migrations[] = {
 	("ALTER TABLE source_scan ADD COLUMN digest TEXT;"
 	 "ALTER TABLE source_scan ADD COLUMN same_as INTEGER;"
 	 "CREATE INDEX source_scan_root ON source_scan (root, digest);"),
-	/* knowledge base facts (analyzer/store_kb.c, analyzer/store_obs.c): the
+	/* knowledge base facts (analyzer/store_kb.c): the
 	 * import names each distribution version provides (top_level.txt, else
 	 * RECORD), looked up by name; performance observations (benchmark
 	 * results, e.g. Dependency Monkey runs), one row per pinned package of

@@ -2,8 +2,9 @@
  * store_kb — the knowledge base in the facts database: package indexes (each
  * named, with a priority), their projects, versions and files (tags, hash,
  * Requires-Python, yanked, upload time), core metadata with its dependencies,
- * and OSV advisories with their affected ranges. The schema is one migration
- * of analyzer/store.c.
+ * OSV advisories with their affected ranges, the import names each version
+ * provides, and performance observations. The schema is in the migrations of
+ * analyzer/store.c.
  *
  * Invariants the writers keep and the readers rely on:
  * - project names are PEP 503-normalized and versions PEP 440-normalized by
@@ -24,6 +25,7 @@
 #ifndef TH_STORE_KB_H
 #define TH_STORE_KB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -105,7 +107,7 @@ int th_kb_advisory_put(th_kb_writer *w, const th_osv *adv, th_error *err);
 typedef struct th_kb_stats {
 	int64_t indexes, projects, versions, files, metadata, dependencies, advisories, affected;
 	int64_t import_names; /* (version, import name) pairs */
-	int64_t observations; /* performance observations (one per pinned package), analyzer/store_obs */
+	int64_t observations; /* performance observations (one per credited pin) */
 } th_kb_stats;
 
 int th_kb_stats_get(th_store *s, th_kb_stats *out, th_error *err);
@@ -169,5 +171,32 @@ int th_kb_import_name_providers(th_store *s, const char *name, const char *canon
  * none are recorded). */
 int th_kb_version_import_names(th_store *s, const char *project, const char *version, const char ***out, size_t *n,
 			       th_arena *a, th_error *err);
+
+/* ---- performance observations ----
+ *
+ * The kb_observation table: one row per credited pin of an observation
+ * (extractors/observations), with the environment it ran on, the metric,
+ * value, unit and direction, and the sha256 of the file it came from; a
+ * re-import of a file replaces its rows, so an import is idempotent and a
+ * corrected file supersedes the old one. Reading gives every row at once
+ * (the resolver filters by environment and project; the limit observations
+ * bounds one file). */
+
+typedef struct th_obs_row {
+	const char *name, *version; /* normalised */
+	const char *stack;          /* the whole stack ("a==1 b==2"), or NULL */
+	const char *metric, *unit;  /* unit may be NULL */
+	double value;
+	bool higher_is_better;
+	/* the environment; NULL: not stated */
+	const char *python, *os_name, *os_version, *arch, *cuda, *cpu;
+	const char *source;         /* may be NULL */
+} th_obs_row;
+
+/* Drops the rows an earlier import of the file with this sha256 recorded. */
+int th_kb_observations_clear(th_kb_writer *w, const char *file_hash, th_error *err);
+int th_kb_observation_put(th_kb_writer *w, const char *file_hash, int64_t seq, const th_obs_row *r, th_error *err);
+/* Every observation recorded, in import order; *out is an arena array. */
+int th_kb_observations_load(th_store *s, th_obs_row **out, size_t *n, th_arena *a, th_error *err);
 
 #endif

@@ -657,7 +657,7 @@ done:
 }
 
 const th_cmd th_cmds_kb[] = {
-	{ "kb import", "[SRC...]", "import a package index, a wheelhouse, OSV advisories, an image's distributions or performance observations into the knowledge base",
+	{ "kb import", "[SRC...]", "import indexes, wheelhouses, advisories, image distributions or observations into the knowledge base",
 	  "SRC: a PEP 503/691 index (directory, file:// or http(s)://), a wheelhouse directory, OSV advisories "
 	  "(directory, zip, file), or image:REF (the Python distributions installed in an image, scanned unless "
 	  "scanned before; an index named image:<config digest>, priority 1000 unless --priority), or a performance "

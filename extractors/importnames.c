@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "extractors/python.h"
+
 /* How deep namespace packages are followed: real ones nest two or three
  * levels (google.cloud.storage); a deeper chain of __init__-less directories
  * is data, not code. */
@@ -16,16 +18,6 @@ typedef struct importnames__s {
 	const char *p;
 	size_t n;
 } importnames__s;
-
-static bool importnames__ident(const char *s, size_t n)
-{
-	if (!n || isdigit((unsigned char)*s))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
-			return false;
-	return true;
-}
 
 static int importnames__scmp(const void *x, const void *y)
 {
@@ -114,7 +106,7 @@ static size_t importnames__name(const char *p, size_t len, const importnames__s 
 		size_t cl = slash ? (size_t)(slash - c) : (size_t)(p + len - c);
 		if (!slash) { /* a file at this level */
 			size_t ml = importnames__module(c, cl);
-			if (!ml || !importnames__ident(c, ml) || (ml == 8 && !memcmp(c, "__init__", 8)))
+			if (!ml || !th_pydist_is_ident(c, ml) || (ml == 8 && !memcmp(c, "__init__", 8)))
 				return 0;
 			if (out)
 				buf[out++] = '.';
@@ -123,7 +115,7 @@ static size_t importnames__name(const char *p, size_t len, const importnames__s 
 			buf[out] = '\0';
 			return out;
 		}
-		if (!importnames__ident(c, cl) || (cl == 11 && !memcmp(c, "__pycache__", 11)))
+		if (!th_pydist_is_ident(c, cl) || (cl == 11 && !memcmp(c, "__pycache__", 11)))
 			return 0; /* also *.dist-info, *.data, *.egg-info: not identifiers */
 		if (out)
 			buf[out++] = '.';
@@ -268,7 +260,7 @@ int th_importnames_parse(const char ***out, size_t *n, const char *top_level, si
 		/* top_level.txt may write a nested package as a/b */
 		for (size_t k = 0, s = 0; k <= ll && ok; k++) {
 			if (k == ll || l[k] == '/' || l[k] == '.') {
-				ok = importnames__ident(l + s, k - s);
+				ok = th_pydist_is_ident(l + s, k - s);
 				s = k + 1;
 			}
 			if (k < ll)

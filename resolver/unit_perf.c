@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer/store_obs.h"
+#include "analyzer/store_kb.h"
 #include "core/buf.h"
 
 /* Observations of one project ignored for another environment. */
@@ -218,7 +218,7 @@ int th_unit_perf_add(th_pipeline *p, th_pipeline_facts *facts, th_store *s, cons
 
 	if (!sum)
 		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
-	if ((rc = th_obs_load(s, &rows, &n, a, err)))
+	if ((rc = th_kb_observations_load(s, &rows, &n, a, err)))
 		return rc;
 	perf__ignored *ign = th_arena_alloc(a, (n ? n : 1) * sizeof(*ign));
 	if (!ign || !(m = th_arena_alloc(a, (n ? n : 1) * sizeof(*m))))

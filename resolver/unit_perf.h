@@ -1,6 +1,6 @@
 /*
  * unit_perf — performance observations for `advise --type performance`: the
- * benchmark results the knowledge base holds (analyzer/store_obs, imported
+ * benchmark results the knowledge base holds (analyzer/store_kb, imported
  * by `kb import` from an observations file) turned into the pipeline's
  * th_observation facts, which the built-in `performance` step scores
  * (resolver/unit_builtin), plus a boot unit `observations` that says which
