@@ -8,14 +8,12 @@
 # so; without observations recency decides; a re-import replaces the file's
 # rows; hostile files fail the import (exit 2, named) and leave nothing.
 set -u
-: "${THOTH:?}" "${THOTH_FIXTURES:?}"
+: "${THOTH:?}" "${THOTH_FIXTURES:?}" "${THOTH_SOURCE:?}"
 command -v jq >/dev/null 2>&1 || { echo "skip: jq is not installed"; exit 77; }
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 export THOTH_DB=$W/kb.db
-pass=0 fail=0
-check() { name=$1; shift; if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $name"; fi; }
-same() { [ "$1" = "$2" ] || { echo "  expected: $2"; echo "  got:      $1"; return 1; }; }
+. "$THOTH_SOURCE/tests/helpers/kb_check.sh"
 A=$THOTH_FIXTURES/advise
 advise() { "$THOTH" advise "$A/webapp" --python 3.11.7 --index "$A/index" --type performance "$@"; }
 pins() { grep -E '^  [a-z]+ +[0-9]' | awk '{print $1 "==" $2}' | tr '\n' ' '; }
@@ -93,5 +91,4 @@ printf '{"thoth_observations": 1, "observations": [1, 2, 3]}' > "$W/many.json"
 check "over the limit: exit 2" same "$?" 2
 check "over the limit: said" grep -q "more than the limit observations" "$W/err"
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+kb_check_done

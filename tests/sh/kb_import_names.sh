@@ -8,16 +8,14 @@
 # project (more versions providing the name) first. A hostile RECORD beyond
 # the import_names limit fails the import and leaves nothing behind.
 set -u
-: "${THOTH:?}"
+: "${THOTH:?}" "${THOTH_SOURCE:?}"
 for t in jq zip; do
   command -v $t >/dev/null 2>&1 || { echo "skip: $t is not installed"; exit 77; }
 done
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 export THOTH_DB=$W/kb.db
-pass=0 fail=0
-check() { name=$1; shift; if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $name"; fi; }
-same() { [ "$1" = "$2" ] || { echo "  expected: $2"; echo "  got:      $1"; return 1; }; }
+. "$THOTH_SOURCE/tests/helpers/kb_check.sh"
 
 # mkwhl DIR NAME VERSION TOP_LEVEL|- FILE...: a wheel whose RECORD lists FILEs.
 mkwhl() {
@@ -76,5 +74,4 @@ check "too many import names: exit 2" same "$?" 2
 check "too many import names: named" grep -q "many-1.0-py3-none-any.whl: RECORD lists more than 16 import names" "$W/err"
 check "too many import names: nothing imported" same "$("$THOTH" kb stats --format json)" "$before"
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+kb_check_done
