@@ -635,6 +635,12 @@ int th_importmap_lookup(th_importmap *m, const char *module, th_importmap_hit *o
 		return rc;
 	if (!found && (rc = importmap__kb_names(m, module, out, &found, err)))
 		return rc;
+	/* A recorded name shorter than a table key (an image's RECORD names
+	 * stop at a namespace package: "google") yields to the more specific
+	 * table entry ("google.cloud.storage"). */
+	if (found && out->via == TH_IMPORTMAP_KB && (t = importmap__longest(m->table, m->ntable, module)) &&
+	    strlen(t->key) > strlen(out->key))
+		found = false;
 	if (!found && (t = importmap__longest(m->table, m->ntable, module))) {
 		*out = (th_importmap_hit){ (const char *const *)t->dists, t->ndists, TH_IMPORTMAP_TABLE, t->key };
 		found = true;

@@ -8,7 +8,9 @@
  *      distributions it imported (their top_level.txt / RECORD, see
  *      analyzer/store_kb th_kb_import_name_providers, which states the order
  *      of several providers), when the caller gave a lookup: facts, so
- *      before the curated table; reported as TH_IMPORTMAP_KB;
+ *      before the curated table, except that a table key more specific than
+ *      the recorded name wins (an image's names stop at a namespace
+ *      package); reported as TH_IMPORTMAP_KB;
  *   2. table: the curated table of well-known differences (PIL -> pillow,
  *      sklearn -> scikit-learn, alternative builds such as
  *      opencv-python-headless), rules/import-names.txt, built into the

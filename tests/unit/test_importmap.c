@@ -229,7 +229,8 @@ static void kb_chains(void **state)
 static int kb_names(void *ud, const char *name, const char *canonical, const char *const **out, size_t *n,
 		    th_arena *a, th_error *err)
 {
-	static const char *const yaml[] = { "pyyaml", "yaml-fork" }, *const proto[] = { "protobuf" };
+	static const char *const yaml[] = { "pyyaml", "yaml-fork" }, *const proto[] = { "protobuf" },
+				 *const google[] = { "protobuf" };
 	(void)a, (void)err;
 	(*(int *)ud)++;
 	*n = 0;
@@ -239,6 +240,8 @@ static int kb_names(void *ud, const char *name, const char *canonical, const cha
 	} else if (!strcmp(name, "google.protobuf")) {
 		assert_string_equal(canonical, "google-protobuf");
 		*out = proto, *n = 1;
+	} else if (!strcmp(name, "google")) {
+		*out = google, *n = 1; /* what an image's RECORD names give for a namespace package */
 	}
 	return 0;
 }
@@ -261,6 +264,9 @@ static void kb_names_step(void **state)
 	assert_string_equal(h.key, "yaml");
 	assert_string_equal(first(m, "google.protobuf.message", &via), "protobuf");
 	assert_int_equal(via, TH_IMPORTMAP_KB);
+	/* A shorter recorded name yields to a more specific table key. */
+	assert_string_equal(first(m, "google.cloud.storage", &via), "google-cloud-storage");
+	assert_int_equal(via, TH_IMPORTMAP_TABLE);
 	/* Unknown to the knowledge base: the table answers. */
 	assert_string_equal(first(m, "sklearn", &via), "scikit-learn");
 	assert_int_equal(via, TH_IMPORTMAP_TABLE);
