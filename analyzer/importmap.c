@@ -1,5 +1,7 @@
 #include "analyzer/importmap.h"
 
+#include "analyzer/store_kb.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +57,8 @@ struct th_importmap {
 	size_t nmemo, capmemo;
 	th_importmap_deps_fn kb_deps;
 	void *kb_deps_ud;
+	th_importmap_names_fn kb_names;
+	void *kb_names_ud;
 	struct importmap__kbnode *graph; /* the knowledge base's dependency graph, loaded as walked */
 	size_t ngraph, capgraph, maxgraph;
 };
@@ -356,13 +360,84 @@ const th_importmap_installed *th_importmap_installed_get(const th_importmap *m, 
 	return x ? &x->d : NULL;
 }
 
+/* Memoised answers depend on the lookups configured: forget them. */
+static void importmap__forget(th_importmap *m)
+{
+	m->nmemo = 0;
+	if (m->memo)
+		memset(m->memo, 0, m->capmemo * sizeof(*m->memo));
+}
+
 void th_importmap_set_kb(th_importmap *m, th_importmap_kb_fn fn, void *ud)
 {
 	m->kb = fn;
 	m->kb_ud = ud;
-	m->nmemo = 0;
-	if (m->memo)
-		memset(m->memo, 0, m->capmemo * sizeof(*m->memo));
+	importmap__forget(m);
+}
+
+void th_importmap_set_kb_names(th_importmap *m, th_importmap_names_fn fn, void *ud)
+{
+	m->kb_names = fn;
+	m->kb_names_ud = ud;
+	importmap__forget(m);
+}
+
+static int importmap__store_names(void *ud, const char *name, const char *canonical, const char *const **out,
+				  size_t *n, th_arena *a, th_error *err)
+{
+	th_kb_provider *v;
+	const char **names;
+	int rc = th_kb_import_name_providers(ud, name, canonical, &v, n, a, err);
+
+	*out = NULL;
+	if (rc || !*n)
+		return rc;
+	if (!(names = th_arena_alloc(a, *n * sizeof(*names))))
+		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < *n; i++)
+		names[i] = v[i].project;
+	*out = names;
+	return 0;
+}
+
+void th_importmap_use_kb_names(th_importmap *m, th_store *s)
+{
+	th_importmap_set_kb_names(m, s ? importmap__store_names : NULL, s);
+}
+
+/* The knowledge base's recorded import names: the longest dotted prefix of
+ * module that some project provides. */
+static int importmap__kb_names(th_importmap *m, const char *module, th_importmap_hit *out, bool *found,
+			       th_error *err)
+{
+	char key[512], canon[512 + 512 / 2 + 1];
+	size_t len = strlen(module);
+	int rc = 0;
+
+	*found = false;
+	if (!m->kb_names || len >= sizeof(key))
+		return 0;
+	memcpy(key, module, len + 1);
+	while (len > 0 && !*found) {
+		const char *const *v;
+		size_t n;
+		key[len] = '\0';
+		canon[th_name_canon(canon, key, len)] = '\0';
+		if ((rc = m->kb_names(m->kb_names_ud, key, canon, &v, &n, &m->a, err)))
+			return rc;
+		if (n) {
+			const char *k = th_arena_strdup(&m->a, key);
+			if (!k)
+				return importmap__nomem(err);
+			*out = (th_importmap_hit){ v, n, TH_IMPORTMAP_KB, k };
+			*found = true;
+		}
+		while (len > 0 && key[len - 1] != '.')
+			len--;
+		if (len > 0)
+			len--;
+	}
+	return 0;
 }
 
 static int importmap__paircmp(const void *x, const void *y)
@@ -558,6 +633,14 @@ int th_importmap_lookup(th_importmap *m, const char *module, th_importmap_hit *o
 	top[n] = '\0';
 	if ((rc = importmap__installed(m, module, top, out, &found, err)))
 		return rc;
+	if (!found && (rc = importmap__kb_names(m, module, out, &found, err)))
+		return rc;
+	/* A recorded name shorter than a table key (an image's RECORD names
+	 * stop at a namespace package: "google") yields to the more specific
+	 * table entry ("google.cloud.storage"). */
+	if (found && out->via == TH_IMPORTMAP_KB && (t = importmap__longest(m->table, m->ntable, module)) &&
+	    strlen(t->key) > strlen(out->key))
+		found = false;
 	if (!found && (t = importmap__longest(m->table, m->ntable, module))) {
 		*out = (th_importmap_hit){ (const char *const *)t->dists, t->ndists, TH_IMPORTMAP_TABLE, t->key };
 		found = true;

@@ -4,6 +4,13 @@
  *   1. installed: the target's installed distributions (an image's
  *      top_level.txt, else the top-level packages and modules of RECORD),
  *      when the caller added them;
+ *   1b. kb names: the import names the knowledge base recorded for the
+ *      distributions it imported (their top_level.txt / RECORD, see
+ *      analyzer/store_kb th_kb_import_name_providers, which states the order
+ *      of several providers), when the caller gave a lookup: facts, so
+ *      before the curated table, except that a table key more specific than
+ *      the recorded name wins (an image's names stop at a namespace
+ *      package); reported as TH_IMPORTMAP_KB;
  *   2. table: the curated table of well-known differences (PIL -> pillow,
  *      sklearn -> scikit-learn, alternative builds such as
  *      opencv-python-headless), rules/import-names.txt, built into the
@@ -33,6 +40,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "analyzer/store.h"
 #include "analyzer/store_image.h"
 #include "core/arena.h"
 #include "core/buf.h"
@@ -92,6 +100,19 @@ const th_importmap_installed *th_importmap_installed_get(const th_importmap *m, 
 
 /* Consulted after the table; fn may be NULL. */
 void th_importmap_set_kb(th_importmap *m, th_importmap_kb_fn fn, void *ud);
+
+/* The projects whose recorded versions provide the import name `name`
+ * (dotted, looked up exactly), best first, normalised, in arena a; *n = 0
+ * when none. canonical is name PEP 503-normalised. */
+typedef int (*th_importmap_names_fn)(void *ud, const char *name, const char *canonical, const char *const **out,
+				     size_t *n, th_arena *a, th_error *err);
+/* Consulted after the installed distributions and before the table, for
+ * the module and each of its dotted prefixes, longest first; fn may be
+ * NULL. */
+void th_importmap_set_kb_names(th_importmap *m, th_importmap_names_fn fn, void *ud);
+/* th_importmap_set_kb_names with the knowledge base of store s (which must
+ * outlive the map's lookups). */
+void th_importmap_use_kb_names(th_importmap *m, th_store *s);
 
 /* The distributions that may provide `module` (a dotted absolute module
  * path). Errors come only from the knowledge-base lookup or memory. */

@@ -20,7 +20,9 @@
 #include "core/wheelname.h"
 #include "extractors/archive.h"
 #include "extractors/http.h"
+#include "extractors/importnames.h"
 #include "extractors/indexpage.h"
+#include "extractors/observations.h"
 #include "extractors/osv.h"
 #include "extractors/pipconf.h"
 #include "extractors/wheelhouse.h"
@@ -117,6 +119,24 @@ int th_kb_source_detect(th_kb_source *out, const char *src, th_error *err)
 			return th_error_set(err, TH_ERR_USAGE, "%s: an image source needs a REF after 'image:'", src);
 		*out = TH_KB_SRC_IMAGE;
 		return 0;
+	}
+	if (!strncmp(src, TH_KB_OBSERVATIONS_PREFIX, strlen(TH_KB_OBSERVATIONS_PREFIX))) {
+		if (!kb__is_file(src + strlen(TH_KB_OBSERVATIONS_PREFIX)))
+			return th_error_set(err, TH_ERR_IO, "%s: no such file", src + strlen(TH_KB_OBSERVATIONS_PREFIX));
+		*out = TH_KB_SRC_OBSERVATIONS;
+		return 0;
+	}
+	if (kb__is_file(src) && kb__has_suffix(src, ".json")) {
+		/* An observations file says so near its start (its format key). */
+		char head[4096];
+		FILE *f = fopen(src, "rb");
+		size_t n = f ? fread(head, 1, sizeof(head), f) : 0;
+		if (f)
+			fclose(f);
+		if (th_obs_sniff(head, n)) {
+			*out = TH_KB_SRC_OBSERVATIONS;
+			return 0;
+		}
 	}
 	if (kb__is_file(src)) {
 		if (kb__has_suffix(src, ".zip") || kb__has_suffix(src, ".json") || kb__has_suffix(src, ".yaml") ||
@@ -994,10 +1014,17 @@ int th_kb_import_wheelhouse(th_store *s, const char *dir, const th_kb_import_opt
 		}
 		th_kb_file kf = { v[i].file, NULL, v[i].tags, "sha256", wf.sha256, NULL, 0, NULL, NULL,
 				  (int64_t)wf.size, wf.metadata ? mdhash : NULL };
+		const char **names = NULL;
+		size_t nnames = 0;
 		if ((rc = th_buf_printf(&furl, err, "%s%s", url.ptr, v[i].file)) == 0) {
 			kf.url = furl.ptr;
 			if (!(rc = th_kb_version_put(w, pid, v[i].version, &vid, err)))
 				rc = th_kb_file_put(w, vid, &kf, NULL, err);
+			if (!rc && (wf.top_level || wf.record) &&
+			    !(rc = th_importnames_parse(&names, &nnames, wf.top_level, wf.top_level_len, wf.record,
+							wf.record_len, o->lim, path, &a, err)))
+				rc = th_kb_import_names_put(w, vid, names, nnames, err);
+			rep->import_names += nnames;
 		}
 		th_buf_clear(&furl);
 		th_arena_release(&a);
@@ -1223,6 +1250,35 @@ static int kb__idist_hash(char hex[TH_SHA256_HEX], const th_pydist *d, th_buf *t
 	return th_sha256_hex(hex, tmp->ptr, tmp->len, err);
 }
 
+/* What an image distribution provides to `import`: its top_level.txt when
+ * the scan found one, else the top-level names of its RECORD (the scan
+ * keeps those, not RECORD itself, so namespace packages stay at their top
+ * level here). top_level.txt goes through extractors/importnames like a
+ * wheel's, which checks and dots its names. */
+static int kb__idist_names(th_kb_writer *w, int64_t vid, const th_image_dist *d, const th_kb_import_opts *o,
+			   th_kb_import_report *rep, th_buf *tmp, th_arena *a, th_error *err)
+{
+	const char *const *names = d->record_names;
+	size_t n = d->nrecord_names;
+	const char **tl = NULL;
+	int rc;
+
+	if (d->ntop_level) {
+		th_buf_clear(tmp);
+		for (size_t i = 0; i < d->ntop_level; i++)
+			if ((rc = th_buf_printf(tmp, err, "%s\n", d->top_level[i])))
+				return rc;
+		if ((rc = th_importnames_parse(&tl, &n, tmp->ptr, tmp->len, NULL, 0, o->lim, d->path, a, err)))
+			return rc;
+		names = tl;
+	}
+	if (n > o->lim->import_names)
+		return th_error_set(err, TH_ERR_LIMIT, "%s: more than %llu import names (limit import_names)", d->path,
+				    (unsigned long long)o->lim->import_names);
+	rep->import_names += n;
+	return th_kb_import_names_put(w, vid, names, n, err);
+}
+
 int th_kb_import_image(th_store *s, int64_t scan, const th_kb_import_opts *o, th_kb_import_report *rep,
 		       th_error *err)
 {
@@ -1297,7 +1353,7 @@ int th_kb_import_image(th_store *s, int64_t scan, const th_kb_import_opts *o, th
 		th_kb_file kf = { d->path, tmp.ptr, NULL, NULL, NULL, d->d.requires_python, 0, NULL, NULL, -1,
 				  d->d.from_dirname ? NULL : hex };
 		if ((rc = th_kb_version_put(w, pid, v[i].version, &vid, err)) ||
-		    (rc = th_kb_file_put(w, vid, &kf, NULL, err)))
+		    (rc = th_kb_file_put(w, vid, &kf, NULL, err)) || (rc = kb__idist_names(w, vid, d, o, rep, &tmp, &a, err)))
 			goto done;
 		rep->files++;
 	}
@@ -1309,6 +1365,81 @@ done:
 	th_buf_release(&ver);
 	th_kb_writer_free(w);
 	th_arena_release(&a);
+	return rc;
+}
+
+/* ---- performance observations ---- */
+
+typedef struct kb__obs {
+	th_kb_writer *w;
+	const char *hash;
+	th_kb_import_report *rep;
+	th_buf name, version, stack;
+	th_arena a;
+	int64_t seq;
+} kb__obs;
+
+/* name and version normalised into the buffers. */
+static int kb__obs_pin(kb__obs *c, const th_obs_pin *p, th_error *err)
+{
+	th_version v;
+	int rc;
+
+	th_buf_clear(&c->name);
+	th_buf_clear(&c->version);
+	if ((rc = th_name_normalize(&c->name, p->name, strlen(p->name), err)) ||
+	    (rc = th_version_parse(&v, p->version, strlen(p->version), &c->a, err)))
+		return rc;
+	return th_version_format(&v, &c->version, err);
+}
+
+static int kb__on_obs(void *ud, size_t index, const th_obs *o, th_error *err)
+{
+	kb__obs *c = ud;
+	int rc = 0;
+
+	(void)index;
+	th_buf_clear(&c->stack);
+	for (size_t i = 0; i < o->nstack && !rc; i++)
+		if (!(rc = kb__obs_pin(c, &o->stack[i], err)))
+			rc = th_buf_printf(&c->stack, err, "%s%s==%s", i ? " " : "", c->name.ptr, c->version.ptr);
+	for (size_t i = 0; i < o->ncredited && !rc; i++) {
+		if ((rc = kb__obs_pin(c, &o->credited[i], err)))
+			break;
+		th_obs_row r = { c->name.ptr, c->version.ptr, o->nstack ? c->stack.ptr : NULL, o->metric, o->unit,
+				 o->value, o->higher_is_better, o->python, o->os_name, o->os_version, o->arch, o->cuda,
+				 o->cpu, o->source };
+		if (!(rc = th_kb_observation_put(c->w, c->hash, c->seq++, &r, err)))
+			c->rep->observations++;
+	}
+	th_arena_release(&c->a);
+	th_arena_init(&c->a, 0);
+	return rc;
+}
+
+int th_kb_import_observations(th_store *s, const char *path, const th_kb_import_opts *o, th_kb_import_report *rep,
+			      th_error *err)
+{
+	th_buf data = TH_BUF_INIT;
+	char hex[TH_SHA256_HEX];
+	kb__obs c = { NULL, hex, rep, TH_BUF_INIT, TH_BUF_INIT, TH_BUF_INIT, { 0 }, 0 };
+	int rc;
+
+	if (!strncmp(path, TH_KB_OBSERVATIONS_PREFIX, strlen(TH_KB_OBSERVATIONS_PREFIX)))
+		path += strlen(TH_KB_OBSERVATIONS_PREFIX);
+	th_arena_init(&c.a, 0);
+	if ((rc = kb__read_file(&data, path, o->lim->json_bytes, err)) ||
+	    (rc = th_sha256_hex(hex, data.ptr, data.len, err)) || (rc = th_kb_writer_new(&c.w, s, err)) ||
+	    (rc = th_kb_observations_clear(c.w, hex, err)))
+		goto done;
+	rc = th_obs_parse(data.ptr, data.len, o->lim, path, kb__on_obs, &c, err);
+done:
+	th_kb_writer_free(c.w);
+	th_buf_release(&data);
+	th_buf_release(&c.name);
+	th_buf_release(&c.version);
+	th_buf_release(&c.stack);
+	th_arena_release(&c.a);
 	return rc;
 }
 

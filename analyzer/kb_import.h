@@ -38,8 +38,13 @@ typedef enum th_kb_source {
 	TH_KB_SRC_INDEX,      /* PEP 503/691 tree or URL */
 	TH_KB_SRC_WHEELHOUSE, /* directory of .whl / sdists */
 	TH_KB_SRC_ADVISORIES, /* OSV directory, zip or file */
-	TH_KB_SRC_IMAGE       /* "image:REF": the Python distributions installed in an image */
+	TH_KB_SRC_IMAGE,       /* "image:REF": the Python distributions installed in an image */
+	TH_KB_SRC_OBSERVATIONS /* "observations:FILE", or a .json file that is one: performance observations */
 } th_kb_source;
+
+/* The prefix naming an observations file: `kb import observations:FILE`
+ * (a .json file holding the format's key is detected without it). */
+#define TH_KB_OBSERVATIONS_PREFIX "observations:"
 
 /* The prefix naming an image source: `kb import image:REF`. */
 #define TH_KB_IMAGE_PREFIX "image:"
@@ -71,6 +76,8 @@ typedef struct th_kb_import_report {
 	uint64_t metadata_fetched, metadata_reused;
 	uint64_t advisories, advisories_skipped;
 	uint64_t requests, retries, not_modified, bytes, connects;
+	uint64_t import_names;  /* (version, import name) pairs recorded */
+	uint64_t observations;  /* performance observations recorded (one per pinned package) */
 } th_kb_import_report;
 
 /* Guesses what a source is from its form and contents. */
@@ -97,6 +104,14 @@ int th_kb_import_advisories(th_store *s, const char *src, const th_kb_import_opt
  * dependencies; one whose version is not PEP 440 is skipped (counted). */
 int th_kb_import_image(th_store *s, int64_t scan, const th_kb_import_opts *o, th_kb_import_report *rep,
 		       th_error *err);
+
+/* Performance observations (extractors/observations: the format, documented
+ * there and in README.md) into the knowledge base (analyzer/store_kb): one
+ * row per credited pin, names and versions normalised. The file's rows from
+ * an earlier import (same sha256) are replaced. rep->observations counts
+ * the rows. Bounded by limits json_bytes, json_depth and observations. */
+int th_kb_import_observations(th_store *s, const char *path, const th_kb_import_opts *o, th_kb_import_report *rep,
+			      th_error *err);
 
 /* ---- configured indexes ---- */
 

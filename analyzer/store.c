@@ -150,6 +150,21 @@ static const char *const migrations[] = {
 	("ALTER TABLE source_scan ADD COLUMN digest TEXT;"
 	 "ALTER TABLE source_scan ADD COLUMN same_as INTEGER;"
 	 "CREATE INDEX source_scan_root ON source_scan (root, digest);"),
+	/* knowledge base facts (analyzer/store_kb.c): the
+	 * import names each distribution version provides (top_level.txt, else
+	 * RECORD), looked up by name; performance observations (benchmark
+	 * results, e.g. Dependency Monkey runs), one row per pinned package of
+	 * an observation, with the environment it ran on, replaced per imported
+	 * file (its sha256). */
+	("CREATE TABLE kb_import_name (version_id INTEGER NOT NULL REFERENCES kb_version(id) ON DELETE CASCADE,"
+	 " name TEXT NOT NULL, PRIMARY KEY (version_id, name)) WITHOUT ROWID;"
+	 "CREATE INDEX kb_import_name_name ON kb_import_name (name);"
+	 "CREATE TABLE kb_observation (id INTEGER PRIMARY KEY, file_hash TEXT NOT NULL, seq INTEGER NOT NULL,"
+	 " name TEXT NOT NULL, version TEXT NOT NULL, stack TEXT, metric TEXT NOT NULL, value REAL NOT NULL,"
+	 " unit TEXT, higher_is_better INTEGER NOT NULL, python TEXT, os_name TEXT, os_version TEXT, arch TEXT,"
+	 " cuda TEXT, cpu TEXT, source TEXT);"
+	 "CREATE INDEX kb_observation_name ON kb_observation (name);"
+	 "CREATE INDEX kb_observation_file ON kb_observation (file_hash);"),
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -9,7 +9,7 @@
 
 enum {
 	Q_INDEX_PUT, Q_INDEX_ID, Q_PROJECT_STATE, Q_PROJECT_INS, Q_PROJECT_UPD, Q_PROJECT_CLEAR, Q_VERSION_INS,
-	Q_FILE_INS, Q_FILE_MD, Q_MD_HAS, Q_PROJECT_KNOWN, Q_PROJECT_KNOWN_IN, Q_PROJECT_STATES, Q_MD_INS, Q_ADV_DEL, Q_ADV_INS, Q_AFF_INS, Q_RANGE_INS, Q_N
+	Q_FILE_INS, Q_FILE_MD, Q_MD_HAS, Q_PROJECT_KNOWN, Q_PROJECT_KNOWN_IN, Q_PROJECT_STATES, Q_MD_INS, Q_ADV_DEL, Q_ADV_INS, Q_AFF_INS, Q_RANGE_INS, Q_NAME_INS, Q_OBS_DEL, Q_OBS_INS, Q_N
 };
 
 static const char *const kb__sql[Q_N] = {
@@ -42,6 +42,11 @@ static const char *const kb__sql[Q_N] = {
 		      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[Q_AFF_INS] = "INSERT INTO kb_affected (advisory_id, name, versions) VALUES (?1, ?2, ?3)",
 	[Q_RANGE_INS] = "INSERT INTO kb_range (affected_id, seq, type, events) VALUES (?1, ?2, ?3, ?4)",
+	[Q_NAME_INS] = "INSERT OR IGNORE INTO kb_import_name (version_id, name) VALUES (?1, ?2)",
+	[Q_OBS_DEL] = "DELETE FROM kb_observation WHERE file_hash = ?1",
+	[Q_OBS_INS] = "INSERT INTO kb_observation (file_hash, seq, name, version, stack, metric, value, unit,"
+		      " higher_is_better, python, os_name, os_version, arch, cuda, cpu, source)"
+		      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
 };
 
 struct th_kb_writer {
@@ -310,6 +315,19 @@ int th_kb_metadata_put(th_kb_writer *w, const char *sha256, const char *name, co
 	return kb__done(w, st, "recording core metadata", err);
 }
 
+int th_kb_import_names_put(th_kb_writer *w, int64_t version_id, const char *const *names, size_t n, th_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_stmt *st = kb__q(w, Q_NAME_INS);
+		int rc;
+		sqlite3_bind_int64(st, 1, version_id);
+		kb__text(st, 2, names[i]);
+		if ((rc = kb__done(w, st, "recording import names", err)))
+			return rc;
+	}
+	return 0;
+}
+
 /* A JSON array of strings into w->tmp (NULL when n == 0). */
 static const char *kb__jarray(th_kb_writer *w, const char *const *v, size_t n, th_error *err)
 {
@@ -413,7 +431,8 @@ int th_kb_stats_get(th_store *s, th_kb_stats *out, th_error *err)
 		"SELECT (SELECT count(*) FROM kb_index), (SELECT count(*) FROM kb_project),"
 		" (SELECT count(*) FROM kb_version), (SELECT count(*) FROM kb_file),"
 		" (SELECT count(*) FROM kb_metadata), (SELECT coalesce(sum(nrequires), 0) FROM kb_metadata),"
-		" (SELECT count(*) FROM kb_advisory), (SELECT count(*) FROM kb_affected)";
+		" (SELECT count(*) FROM kb_advisory), (SELECT count(*) FROM kb_affected),"
+		" (SELECT count(*) FROM kb_import_name), (SELECT count(*) FROM kb_observation)";
 	sqlite3_stmt *st;
 	int rc;
 
@@ -423,8 +442,9 @@ int th_kb_stats_get(th_store *s, th_kb_stats *out, th_error *err)
 		rc = store__dberr(err, s->db, s->path, "counting the knowledge base");
 	} else {
 		int64_t *f[] = { &out->indexes, &out->projects, &out->versions, &out->files, &out->metadata,
-				 &out->dependencies, &out->advisories, &out->affected };
-		for (int i = 0; i < 8; i++)
+				 &out->dependencies, &out->advisories, &out->affected, &out->import_names,
+				 &out->observations };
+		for (int i = 0; i < 10; i++)
 			*f[i] = sqlite3_column_int64(st, i);
 	}
 	sqlite3_finalize(st);
@@ -821,4 +841,155 @@ int th_kb_advisories_each(th_store *s, th_osv_fn fn, void *ud, th_error *err)
 	sqlite3_finalize(st);
 	th_arena_release(&a);
 	return rc;
+}
+
+/* ---- import names and observations ---- */
+
+/* Room for one more element in an arena array of *cap (grown by doubling:
+ * the old block stays in the arena). NULL when out of memory. */
+static void *kb__grow(th_arena *a, void *v, size_t n, size_t *cap, size_t size)
+{
+	void *nv;
+
+	if (n < *cap)
+		return v;
+	if (!(nv = th_arena_alloc(a, (*cap = *cap ? *cap * 2 : 8) * size)))
+		return NULL;
+	if (n)
+		memcpy(nv, v, n * size);
+	return nv;
+}
+
+/* Ends a read: the error of the loop (out of memory or the last step), the
+ * statement finalized. */
+static int kb__read_end(th_store *s, sqlite3_stmt *st, int step, int nomem, const char *doing, th_error *err)
+{
+	int rc = nomem ? th_error_set(err, TH_ERR_NOMEM, "out of memory")
+		       : step != SQLITE_DONE ? store__dberr(err, s->db, s->path, doing) : 0;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int th_kb_import_name_providers(th_store *s, const char *name, const char *canonical, th_kb_provider **out,
+				size_t *n, th_arena *a, th_error *err)
+{
+	/* The stated order (store_kb.h): the project named like the import,
+	 * then the best index, then the project more of whose versions provide
+	 * the name, then the name. */
+	static const char *const sql =
+		"SELECT p.name, min(i.priority) AS prio, count(DISTINCT v.id) AS nv FROM kb_import_name n"
+		" JOIN kb_version v ON v.id = n.version_id JOIN kb_project p ON p.id = v.project_id"
+		" JOIN kb_index i ON i.id = p.index_id WHERE n.name = ?1 GROUP BY p.name"
+		" ORDER BY p.name = ?2 DESC, prio, nv DESC, p.name";
+	sqlite3_stmt *st;
+	th_kb_provider *v = NULL;
+	size_t cap = 0;
+	int rc, nomem = 0;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = kb__prep(s, &st, sql, err)))
+		return rc;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, canonical ? canonical : "", -1, SQLITE_STATIC);
+	while (!nomem && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!(v = kb__grow(a, v, *n, &cap, sizeof(*v)))) {
+			nomem = 1;
+			break;
+		}
+		v[*n].project = kb__col(st, 0, a, &nomem);
+		v[*n].priority = sqlite3_column_int(st, 1);
+		v[*n].versions = sqlite3_column_int64(st, 2);
+		(*n)++;
+	}
+	*out = v;
+	return kb__read_end(s, st, rc, nomem, "reading import names", err);
+}
+
+int th_kb_version_import_names(th_store *s, const char *project, const char *version, const char ***out, size_t *n,
+			       th_arena *a, th_error *err)
+{
+	static const char *const sql =
+		"SELECT DISTINCT n.name FROM kb_import_name n JOIN kb_version v ON v.id = n.version_id"
+		" JOIN kb_project p ON p.id = v.project_id WHERE p.name = ?1 AND v.version = ?2 ORDER BY n.name";
+	sqlite3_stmt *st;
+	const char **v = NULL;
+	size_t cap = 0;
+	int rc, nomem = 0;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = kb__prep(s, &st, sql, err)))
+		return rc;
+	sqlite3_bind_text(st, 1, project, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, version, -1, SQLITE_STATIC);
+	while (!nomem && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!(v = kb__grow(a, v, *n, &cap, sizeof(*v)))) {
+			nomem = 1;
+			break;
+		}
+		v[(*n)++] = kb__col(st, 0, a, &nomem);
+	}
+	*out = v;
+	return kb__read_end(s, st, rc, nomem, "reading import names", err);
+}
+
+int th_kb_observations_clear(th_kb_writer *w, const char *file_hash, th_error *err)
+{
+	sqlite3_stmt *st = kb__q(w, Q_OBS_DEL);
+
+	kb__text(st, 1, file_hash);
+	return kb__done(w, st, "replacing observations", err);
+}
+
+int th_kb_observation_put(th_kb_writer *w, const char *file_hash, int64_t seq, const th_obs_row *r, th_error *err)
+{
+	sqlite3_stmt *st = kb__q(w, Q_OBS_INS);
+	const char *t[] = { r->name, r->version, r->stack, r->metric };
+	const char *e[] = { r->python, r->os_name, r->os_version, r->arch, r->cuda, r->cpu, r->source };
+
+	kb__text(st, 1, file_hash);
+	sqlite3_bind_int64(st, 2, seq);
+	for (int i = 0; i < 4; i++)
+		kb__text(st, 3 + i, t[i]);
+	sqlite3_bind_double(st, 7, r->value);
+	kb__text(st, 8, r->unit);
+	sqlite3_bind_int(st, 9, r->higher_is_better);
+	for (int i = 0; i < 7; i++)
+		kb__text(st, 10 + i, e[i]);
+	return kb__done(w, st, "recording an observation", err);
+}
+
+int th_kb_observations_load(th_store *s, th_obs_row **out, size_t *n, th_arena *a, th_error *err)
+{
+	static const char *const sql =
+		"SELECT name, version, stack, metric, value, unit, higher_is_better, python, os_name, os_version, arch,"
+		" cuda, cpu, source FROM kb_observation ORDER BY id";
+	sqlite3_stmt *st;
+	th_obs_row *v = NULL;
+	size_t cap = 0;
+	int rc, nomem = 0;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = kb__prep(s, &st, sql, err)))
+		return rc;
+	while (!nomem && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!(v = kb__grow(a, v, *n, &cap, sizeof(*v)))) {
+			nomem = 1;
+			break;
+		}
+		th_obs_row *r = &v[(*n)++];
+		const char **txt[] = { &r->name, &r->version, &r->stack, &r->metric };
+		const char **env[] = { &r->python, &r->os_name, &r->os_version, &r->arch, &r->cuda, &r->cpu, &r->source };
+		for (int i = 0; i < 4; i++)
+			*txt[i] = kb__col(st, i, a, &nomem);
+		r->value = sqlite3_column_double(st, 4);
+		r->unit = kb__col(st, 5, a, &nomem);
+		r->higher_is_better = sqlite3_column_int(st, 6) != 0;
+		for (int i = 0; i < 7; i++)
+			*env[i] = kb__col(st, 7 + i, a, &nomem);
+	}
+	*out = v;
+	return kb__read_end(s, st, rc, nomem, "reading observations", err);
 }

@@ -2,8 +2,9 @@
  * store_kb — the knowledge base in the facts database: package indexes (each
  * named, with a priority), their projects, versions and files (tags, hash,
  * Requires-Python, yanked, upload time), core metadata with its dependencies,
- * and OSV advisories with their affected ranges. The schema is one migration
- * of analyzer/store.c.
+ * OSV advisories with their affected ranges, the import names each version
+ * provides, and performance observations. The schema is in the migrations of
+ * analyzer/store.c.
  *
  * Invariants the writers keep and the readers rely on:
  * - project names are PEP 503-normalized and versions PEP 440-normalized by
@@ -24,6 +25,7 @@
 #ifndef TH_STORE_KB_H
 #define TH_STORE_KB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -92,6 +94,10 @@ int th_kb_project_known_in(th_kb_writer *w, const char *index_name, const char *
 int th_kb_metadata_put(th_kb_writer *w, const char *sha256, const char *name, const char *version,
 		       const char *requires_python, const char *const *requires, size_t nrequires, th_error *err);
 
+/* Records the import names (dotted, as extractors/importnames gives them)
+ * a version provides; repeated names are kept once. */
+int th_kb_import_names_put(th_kb_writer *w, int64_t version_id, const char *const *names, size_t n, th_error *err);
+
 /* Replaces the advisory with this id. Affected packages must already be the
  * ones to keep (the importer keeps PyPI's) with normalized names. */
 int th_kb_advisory_put(th_kb_writer *w, const th_osv *adv, th_error *err);
@@ -100,6 +106,8 @@ int th_kb_advisory_put(th_kb_writer *w, const th_osv *adv, th_error *err);
 
 typedef struct th_kb_stats {
 	int64_t indexes, projects, versions, files, metadata, dependencies, advisories, affected;
+	int64_t import_names; /* (version, import name) pairs */
+	int64_t observations; /* performance observations (one per credited pin) */
 } th_kb_stats;
 
 int th_kb_stats_get(th_store *s, th_kb_stats *out, th_error *err);
@@ -140,5 +148,55 @@ int th_kb_advisories_load(th_store *s, const char *name, th_osv **out, size_t *n
 /* Every advisory (withdrawn ones too), all its affected entries: for tests
  * and exports. Calls fn once per advisory; strings in a per-call arena. */
 int th_kb_advisories_each(th_store *s, th_osv_fn fn, void *ud, th_error *err);
+
+/* ---- import names ---- */
+
+/* A project some version of which provides an import name. */
+typedef struct th_kb_provider {
+	const char *project; /* normalized */
+	int priority;        /* the best priority of an index holding it */
+	int64_t versions;    /* how many of its versions provide the name */
+} th_kb_provider;
+
+/* Every project providing the import name `name` (exactly: a dotted name
+ * is looked up as such, the caller walks prefixes), best first: the project
+ * whose name is `canonical` (the import name PEP 503-normalized; NULL:
+ * none), then the best (lowest) index priority, then the most versions
+ * providing it (the established project before a fork that once shipped the
+ * same module), then the name. *out is an arena array; *n = 0 when none. */
+int th_kb_import_name_providers(th_store *s, const char *name, const char *canonical, th_kb_provider **out,
+				size_t *n, th_arena *a, th_error *err);
+
+/* The import names one version of a project provides (sorted; *n = 0 when
+ * none are recorded). */
+int th_kb_version_import_names(th_store *s, const char *project, const char *version, const char ***out, size_t *n,
+			       th_arena *a, th_error *err);
+
+/* ---- performance observations ----
+ *
+ * The kb_observation table: one row per credited pin of an observation
+ * (extractors/observations), with the environment it ran on, the metric,
+ * value, unit and direction, and the sha256 of the file it came from; a
+ * re-import of a file replaces its rows, so an import is idempotent and a
+ * corrected file supersedes the old one. Reading gives every row at once
+ * (the resolver filters by environment and project; the limit observations
+ * bounds one file). */
+
+typedef struct th_obs_row {
+	const char *name, *version; /* normalised */
+	const char *stack;          /* the whole stack ("a==1 b==2"), or NULL */
+	const char *metric, *unit;  /* unit may be NULL */
+	double value;
+	bool higher_is_better;
+	/* the environment; NULL: not stated */
+	const char *python, *os_name, *os_version, *arch, *cuda, *cpu;
+	const char *source;         /* may be NULL */
+} th_obs_row;
+
+/* Drops the rows an earlier import of the file with this sha256 recorded. */
+int th_kb_observations_clear(th_kb_writer *w, const char *file_hash, th_error *err);
+int th_kb_observation_put(th_kb_writer *w, const char *file_hash, int64_t seq, const th_obs_row *r, th_error *err);
+/* Every observation recorded, in import order; *out is an arena array. */
+int th_kb_observations_load(th_store *s, th_obs_row **out, size_t *n, th_arena *a, th_error *err);
 
 #endif

@@ -41,19 +41,28 @@ static int kb__int(th_ctx *ctx, const th_args *a, const char *opt, int def, int 
 	return 0;
 }
 
-static const char *const kb__kind_names[] = { "index", "wheelhouse", "advisories", "image" };
+static const char *const kb__kind_names[] = { "index", "wheelhouse", "advisories", "image", "observations" };
 
 /* Prints one import's counts. */
 static void kb__import_line(th_ctx *ctx, const char *src, th_kb_source kind, const th_kb_import_report *rep)
 {
-	if (kind == TH_KB_SRC_ADVISORIES)
+	if (kind == TH_KB_SRC_OBSERVATIONS)
+		fprintf(ctx->out, "%s (observations): %llu recorded\n", src, (unsigned long long)rep->observations);
+	else if (kind == TH_KB_SRC_ADVISORIES)
 		fprintf(ctx->out, "%s (advisories): %llu imported, %llu without PyPI packages skipped\n", src,
 			(unsigned long long)rep->advisories, (unsigned long long)rep->advisories_skipped);
 	else if (kind == TH_KB_SRC_IMAGE)
-		fprintf(ctx->out, "%s (image): %llu projects, %llu distributions, %llu skipped; metadata %llu new, %llu known\n",
+		fprintf(ctx->out, "%s (image): %llu projects, %llu distributions, %llu skipped; metadata %llu new, %llu known; "
+			"%llu import names\n",
 			src, (unsigned long long)rep->projects, (unsigned long long)rep->files,
 			(unsigned long long)rep->files_skipped, (unsigned long long)rep->metadata_fetched,
-			(unsigned long long)rep->metadata_reused);
+			(unsigned long long)rep->metadata_reused, (unsigned long long)rep->import_names);
+	else if (kind == TH_KB_SRC_WHEELHOUSE)
+		fprintf(ctx->out, "%s (wheelhouse): %llu projects, %llu files, %llu skipped; metadata %llu read, %llu known; "
+			"%llu import names\n",
+			src, (unsigned long long)rep->projects, (unsigned long long)rep->files,
+			(unsigned long long)rep->files_skipped, (unsigned long long)rep->metadata_fetched,
+			(unsigned long long)rep->metadata_reused, (unsigned long long)rep->import_names);
 	else
 		fprintf(ctx->out,
 			"%s (%s): %llu projects imported, %llu unchanged, %llu missing; %llu files, %llu skipped; "
@@ -220,6 +229,8 @@ static int kb_import_run(th_ctx *ctx, const th_args *a)
 			rc = th_kb_import_index(s, a->pos[i], &o, &rep, &ctx->err);
 		else if (kinds[i] == TH_KB_SRC_WHEELHOUSE)
 			rc = th_kb_import_wheelhouse(s, a->pos[i], &o, &rep, &ctx->err);
+		else if (kinds[i] == TH_KB_SRC_OBSERVATIONS)
+			rc = th_kb_import_observations(s, a->pos[i], &o, &rep, &ctx->err);
 		else
 			rc = th_kb_import_advisories(s, a->pos[i], &o, &rep, &ctx->err);
 		if (rc) {
@@ -255,20 +266,21 @@ static int kb_stats_run(th_ctx *ctx, const th_args *a)
 	th_store *s;
 	th_kb_stats st;
 	const char *names[] = { "indexes", "projects", "versions", "files", "metadata", "dependencies", "advisories",
-				"affected" };
-	int64_t vals[8];
+				"affected", "import_names", "observations" };
+	int64_t vals[10];
 
 	if (th_ctx_store(ctx, &s) || th_kb_stats_get(s, &st, &ctx->err))
 		return TH_EXIT_ERROR;
 	vals[0] = st.indexes, vals[1] = st.projects, vals[2] = st.versions, vals[3] = st.files;
 	vals[4] = st.metadata, vals[5] = st.dependencies, vals[6] = st.advisories, vals[7] = st.affected;
+	vals[8] = st.import_names, vals[9] = st.observations;
 	if (kb__json(a)) {
 		th_buf b = TH_BUF_INIT;
 		th_jw w;
 		int rc;
 		th_jw_init(&w, &b, 1, &ctx->err);
 		th_jw_obj_begin(&w);
-		for (int i = 0; i < 8; i++) {
+		for (int i = 0; i < 10; i++) {
 			th_jw_key(&w, names[i]);
 			th_jw_int(&w, vals[i]);
 		}
@@ -277,7 +289,7 @@ static int kb_stats_run(th_ctx *ctx, const th_args *a)
 		th_buf_release(&b);
 		return rc;
 	}
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < 10; i++)
 		fprintf(ctx->out, "%-13s %lld\n", names[i], (long long)vals[i]);
 	return TH_EXIT_OK;
 }
@@ -460,7 +472,8 @@ static void kb__file_json(th_jw *w, const th_kb_pfile *f)
 	th_jw_obj_end(w);
 }
 
-static void kb__version_table(FILE *out, const th_kb_pversion *v, const th_osv *const *adv, size_t nadv)
+static void kb__version_table(FILE *out, const th_kb_pversion *v, const th_osv *const *adv, size_t nadv,
+			      const char *const *names, size_t nnames)
 {
 	const th_kb_pfile *md = NULL;
 
@@ -482,7 +495,10 @@ static void kb__version_table(FILE *out, const th_kb_pversion *v, const th_osv *
 	} else {
 		fprintf(out, "  dependencies unknown (no core metadata)\n");
 	}
-	fprintf(out, "  advisories (%zu)\n", nadv);
+	fprintf(out, "  import names (%zu)", nnames);
+	for (size_t i = 0; i < nnames; i++)
+		fprintf(out, "%s%s", i ? " " : "  ", names[i]);
+	fprintf(out, "\n  advisories (%zu)\n", nadv);
 	for (size_t i = 0; i < nadv; i++) {
 		fputs("    ", out);
 		kb__adv_line(out, adv[i]);
@@ -532,14 +548,17 @@ static int kb_show_run(th_ctx *ctx, const th_args *a)
 	}
 	for (size_t i = 0; i < p.nversions; i++) {
 		const th_osv **adv = NULL;
-		size_t nadv = 0;
+		const char **names = NULL;
+		size_t nadv = 0, nnames = 0;
 		if (has_v && (!sv[i].ok || th_version_cmp(&sv[i].parsed, &want) != 0))
 			continue;
 		nshown++;
 		if (has_v && kb__matching(ctx, s, name.ptr, &sv[i].parsed, &adv, &nadv, &ar))
 			goto done;
+		if ((json || has_v) && th_kb_version_import_names(s, p.name, sv[i].v->version, &names, &nnames, &ar, &ctx->err))
+			goto done;
 		if (!json && has_v) {
-			kb__version_table(ctx->out, sv[i].v, adv, nadv);
+			kb__version_table(ctx->out, sv[i].v, adv, nadv, names, nnames);
 			continue;
 		}
 		if (!json) {
@@ -557,6 +576,11 @@ static int kb_show_run(th_ctx *ctx, const th_args *a)
 		th_jw_arr_begin(&w);
 		for (size_t k = 0; k < sv[i].v->nfiles; k++)
 			kb__file_json(&w, &sv[i].v->files[k]);
+		th_jw_arr_end(&w);
+		th_jw_key(&w, "import_names");
+		th_jw_arr_begin(&w);
+		for (size_t k = 0; k < nnames; k++)
+			th_jw_str(&w, names[k]);
 		th_jw_arr_end(&w);
 		if (has_v) {
 			th_jw_key(&w, "advisories");
@@ -633,10 +657,12 @@ done:
 }
 
 const th_cmd th_cmds_kb[] = {
-	{ "kb import", "[SRC...]", "import a package index, a wheelhouse or OSV advisories into the knowledge base",
+	{ "kb import", "[SRC...]", "import indexes, wheelhouses, advisories, image distributions or observations into the knowledge base",
 	  "SRC: a PEP 503/691 index (directory, file:// or http(s)://), a wheelhouse directory, OSV advisories "
 	  "(directory, zip, file), or image:REF (the Python distributions installed in an image, scanned unless "
-	  "scanned before; an index named image:<config digest>, priority 1000 unless --priority). Without SRC, the indexes of your pip or uv configuration (see kb indexes). All "
+	  "scanned before; an index named image:<config digest>, priority 1000 unless --priority), or a performance "
+	  "observations file (observations:FILE, or a .json file in that format: see README.md; `advise --type "
+	  "performance` uses them). Without SRC, the indexes of your pip or uv configuration (see kb indexes). All "
 	  "sources are imported in one transaction: any error leaves the knowledge base as it was.",
 	  kb_import_opts, 0, TH_ARGS_MAX_POS, kb_import_run },
 	{ "kb indexes", "[DIR]", "the package indexes configured for pip or uv, best first",

@@ -682,6 +682,7 @@ static int scan__repo(th_ctx *ctx, const th_args *a)
 	    (rc = th_store_source_open(&src, store, &ctx->err)))
 		goto done;
 	th_importmap_set_kb(map, scan__kb_known, src);
+	th_importmap_use_kb_names(map, store);
 	th_importmap_set_kb_deps(map, scan__kb_deps, store, (size_t)ctx->limits.kb_chain_projects);
 	dopts.map = map;
 	if ((rc = th_srcdeps_declared(&decls, &ndecls, &s, &ctx->limits, &arena, &ctx->err)) ||

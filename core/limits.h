@@ -39,6 +39,8 @@
 	X(db_query_ms,     10000,               "milliseconds one query may run over a database found inside an image: a hostile file must not hang thoth") \
 	X(parse_ms,        10000,               "milliseconds tree-sitter may spend on one source file") \
 	X(source_nesting,  1000,                "brackets open at once in one Python source: CPython refuses more than 200; tree-sitter 0.20.7 corrupts memory past 65,535") \
+	X(import_names,    4096,                "import names one distribution is recorded as providing (top_level.txt / RECORD): real ones list a few; a RECORD of a million modules is an attack") \
+	X(observations,    1000000,             "performance observations in one imported file: a Dependency Monkey campaign records thousands") \
 	X(kb_chain_projects, 2000,              "knowledge-base projects one source scan walks to show transitive imports: real dependency closures have a few hundred") \
 	X(http_bytes,      (uint64_t)512 << 20, "bytes of one HTTP response body (index pages, metadata files)") \
 	X(resolver_rounds, 2000000,             "candidate decisions in one resolution before it gives up and says so") \

@@ -182,9 +182,7 @@ uint64_t th_pydist_count_lines(const char *txt, size_t len)
 	return c;
 }
 
-/* A Python identifier in ASCII (what a top-level module of a RECORD is in
- * practice; a non-ASCII one is left out rather than guessed). */
-static bool py__ident(const char *s, size_t n)
+bool th_pydist_is_ident(const char *s, size_t n)
 {
 	if (!n || isdigit((unsigned char)*s))
 		return false;
@@ -240,7 +238,7 @@ int th_pydist_record_names(const char ***out, size_t *n, const char *txt, size_t
 				continue;
 			nl = (size_t)(dot - l);
 		}
-		if (!py__ident(l, nl) || (nl == 11 && !memcmp(l, "__pycache__", 11)))
+		if (!th_pydist_is_ident(l, nl) || (nl == 11 && !memcmp(l, "__pycache__", 11)))
 			continue;
 		if (k <= cap && !(v[k++] = th_arena_strndup(a, l, nl)))
 			return TH_ERR_NOMEM;

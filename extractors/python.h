@@ -64,6 +64,10 @@ uint64_t th_pydist_count_lines(const char *txt, size_t len);
  * .pth files are not import names. TH_ERR_NOMEM only. */
 int th_pydist_record_names(const char ***out, size_t *n, const char *txt, size_t len, bool egg, th_arena *a);
 
+/* A Python identifier in ASCII (what an importable top-level name is in
+ * practice; a non-ASCII one is left out rather than guessed). */
+bool th_pydist_is_ident(const char *s, size_t n);
+
 /* True for "*.dist-info" / "*.egg-info". */
 bool th_pydist_dirname(const char *name);
 

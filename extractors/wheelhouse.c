@@ -38,44 +38,56 @@ static int wheelhouse__hash(th_wheelhouse_file *out, const char *path, th_error 
 	return 0;
 }
 
-/* Does an archive path name the metadata file we want? A wheel's is exactly
- * "X.dist-info/METADATA"; an sdist's is "X/PKG-INFO" (one directory deep). */
-static int wheelhouse__is_metadata(const char *p, int is_wheel)
+/* Which member of the archive an archive path names: 1 the metadata file
+ * (a wheel's "X.dist-info/METADATA", an sdist's "X/PKG-INFO", one directory
+ * deep), 2 a wheel's top_level.txt, 3 its RECORD, 0 none. */
+static int wheelhouse__member(const char *p, int is_wheel)
 {
 	const char *slash = strchr(p, '/');
 	if (!slash || strchr(slash + 1, '/'))
 		return 0;
-	if (is_wheel)
-		return slash - p > 10 && !memcmp(slash - 10, ".dist-info", 10) && !strcmp(slash + 1, "METADATA");
-	return slash > p && !strcmp(slash + 1, "PKG-INFO");
+	if (!is_wheel)
+		return slash > p && !strcmp(slash + 1, "PKG-INFO");
+	if (slash - p <= 10 || memcmp(slash - 10, ".dist-info", 10))
+		return 0;
+	return !strcmp(slash + 1, "METADATA") ? 1 : !strcmp(slash + 1, "top_level.txt") ? 2 :
+	       !strcmp(slash + 1, "RECORD") ? 3 : 0;
 }
 
 typedef struct wheelhouse__walk {
 	int is_wheel;
+	int found;    /* bit per member kept */
 	th_wheelhouse_file *out;
 	th_arena *a;
 } wheelhouse__walk;
 
 static bool wheelhouse__want(void *ud, const char *path)
 {
-	return wheelhouse__is_metadata(path, ((wheelhouse__walk *)ud)->is_wheel);
+	return wheelhouse__member(path, ((wheelhouse__walk *)ud)->is_wheel) != 0;
 }
 
-/* Keeps the first metadata file and stops the walk (returns 1). */
+/* Keeps the first of each member; stops the walk (returns 1) once all are
+ * there. */
 static int wheelhouse__take(void *ud, const char *path, const void *data, size_t len, th_error *err)
 {
 	wheelhouse__walk *w = ud;
+	int m = wheelhouse__member(path, w->is_wheel);
+	const char **dst = m == 1 ? &w->out->metadata : m == 2 ? &w->out->top_level : &w->out->record;
+	size_t *dlen = m == 1 ? &w->out->metadata_len : m == 2 ? &w->out->top_level_len : &w->out->record_len;
 
-	if (!(w->out->metadata = th_arena_strndup(w->a, data, len)))
+	if (w->found & (1 << m))
+		return 0;
+	if (!(*dst = th_arena_strndup(w->a, data, len)))
 		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
-	w->out->metadata_len = len;
-	return 1;
+	*dlen = len;
+	w->found |= 1 << m;
+	return w->found == (w->is_wheel ? 14 : 2);
 }
 
 int th_wheelhouse_read(th_wheelhouse_file *out, const char *path, int is_wheel, const th_limits *lim,
 		       th_arena *a, th_error *err)
 {
-	wheelhouse__walk w = { is_wheel, out, a };
+	wheelhouse__walk w = { is_wheel, 0, out, a };
 	th_archive_opts o;
 	int rc;
 
@@ -86,6 +98,7 @@ int th_wheelhouse_read(th_wheelhouse_file *out, const char *path, int is_wheel, 
 	o.max_entry_bytes = lim->metadata_bytes;
 	o.want = wheelhouse__want;
 	rc = th_archive_each(path, &o, wheelhouse__take, &w, err);
-	/* 1: found and stopped; 0: no metadata inside, recorded without dependencies. */
+	/* 1: all found and stopped; 0: some missing (no metadata: recorded
+	 * without dependencies; no RECORD: no import names). */
 	return rc == 1 ? 0 : rc;
 }

@@ -6,6 +6,12 @@
  * (core/wheelname) and what the metadata says (core/metadata) is the
  * importer's job; this module only gets the bytes out, bounded by
  * limits.metadata_bytes.
+ *
+ * A wheel's "X.dist-info/top_level.txt" and "X.dist-info/RECORD" come out
+ * in the same pass over the archive (what it provides to `import`:
+ * extractors/importnames reads them). Only the archive's directory and
+ * these three members are read, so this costs about what the metadata alone
+ * did (bench/README.md, kb_import).
  */
 #ifndef TH_WHEELHOUSE_H
 #define TH_WHEELHOUSE_H
@@ -23,6 +29,10 @@ typedef struct th_wheelhouse_file {
 	uint64_t size;
 	const char *metadata; /* arena, NUL-terminated; NULL when the archive has none */
 	size_t metadata_len;
+	const char *top_level; /* arena; NULL when absent (and for sdists) */
+	size_t top_level_len;
+	const char *record;    /* arena; NULL when absent (and for sdists) */
+	size_t record_len;
 } th_wheelhouse_file;
 
 /* is_wheel: 1 for a .whl (look for X.dist-info/METADATA at

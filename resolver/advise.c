@@ -14,6 +14,7 @@
 #include "core/name.h"
 #include "core/specifier.h"
 #include "resolver/search.h"
+#include "resolver/unit_perf.h"
 
 void th_advice_init(th_advice *a)
 {
@@ -727,6 +728,8 @@ static int advise__search(th_advice *a, th_store *s, th_provider *prov, th_env *
 	so.enumerate = o->enumerate;
 	so.seed = o->seed;
 	int rc = th_pipeline_new(&pl, &cfg, err);
+	if (rc == 0 && o->type == TH_RECTYPE_PERFORMANCE) /* recorded observations (resolver/unit_perf) */
+		rc = th_unit_perf_add(pl, &facts, s, env, err);
 	double t0 = advise__now();
 	if (rc == 0)
 		rc = th_search_run(res, pl, prov, roots, nroots, &so, err);

@@ -1,6 +1,7 @@
 #!/bin/sh
 # kb_image — `kb import image:REF`: the Python distributions an image has
 # installed become knowledge-base data (an index "image:<config digest>",
+# with the import names each provides: top_level.txt, else RECORD,
 # priority 1000): versions, Requires-Python and Requires-Dist round-trip, a
 # distribution without metadata has unknown dependencies, a non-PEP 440
 # version is skipped, a re-import changes nothing and reuses the scan, an
@@ -33,6 +34,8 @@ Metadata-Version: 2.1
 Name: bar-baz
 Version: 3.0
 E
+printf 'barbaz\n' | mk "$r/$sp/Bar_Baz-2.0.dist-info/top_level.txt"
+printf 'barbaz/__init__.py,,\nbb_helper.py,,\nbar_baz-3.0.dist-info/METADATA,,\n' | mk "$r/$venv/bar_baz-3.0.dist-info/RECORD"
 mk "$r/$sp/foo-1.0.egg-info" <<'E'
 Metadata-Version: 1.1
 Name: Foo
@@ -48,7 +51,7 @@ E
 D=$W/kb.db
 out=$("$THOTH" kb import "image:$r" --db "$D" 2>&1)
 check "import succeeds" same "$?" 0
-check "import counts" same "$out" "image:$r (image): 3 projects, 4 distributions, 1 skipped; metadata 3 new, 0 known"
+check "import counts" same "$out" "image:$r (image): 3 projects, 4 distributions, 1 skipped; metadata 3 new, 0 known; 3 import names"
 j=$("$THOTH" kb show bar-baz --db "$D" --format json)
 check "index name and priority" same "$(echo "$j" | jq -c '[.index, .priority]')" "[\"image:$r\",1000]"
 check "every installed version" same "$(echo "$j" | jq -c '[.versions[].version]')" '["2.0","3.0"]'
@@ -56,6 +59,7 @@ check "Requires-Python and Requires-Dist" same "$(echo "$j" | jq -c '.versions[0
   '[">=3.8",["foo>=1.0","colorama; extra == \"color\""]]'
 check "the dist-info path as file name" same "$(echo "$j" | jq -r '.versions[1].files[0].filename')" "/$venv/bar_baz-3.0.dist-info"
 check "no wheel tags" same "$(echo "$j" | jq -c '.versions[0].files[0].tags')" '[]'
+check "import names: top_level.txt, else RECORD" same "$(echo "$j" | jq -c '[.versions[].import_names]')" '[["barbaz"],["barbaz","bb_helper"]]'
 check "egg-info file form" same "$("$THOTH" kb show foo --db "$D" --format json | jq -c '[.versions[].version]')" '["1.0"]'
 check "no metadata: dependencies unknown" same "$("$THOTH" kb show nometa --db "$D" --format json | jq -c '.versions[0].files[0].dependencies')" null
 "$THOTH" kb show weird --db "$D" > /dev/null 2>&1
@@ -63,7 +67,7 @@ check "a non-PEP 440 version is skipped" same "$?" 2
 
 before=$(sqlite3 "$D" 'SELECT count(*) FROM image_scans')
 out=$("$THOTH" kb import "image:$r" --db "$D" 2>&1)
-check "re-import: metadata known" same "$out" "image:$r (image): 3 projects, 4 distributions, 1 skipped; metadata 0 new, 3 known"
+check "re-import: metadata known" same "$out" "image:$r (image): 3 projects, 4 distributions, 1 skipped; metadata 0 new, 3 known; 3 import names"
 check "re-import: same rows" same "$("$THOTH" kb stats --db "$D" --format json | jq -c '[.projects, .versions, .files, .metadata]')" '[3,4,4,3]'
 
 # An index that has the project is preferred over the image.

@@ -224,6 +224,62 @@ static void kb_chains(void **state)
 	th_importmap_free(m);
 }
 
+/* The knowledge base's recorded import names: before the table, longest
+ * dotted prefix first, every provider an alternative in the given order. */
+static int kb_names(void *ud, const char *name, const char *canonical, const char *const **out, size_t *n,
+		    th_arena *a, th_error *err)
+{
+	static const char *const yaml[] = { "pyyaml", "yaml-fork" }, *const proto[] = { "protobuf" },
+				 *const google[] = { "protobuf" };
+	(void)a, (void)err;
+	(*(int *)ud)++;
+	*n = 0;
+	if (!strcmp(name, "yaml")) {
+		assert_string_equal(canonical, "yaml");
+		*out = yaml, *n = 2;
+	} else if (!strcmp(name, "google.protobuf")) {
+		assert_string_equal(canonical, "google-protobuf");
+		*out = proto, *n = 1;
+	} else if (!strcmp(name, "google")) {
+		*out = google, *n = 1; /* what an image's RECORD names give for a namespace package */
+	}
+	return 0;
+}
+
+static void kb_names_step(void **state)
+{
+	th_importmap *m;
+	th_importmap_hit h;
+	th_importmap_via via;
+	int calls = 0;
+	(void)state;
+
+	assert_int_equal(th_importmap_new(&m, NULL), 0);
+	th_importmap_set_kb_names(m, kb_names, &calls);
+	assert_int_equal(th_importmap_lookup(m, "yaml.loader", &h, NULL), 0);
+	assert_int_equal(h.via, TH_IMPORTMAP_KB);
+	assert_int_equal(h.ndists, 2);
+	assert_string_equal(h.dists[0], "pyyaml");
+	assert_string_equal(h.dists[1], "yaml-fork");
+	assert_string_equal(h.key, "yaml");
+	assert_string_equal(first(m, "google.protobuf.message", &via), "protobuf");
+	assert_int_equal(via, TH_IMPORTMAP_KB);
+	/* A shorter recorded name yields to a more specific table key. */
+	assert_string_equal(first(m, "google.cloud.storage", &via), "google-cloud-storage");
+	assert_int_equal(via, TH_IMPORTMAP_TABLE);
+	/* Unknown to the knowledge base: the table answers. */
+	assert_string_equal(first(m, "sklearn", &via), "scikit-learn");
+	assert_int_equal(via, TH_IMPORTMAP_TABLE);
+	/* Installed distributions still come first. */
+	const char *tops[] = { "yaml" };
+	assert_int_equal(th_importmap_add_installed(m, &(th_importmap_installed){ "ruamel-yaml-shim", "1", tops, 1, NULL, 0 },
+						    NULL), 0);
+	th_importmap_set_kb_names(m, kb_names, &calls); /* forget memoised answers */
+	assert_string_equal(first(m, "yaml", &via), "ruamel-yaml-shim");
+	assert_int_equal(via, TH_IMPORTMAP_INSTALLED);
+	th_importmap_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -233,6 +289,7 @@ int main(void)
 		cmocka_unit_test(precedence),
 		cmocka_unit_test(chains),
 		cmocka_unit_test(kb_chains),
+		cmocka_unit_test(kb_names_step),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
