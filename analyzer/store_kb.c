@@ -420,7 +420,7 @@ done:
 
 static int kb__prep(th_store *s, sqlite3_stmt **st, const char *sql, th_error *err)
 {
-	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
+	if (store__stmt_get(s, st, sql, NULL))
 		return store__dberr(err, s->db, s->path, "reading the knowledge base");
 	return 0;
 }
@@ -447,7 +447,7 @@ int th_kb_stats_get(th_store *s, th_kb_stats *out, th_error *err)
 		for (int i = 0; i < 10; i++)
 			*f[i] = sqlite3_column_int64(st, i);
 	}
-	sqlite3_finalize(st);
+	store__stmt_put(s, st);
 	return rc;
 }
 
@@ -517,7 +517,7 @@ static int kb__load_project_row(th_store *s, const char *name, th_kb_project *ou
 	} else {
 		rc = store__dberr(err, s->db, s->path, "reading a project");
 	}
-	sqlite3_finalize(st);
+	store__stmt_put(s, st);
 	return rc;
 }
 
@@ -572,7 +572,7 @@ int th_kb_project_load(th_store *s, const char *name, th_kb_project *out, th_are
 			   : store__dberr(err, s->db, s->path, "reading versions");
 		goto done;
 	}
-	sqlite3_finalize(st);
+	store__stmt_put(s, st);
 	st = NULL;
 	if ((rc = kb__prep(s, &st, fsql, err)))
 		goto done;
@@ -606,7 +606,7 @@ int th_kb_project_load(th_store *s, const char *name, th_kb_project *out, th_are
 	else if (step != SQLITE_DONE && step != SQLITE_ROW)
 		rc = store__dberr(err, s->db, s->path, "reading files");
 done:
-	sqlite3_finalize(st);
+	store__stmt_put(s, st);
 	free(vids);
 	return rc;
 }
@@ -756,7 +756,7 @@ static int kb__affected(th_store *s, th_osv *adv, const char *name, th_arena *a,
 			af->nranges++;
 		}
 	}
-	sqlite3_finalize(st);
+	store__stmt_put(s, st);
 	if (step != SQLITE_DONE)
 		return store__dberr(err, s->db, s->path, "reading affected packages");
 	adv->affected = afs;
@@ -765,7 +765,7 @@ static int kb__affected(th_store *s, th_osv *adv, const char *name, th_arena *a,
 nomem:
 	rc = TH_ERR_NOMEM;
 bad:
-	sqlite3_finalize(st);
+	store__stmt_put(s, st);
 	if (rc == TH_ERR_NOMEM || rc == 0)
 		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
 	return th_error_set(err, TH_ERR_DB, "%s: a malformed advisory row for %s", s->path, adv->id);
@@ -807,7 +807,7 @@ int th_kb_advisories_load(th_store *s, const char *name, th_osv **out, size_t *n
 	}
 	if (!rc && step != SQLITE_DONE)
 		rc = store__dberr(err, s->db, s->path, "reading advisories");
-	sqlite3_finalize(st);
+	store__stmt_put(s, st);
 	for (size_t i = 0; !rc && i < *n; i++)
 		rc = kb__affected(s, &v[i], name, a, err);
 	*out = v;
@@ -838,7 +838,7 @@ int th_kb_advisories_each(th_store *s, th_osv_fn fn, void *ud, th_error *err)
 	}
 	if (!rc && step != SQLITE_DONE)
 		rc = store__dberr(err, s->db, s->path, "reading advisories");
-	sqlite3_finalize(st);
+	store__stmt_put(s, st);
 	th_arena_release(&a);
 	return rc;
 }
@@ -866,7 +866,7 @@ static int kb__read_end(th_store *s, sqlite3_stmt *st, int step, int nomem, cons
 {
 	int rc = nomem ? th_error_set(err, TH_ERR_NOMEM, "out of memory")
 		       : step != SQLITE_DONE ? store__dberr(err, s->db, s->path, doing) : 0;
-	sqlite3_finalize(st);
+	store__stmt_put(s, st);
 	return rc;
 }
 
