@@ -1,0 +1,93 @@
+#!/bin/sh
+# Pre-releases as pip treats them, differentially: `thoth advise --type
+# latest` and `pip install --dry-run --report` resolve the same requirement
+# sets against one small crafted index (../shared/tools/json_index_to_simple.py,
+# pip through file://, thoth after `kb import`). The sets cover pip's rule
+# (packaging 21.3's SpecifierSet.filter over the intersection of every
+# specifier on a project): an inclusive clause naming a pre-release admits
+# them, for every requirement on the project; `>`/`<`/`!=` naming one do
+# not; a bare name takes pre-releases only when the project has no final
+# version at all (a yanked final counts); a non-empty specifier never falls
+# back; `--pre` admits them everywhere. Both must give the same pins, or both
+# fail.
+set -u
+S="${THOTH_SHARED:-}"
+if [ ! -f "$S/tools/json_index_to_simple.py" ]; then
+	echo "skip: \$THOTH_SHARED/tools is absent"
+	exit 77
+fi
+command -v jq >/dev/null 2>&1 || { echo "skip: jq is not installed"; exit 77; }
+python3 -m pip --version >/dev/null 2>&1 || { echo "skip: python3 has no pip"; exit 77; }
+PYV=$(python3 -c 'import platform; print(platform.python_version())')
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+cat >"$T/index.json" <<'JSON'
+{"onlypre": {"0.1.0a1": {}, "0.2.0a1": {}, "0.3.0a1": {}},
+ "mixed": {"1.0": {}, "1.1": {}, "2.0b1": {}, "2.0rc1": {}, "3.0.dev1": {}},
+ "usesopen": {"1.0": {"dependencies": ["mixed"]}},
+ "usesgt": {"1.0": {"dependencies": ["mixed>1.1"]}},
+ "usespre": {"1.0": {"dependencies": ["mixed>=2.0b1"]}},
+ "usesrange": {"1.0": {"dependencies": ["mixed>=1.0,<=3.0"]}},
+ "yankfinal": {"1.0": {"yanked": true}, "2.0a1": {}},
+ "userc": {"1.0": {"dependencies": ["mixed==2.0rc1"]}}}
+JSON
+python3 "$S/tools/json_index_to_simple.py" "$T/index.json" "$T/idx" >/dev/null || { echo "FAIL: cannot build the index"; exit 1; }
+export THOTH_DB="$T/kb.db"
+"$THOTH" kb import "$T/idx/simple" >/dev/null || { echo "FAIL: kb import"; exit 1; }
+pass=0 fail=0
+
+# compare PIPFLAGS REQ...   (PIPFLAGS: "" or "--pre", given to both)
+compare() {
+	flags=$1
+	shift
+	rm -rf "$T/p" && mkdir "$T/p"
+	printf '%s\n' "$@" >"$T/p/requirements.txt"
+	# shellcheck disable=SC2086
+	"$THOTH" advise "$T/p" $flags --python "$PYV" --python-platform x86_64-manylinux_2_36 --format json \
+		>"$T/thoth.json" 2>"$T/thoth.err"
+	tst=$?
+	# shellcheck disable=SC2086
+	env PIP_FIND_LINKS= python3 -m pip install $flags --dry-run --ignore-installed --isolated --quiet \
+		--disable-pip-version-check --report "$T/pip.json" --index-url "file://$T/idx/simple" "$@" >"$T/pip.out" 2>&1
+	pst=$?
+	if [ $pst -ne 0 ] || [ $tst -ne 0 ]; then
+		if [ $pst -ne 0 ] && [ $tst -eq 1 ]; then
+			pass=$((pass + 1))
+		else
+			echo "FAIL [$flags] $*: pip status $pst, thoth status $tst"
+			head -c 300 "$T/pip.out" "$T/thoth.err"
+			fail=$((fail + 1))
+		fi
+		return
+	fi
+	jq -r '.install[].metadata | (.name | ascii_downcase) + "==" + .version' "$T/pip.json" | sort >"$T/p.txt"
+	jq -r '.stacks[0].packages[] | .name + "==" + .version' "$T/thoth.json" | sort >"$T/t.txt"
+	if cmp -s "$T/p.txt" "$T/t.txt"; then
+		pass=$((pass + 1))
+	else
+		echo "FAIL [$flags] $*: differs from pip"
+		diff "$T/p.txt" "$T/t.txt" | head -10
+		fail=$((fail + 1))
+	fi
+}
+
+compare "" onlypre                      # no final at all: the newest pre-release
+compare "" "onlypre<0.2.0"              # a specifier never falls back: no solution
+compare "" "onlypre<=0.2.0a1"           # an inclusive clause names one: 0.2.0a1
+compare "" mixed                        # finals exist: 1.1
+compare "" "mixed>1.1"                  # `>` does not opt in: no solution
+compare "" "mixed>=2.0b1"               # opts in: the newest, 3.0.dev1
+compare "" "mixed!=2.0b1"               # `!=` does not opt in: 1.1
+compare "" "mixed<3.0.dev1"             # `<` does not opt in: 1.1
+compare "" "mixed~=2.0b1"               # opts in
+compare "" "mixed==2.0.*"               # a wildcard on a final: no pre-release, no solution
+compare "" usesopen usespre             # a dependency's clause opts in for every requirement on mixed
+compare "" usesrange userc              # == names a pre-release: merged with a range
+compare "" usesgt                       # no solution for a dependency either
+compare "" yankfinal                    # a yanked final blocks the fallback: no solution
+compare "" "yankfinal==1.0"             # a yanked version pinned by ==: taken
+compare "--pre" mixed                   # --pre everywhere
+compare "--pre" "mixed>1.1" usesopen
+compare "--pre" "onlypre<0.2.0"
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
