@@ -13,6 +13,7 @@
 #include "core/hash.h"
 #include "core/name.h"
 #include "core/specifier.h"
+#include "extractors/manifest.h"
 #include "resolver/search.h"
 
 void th_advice_init(th_advice *a)
@@ -132,28 +133,43 @@ done:
 	return rc;
 }
 
-/* sha256 over the manifests' bytes in the order read (Pipfile.lock's _meta). */
-static int advise__hash(th_advice *a, const char *root, th_error *err)
+/* Pipfile.lock's _meta.hash: pipenv's hash of the Pipfile when one was read
+ * (what pipenv compares to tell the lock is current), else sha256 over the
+ * manifests' bytes in the order read. */
+static int advise__hash(th_advice *a, const char *root, const th_limits *lim, th_error *err)
 {
 	th_sha256 h;
+	th_buf text;
+	th_buf_init(&text, lim->file_bytes);
 	int rc = th_sha256_init(&h, err);
 	if (rc < 0)
 		return rc;
+	bool pipfile = false;
+	for (size_t i = 0; i < a->nmanifests; i++)
+		pipfile |= !strcmp(a->manifests[i], "Pipfile");
 	char path[8192], buf[65536];
-	for (size_t i = 0; i < a->nmanifests; i++) {
+	for (size_t i = 0; i < a->nmanifests && rc == 0; i++) {
+		if (pipfile && strcmp(a->manifests[i], "Pipfile"))
+			continue;
 		snprintf(path, sizeof path, "%s/%s", root, a->manifests[i]);
 		FILE *f = fopen(path, "rb");
 		if (!f) {
 			rc = th_error_set(err, TH_ERR_IO, "%s: cannot read: %s", a->manifests[i], strerror(errno));
 			break;
 		}
-		for (size_t k; (k = fread(buf, 1, sizeof buf, f)) > 0;)
-			th_sha256_update(&h, buf, k);
+		for (size_t k; (k = fread(buf, 1, sizeof buf, f)) > 0 && rc == 0;)
+			if (pipfile)
+				rc = th_buf_put(&text, buf, k, err);
+			else
+				th_sha256_update(&h, buf, k);
 		fclose(f);
 	}
-	if (rc == 0)
+	if (rc == 0 && pipfile)
+		rc = th_manifest_pipfile_hash(a->manifest_sha256, text.ptr, text.len, "Pipfile", lim, &a->arena, err);
+	else if (rc == 0)
 		th_sha256_final(&h, a->manifest_sha256);
 	th_sha256_release(&h);
+	th_buf_release(&text);
 	return rc;
 }
 
@@ -186,7 +202,7 @@ int th_advise_declared(th_advice *a, const char *project, const th_advise_opts *
 	if (rc == 0)
 		rc = th_srcdeps_declared(&decls, &n, &sc, o->lim, &a->arena, err);
 	if (rc == 0)
-		rc = advise__hash(a, sc.root, err);
+		rc = advise__hash(a, sc.root, o->lim, err);
 	th_advise_root *roots = n ? th_arena_zalloc(&a->arena, n * sizeof *roots) : NULL;
 	if (rc == 0 && n && !roots)
 		rc = ADVISE__NOMEM(err);
