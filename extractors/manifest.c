@@ -8,6 +8,7 @@
 
 #include "core/buf.h"
 #include "core/hash.h"
+#include "extractors/namedreq.h"
 #include "extractors/toml.h"
 
 bool th_manifest_is(const char *name)
@@ -98,22 +99,40 @@ static int manifest__groups(manifest__ctx *c, const th_toml *t, th_decl_kind kin
 	return 0;
 }
 
-/* A table of name = spec (Poetry, Pipfile): the keys are the names. */
-static int manifest__named(manifest__ctx *c, const th_toml *t, const char *group, th_decl_kind kind, bool dev)
+typedef struct manifest__named_ctx {
+	manifest__ctx *c;
+	const char *group;
+	th_decl_kind kind;
+	bool dev;
+} manifest__named_ctx;
+
+/* One converted entry: its PEP 508 text (named by the packaging core
+ * later), or its name when it is not from an index (path, git, url). An
+ * optional Poetry dependency is an extra's. */
+static int manifest__named_one(void *ud, const th_namedreq *r)
 {
+	manifest__named_ctx *n = ud;
+	th_decl d = { n->c->what, r->line, r->req, r->req ? NULL : r->name, n->group,
+		      r->optional ? TH_DECL_EXTRA : n->kind, n->dev, r->req == NULL };
+
+	return n->c->fn(n->c->ud, &d);
+}
+
+/* A table of name = spec (Poetry, Pipfile): the keys are the names, the
+ * values constraints that namedreq turns into PEP 508 requirements. */
+static int manifest__named(manifest__ctx *c, const th_toml *t, const char *group, th_decl_kind kind, bool dev,
+			   th_namedreq_format f)
+{
+	manifest__named_ctx n = { c, group, kind, dev };
 	int rc;
 
 	if (!t || t->type != TH_TOML_TABLE)
 		return 0;
 	for (size_t i = 0; i < t->n; i++) {
-		const th_toml *opt = th_toml_get(t->vals[i], "optional");
-		th_decl_kind k = kind;
-
-		if (!strcmp(t->keys[i], "python"))
+		if (f == TH_NAMEDREQ_POETRY && !strcmp(t->keys[i], "python"))
 			continue; /* the interpreter, not a distribution */
-		if (opt && opt->type == TH_TOML_BOOL && opt->b)
-			k = TH_DECL_EXTRA;
-		if ((rc = manifest__emit(c, t->vals[i]->line, NULL, t->keys[i], group, k, dev)))
+		if ((rc = th_namedreq_convert(f, t->keys[i], t->vals[i], c->what, manifest__named_one, &n, c->a,
+					      c->err)))
 			return rc;
 	}
 	return 0;
@@ -158,8 +177,10 @@ static int manifest__pyproject(manifest__ctx *c, const th_toml *t)
 	if ((rc = manifest__strings(c, th_toml_path(t, "project.dependencies"), NULL, TH_DECL_RUNTIME, false)) ||
 	    (rc = manifest__groups(c, th_toml_path(t, "project.optional-dependencies"), TH_DECL_EXTRA, false)) ||
 	    (rc = manifest__groups(c, th_toml_get(t, "dependency-groups"), TH_DECL_GROUP, true)) ||
-	    (rc = manifest__named(c, th_toml_path(t, "tool.poetry.dependencies"), NULL, TH_DECL_RUNTIME, false)) ||
-	    (rc = manifest__named(c, th_toml_path(t, "tool.poetry.dev-dependencies"), "dev", TH_DECL_GROUP, true)) ||
+	    (rc = manifest__named(c, th_toml_path(t, "tool.poetry.dependencies"), NULL, TH_DECL_RUNTIME, false,
+						TH_NAMEDREQ_POETRY)) ||
+	    (rc = manifest__named(c, th_toml_path(t, "tool.poetry.dev-dependencies"), "dev", TH_DECL_GROUP, true,
+						TH_NAMEDREQ_POETRY)) ||
 	    (rc = manifest__groups(c, th_toml_path(t, "tool.pdm.dev-dependencies"), TH_DECL_GROUP, true)) ||
 	    (rc = manifest__strings(c, th_toml_path(t, "tool.uv.dev-dependencies"), "dev", TH_DECL_GROUP, true)))
 		return rc;
@@ -167,16 +188,17 @@ static int manifest__pyproject(manifest__ctx *c, const th_toml *t)
 	if (groups && groups->type == TH_TOML_TABLE)
 		for (size_t i = 0; i < groups->n; i++)
 			if ((rc = manifest__named(c, th_toml_get(groups->vals[i], "dependencies"), groups->keys[i],
-						  TH_DECL_GROUP, strcmp(groups->keys[i], "main") != 0)))
+						  TH_DECL_GROUP, strcmp(groups->keys[i], "main") != 0, TH_NAMEDREQ_POETRY)))
 				return rc;
 	return 0;
 }
 
 static int manifest__pipfile(manifest__ctx *c, const th_toml *t)
 {
-	int rc = manifest__named(c, th_toml_get(t, "packages"), NULL, TH_DECL_RUNTIME, false);
+	int rc = manifest__named(c, th_toml_get(t, "packages"), NULL, TH_DECL_RUNTIME, false, TH_NAMEDREQ_PIPFILE);
 
-	return rc ? rc : manifest__named(c, th_toml_get(t, "dev-packages"), "dev", TH_DECL_GROUP, true);
+	return rc ? rc
+		  : manifest__named(c, th_toml_get(t, "dev-packages"), "dev", TH_DECL_GROUP, true, TH_NAMEDREQ_PIPFILE);
 }
 
 /* ---- setup.cfg (INI) ---- */
