@@ -214,8 +214,11 @@ int th_advise_declared(th_advice *a, const char *project, const th_advise_opts *
 		char where[512];
 		snprintf(where, sizeof where, "%s:%u", d->d.file, d->d.line);
 		if (d->d.path_or_url || d->invalid) {
-			rc = th_error_set(err, d->invalid ? TH_ERR_INVALID : TH_ERR_UNSUPPORTED, "%s: %s", where,
-					  d->invalid ? d->invalid : "a path or URL requirement: advise needs an index name");
+			rc = th_error_set(err, d->invalid ? TH_ERR_INVALID : TH_ERR_UNSUPPORTED, "%s: %s%s%s", where,
+					  d->name && !d->invalid ? d->name : "", d->name && !d->invalid ? ": " : "",
+					  d->invalid ? d->invalid
+						     : "a path, VCS or URL dependency, not from an index: advise needs "
+						       "an index name");
 			break;
 		}
 		const char *text = d->d.req ? d->d.req : d->name;
