@@ -34,6 +34,7 @@ JSON
 python3 "$S/tools/json_index_to_simple.py" "$T/index.json" "$T/idx" >/dev/null || { echo "FAIL: cannot build the index"; exit 1; }
 export THOTH_DB="$T/kb.db"
 "$THOTH" kb import "$T/idx/simple" >/dev/null || { echo "FAIL: kb import"; exit 1; }
+. "$THOTH_SOURCE/tests/helpers/advise_diff.sh"
 pass=0 fail=0
 
 # compare PIPFLAGS REQ...   (PIPFLAGS: "" or "--pre", given to both)
@@ -50,25 +51,9 @@ compare() {
 	env PIP_FIND_LINKS= python3 -m pip install $flags --dry-run --ignore-installed --isolated --quiet \
 		--disable-pip-version-check --report "$T/pip.json" --index-url "file://$T/idx/simple" "$@" >"$T/pip.out" 2>&1
 	pst=$?
-	if [ $pst -ne 0 ] || [ $tst -ne 0 ]; then
-		if [ $pst -ne 0 ] && [ $tst -eq 1 ]; then
-			pass=$((pass + 1))
-		else
-			echo "FAIL [$flags] $*: pip status $pst, thoth status $tst"
-			head -c 300 "$T/pip.out" "$T/thoth.err"
-			fail=$((fail + 1))
-		fi
-		return
-	fi
+	adiff_status "[$flags] $*" $pst $tst "$T/pip.out" "$T/thoth.err" || return
 	jq -r '.install[].metadata | (.name | ascii_downcase) + "==" + .version' "$T/pip.json" | sort >"$T/p.txt"
-	jq -r '.stacks[0].packages[] | .name + "==" + .version' "$T/thoth.json" | sort >"$T/t.txt"
-	if cmp -s "$T/p.txt" "$T/t.txt"; then
-		pass=$((pass + 1))
-	else
-		echo "FAIL [$flags] $*: differs from pip"
-		diff "$T/p.txt" "$T/t.txt" | head -10
-		fail=$((fail + 1))
-	fi
+	adiff_pins "[$flags] $*" "$T/p.txt" "$T/thoth.json" && pass=$((pass + 1))
 }
 
 compare "" onlypre                      # no final at all: the newest pre-release

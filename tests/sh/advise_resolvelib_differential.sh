@@ -33,6 +33,7 @@ trap 'rm -rf "$T"' EXIT
 python3 "$S/tools/json_index_to_simple.py" "$IDX" "$T/idx" >/dev/null || { echo "FAIL: cannot build the index"; exit 1; }
 export THOTH_DB="$T/kb.db"
 "$THOTH" kb import "$T/idx/simple" >/dev/null || { echo "FAIL: kb import"; exit 1; }
+. "$THOTH_SOURCE/tests/helpers/advise_diff.sh"
 pass=0 fail=0
 
 # compare LABEL PYTHON REQ...
@@ -56,24 +57,9 @@ compare() {
 		[ $tst -le 1 ] && pass=$((pass + 1)) || { echo "FAIL $label: advise status $tst"; fail=$((fail + 1)); }
 		return
 	fi
-	if [ $ost -ne 0 ] || [ $tst -ne 0 ]; then
-		if [ $ost -ne 0 ] && [ $tst -eq 1 ]; then
-			pass=$((pass + 1))
-		else
-			echo "FAIL $label ($py): oracle status $ost, advise status $tst: $*"
-			head -c 400 "$T/oracle.json" "$T/thoth.err"
-			fail=$((fail + 1))
-		fi
-		return
-	fi
+	adiff_status "$label ($py): $*" $ost $tst "$T/oracle.json" "$T/thoth.err" || return
 	jq -r 'to_entries[] | (.key | ascii_downcase | gsub("[-_.]+"; "-")) + "==" + .value' "$T/oracle.json" | sort >"$T/o.txt"
-	jq -r '.stacks[0].packages[] | .name + "==" + .version' "$T/thoth.json" | sort >"$T/t.txt"
-	if ! cmp -s "$T/o.txt" "$T/t.txt"; then
-		echo "FAIL $label ($py): differs from the oracle: $*"
-		diff "$T/o.txt" "$T/t.txt" | head -20
-		fail=$((fail + 1))
-		return
-	fi
+	adiff_pins "$label ($py): $*" "$T/o.txt" "$T/thoth.json" || return
 	jq '.stacks[0].packages | map({(.name): .version}) | add // {}' "$T/thoth.json" >"$T/res.json"
 	if ! "$THOTH_BUILD/tests/resolve_check" "$IDX" "$T/res.json" "$@" --python "$py" >"$T/check.out" 2>&1; then
 		echo "FAIL $label ($py): invalid stack: $(head -n 3 "$T/check.out")"
