@@ -158,7 +158,8 @@ static int nq__alt(nq_alt *alt, const char *s, size_t len, const char *what, th_
 			return th_error_set(err, TH_ERR_INVALID, "%s: version too long", what);
 		if (!v)
 			return th_error_set(err, TH_ERR_INVALID, "%s: operator '%s' without a version", what, op);
-		if (!strcmp(ver, "-") && !*op && *prev && alt->n) {
+		if (!strcmp(ver, "-") && !*op && *prev && alt->n && !strcmp(alt->c[alt->n - 1].op, "==") &&
+		    !strcmp(alt->c[alt->n - 1].ver, prev)) {
 			/* "A - B": the ">=A" / "==A" just added becomes the lower bound, B inclusive */
 			while (i < len && isspace((unsigned char)s[i]))
 				i++;
@@ -176,7 +177,8 @@ static int nq__alt(nq_alt *alt, const char *s, size_t len, const char *what, th_
 		}
 		if ((rc = nq__atom(alt, op, ver, what, err)))
 			return rc;
-		snprintf(prev, sizeof prev, "%s", ver);
+		/* only a bare version can start "A - B" */
+		snprintf(prev, sizeof prev, "%s", *op ? "" : ver);
 	}
 	return 0;
 }
@@ -333,6 +335,17 @@ int th_namedreq_poetry_spec(const char **out, const char *s, const char *what, t
 		size_t e = i;
 		if (i < len && i + 1 < len && s[i + 1] == '|')
 			i++;
+		if (k == nalts) { /* "|||": more pieces than counted */
+			rc = th_error_set(err, TH_ERR_INVALID, "%s: '|||' is not an operator", what);
+			break;
+		}
+		size_t first = start;
+		while (first < e && isspace((unsigned char)s[first]))
+			first++;
+		if (first == e && nalts > 1) {
+			rc = th_error_set(err, TH_ERR_INVALID, "%s: an empty alternative of '||'", what);
+			break;
+		}
 		rc = nq__alt(&alts[k], s + start, e - start, what, err);
 		if (!rc && alts[k].n == 0 && (nalts > 1)) {
 			/* `*` among alternatives: any version */

@@ -306,6 +306,7 @@ typedef struct advise__cons {
 	const th_advise_root *roots;
 	size_t nroots;
 	th_arena *arena;
+	th_solver_pre pre;
 	th_project **cache;      /* filtered projects, in the arena */
 	const char **names;
 	size_t n, cap;
@@ -335,13 +336,28 @@ static int advise__cons_project(void *self, const char *name, th_project **out, 
 	*f = *p;
 	f->cands = cands;
 	f->ncands = f->cap = 0;
+	/* pip merges a constraint's specifier with the requirements' (the
+	 * solver sees only the latter): one naming a pre-release opts the
+	 * project in (its kept pre-releases count as finals); one with clauses
+	 * that names none makes the merged set non-empty, so no pre-release
+	 * can come back through the no-final-version fallback. */
+	int opt_in = 0;
+	for (size_t i = 0; i < c->nroots && c->pre == TH_SOLVER_PRE_PIP; i++)
+		if (c->roots[i].constraint && !strcmp(c->roots[i].name, name)) {
+			int pr = th_specset_prereleases(c->roots[i].req.spec);
+			opt_in = pr == 1 ? 1 : opt_in == 1 ? 1 : pr == 0 ? -1 : opt_in;
+		}
 	for (size_t k = 0; k < p->ncands; k++) {
-		bool ok = true;
+		bool ok = !(opt_in < 0 && p->cands[k].prerelease);
 		for (size_t i = 0; i < c->nroots && ok; i++)
 			if (c->roots[i].constraint && !strcmp(c->roots[i].name, name))
 				ok = th_specset_contains(c->roots[i].req.spec, &p->cands[k].version, 1);
-		if (ok)
-			cands[f->ncands++] = p->cands[k];
+		if (ok) {
+			cands[f->ncands] = p->cands[k];
+			if (opt_in > 0)
+				cands[f->ncands].prerelease = false;
+			f->ncands++;
+		}
 	}
 	p = f;
 keep:
@@ -781,7 +797,7 @@ int th_advise_resolve(th_advice *a, th_store *s, th_env *env, const th_advise_op
 	if (rc < 0)
 		return rc;
 	th_provider prov = th_kbprovider_provider(a->kp);
-	advise__cons cons = { prov, a->roots, a->nroots, &a->arena, NULL, NULL, 0, 0 };
+	advise__cons cons = { prov, a->roots, a->nroots, &a->arena, o->pre, NULL, NULL, 0, 0 };
 	bool any_cons = false;
 	size_t nreq = 0;
 	for (size_t i = 0; i < a->nroots; i++) {

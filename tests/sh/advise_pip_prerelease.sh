@@ -42,7 +42,9 @@ compare() {
 	flags=$1
 	shift
 	rm -rf "$T/p" && mkdir "$T/p"
-	printf '%s\n' "$@" >"$T/p/requirements.txt"
+	# a constraints file goes beside the manifest (pip gets its full path)
+	[ -f "$T/c.txt" ] && cp "$T/c.txt" "$T/p/"
+	printf '%s\n' "$@" | sed 's|^-c.*/|-c |' >"$T/p/requirements.txt"
 	# shellcheck disable=SC2086
 	"$THOTH" advise "$T/p" $flags --python "$PYV" --python-platform x86_64-manylinux_2_36 --format json \
 		>"$T/thoth.json" 2>"$T/thoth.err"
@@ -74,5 +76,11 @@ compare "" "yankfinal==1.0"             # a yanked version pinned by ==: taken
 compare "--pre" mixed                   # --pre everywhere
 compare "--pre" "mixed>1.1" usesopen
 compare "--pre" "onlypre<0.2.0"
+# constraints (-c) join pip's merged specifier: naming a pre-release opts
+# in; a clause naming none closes the no-final-version fallback
+printf 'mixed>=2.0b1\nonlypre<1\n' >"$T/c.txt"
+compare "" "-c$T/c.txt" mixed           # the constraint opts mixed in
+compare "" "-c$T/c.txt" onlypre         # `<1` names none: no fallback, no solution
+compare "" "-c$T/c.txt" usesopen
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -92,7 +92,7 @@ static void refusals(void **state)
 		"^0.2 || ^2.1",  /* a gap that is not whole releases */
 		"^1.0 || !=1.5", /* an alternative that is not a range */
 		">>1.0", "^", "^abc", "~x.y", "1.0 -", ">=", "=== ||| ^1", "^1.0 || ^50.0",
-		"^99999999999999999999", "1.0 || 1.0.1",
+		"^99999999999999999999", "1.0 || 1.0.1", "^1 - 2", "1 ||| 2", "||||", "1|||||||2",
 	};
 	th_arena a;
 	(void)state;
