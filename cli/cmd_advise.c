@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "analyzer/imgscan.h"
 #include "analyzer/kb_import.h"
@@ -19,6 +20,7 @@ static const th_opt advise_opts[] = {
 	{ "--python", TH_OPT_VALUE, "X.Y[.Z]", "target Python version", NULL },
 	{ "--python-platform", TH_OPT_VALUE, "PLATFORM", "target wheel platform, e.g. x86_64-manylinux_2_36", NULL },
 	{ "--index", TH_OPT_LIST, "SRC", "package index to use (imported into the knowledge base)", NULL },
+	{ "--offline", TH_OPT_FLAG, NULL, "use only the knowledge base, not the pip/uv configured indexes", NULL },
 	{ "--type", TH_OPT_VALUE, NULL, "recommendation type", "latest|stable|security|performance|testing" },
 	{ "--count", TH_OPT_VALUE, "N", "number of stacks to return", NULL },
 	{ "--enumerate", TH_OPT_VALUE, "N", "sample N distinct valid stacks (Dependency Monkey)", NULL },
@@ -46,6 +48,17 @@ static int advise__num(th_ctx *ctx, const th_args *a, const char *opt, unsigned 
 		return th_error_set(&ctx->err, TH_ERR_USAGE, "advise: %s takes a number up to %llu, not '%s'", opt, max, v);
 	*out = n;
 	return 0;
+}
+
+/* The directory of PROJECT (itself, or the manifest's folder): where uv's
+ * project configuration is looked for. NULL when out of memory. */
+static const char *advise__project_dir(const char *project, th_arena *ar)
+{
+	struct stat st;
+	if (stat(project, &st) == 0 && S_ISDIR(st.st_mode))
+		return project;
+	const char *slash = strrchr(project, '/');
+	return slash ? th_arena_strndup(ar, project, slash == project ? 1 : (size_t)(slash - project)) : ".";
 }
 
 /* The target: a .thoth.yaml environment, overridden by --python and
@@ -161,14 +174,24 @@ static int advise_run(th_ctx *ctx, const th_args *a)
 	o.type = (th_rectype)t;
 	if (th_advise_declared(&adv, a->pos[0], &o, &ctx->err) < 0 || th_ctx_store(ctx, &s) < 0)
 		goto done;
+	/* Where projects the knowledge base does not know come from: --index;
+	 * else, unless --offline, the indexes pip/uv are configured with (uv's
+	 * project files are looked for beside the manifests). Projects the
+	 * knowledge base knows are never fetched again here: its imported
+	 * indexes come first; `kb import` refreshes them. */
 	const char *const *idx;
 	int nidx = th_args_list(a, "--index", &idx);
-	if (nidx > 0) {
+	if (nidx > 0 && th_args_flag(a, "--offline")) {
+		th_error_set(&ctx->err, TH_ERR_USAGE, "advise: give --index or --offline, not both");
+		goto done;
+	}
+	if (nidx > 0 || !th_args_flag(a, "--offline")) {
 		th_kb_index_ref *refs;
 		size_t nrefs;
 		th_kb_import_opts io = { NULL, 0, &ctx->limits, 8, -1, 0, 0, NULL, 0 };
-		if (th_kb_indexes_configured(&refs, &nrefs, idx, (size_t)nidx, NULL, NULL, &ar, &ctx->err) < 0 ||
-		    th_kb_lazy_new(&lazy, s, refs, nrefs, &io, &ctx->err) < 0)
+		if (th_kb_indexes_configured(&refs, &nrefs, idx, nidx > 0 ? (size_t)nidx : 0, advise__project_dir(a->pos[0], &ar), NULL, &ar,
+					     &ctx->err) < 0 ||
+		    (nrefs && th_kb_lazy_new(&lazy, s, refs, nrefs, &io, &ctx->err) < 0))
 			goto done;
 		o.lazy = lazy;
 	}
@@ -214,7 +237,8 @@ const th_cmd th_cmds_advise[] = {
 	{ "advise", "PROJECT", "recommend a lock file fitted to the target runtime, scored and justified",
 	  "PROJECT is a directory (its manifests are found) or a manifest or requirements file. The target comes "
 	  "from --env (a .thoth.yaml), --python/--python-platform (which override it), or --image. Candidates come "
-	  "from the knowledge base; --index fetches projects it does not know yet. Exit 1 with an explanation when "
+	  "from the knowledge base; projects it does not know are fetched from --index, else from the indexes pip or "
+	  "uv are configured with (never a public default), unless --offline. Exit 1 with an explanation when "
 	  "no stack satisfies the requirements on the target.",
 	  advise_opts, 1, 1, advise_run },
 	{ NULL, NULL, NULL, NULL, NULL, 0, 0, NULL }

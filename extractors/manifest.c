@@ -1,9 +1,14 @@
 #include "extractors/manifest.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
+#include "core/hash.h"
+#include "extractors/namedreq.h"
 #include "extractors/toml.h"
 
 bool th_manifest_is(const char *name)
@@ -94,22 +99,40 @@ static int manifest__groups(manifest__ctx *c, const th_toml *t, th_decl_kind kin
 	return 0;
 }
 
-/* A table of name = spec (Poetry, Pipfile): the keys are the names. */
-static int manifest__named(manifest__ctx *c, const th_toml *t, const char *group, th_decl_kind kind, bool dev)
+typedef struct manifest__named_ctx {
+	manifest__ctx *c;
+	const char *group;
+	th_decl_kind kind;
+	bool dev;
+} manifest__named_ctx;
+
+/* One converted entry: its PEP 508 text (named by the packaging core
+ * later), or its name when it is not from an index (path, git, url). An
+ * optional Poetry dependency is an extra's. */
+static int manifest__named_one(void *ud, const th_namedreq *r)
 {
+	manifest__named_ctx *n = ud;
+	th_decl d = { n->c->what, r->line, r->req, r->req ? NULL : r->name, n->group,
+		      r->optional ? TH_DECL_EXTRA : n->kind, n->dev, r->req == NULL };
+
+	return n->c->fn(n->c->ud, &d);
+}
+
+/* A table of name = spec (Poetry, Pipfile): the keys are the names, the
+ * values constraints that namedreq turns into PEP 508 requirements. */
+static int manifest__named(manifest__ctx *c, const th_toml *t, const char *group, th_decl_kind kind, bool dev,
+			   th_namedreq_format f)
+{
+	manifest__named_ctx n = { c, group, kind, dev };
 	int rc;
 
 	if (!t || t->type != TH_TOML_TABLE)
 		return 0;
 	for (size_t i = 0; i < t->n; i++) {
-		const th_toml *opt = th_toml_get(t->vals[i], "optional");
-		th_decl_kind k = kind;
-
-		if (!strcmp(t->keys[i], "python"))
+		if (f == TH_NAMEDREQ_POETRY && !strcmp(t->keys[i], "python"))
 			continue; /* the interpreter, not a distribution */
-		if (opt && opt->type == TH_TOML_BOOL && opt->b)
-			k = TH_DECL_EXTRA;
-		if ((rc = manifest__emit(c, t->vals[i]->line, NULL, t->keys[i], group, k, dev)))
+		if ((rc = th_namedreq_convert(f, t->keys[i], t->vals[i], c->what, manifest__named_one, &n, c->a,
+					      c->err)))
 			return rc;
 	}
 	return 0;
@@ -154,8 +177,10 @@ static int manifest__pyproject(manifest__ctx *c, const th_toml *t)
 	if ((rc = manifest__strings(c, th_toml_path(t, "project.dependencies"), NULL, TH_DECL_RUNTIME, false)) ||
 	    (rc = manifest__groups(c, th_toml_path(t, "project.optional-dependencies"), TH_DECL_EXTRA, false)) ||
 	    (rc = manifest__groups(c, th_toml_get(t, "dependency-groups"), TH_DECL_GROUP, true)) ||
-	    (rc = manifest__named(c, th_toml_path(t, "tool.poetry.dependencies"), NULL, TH_DECL_RUNTIME, false)) ||
-	    (rc = manifest__named(c, th_toml_path(t, "tool.poetry.dev-dependencies"), "dev", TH_DECL_GROUP, true)) ||
+	    (rc = manifest__named(c, th_toml_path(t, "tool.poetry.dependencies"), NULL, TH_DECL_RUNTIME, false,
+						TH_NAMEDREQ_POETRY)) ||
+	    (rc = manifest__named(c, th_toml_path(t, "tool.poetry.dev-dependencies"), "dev", TH_DECL_GROUP, true,
+						TH_NAMEDREQ_POETRY)) ||
 	    (rc = manifest__groups(c, th_toml_path(t, "tool.pdm.dev-dependencies"), TH_DECL_GROUP, true)) ||
 	    (rc = manifest__strings(c, th_toml_path(t, "tool.uv.dev-dependencies"), "dev", TH_DECL_GROUP, true)))
 		return rc;
@@ -163,16 +188,17 @@ static int manifest__pyproject(manifest__ctx *c, const th_toml *t)
 	if (groups && groups->type == TH_TOML_TABLE)
 		for (size_t i = 0; i < groups->n; i++)
 			if ((rc = manifest__named(c, th_toml_get(groups->vals[i], "dependencies"), groups->keys[i],
-						  TH_DECL_GROUP, strcmp(groups->keys[i], "main") != 0)))
+						  TH_DECL_GROUP, strcmp(groups->keys[i], "main") != 0, TH_NAMEDREQ_POETRY)))
 				return rc;
 	return 0;
 }
 
 static int manifest__pipfile(manifest__ctx *c, const th_toml *t)
 {
-	int rc = manifest__named(c, th_toml_get(t, "packages"), NULL, TH_DECL_RUNTIME, false);
+	int rc = manifest__named(c, th_toml_get(t, "packages"), NULL, TH_DECL_RUNTIME, false, TH_NAMEDREQ_PIPFILE);
 
-	return rc ? rc : manifest__named(c, th_toml_get(t, "dev-packages"), "dev", TH_DECL_GROUP, true);
+	return rc ? rc
+		  : manifest__named(c, th_toml_get(t, "dev-packages"), "dev", TH_DECL_GROUP, true, TH_NAMEDREQ_PIPFILE);
 }
 
 /* ---- setup.cfg (INI) ---- */
@@ -254,4 +280,196 @@ int th_manifest_read(const char *name, const char *text, size_t len, const char 
 		return th_reqtxt_parse(text, len, what, ro, manifest__reqline, &c, a, err);
 	}
 	return th_error_set(err, TH_ERR_UNSUPPORTED, "%s: not a manifest thoth reads", what);
+}
+
+/* ---- pipenv's Pipfile hash ---- */
+
+/* Python's json.dumps(ensure_ascii=True) of a string: short escapes for
+ * " \ \n \r \t \b \f, \u00XX for other controls and DEL, \uXXXX (surrogate
+ * pairs above the BMP) for everything outside ' '..'~'. */
+static int manifest__json_str(th_buf *b, const char *s, size_t n, th_error *err)
+{
+	int rc = th_buf_putc(b, '"', err);
+
+	for (size_t i = 0; i < n && !rc;) {
+		unsigned char c = (unsigned char)s[i];
+		unsigned long cp = c;
+		size_t k = 1;
+		if (c >= 0xf0 && i + 3 < n) {
+			cp = ((c & 0x07ul) << 18) | (((unsigned char)s[i + 1] & 0x3ful) << 12) |
+			     (((unsigned char)s[i + 2] & 0x3ful) << 6) | ((unsigned char)s[i + 3] & 0x3ful);
+			k = 4;
+		} else if (c >= 0xe0 && i + 2 < n) {
+			cp = ((c & 0x0ful) << 12) | (((unsigned char)s[i + 1] & 0x3ful) << 6) |
+			     ((unsigned char)s[i + 2] & 0x3ful);
+			k = 3;
+		} else if (c >= 0xc0 && i + 1 < n) {
+			cp = ((c & 0x1ful) << 6) | ((unsigned char)s[i + 1] & 0x3ful);
+			k = 2;
+		}
+		i += k;
+		switch (cp) {
+		case '"': rc = th_buf_puts(b, "\\\"", err); break;
+		case '\\': rc = th_buf_puts(b, "\\\\", err); break;
+		case '\n': rc = th_buf_puts(b, "\\n", err); break;
+		case '\r': rc = th_buf_puts(b, "\\r", err); break;
+		case '\t': rc = th_buf_puts(b, "\\t", err); break;
+		case '\b': rc = th_buf_puts(b, "\\b", err); break;
+		case '\f': rc = th_buf_puts(b, "\\f", err); break;
+		default:
+			if (cp >= 0x20 && cp <= 0x7e)
+				rc = th_buf_putc(b, (char)cp, err);
+			else if (cp < 0x10000)
+				rc = th_buf_printf(b, err, "\\u%04lx", cp);
+			else
+				rc = th_buf_printf(b, err, "\\u%04lx\\u%04lx", 0xd800 + ((cp - 0x10000) >> 10),
+						   0xdc00 + ((cp - 0x10000) & 0x3ff));
+		}
+	}
+	return rc ? rc : th_buf_putc(b, '"', err);
+}
+
+/* Python's repr of a float: the shortest digits that read back, fixed
+ * notation when the decimal point falls in (-4, 16], else d.ddde+XX. */
+static int manifest__json_float(th_buf *b, double f, th_error *err)
+{
+	if (isnan(f))
+		return th_buf_puts(b, "NaN", err);
+	if (isinf(f))
+		return th_buf_puts(b, f < 0 ? "-Infinity" : "Infinity", err);
+	if (f == 0)
+		return th_buf_puts(b, signbit(f) ? "-0.0" : "0.0", err);
+	char e[40], digits[24];
+	for (int prec = 0; prec <= 17; prec++) {
+		snprintf(e, sizeof e, "%.*e", prec, f);
+		if (strtod(e, NULL) == f)
+			break;
+	}
+	const char *p = e;
+	bool neg = *p == '-';
+	p += neg;
+	size_t nd = 0;
+	for (; *p && *p != 'e'; p++)
+		if (isdigit((unsigned char)*p) && nd < sizeof digits - 1)
+			digits[nd++] = *p;
+	while (nd > 1 && digits[nd - 1] == '0')
+		nd--;
+	digits[nd] = '\0';
+	int decpt = atoi(p + 1) + 1;
+	int rc = neg ? th_buf_putc(b, '-', err) : 0;
+	if (rc)
+		return rc;
+	if (decpt > -4 && decpt <= 16) {
+		/* 0.000ddd, ddd000.0 or dd.ddd */
+		if (decpt <= 0 && (rc = th_buf_puts(b, "0.", err)))
+			return rc;
+		for (int z = decpt; z < 0 && !rc; z++)
+			rc = th_buf_putc(b, '0', err);
+		if (decpt <= 0)
+			return rc ? rc : th_buf_puts(b, digits, err);
+		if ((size_t)decpt >= nd) {
+			rc = th_buf_puts(b, digits, err);
+			for (size_t z = nd; z < (size_t)decpt && !rc; z++)
+				rc = th_buf_putc(b, '0', err);
+			return rc ? rc : th_buf_puts(b, ".0", err);
+		}
+		return th_buf_printf(b, err, "%.*s.%s", decpt, digits, digits + decpt);
+	}
+	if (nd == 1)
+		return th_buf_printf(b, err, "%se%c%02d", digits, decpt - 1 < 0 ? '-' : '+', abs(decpt - 1));
+	return th_buf_printf(b, err, "%c.%se%c%02d", digits[0], digits + 1, decpt - 1 < 0 ? '-' : '+',
+			     abs(decpt - 1));
+}
+
+typedef struct manifest__key {
+	const char *key;
+	size_t at;
+} manifest__key;
+
+/* Sorted key order of a table (code points: UTF-8 bytes compare the same). */
+static int manifest__keycmp(const void *x, const void *y)
+{
+	return strcmp(((const manifest__key *)x)->key, ((const manifest__key *)y)->key);
+}
+
+static int manifest__json(th_buf *b, const th_toml *v, const char *what, th_arena *a, th_error *err)
+{
+	int rc = 0;
+
+	switch (v->type) {
+	case TH_TOML_STRING:
+		return manifest__json_str(b, v->str, v->len, err);
+	case TH_TOML_INT:
+		return th_buf_printf(b, err, "%lld", (long long)v->i);
+	case TH_TOML_FLOAT:
+		return manifest__json_float(b, v->f, err);
+	case TH_TOML_BOOL:
+		return th_buf_puts(b, v->b ? "true" : "false", err);
+	case TH_TOML_DATETIME:
+		return th_error_set(err, TH_ERR_INVALID, "%s:%u: a date-time has no JSON form to hash as pipenv does",
+				    what, (unsigned)v->line);
+	case TH_TOML_ARRAY:
+		rc = th_buf_putc(b, '[', err);
+		for (size_t i = 0; i < v->n && !rc; i++)
+			if (!(rc = i ? th_buf_putc(b, ',', err) : 0))
+				rc = manifest__json(b, v->vals[i], what, a, err);
+		return rc ? rc : th_buf_putc(b, ']', err);
+	case TH_TOML_TABLE:
+		break;
+	}
+	manifest__key *order = v->n ? th_arena_alloc(a, v->n * sizeof *order) : NULL;
+	if (v->n && !order)
+		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < v->n; i++)
+		order[i] = (manifest__key){ v->keys[i], i };
+	if (v->n > 1)
+		qsort(order, v->n, sizeof *order, manifest__keycmp);
+	rc = th_buf_putc(b, '{', err);
+	for (size_t i = 0; i < v->n && !rc; i++) {
+		size_t k = order[i].at;
+		if (i)
+			rc = th_buf_putc(b, ',', err);
+		if (!rc)
+			rc = manifest__json_str(b, v->keys[k], strlen(v->keys[k]), err);
+		if (!rc)
+			rc = th_buf_putc(b, ':', err);
+		if (!rc)
+			rc = manifest__json(b, v->vals[k], what, a, err);
+	}
+	return rc ? rc : th_buf_putc(b, '}', err);
+}
+
+/* The value of a top-level key, or "{}" ("[]" for sources) when absent. */
+static int manifest__json_part(th_buf *b, const th_toml *t, const char *key, const char *absent, const char *what,
+			       th_arena *a, th_error *err)
+{
+	const th_toml *v = th_toml_get(t, key);
+
+	return v ? manifest__json(b, v, what, a, err) : th_buf_puts(b, absent, err);
+}
+
+int th_manifest_pipfile_hash(char out[65], const char *text, size_t len, const char *what, const th_limits *lim,
+			     th_arena *a, th_error *err)
+{
+	th_buf b;
+	th_toml *t;
+	int rc;
+
+	th_buf_init(&b, lim->file_bytes * 8 + 1024);
+	if ((rc = th_toml_parse(&t, text, len, what, lim, a, err)))
+		goto done;
+	/* keys in sorted order: _meta{requires, sources}, default, develop */
+	if ((rc = th_buf_puts(&b, "{\"_meta\":{\"requires\":", err)) ||
+	    (rc = manifest__json_part(&b, t, "requires", "{}", what, a, err)) ||
+	    (rc = th_buf_puts(&b, ",\"sources\":", err)) ||
+	    (rc = manifest__json_part(&b, t, "source", "[]", what, a, err)) ||
+	    (rc = th_buf_puts(&b, "},\"default\":", err)) ||
+	    (rc = manifest__json_part(&b, t, "packages", "{}", what, a, err)) ||
+	    (rc = th_buf_puts(&b, ",\"develop\":", err)) ||
+	    (rc = manifest__json_part(&b, t, "dev-packages", "{}", what, a, err)) || (rc = th_buf_putc(&b, '}', err)))
+		goto done;
+	rc = th_sha256_hex(out, b.ptr, b.len, err);
+done:
+	th_buf_release(&b);
+	return rc;
 }

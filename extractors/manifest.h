@@ -54,4 +54,16 @@ bool th_manifest_is(const char *name);
 int th_manifest_read(const char *name, const char *text, size_t len, const char *what, const th_reqtxt_opts *ro,
 		     th_decl_fn fn, void *ud, const th_limits *lim, th_arena *a, th_error *err);
 
+/* pipenv's hash of a Pipfile (Pipfile.lock's _meta.hash.sha256), as plette's
+ * Pipfile.get_hash computes it: sha256 over json.dumps(sort_keys=True,
+ * separators=(",", ":")) — ASCII-only, keys in code-point order, floats as
+ * Python's repr — of {"_meta": {"sources": [[source]], "requires":
+ * [requires]}, "default": [packages], "develop": [dev-packages]}, absent
+ * tables as {}. pipenv puts its built-in default source in a Pipfile that has
+ * no [[source]]; thoth names no index host, so such a Pipfile hashes with
+ * "sources": [] (and pipenv will re-lock it). A date-time value is an error,
+ * as it is for pipenv (JSON has none). `text` is the Pipfile's bytes. */
+int th_manifest_pipfile_hash(char out[65], const char *text, size_t len, const char *what, const th_limits *lim,
+			     th_arena *a, th_error *err);
+
 #endif

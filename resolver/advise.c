@@ -13,6 +13,7 @@
 #include "core/hash.h"
 #include "core/name.h"
 #include "core/specifier.h"
+#include "extractors/manifest.h"
 #include "resolver/search.h"
 #include "resolver/unit_perf.h"
 
@@ -133,28 +134,43 @@ done:
 	return rc;
 }
 
-/* sha256 over the manifests' bytes in the order read (Pipfile.lock's _meta). */
-static int advise__hash(th_advice *a, const char *root, th_error *err)
+/* Pipfile.lock's _meta.hash: pipenv's hash of the Pipfile when one was read
+ * (what pipenv compares to tell the lock is current), else sha256 over the
+ * manifests' bytes in the order read. */
+static int advise__hash(th_advice *a, const char *root, const th_limits *lim, th_error *err)
 {
 	th_sha256 h;
+	th_buf text;
+	th_buf_init(&text, lim->file_bytes);
 	int rc = th_sha256_init(&h, err);
 	if (rc < 0)
 		return rc;
+	bool pipfile = false;
+	for (size_t i = 0; i < a->nmanifests; i++)
+		pipfile |= !strcmp(a->manifests[i], "Pipfile");
 	char path[8192], buf[65536];
-	for (size_t i = 0; i < a->nmanifests; i++) {
+	for (size_t i = 0; i < a->nmanifests && rc == 0; i++) {
+		if (pipfile && strcmp(a->manifests[i], "Pipfile"))
+			continue;
 		snprintf(path, sizeof path, "%s/%s", root, a->manifests[i]);
 		FILE *f = fopen(path, "rb");
 		if (!f) {
 			rc = th_error_set(err, TH_ERR_IO, "%s: cannot read: %s", a->manifests[i], strerror(errno));
 			break;
 		}
-		for (size_t k; (k = fread(buf, 1, sizeof buf, f)) > 0;)
-			th_sha256_update(&h, buf, k);
+		for (size_t k; (k = fread(buf, 1, sizeof buf, f)) > 0 && rc == 0;)
+			if (pipfile)
+				rc = th_buf_put(&text, buf, k, err);
+			else
+				th_sha256_update(&h, buf, k);
 		fclose(f);
 	}
-	if (rc == 0)
+	if (rc == 0 && pipfile)
+		rc = th_manifest_pipfile_hash(a->manifest_sha256, text.ptr, text.len, "Pipfile", lim, &a->arena, err);
+	else if (rc == 0)
 		th_sha256_final(&h, a->manifest_sha256);
 	th_sha256_release(&h);
+	th_buf_release(&text);
 	return rc;
 }
 
@@ -187,7 +203,7 @@ int th_advise_declared(th_advice *a, const char *project, const th_advise_opts *
 	if (rc == 0)
 		rc = th_srcdeps_declared(&decls, &n, &sc, o->lim, &a->arena, err);
 	if (rc == 0)
-		rc = advise__hash(a, sc.root, err);
+		rc = advise__hash(a, sc.root, o->lim, err);
 	th_advise_root *roots = n ? th_arena_zalloc(&a->arena, n * sizeof *roots) : NULL;
 	if (rc == 0 && n && !roots)
 		rc = ADVISE__NOMEM(err);
@@ -199,8 +215,11 @@ int th_advise_declared(th_advice *a, const char *project, const th_advise_opts *
 		char where[512];
 		snprintf(where, sizeof where, "%s:%u", d->d.file, d->d.line);
 		if (d->d.path_or_url || d->invalid) {
-			rc = th_error_set(err, d->invalid ? TH_ERR_INVALID : TH_ERR_UNSUPPORTED, "%s: %s", where,
-					  d->invalid ? d->invalid : "a path or URL requirement: advise needs an index name");
+			rc = th_error_set(err, d->invalid ? TH_ERR_INVALID : TH_ERR_UNSUPPORTED, "%s: %s%s%s", where,
+					  d->name && !d->invalid ? d->name : "", d->name && !d->invalid ? ": " : "",
+					  d->invalid ? d->invalid
+						     : "a path, VCS or URL dependency, not from an index: advise needs "
+						       "an index name");
 			break;
 		}
 		const char *text = d->d.req ? d->d.req : d->name;
@@ -288,6 +307,7 @@ typedef struct advise__cons {
 	const th_advise_root *roots;
 	size_t nroots;
 	th_arena *arena;
+	th_solver_pre pre;
 	th_project **cache;      /* filtered projects, in the arena */
 	const char **names;
 	size_t n, cap;
@@ -317,13 +337,28 @@ static int advise__cons_project(void *self, const char *name, th_project **out, 
 	*f = *p;
 	f->cands = cands;
 	f->ncands = f->cap = 0;
+	/* pip merges a constraint's specifier with the requirements' (the
+	 * solver sees only the latter): one naming a pre-release opts the
+	 * project in (its kept pre-releases count as finals); one with clauses
+	 * that names none makes the merged set non-empty, so no pre-release
+	 * can come back through the no-final-version fallback. */
+	int opt_in = 0;
+	for (size_t i = 0; i < c->nroots && c->pre == TH_SOLVER_PRE_PIP; i++)
+		if (c->roots[i].constraint && !strcmp(c->roots[i].name, name)) {
+			int pr = th_specset_prereleases(c->roots[i].req.spec);
+			opt_in = pr == 1 ? 1 : opt_in == 1 ? 1 : pr == 0 ? -1 : opt_in;
+		}
 	for (size_t k = 0; k < p->ncands; k++) {
-		bool ok = true;
+		bool ok = !(opt_in < 0 && p->cands[k].prerelease);
 		for (size_t i = 0; i < c->nroots && ok; i++)
 			if (c->roots[i].constraint && !strcmp(c->roots[i].name, name))
 				ok = th_specset_contains(c->roots[i].req.spec, &p->cands[k].version, 1);
-		if (ok)
-			cands[f->ncands++] = p->cands[k];
+		if (ok) {
+			cands[f->ncands] = p->cands[k];
+			if (opt_in > 0)
+				cands[f->ncands].prerelease = false;
+			f->ncands++;
+		}
 	}
 	p = f;
 keep:
@@ -765,7 +800,7 @@ int th_advise_resolve(th_advice *a, th_store *s, th_env *env, const th_advise_op
 	if (rc < 0)
 		return rc;
 	th_provider prov = th_kbprovider_provider(a->kp);
-	advise__cons cons = { prov, a->roots, a->nroots, &a->arena, NULL, NULL, 0, 0 };
+	advise__cons cons = { prov, a->roots, a->nroots, &a->arena, o->pre, NULL, NULL, 0, 0 };
 	bool any_cons = false;
 	size_t nreq = 0;
 	for (size_t i = 0; i < a->nroots; i++) {

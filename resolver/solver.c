@@ -356,11 +356,28 @@ static int solver__matches(solver *s, int ident, const solver__info *infos, size
 		bad[cls[inc2[k]]] = 1;
 	size_t nf = 0, na = 0;
 	bool allow_pre = s->opts->pre == TH_SOLVER_PRE_ALLOW;
+	/* pip filters with the intersection of every specifier on the
+	 * identifier (packaging 21.3's SpecifierSet.filter): pre-releases when
+	 * one inclusive clause names one; else, only for an empty intersection,
+	 * when the project has no final version at all (yanked ones count, as
+	 * the finder filters before it drops yanked files); else never, even
+	 * when no final version matches. */
+	bool strict = false;
 	if (s->opts->pre == TH_SOLVER_PRE_PIP) {
-		for (size_t k = 0; k < ninfos && !allow_pre; k++)
-			allow_pre = th_specset_prereleases(infos[k].req->spec) == 1;
+		bool empty = !extra || th_specset_count(extra->spec) == 0;
 		if (extra && th_specset_prereleases(extra->spec) == 1)
 			allow_pre = true;
+		for (size_t k = 0; k < ninfos && !allow_pre; k++) {
+			allow_pre = th_specset_prereleases(infos[k].req->spec) == 1;
+			empty = empty && th_specset_count(infos[k].req->spec) == 0;
+		}
+		if (!allow_pre && empty) {
+			allow_pre = true;
+			for (size_t i = 0; i < proj->ncands && allow_pre; i++)
+				allow_pre = proj->cands[i].prerelease ||
+					    (proj->cands[i].rp && !th_specset_contains(proj->cands[i].rp, &s->env->pyver, 1));
+		}
+		strict = !allow_pre;
 	}
 	bool pinned = extra && solver__pins(extra->spec);
 	for (size_t k = 0; k < ninfos && !pinned; k++)
@@ -382,8 +399,8 @@ static int solver__matches(solver *s, int ident, const solver__info *infos, size
 		if (!c->prerelease || allow_pre)
 			finals[nf++] = (int)i;
 	}
-	const int *src = nf ? finals : all;
-	size_t n = nf ? nf : na;
+	const int *src = nf || strict ? finals : all;
+	size_t n = nf || strict ? nf : na;
 	if (n == 0)
 		return 0;
 	int *res = th_arena_alloc(&s->arena, n * sizeof *res);

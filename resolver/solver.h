@@ -40,8 +40,11 @@ typedef enum th_solver_pre {
 	 * requirements on a project: then its pre-releases too (resolvelib's
 	 * reference provider; the differential tests' oracle). */
 	TH_SOLVER_PRE_FALLBACK,
-	/* As pip: as FALLBACK, but a requirement whose specifier names a
-	 * pre-release (SpecifierSet.prereleases) admits pre-releases. */
+	/* As pip 23.2 (its packaging 21.3 SpecifierSet.filter over the
+	 * intersection of every specifier on the project): pre-releases when an
+	 * inclusive clause (==, ===, >=, <=, ~=) names one; with no clause at
+	 * all, when the project has no final version for the target (yanked
+	 * ones count); otherwise never, even when only pre-releases match. */
 	TH_SOLVER_PRE_PIP,
 	/* Pre-releases always allowed (--pre). */
 	TH_SOLVER_PRE_ALLOW

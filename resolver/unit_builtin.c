@@ -142,19 +142,20 @@ static int unit__sieve_yanked(th_unit *u, th_unit_ctx *ctx, const th_project *pr
 			    "%s %s is yanked", proj->name, c->version_text);
 }
 
-static bool unit__usable(const th_env *env, const th_cand *c)
-{
-	return !c->yanked && (!c->rp || th_specset_contains(c->rp, &env->pyver, 1));
-}
-
 static int unit__sieve_pre(th_unit *u, th_unit_ctx *ctx, const th_project *proj, const th_cand *c,
 			   th_sieve_out *out, th_error *err)
 {
 	if (!c->prerelease || th_pipeline_cfg(ctx->pipeline)->pre == TH_SOLVER_PRE_ALLOW)
 		return 0;
+	/* The sieve cannot see requirements, so it keeps what some requirement
+	 * could admit under pip's rule (solver.h, TH_SOLVER_PRE_PIP) when the
+	 * project has no final version for the target (a yanked one counts, as
+	 * in pip's finder); the solver run first over the kept space then
+	 * applies the rule per requirement. */
 	bool final = false;
 	for (size_t i = 0; i < proj->ncands && !final; i++)
-		final = !proj->cands[i].prerelease && unit__usable(ctx->env, &proj->cands[i]);
+		final = !proj->cands[i].prerelease &&
+			(!proj->cands[i].rp || th_specset_contains(proj->cands[i].rp, &ctx->env->pyver, 1));
 	if (!final)
 		return 0;
 	out->keep = false;

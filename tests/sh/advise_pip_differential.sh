@@ -26,6 +26,7 @@ trap 'rm -rf "$T"' EXIT
 python3 "$S/tools/json_index_to_simple.py" "$IDX" "$T/idx" || { echo "FAIL: cannot build the index"; exit 1; }
 export THOTH_DB="$T/kb.db"
 "$THOTH" kb import "$T/idx/simple" >/dev/null || { echo "FAIL: kb import"; exit 1; }
+. "$THOTH_SOURCE/tests/helpers/advise_diff.sh"
 pass=0 fail=0
 
 # compare LABEL REQ...
@@ -40,24 +41,9 @@ compare() {
 	env PIP_FIND_LINKS= python3 -m pip install --dry-run --ignore-installed --isolated --quiet --disable-pip-version-check \
 		--report "$T/pip.json" --index-url "file://$T/idx/simple" "$@" >"$T/pip.out" 2>&1
 	pst=$?
-	if [ $pst -ne 0 ] || [ $tst -ne 0 ]; then
-		if [ $pst -ne 0 ] && [ $tst -eq 1 ]; then
-			pass=$((pass + 1))
-		else
-			echo "FAIL $label: pip status $pst, thoth status $tst: $*"
-			head -c 400 "$T/pip.out" "$T/thoth.err"
-			fail=$((fail + 1))
-		fi
-		return
-	fi
+	adiff_status "$label: $*" $pst $tst "$T/pip.out" "$T/thoth.err" || return
 	jq -r '.install[].metadata | (.name | ascii_downcase | gsub("[-_.]+"; "-")) + "==" + .version' "$T/pip.json" | sort >"$T/p.txt"
-	jq -r '.stacks[0].packages[] | .name + "==" + .version' "$T/thoth.json" | sort >"$T/t.txt"
-	if ! cmp -s "$T/p.txt" "$T/t.txt"; then
-		echo "FAIL $label: differs from pip: $*"
-		diff "$T/p.txt" "$T/t.txt" | head -20
-		fail=$((fail + 1))
-		return
-	fi
+	adiff_pins "$label: $*" "$T/p.txt" "$T/thoth.json" || return
 	jq '.stacks[0].packages | map({(.name): .version}) | add // {}' "$T/thoth.json" >"$T/res.json"
 	if ! "$THOTH_BUILD/tests/resolve_check" "$IDX" "$T/res.json" "$@" --python "$PYV" >"$T/check.out" 2>&1; then
 		echo "FAIL $label: invalid stack: $(head -n 3 "$T/check.out")"

@@ -17,11 +17,10 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 # name | why thoth differs (pip's behaviour)
 cat >"$T/known" <<'LIST'
-package-only-prereleases-in-range|pip takes pre-releases when no final version matches
-transitive-package-only-prereleases-in-range|pip takes pre-releases when no final version matches, also for dependencies
-transitive-prerelease-and-stable-dependency|pip takes pre-releases when no final version matches, also for dependencies
-transitive-prerelease-and-stable-dependency-many-versions|pip takes pre-releases when no final version matches, also for dependencies
-transitive-prerelease-and-stable-dependency-many-versions-holes|pip takes pre-releases when no final version matches, also for dependencies
+package-only-prereleases-boundary|pip (packaging 21.3) admits pre-releases under a non-empty specifier only when an inclusive clause names one: a<0.2.0 finds nothing
+transitive-package-only-prereleases-in-range-opt-in|`>` does not name a pre-release for packaging: b>0.0.0a1 does not opt in, pip finds no b>0.1
+transitive-prerelease-and-stable-dependency|pip merges every specifier on c: c==2.0.0b1 names a pre-release, so the merged set admits it
+transitive-prerelease-and-stable-dependency-many-versions|pip merges every specifier on c: c>=2.0.0b1 names a pre-release, so the merged set admits them
 package-prereleases-specifier-boundary|a `<` specifier naming a pre-release does not admit pre-releases in packaging (pip)
 python-less-than-current|pip honours Requires-Python upper bounds; uv ignores them
 transitive-yanked-and-unyanked-dependency|PEP 592: a version pinned with == (here by a dependency) may be yanked; pip takes it too
