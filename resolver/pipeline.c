@@ -110,6 +110,14 @@ int th_justs_add(th_justs *j, th_just_level level, const char *unit, const char 
 	return th_justs_push(j, &x, err);
 }
 
+int th_adds_add(th_adds *a, const th_req *r, th_error *err)
+{
+	if (pipeline__grow(a->arena, (void **)&a->items, &a->cap, a->n, sizeof *a->items) < 0)
+		return th_error_set(err, TH_ERR_NOMEM, "added packages: out of memory");
+	a->items[a->n++] = r;
+	return 0;
+}
+
 int th_alts_add(th_alts *a, const char *unit, const char *name, const char *version, th_error *err)
 {
 	if (pipeline__grow(a->arena, (void **)&a->items, &a->cap, a->n, sizeof *a->items) < 0)

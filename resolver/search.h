@@ -62,6 +62,19 @@ typedef struct th_search_opts {
 
 #define TH_SEARCH_OPTS_INIT { .count = 1, .seed = 42 }
 
+/* A pseudonym's alternative standing in for the project it was offered
+ * for: requirements on `original` are satisfied by the pin `name` when they
+ * accept one of `origins` (the original's versions the pseudonym offered
+ * this alternative for). */
+typedef struct th_subst {
+	const char *unit;      /* the pseudonym */
+	const char *original;  /* canonical */
+	const char *name;      /* the alternative's pin (canonical) */
+	const char *version;
+	const char *const *origins;
+	size_t norigins;
+} th_subst;
+
 typedef struct th_stack {
 	double score;
 	th_pin *pins;      /* sorted by name (arena) */
@@ -70,6 +83,8 @@ typedef struct th_stack {
 	size_t njust;
 	th_alt *alts;      /* what pseudonyms offered for its pins (arena) */
 	size_t nalts;
+	th_subst *subst;   /* the alternatives that stand in for another project (arena) */
+	size_t nsubst;
 } th_stack;
 
 typedef struct th_search_result {

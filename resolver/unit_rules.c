@@ -20,7 +20,9 @@ typedef struct urule__match {
 	size_t nresolved;
 	urule__pkg *group;
 	size_t ngroup;
-	bool never; /* states package_version_from, which the search does not track */
+	urule__pkg *from; /* state.package_version_from */
+	size_t nfrom;
+	bool allow_other;
 	const char *package_name;
 } urule__match;
 
@@ -28,6 +30,7 @@ typedef struct urule {
 	const th_rule_unit *ru;
 	urule__match *match;
 	size_t nmatch;
+	th_req *add; /* step.AddPackage: the requirement it adds (name and locked version) */
 } urule;
 
 static int urule__compile_pkg(urule__pkg *out, const th_rule_pkg *p, th_arena *a, th_error *err)
@@ -116,6 +119,27 @@ static int urule__say(const th_rule_unit *ru, th_justs *out, const char *package
 	return rc;
 }
 
+/* state.package_version_from, as Thoth's adviser reads it: every entry is
+ * a resolved package, of a matching version, among the candidate's
+ * dependents (the pins whose requirements brought it in); and unless
+ * package_version_from_allow_other, no other dependent is resolved. */
+static bool urule__from(const urule__match *m, const th_stackview *s, th_arena *scratch)
+{
+	uint64_t used = 0; /* the dependents named (the first 64; more count as others) */
+	for (size_t i = 0; i < m->nfrom; i++) {
+		bool hit = false;
+		for (size_t k = 0; k < s->nfrom && !hit; k++)
+			if (urule__pkg_match(&m->from[i], s->from[k].name, s->from[k].cand, scratch)) {
+				hit = true;
+				if (k < 64)
+					used |= 1ull << k;
+			}
+		if (!hit)
+			return false;
+	}
+	return m->allow_other || (s->nfrom <= 64 && (size_t)__builtin_popcountll(used) == s->nfrom);
+}
+
 /* Whether any entry matches the candidate (partial: the stack for
  * resolved_dependencies; NULL to ignore them). */
 static bool urule__fires(const urule *r, const th_project *proj, const th_cand *c, const th_stackview *partial,
@@ -125,7 +149,7 @@ static bool urule__fires(const urule *r, const th_project *proj, const th_cand *
 		return r->ru->type != TH_RULE_SIEVE && r->ru->type != TH_RULE_PSEUDONYM;
 	for (size_t i = 0; i < r->nmatch; i++) {
 		const urule__match *m = &r->match[i];
-		if (m->never)
+		if (m->nfrom && (!partial || !urule__from(m, partial, scratch)))
 			continue;
 		if (m->ngroup) {
 			bool member = false;
@@ -161,7 +185,7 @@ static const urule__match *urule__fires_stack(const urule *r, const th_stackview
 	if (r->nmatch == 0)
 		return &any;
 	for (size_t i = 0; i < r->nmatch; i++)
-		if (!r->match[i].never && urule__all_resolved(r->match[i].resolved, r->match[i].nresolved, s, scratch))
+		if (urule__all_resolved(r->match[i].resolved, r->match[i].nresolved, s, scratch))
 			return &r->match[i];
 	return NULL;
 }
@@ -248,10 +272,18 @@ static int urule__step(th_unit *u, th_unit_ctx *ctx, const th_stackview *partial
 		out->skip_package = true;
 		return urule__say(r->ru, out->just, proj->name, c->version_text, 0, err);
 	case TH_RULE_STEP_ADD_PACKAGE: {
-		const char *add = run->more && run->more->add.name ? run->more->add.name : "?";
+		int rc = urule__say(r->ru, out->just, proj->name, c->version_text, 0, err);
+		if (rc < 0 || !r->add)
+			return rc;
+		const char *lv = run->more->add.locked_version ? run->more->add.locked_version : "";
+		if (!out->add)
+			return th_justs_add(out->just, TH_JUST_INFO, u->name, proj->name, c->version_text, NULL, 0, err,
+					    "%s would add %s%s (not applied here)", u->name, r->add->name, lv);
+		if ((rc = th_adds_add(out->add, r->add, err)) < 0)
+			return rc;
 		return th_justs_add(out->just, TH_JUST_INFO, u->name, proj->name, c->version_text, NULL, 0, err,
-				    "%s would add %s%s (step.AddPackage is not applied by thoth)", u->name, add,
-				    run->more && run->more->add.locked_version ? run->more->add.locked_version : "");
+				    "%s %s adds %s%s to the stack (step.AddPackage %s)", proj->name, c->version_text,
+				    r->add->name, lv, u->name);
 	}
 	default:
 		break;
@@ -332,19 +364,39 @@ static int urule__compile(urule *r, th_arena *a, th_error *err)
 		const th_rule_match *m = &ru->match[i];
 		urule__match *o = &r->match[i];
 		o->package_name = m->package_name;
-		o->never = m->nfrom > 0;
 		o->has_pv = m->has_package_version;
+		o->allow_other = m->from_allow_other;
 		int rc;
 		if ((o->has_pv && (rc = urule__compile_pkg(&o->pv, &m->package_version, a, err)) < 0) ||
 		    (rc = urule__compile_pkgs(&o->resolved, m->resolved, m->nresolved, a, err)) < 0 ||
+		    (rc = urule__compile_pkgs(&o->from, m->from, m->nfrom, a, err)) < 0 ||
 		    (rc = urule__compile_pkgs(&o->group, m->group, m->ngroup, a, err)) < 0) {
 			th_error_prefix(err, "rule %s (%s:%u)", ru->name, ru->file, (unsigned)ru->line);
 			return rc;
 		}
 		o->nresolved = m->nresolved;
 		o->ngroup = m->ngroup;
+		o->nfrom = m->nfrom;
 	}
 	return 0;
+}
+
+/* step.AddPackage's package as a requirement ("name==X", or the name alone
+ * without a locked version). */
+static int urule__compile_add(urule *r, th_arena *a, th_error *err)
+{
+	const th_rule_run_more *more = r->ru->run.more;
+	if (r->ru->type != TH_RULE_STEP_ADD_PACKAGE || !more || !more->add.name)
+		return 0;
+	th_buf b;
+	th_buf_init(&b, 0);
+	int rc = th_buf_printf(&b, err, "%s%s", more->add.name, more->add.locked_version ? more->add.locked_version : "");
+	if (rc == 0 && !(r->add = th_arena_zalloc(a, sizeof *r->add)))
+		rc = th_error_set(err, TH_ERR_NOMEM, "pipeline: out of memory");
+	if (rc == 0 && (rc = th_req_parse(r->add, b.ptr, b.len, a, err)) < 0)
+		th_error_prefix(err, "rule %s (%s:%u): package_version", r->ru->name, r->ru->file, (unsigned)r->ru->line);
+	th_buf_release(&b);
+	return rc;
 }
 
 /* Adds the canonical form of name to a list (once). */
@@ -382,8 +434,6 @@ static int urule__names(const urule *r, bool stack, const char *const **out, siz
 	int rc = 0;
 	for (size_t i = 0; i < r->nmatch && rc == 0; i++) {
 		const urule__match *m = &r->match[i];
-		if (m->never)
-			continue;
 		if (stack) {
 			bool named = false;
 			for (size_t k = 0; k < m->nresolved && rc == 0; k++)
@@ -414,9 +464,17 @@ static int urule__names(const urule *r, bool stack, const char *const **out, siz
 static bool urule__context_free(const urule *r)
 {
 	for (size_t i = 0; i < r->nmatch; i++)
-		if (r->match[i].nresolved || r->match[i].ngroup)
+		if (r->match[i].nresolved || r->match[i].ngroup || r->match[i].nfrom)
 			return false;
 	return true;
+}
+
+static bool urule__needs_from(const urule *r)
+{
+	for (size_t i = 0; i < r->nmatch; i++)
+		if (r->match[i].nfrom)
+			return true;
+	return false;
 }
 
 int th_unit_rules_add(th_pipeline *p, th_rules *rs, const th_rule_env *renv, th_error *err)
@@ -443,7 +501,7 @@ int th_unit_rules_add(th_pipeline *p, th_rules *rs, const th_rule_env *renv, th_
 		if (!r)
 			return th_error_set(err, TH_ERR_NOMEM, "pipeline: out of memory");
 		r->ru = ru;
-		if ((rc = urule__compile(r, a, err)) < 0)
+		if ((rc = urule__compile(r, a, err)) < 0 || (rc = urule__compile_add(r, a, err)) < 0)
 			return rc;
 		th_unit u = { .name = ru->name, .self = r };
 		switch (ru->type) {
@@ -458,6 +516,8 @@ int th_unit_rules_add(th_pipeline *p, th_rules *rs, const th_rule_env *renv, th_
 			u.kind = TH_UNIT_STEP;
 			u.step = urule__step;
 			u.flags = urule__context_free(r) ? TH_UNIT_CONTEXT_FREE : 0;
+			if (urule__needs_from(r))
+				u.flags |= TH_UNIT_NEEDS_FROM;
 			break;
 		case TH_RULE_STRIDE: u.kind = TH_UNIT_STRIDE; u.stride = urule__stride; break;
 		case TH_RULE_WRAP:
