@@ -178,7 +178,8 @@ enum {
 	TH_UNIT_NEEDS_FROM = 2    /* a step that reads th_stackview.from (never context free) */
 };
 
-/* An alternative a pseudonym offers for a candidate. */
+/* An alternative a pseudonym offers for a candidate (resolver/search makes
+ * it stand in for the candidate's project: see search.h). */
 typedef struct th_alt {
 	const char *unit;
 	const char *name;    /* canonical */
