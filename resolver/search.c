@@ -42,16 +42,20 @@ typedef struct s_edge {
 
 typedef struct s_cadd s_cadd;
 
-typedef struct s_cand {
-	th_cand *c;              /* the candidate (of project vq when virt) */
-	bool virt;               /* a pseudonym's alternative standing in for this project */
-	int vq;                  /* virt: the alternative's project (its pin) */
+/* What few candidates have (kept apart so that s_cand stays small: the
+ * walk reads candidates at every decision). */
+typedef struct s_more {
 	const char *via;         /* the pseudonym that made it stand in (virt or origins) */
 	const th_cand **origins; /* versions of this project it also stands for (space arena) */
 	size_t norigins, caporigins;
 	const th_req **adds;     /* context-free step.AddPackage requirements */
 	size_t nadds;
 	s_cadd *cadds;           /* contextual step.AddPackage edges, compiled once */
+} s_more;
+
+typedef struct s_cand {
+	th_cand *c;              /* the candidate (of project vq when virt) */
+	s_more *more;            /* NULL: none of it */
 	double score;            /* context-free steps */
 	th_just *just;           /* their justifications (space arena) */
 	size_t njust;
@@ -60,6 +64,8 @@ typedef struct s_cand {
 	bool omit;               /* step.SkipPackage: pinned nowhere, its dependencies dropped */
 	bool eager_stop;
 	bool compiled;
+	bool virt;               /* a pseudonym's alternative standing in for this project */
+	int vq;                  /* virt: the alternative's project (its pin) */
 	s_edge *deps;
 	size_t ndeps;
 	uint64_t xdone;          /* extras whose dependencies are compiled */
@@ -282,6 +288,13 @@ static int search__grow_state(search *s, size_t n)
 	return 0;
 }
 
+static s_more *search__more(search *s, s_cand *sc)
+{
+	if (!sc->more)
+		sc->more = th_arena_zalloc(s->arena, sizeof *sc->more);
+	return sc->more;
+}
+
 static int search__sieve_cand(search *s, s_proj *sp, th_cand *c, bool *keep)
 {
 	th_pipeline *pl = s->pl;
@@ -332,8 +345,12 @@ static int search__score_cand(search *s, s_proj *sp, s_cand *sc)
 	}
 	sc->just = just.items;
 	sc->njust = just.n;
-	sc->adds = adds.items;
-	sc->nadds = adds.n;
+	if (adds.n) {
+		if (!search__more(s, sc))
+			return S_NOMEM(s);
+		sc->more->adds = adds.items;
+		sc->more->nadds = adds.n;
+	}
 	th_alts alts = { .arena = s->arena };
 	for (size_t u = 0; u < th_pipeline_count(pl, TH_UNIT_PSEUDONYM); u++) {
 		th_unit *unit = (th_unit *)th_pipeline_unit(pl, TH_UNIT_PSEUDONYM, u);
@@ -410,22 +427,27 @@ static int search__proj_steps(search *s, s_proj *sp)
 
 static int search__intern(search *s, const char *name, size_t len, int *out);
 
-static int search__origin_add(search *s, s_cand *sc, const th_cand *c)
+static int search__origin_add(search *s, s_cand *sc, const char *via, const th_cand *c)
 {
-	for (size_t i = 0; i < sc->norigins; i++)
-		if (sc->origins[i] == c)
+	s_more *m = search__more(s, sc);
+	if (!m)
+		return S_NOMEM(s);
+	if (!m->via)
+		m->via = via;
+	for (size_t i = 0; i < m->norigins; i++)
+		if (m->origins[i] == c)
 			return 0;
-	if (sc->norigins == sc->caporigins) {
-		size_t nc = sc->caporigins ? 2 * sc->caporigins : 4;
+	if (m->norigins == m->caporigins) {
+		size_t nc = m->caporigins ? 2 * m->caporigins : 4;
 		const th_cand **no = th_arena_alloc(s->arena, nc * sizeof *no);
 		if (!no)
 			return S_NOMEM(s);
-		if (sc->norigins)
-			memcpy(no, sc->origins, sc->norigins * sizeof *no);
-		sc->origins = no;
-		sc->caporigins = nc;
+		if (m->norigins)
+			memcpy(no, m->origins, m->norigins * sizeof *no);
+		m->origins = no;
+		m->caporigins = nc;
 	}
-	sc->origins[sc->norigins++] = c;
+	m->origins[m->norigins++] = c;
 	s->subst_any = true;
 	return 0;
 }
@@ -440,10 +462,11 @@ static int search__stand_just(search *s, int p, s_cand *sc)
 		if ((rc = th_justs_push(&just, &sc->just[i], s->err)) < 0)
 			return rc;
 	const char *name = sc->virt ? s->projs[sc->vq].name : s->projs[p].name;
-	const char *more = sc->norigins > 1 ? " and other versions" : "";
-	if ((rc = th_justs_add(&just, TH_JUST_INFO, sc->via, name, sc->c->version_text, NULL, 0, s->err,
+	const s_more *m = sc->more;
+	const char *others = m->norigins > 1 ? " and other versions" : "";
+	if ((rc = th_justs_add(&just, TH_JUST_INFO, m->via, name, sc->c->version_text, NULL, 0, s->err,
 			       "%s %s stands in for %s %s%s (pseudonym %s)", name, sc->c->version_text,
-			       s->projs[p].name, sc->origins[0]->version_text, more, sc->via)) < 0)
+			       s->projs[p].name, m->origins[0]->version_text, others, m->via)) < 0)
 		return rc;
 	sc->just = just.items;
 	sc->njust = just.n;
@@ -500,19 +523,25 @@ static int search__stand_in(search *s, int p)
 						to = &virt[nv++];
 						*to = (s_cand){ .c = qc->c, .virt = true, .vq = q, .score = qc->score,
 								.just = qc->just, .njust = qc->njust, .omit = qc->omit,
-								.eager_stop = qc->eager_stop, .adds = qc->adds,
-								.nadds = qc->nadds };
+								.eager_stop = qc->eager_stop };
+						if (qc->more && qc->more->nadds) { /* its own added packages, not its cache */
+							if (!search__more(s, to)) {
+								rc = S_NOMEM(s);
+								goto done;
+							}
+							to->more->adds = qc->more->adds;
+							to->more->nadds = qc->more->nadds;
+						}
 					}
 				}
-				if (!to->via)
-					to->via = alt->unit;
-				if ((rc = search__origin_add(s, to, origin)) < 0)
+				if ((rc = search__origin_add(s, to, alt->unit, origin)) < 0)
 					goto done;
 			}
 		}
 	}
 	for (size_t i = 0; i < n0; i++)
-		if (s->projs[p].cands[i].norigins && (rc = search__stand_just(s, p, &s->projs[p].cands[i])) < 0)
+		if (s->projs[p].cands[i].more && s->projs[p].cands[i].more->norigins &&
+		    (rc = search__stand_just(s, p, &s->projs[p].cands[i])) < 0)
 			goto done;
 	for (size_t v = 0; v < nv; v++)
 		if ((rc = search__stand_just(s, p, &virt[v])) < 0)
@@ -648,8 +677,8 @@ static int search__edge(search *s, s_edge *e, const th_req *r, int from_proj, in
 			const s_cand *sc = &sp->cands[i];
 			/* a stand-in is accepted where a version it stands for is */
 			bool ok = !sc->virt && th_specset_contains(r->spec, &sc->c->version, 1);
-			for (size_t o = 0; o < sc->norigins && !ok; o++)
-				ok = th_specset_contains(r->spec, &sc->origins[o]->version, 1);
+			for (size_t o = 0; sc->more && o < sc->more->norigins && !ok; o++)
+				ok = th_specset_contains(r->spec, &sc->more->origins[o]->version, 1);
 			if (ok)
 				e->bits[i / 64] |= 1ull << (i % 64);
 		}
@@ -697,7 +726,7 @@ static int search__compile(search *s, int p, int ci, int bit)
 	int rc = th_provider_deps(s->prov, owner, sc->c, &reqs, &n, s->err);
 	if (rc < 0)
 		return rc;
-	size_t nadds = bit < 0 ? sc->nadds : 0;
+	size_t nadds = bit < 0 && sc->more ? sc->more->nadds : 0;
 	s_edge *edges = n + nadds ? th_arena_zalloc(s->arena, (n + nadds) * sizeof *edges) : NULL;
 	if (n + nadds && !edges)
 		return S_NOMEM(s);
@@ -722,7 +751,7 @@ static int search__compile(search *s, int p, int ci, int bit)
 	}
 	for (size_t i = 0; i < nadds; i++) { /* step.AddPackage: as its own dependencies */
 		sc = &s->projs[p].cands[ci];
-		const th_req *r = sc->adds[i];
+		const th_req *r = sc->more->adds[i];
 		if ((rc = search__edge(s, &edges[m], r, p, ci)) < 0 || (rc = search__req_text(s, r, &edges[m].text)) < 0)
 			return rc;
 		m++;
@@ -921,7 +950,10 @@ static int search__apply_adds(search *s, int p, int c, const th_adds *adds, int 
 {
 	int rc;
 	for (size_t i = 0; i < adds->n; i++) {
-		s_cadd *x = s->projs[p].cands[c].cadds;
+		s_more *more = search__more(s, &s->projs[p].cands[c]);
+		if (!more)
+			return S_NOMEM(s);
+		s_cadd *x = more->cadds;
 		while (x && x->r != adds->items[i])
 			x = x->next;
 		if (!x) {
@@ -930,8 +962,9 @@ static int search__apply_adds(search *s, int p, int c, const th_adds *adds, int 
 			x->r = adds->items[i];
 			if ((rc = search__edge(s, &x->e, x->r, p, c)) < 0 || (rc = search__req_text(s, x->r, &x->e.text)) < 0)
 				return rc;
-			x->next = s->projs[p].cands[c].cadds;
-			s->projs[p].cands[c].cadds = x;
+			more = s->projs[p].cands[c].more; /* interning may have moved projs, not the arena */
+			x->next = more->cadds;
+			more->cadds = x;
 		}
 		if ((rc = search__apply_edges(s, &x->e, 1, conflict)) < 0 || *conflict)
 			return rc;
@@ -939,10 +972,59 @@ static int search__apply_adds(search *s, int p, int c, const th_adds *adds, int 
 	return 0;
 }
 
+/* An alternative takes the name of the project it belongs to (q): nothing
+ * else may require or pin q while it stands in. */
+static int search__take(search *s, int p, int q, int *conflict)
+{
+	if (s->inorder[q] || s->chosen[q] >= 0 || s->altby[q] >= 0) {
+		*conflict = p + 1;
+		return 0;
+	}
+	int rc = search__trail(s, T_ALTBY, q, 0);
+	if (rc == 0)
+		s->altby[q] = p;
+	return rc;
+}
+
+/* The contextual steps of level k's choice (their justifications into
+ * just, or discarded when NULL), then what they added. */
+static int search__ctx_steps(search *s, size_t k, int p, int c, int *conflict, th_justs *just)
+{
+	th_pipeline *pl = s->pl;
+	th_stackview partial = { s->pins, k, NULL, 0 };
+	int rc;
+	if (s->from_steps) {
+		if ((rc = search__from(s, p, &partial.nfrom)) < 0)
+			return rc;
+		partial.from = s->fromv;
+	}
+	th_justs junk = { .arena = &s->scratch };
+	th_adds adds = { .arena = &s->scratch };
+	const th_cand *cand = s->projs[p].cands[c].c;
+	for (size_t i = 0; i < s->projs[p].nsteps; i++) {
+		th_unit *unit = (th_unit *)th_pipeline_unit(pl, TH_UNIT_STEP, (size_t)s->projs[p].steps[i]);
+		th_step_out out = { .just = just ? just : &junk, .add = &adds };
+		if ((rc = unit->step(unit, &s->ctx, &partial, s->pins[k].proj, cand, &out, s->err)) < 0)
+			return rc;
+		s->lvl_ctx[k] += out.score;
+		if (out.not_acceptable) {
+			*conflict = p + 1;
+			return 0;
+		}
+		if (out.eager_stop)
+			s->stop = true;
+	}
+	s->scratch_uses++;
+	if (adds.n && !s->projs[p].cands[c].omit)
+		return search__apply_adds(s, p, c, &adds, conflict);
+	return 0;
+}
+
 /* Chooses candidate c for the project of level k and applies it, then runs
  * the contextual steps (their justifications into just, or discarded when
- * NULL). */
-static int search__choose(search *s, size_t k, int c, int *conflict, th_justs *just)
+ * NULL). Inlined into the walk, its hot caller (the replay in search__emit
+ * is the other). */
+static inline __attribute__((always_inline)) int search__choose(search *s, size_t k, int c, int *conflict, th_justs *just)
 {
 	int p = s->levels[k].p;
 	int rc;
@@ -951,50 +1033,19 @@ static int search__choose(search *s, size_t k, int c, int *conflict, th_justs *j
 		return rc;
 	s->chosen[p] = c;
 	s->zob ^= search__zkey(p, c);
-	s_cand *sc = &s->projs[p].cands[c];
+	const s_cand *sc = &s->projs[p].cands[c];
 	if (sc->virt) {
-		/* the alternative takes its name: nothing else may require or pin it */
-		int q = sc->vq;
-		if (s->inorder[q] || s->chosen[q] >= 0 || s->altby[q] >= 0) {
-			*conflict = p + 1;
-			return 0;
-		}
-		if ((rc = search__trail(s, T_ALTBY, q, 0)) < 0)
+		if ((rc = search__take(s, p, sc->vq, conflict)) < 0 || *conflict)
 			return rc;
-		s->altby[q] = p;
+		s->pins[k] = search__pin(s, p, c);
+	} else {
+		s->pins[k] = (th_pin){ s->projs[p].name, sc->c->version_text, sc->c, s->projs[p].proj };
 	}
-	s->pins[k] = search__pin(s, p, c);
 	if ((rc = search__apply_cand(s, p, true, s->xmask[p], conflict)) < 0 || *conflict)
 		return rc;
 	s->lvl_ctx[k] = 0;
-	if (s->projs[p].nsteps) {
-		th_pipeline *pl = s->pl;
-		th_stackview partial = { s->pins, k, NULL, 0 };
-		if (s->from_steps) {
-			if ((rc = search__from(s, p, &partial.nfrom)) < 0)
-				return rc;
-			partial.from = s->fromv;
-		}
-		th_justs junk = { .arena = &s->scratch };
-		th_adds adds = { .arena = &s->scratch };
-		for (size_t i = 0; i < s->projs[p].nsteps; i++) {
-			th_unit *unit = (th_unit *)th_pipeline_unit(pl, TH_UNIT_STEP, (size_t)s->projs[p].steps[i]);
-			th_step_out out = { .just = just ? just : &junk, .add = &adds };
-			if ((rc = unit->step(unit, &s->ctx, &partial, s->pins[k].proj, sc->c, &out, s->err)) < 0)
-				return rc;
-			s->lvl_ctx[k] += out.score;
-			if (out.not_acceptable) {
-				*conflict = p + 1;
-				return 0;
-			}
-			if (out.eager_stop)
-				s->stop = true;
-		}
-		s->scratch_uses++;
-		if (adds.n && !s->projs[p].cands[c].omit &&
-		    ((rc = search__apply_adds(s, p, c, &adds, conflict)) < 0 || *conflict))
-			return rc;
-	}
+	if (s->projs[p].nsteps)
+		return search__ctx_steps(s, k, p, c, conflict, just);
 	return 0;
 }
 
@@ -1408,14 +1459,15 @@ static int search__emit(search *s, const s_top *t, th_stack *out)
 			return th_error_set(s->err, TH_ERR_INVALID, "search: a recorded stack does not replay (%s)",
 					    s->projs[p].name);
 		sc = &s->projs[p].cands[c];
-		if (sc->norigins) {
-			const char **o = th_arena_alloc(a, sc->norigins * sizeof *o);
+		if (sc->more && sc->more->norigins) {
+			const s_more *mo = sc->more;
+			const char **o = th_arena_alloc(a, mo->norigins * sizeof *o);
 			if (!o)
 				return S_NOMEM(s);
-			for (size_t i = 0; i < sc->norigins; i++)
-				o[i] = sc->origins[i]->version_text;
-			subst[nsub++] = (th_subst){ sc->via, s->projs[p].name, s->pins[k].name, s->pins[k].version, o,
-						    sc->norigins };
+			for (size_t i = 0; i < mo->norigins; i++)
+				o[i] = mo->origins[i]->version_text;
+			subst[nsub++] = (th_subst){ mo->via, s->projs[p].name, s->pins[k].name, s->pins[k].version, o,
+						    mo->norigins };
 		}
 	}
 	th_stackview all = { s->pins, n, NULL, 0 };
