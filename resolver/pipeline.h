@@ -85,7 +85,9 @@ typedef struct th_justs {
 } th_justs;
 
 /* Appends one; the message is formatted into the list's arena, the other
- * strings are borrowed (they must live as long as the arena). */
+ * strings are borrowed (they must live as long as the arena). A NULL list
+ * takes nothing (and formats nothing): the search hands contextual steps
+ * none during its walk, where what they say is not kept. */
 int th_justs_add(th_justs *j, th_just_level level, const char *unit, const char *package, const char *version,
 		 const char *link, double score, th_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 9, 10)));
@@ -220,7 +222,7 @@ typedef struct th_step_out {
 	bool not_acceptable;  /* the candidate cannot be chosen in this context */
 	bool skip_package;    /* step.SkipPackage: the candidate's project is not added */
 	bool eager_stop;      /* eager_stop_pipeline: the search stops after this stack */
-	th_justs *just;
+	th_justs *just;       /* NULL: not wanted (use th_justs_add/push, which accept it) */
 	/* step.AddPackage: requirements the candidate brings in besides its own
 	 * dependencies; the search resolves them as dependencies of the
 	 * candidate. NULL: the caller does not apply them (the unit then only

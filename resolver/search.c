@@ -568,7 +568,7 @@ done:
 static int search__intern(search *s, const char *name, size_t len, int *out)
 {
 	char canon[512];
-	if (len >= sizeof canon)
+	if (len + len / 2 >= sizeof canon) /* th_name_canon may write 1.5 times len */
 		return th_error_set(s->err, TH_ERR_INVALID, "search: project name too long: %.40s...", name);
 	canon[th_name_canon(canon, name, len)] = '\0';
 	int rc, found = search__find(s, canon);
@@ -640,7 +640,7 @@ static int search__extra_bit(search *s, s_proj *sp, const char *extra, int *bit)
 {
 	char canon[256];
 	size_t len = strlen(extra);
-	if (len >= sizeof canon)
+	if (len + len / 2 >= sizeof canon)
 		return th_error_set(s->err, TH_ERR_INVALID, "%s: extra name too long", sp->name);
 	canon[th_name_canon(canon, extra, len)] = '\0';
 	for (size_t i = 0; i < sp->nextras; i++)
@@ -998,12 +998,11 @@ static int search__ctx_steps(search *s, size_t k, int p, int c, int *conflict, t
 			return rc;
 		partial.from = s->fromv;
 	}
-	th_justs junk = { .arena = &s->scratch };
 	th_adds adds = { .arena = &s->scratch };
 	const th_cand *cand = s->projs[p].cands[c].c;
 	for (size_t i = 0; i < s->projs[p].nsteps; i++) {
 		th_unit *unit = (th_unit *)th_pipeline_unit(pl, TH_UNIT_STEP, (size_t)s->projs[p].steps[i]);
-		th_step_out out = { .just = just ? just : &junk, .add = &adds };
+		th_step_out out = { .just = just, .add = &adds }; /* NULL in the walk: said again when emitted */
 		if ((rc = unit->step(unit, &s->ctx, &partial, s->pins[k].proj, cand, &out, s->err)) < 0)
 			return rc;
 		s->lvl_ctx[k] += out.score;

@@ -10,7 +10,8 @@
 
 typedef struct urule__pkg {
 	const th_rule_pkg *src;
-	th_specset *set; /* parsed specifier; NULL: no check, or legacy (matched by text) */
+	const char *canon; /* the name, canonical (candidates' and pins' names are): NULL any */
+	th_specset *set;   /* parsed specifier; NULL: no check, or legacy (matched by text) */
 } urule__pkg;
 
 typedef struct urule__match {
@@ -37,6 +38,15 @@ static int urule__compile_pkg(urule__pkg *out, const th_rule_pkg *p, th_arena *a
 {
 	out->src = p;
 	out->set = p->version.set;
+	out->canon = NULL;
+	if (p->name) {
+		size_t len = strlen(p->name);
+		char *c = th_arena_alloc(a, len + len / 2 + 1); /* th_name_canon's room */
+		if (!c)
+			return th_error_set(err, TH_ERR_NOMEM, "pipeline: out of memory");
+		c[th_name_canon(c, p->name, len)] = '\0';
+		out->canon = c;
+	}
 	if (p->version.text && !p->version.legacy && !out->set &&
 	    th_specset_parse(&out->set, p->version.text, strlen(p->version.text), a, err) < 0)
 		return TH_ERR_INVALID;
@@ -59,7 +69,7 @@ static int urule__compile_pkgs(urule__pkg **out, const th_rule_pkg *src, size_t 
 static bool urule__pkg_match(const urule__pkg *m, const char *name, const th_cand *c, th_arena *scratch)
 {
 	const th_rule_pkg *p = m->src;
-	if (p->name && !th_name_eq(p->name, strlen(p->name), name, strlen(name)))
+	if (m->canon && strcmp(m->canon, name)) /* both canonical: compared as bytes */
 		return false;
 	if (p->develop > 0) /* packages from an index are not develop installs */
 		return false;
@@ -404,7 +414,7 @@ static int urule__name(const char ***names, size_t *n, size_t cap, const char *n
 {
 	char canon[256];
 	size_t len = strlen(name);
-	if (len >= sizeof canon || *n >= cap)
+	if (len + len / 2 >= sizeof canon || *n >= cap)
 		return 1;
 	canon[th_name_canon(canon, name, len)] = '\0';
 	for (size_t i = 0; i < *n; i++)
