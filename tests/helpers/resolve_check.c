@@ -58,13 +58,21 @@ typedef struct ctx {
 	size_t nstand;
 } ctx;
 
+/* The canonical form of name into canon (256 bytes); false when too long. */
+static bool canon_of(char *canon, const char *name)
+{
+	size_t n = strlen(name);
+	if (n + n / 2 >= 256) /* th_name_canon may write 1.5 times n */
+		return false;
+	canon[th_name_canon(canon, name, n)] = '\0';
+	return true;
+}
+
 static const standin *find_standin(const ctx *c, const char *name)
 {
 	char canon[256];
-	size_t n = strlen(name);
-	if (n >= sizeof canon)
+	if (!canon_of(canon, name))
 		return NULL;
-	canon[th_name_canon(canon, name, n)] = '\0';
 	for (size_t i = 0; i < c->nstand; i++)
 		if (!strcmp(c->stand[i].original, canon))
 			return &c->stand[i];
@@ -74,10 +82,8 @@ static const standin *find_standin(const ctx *c, const char *name)
 static pinrec *find_pin(ctx *c, const char *name)
 {
 	char canon[256];
-	size_t n = strlen(name);
-	if (n >= sizeof canon)
+	if (!canon_of(canon, name))
 		return NULL;
-	canon[th_name_canon(canon, name, n)] = '\0';
 	for (size_t i = 0; i < c->npins; i++)
 		if (!strcmp(c->pins[i].name, canon))
 			return &c->pins[i];

@@ -736,6 +736,21 @@ static bool run_has_pin(const th_stack *st, const char *name)
 	return false;
 }
 
+/* One search of idx with yaml's rules from roots r1 (and r2), enumerating
+ * (enumerate > 0) or the best count; the caller checks and frees r. */
+static void run_rules_go(run *r, th_rectype type, const char *idx, const char *yaml, const char *r1, const char *r2,
+			 size_t enumerate, size_t count)
+{
+	run_init(r, "3.11.7", type, idx);
+	run_rules(r, yaml);
+	run_root(r, r1);
+	if (r2)
+		run_root(r, r2);
+	r->opts.enumerate = enumerate;
+	r->opts.count = count ? count : 1;
+	run_go(r);
+}
+
 static void test_pseudonym(void **state)
 {
 	(void)state;
@@ -744,12 +759,7 @@ static void test_pseudonym(void **state)
 	/* the alternative stands in for tf: its dependencies are resolved, the
 	 * requirements on tf accept it where they accept the matched version
 	 * (other's tf==2.1 rules out itf 2.2), and the step's score picks it */
-	run_init(&r, "3.11.7", TH_RECTYPE_STABLE, IDX_PSEUDO);
-	run_rules(&r, RULES_PSEUDO);
-	run_root(&r, "app");
-	run_root(&r, "other");
-	r.opts.count = 3;
-	run_go(&r);
+	run_rules_go(&r, TH_RECTYPE_STABLE, IDX_PSEUDO, RULES_PSEUDO, "app", "other", 0, 3);
 	assert_string_equal(first(&r, buf, sizeof buf), "app==1.0 helper==1.0 itf==2.1 other==1.0");
 	assert_int_equal(r.res.nstacks, 2);
 	assert_non_null(strstr(r.text, "\napp==1.0 other==1.0 tf==2.1\n"));
@@ -784,22 +794,13 @@ static void test_pseudonym(void **state)
 	assert_non_null(strstr(once, "itf==2.2"));
 
 	/* latest stays pseudonym-free */
-	run_init(&r, "3.11.7", TH_RECTYPE_LATEST, IDX_PSEUDO);
-	run_rules(&r, RULES_PSEUDO);
-	run_root(&r, "app");
-	r.opts.enumerate = 10;
-	run_go(&r);
+	run_rules_go(&r, TH_RECTYPE_LATEST, IDX_PSEUDO, RULES_PSEUDO, "app", NULL, 10, 0);
 	assert_string_equal(r.text, "app==1.0 tf==2.2\napp==1.0 tf==2.1\n");
 	assert_int_equal(r.res.stacks[0].nalts, 1); /* still offered */
 	run_free(&r);
 
 	/* the alternative's name required elsewhere: it cannot stand in */
-	run_init(&r, "3.11.7", TH_RECTYPE_STABLE, IDX_PSEUDO);
-	run_rules(&r, RULES_PSEUDO);
-	run_root(&r, "app");
-	run_root(&r, "itf==2.2");
-	r.opts.enumerate = 10;
-	run_go(&r);
+	run_rules_go(&r, TH_RECTYPE_STABLE, IDX_PSEUDO, RULES_PSEUDO, "app", "itf==2.2", 10, 0);
 	for (size_t i = 0; i < r.res.nstacks; i++) {
 		assert_true(run_has_pin(&r.res.stacks[i], "tf"));
 		assert_int_equal(r.res.stacks[i].nsubst, 0);
@@ -818,12 +819,7 @@ static void test_pseudonym(void **state)
 		"    match: {package_version: {name: tf}}\n"
 		"    run:\n"
 		"      yield: {package_version: {name: itf, locked_version: ==2.2}}\n";
-	run_init(&r, "3.11.7", TH_RECTYPE_STABLE, IDX_PSEUDO);
-	run_rules(&r, locked);
-	run_root(&r, "app");
-	run_root(&r, "other");
-	r.opts.enumerate = 10;
-	run_go(&r);
+	run_rules_go(&r, TH_RECTYPE_STABLE, IDX_PSEUDO, locked, "app", "other", 10, 0);
 	assert_string_equal(r.text, "app==1.0 other==1.0 tf==2.1\napp==1.0 itf==2.2 other==1.0\n");
 	assert_int_equal(r.res.stacks[1].subst[0].norigins, 2);
 	run_free(&r);
@@ -839,11 +835,7 @@ static void test_pseudonym(void **state)
 		"    match: {package_version: {name: tf, version: ==2.2}}\n"
 		"    run:\n"
 		"      yield: {package_version: {name: tf, locked_version: ==2.1}}\n";
-	run_init(&r, "3.11.7", TH_RECTYPE_STABLE, IDX_PSEUDO);
-	run_rules(&r, under);
-	run_root(&r, "tf==2.2");
-	r.opts.enumerate = 10;
-	run_go(&r);
+	run_rules_go(&r, TH_RECTYPE_STABLE, IDX_PSEUDO, under, "tf==2.2", NULL, 10, 0);
 	assert_string_equal(r.text, "tf==2.2\ntf==2.1\n");
 	assert_true(run_has_just(&r, 1, "TfUnderpin", "tf 2.1 stands in for tf 2.2"));
 	run_free(&r);
@@ -876,40 +868,23 @@ static void test_add_package(void **state)
 	(void)state;
 	run r;
 	/* context free: a brings b==1.0 in, as its own dependency */
-	run_init(&r, "3.11.7", TH_RECTYPE_STABLE, IDX_ADD);
-	run_rules(&r, RULES_ADD);
-	run_root(&r, "a");
-	r.opts.enumerate = 10;
-	run_go(&r);
+	run_rules_go(&r, TH_RECTYPE_STABLE, IDX_ADD, RULES_ADD, "a", NULL, 10, 0);
 	assert_string_equal(r.text, "a==1.0 b==1.0\n");
 	assert_true(run_has_just(&r, 0, "AddB", "a 1.0 adds b==1.0"));
 	run_free(&r);
 
 	/* the added requirement binds like any other */
-	run_init(&r, "3.11.7", TH_RECTYPE_STABLE, IDX_ADD);
-	run_rules(&r, RULES_ADD);
-	run_root(&r, "a");
-	run_root(&r, "b>=2");
-	run_go(&r);
+	run_rules_go(&r, TH_RECTYPE_STABLE, IDX_ADD, RULES_ADD, "a", "b>=2", 0, 0);
 	assert_non_null(strstr(r.text, "NO: "));
 	assert_non_null(strstr(r.text, "b==1.0 (from a 1.0)"));
 	run_free(&r);
 
 	/* contextual: c adds d==1.0 only where a is resolved */
-	run_init(&r, "3.11.7", TH_RECTYPE_STABLE, IDX_ADD);
-	run_rules(&r, RULES_ADD);
-	run_root(&r, "a");
-	run_root(&r, "c");
-	r.opts.enumerate = 10;
-	run_go(&r);
+	run_rules_go(&r, TH_RECTYPE_STABLE, IDX_ADD, RULES_ADD, "a", "c", 10, 0);
 	assert_string_equal(r.text, "a==1.0 b==1.0 c==1.0 d==1.0\n");
 	assert_true(run_has_just(&r, 0, "AddDWithA", "c 1.0 adds d==1.0"));
 	run_free(&r);
-	run_init(&r, "3.11.7", TH_RECTYPE_STABLE, IDX_ADD);
-	run_rules(&r, RULES_ADD);
-	run_root(&r, "c");
-	r.opts.enumerate = 10;
-	run_go(&r);
+	run_rules_go(&r, TH_RECTYPE_STABLE, IDX_ADD, RULES_ADD, "c", NULL, 10, 0);
 	assert_string_equal(r.text, "c==1.0\n");
 	run_free(&r);
 }
@@ -936,13 +911,7 @@ static void from_case(const char *allow, const char *xver, const char *r1, const
 		 "    run: {not_acceptable: z 2 does not work when x brings it in}\n",
 		 xver, allow ? "        package_version_from_allow_other: true\n" : "");
 	run r;
-	run_init(&r, "3.11.7", TH_RECTYPE_STABLE, IDX_FROM);
-	run_rules(&r, yaml);
-	run_root(&r, r1);
-	if (r2)
-		run_root(&r, r2);
-	r.opts.enumerate = 10;
-	run_go(&r);
+	run_rules_go(&r, TH_RECTYPE_STABLE, IDX_FROM, yaml, r1, r2, 10, 0);
 	assert_string_equal(r.text, want);
 	run_free(&r);
 }
