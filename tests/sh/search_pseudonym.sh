@@ -99,7 +99,7 @@ check() { # label, search_json arguments...; then every stack is checked
 
 for roots in "app" "app other" "keras" "app keras other" "app plot"; do
 	# shellcheck disable=SC2086
-	check "enumerate [$roots]" $roots --enumerate 200
+	check "enumerate [$roots]" $roots --enumerate 40
 	if ! grep -q '"stand_in"' "$T/a.jsonl"; then
 		case $roots in *other*) ;; *) bad "enumerate [$roots]: no alternative stood in" ;; esac
 	fi
