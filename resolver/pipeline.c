@@ -77,6 +77,8 @@ static int pipeline__grow(th_arena *a, void **items, size_t *cap, size_t n, size
 
 int th_justs_push(th_justs *j, const th_just *x, th_error *err)
 {
+	if (!j)
+		return 0;
 	if (pipeline__grow(j->arena, (void **)&j->items, &j->cap, j->n, sizeof *j->items) < 0)
 		return th_error_set(err, TH_ERR_NOMEM, "justifications: out of memory");
 	j->items[j->n++] = *x;
@@ -86,6 +88,8 @@ int th_justs_push(th_justs *j, const th_just *x, th_error *err)
 int th_justs_add(th_justs *j, th_just_level level, const char *unit, const char *package, const char *version,
 		 const char *link, double score, th_error *err, const char *fmt, ...)
 {
+	if (!j) /* nobody reads them: nothing is formatted */
+		return 0;
 	char tmp[512];
 	va_list ap;
 	va_start(ap, fmt);
@@ -108,6 +112,14 @@ int th_justs_add(th_justs *j, th_just_level level, const char *unit, const char 
 		return th_error_set(err, TH_ERR_NOMEM, "justifications: out of memory");
 	th_just x = { level, unit, package, version, msg, link, score };
 	return th_justs_push(j, &x, err);
+}
+
+int th_adds_add(th_adds *a, const th_req *r, th_error *err)
+{
+	if (pipeline__grow(a->arena, (void **)&a->items, &a->cap, a->n, sizeof *a->items) < 0)
+		return th_error_set(err, TH_ERR_NOMEM, "added packages: out of memory");
+	a->items[a->n++] = r;
+	return 0;
 }
 
 int th_alts_add(th_alts *a, const char *unit, const char *name, const char *version, th_error *err)

@@ -85,7 +85,9 @@ typedef struct th_justs {
 } th_justs;
 
 /* Appends one; the message is formatted into the list's arena, the other
- * strings are borrowed (they must live as long as the arena). */
+ * strings are borrowed (they must live as long as the arena). A NULL list
+ * takes nothing (and formats nothing): the search hands contextual steps
+ * none during its walk, where what they say is not kept. */
 int th_justs_add(th_justs *j, th_just_level level, const char *unit, const char *package, const char *version,
 		 const char *link, double score, th_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 9, 10)));
@@ -95,10 +97,17 @@ int th_justs_push(th_justs *j, const th_just *x, th_error *err);
 /* ---- what units see ---- */
 
 /* A (partial or final) stack: the pins chosen so far, in the order they
- * were chosen (partial) or by name (final). */
+ * were chosen (partial) or by name (final). For a step judging a candidate,
+ * `from` lists the pins whose requirements brought the candidate's project
+ * in (Thoth's "dependents" of the candidate that are resolved in the state:
+ * the packages chosen before it whose dependencies, or added packages, name
+ * it); the project's own requirements are not among them. Only filled for
+ * steps flagged TH_UNIT_NEEDS_FROM (NULL, 0 otherwise). */
 typedef struct th_stackview {
 	const th_pin *pins;
 	size_t npins;
+	const th_pin *from;
+	size_t nfrom;
 } th_stackview;
 
 /* The pin of a canonical name, or NULL. */
@@ -167,10 +176,12 @@ typedef enum th_unit_kind {
 const char *th_unit_kind_name(th_unit_kind k);
 
 enum {
-	TH_UNIT_CONTEXT_FREE = 1 /* a step that does not look at the partial stack */
+	TH_UNIT_CONTEXT_FREE = 1, /* a step that does not look at the partial stack */
+	TH_UNIT_NEEDS_FROM = 2    /* a step that reads th_stackview.from (never context free) */
 };
 
-/* An alternative a pseudonym offers for a candidate. */
+/* An alternative a pseudonym offers for a candidate (resolver/search makes
+ * it stand in for the candidate's project: see search.h). */
 typedef struct th_alt {
 	const char *unit;
 	const char *name;    /* canonical */
@@ -196,12 +207,27 @@ typedef struct th_sieve_out {
 	th_justs *just;     /* why (one line per dropped candidate at most) */
 } th_sieve_out;
 
+/* Requirements a step adds (step.AddPackage); the requirements are
+ * borrowed and must live as long as the pipeline. */
+typedef struct th_adds {
+	const th_req **items;
+	size_t n, cap;
+	th_arena *arena;
+} th_adds;
+
+int th_adds_add(th_adds *a, const th_req *r, th_error *err);
+
 typedef struct th_step_out {
 	double score;         /* added to the candidate's score; in [-1, 1] */
 	bool not_acceptable;  /* the candidate cannot be chosen in this context */
 	bool skip_package;    /* step.SkipPackage: the candidate's project is not added */
 	bool eager_stop;      /* eager_stop_pipeline: the search stops after this stack */
-	th_justs *just;
+	th_justs *just;       /* NULL: not wanted (use th_justs_add/push, which accept it) */
+	/* step.AddPackage: requirements the candidate brings in besides its own
+	 * dependencies; the search resolves them as dependencies of the
+	 * candidate. NULL: the caller does not apply them (the unit then only
+	 * says what it would add). */
+	th_adds *add;
 } th_step_out;
 
 typedef struct th_stride_out {

@@ -40,8 +40,22 @@ typedef struct s_edge {
 	int from_proj, from_cand; /* -1: a root */
 } s_edge;
 
+typedef struct s_cadd s_cadd;
+
+/* What few candidates have (kept apart so that s_cand stays small: the
+ * walk reads candidates at every decision). */
+typedef struct s_more {
+	const char *via;         /* the pseudonym that made it stand in (virt or origins) */
+	const th_cand **origins; /* versions of this project it also stands for (space arena) */
+	size_t norigins, caporigins;
+	const th_req **adds;     /* context-free step.AddPackage requirements */
+	size_t nadds;
+	s_cadd *cadds;           /* contextual step.AddPackage edges, compiled once */
+} s_more;
+
 typedef struct s_cand {
-	th_cand *c;
+	th_cand *c;              /* the candidate (of project vq when virt) */
+	s_more *more;            /* NULL: none of it */
 	double score;            /* context-free steps */
 	th_just *just;           /* their justifications (space arena) */
 	size_t njust;
@@ -50,6 +64,8 @@ typedef struct s_cand {
 	bool omit;               /* step.SkipPackage: pinned nowhere, its dependencies dropped */
 	bool eager_stop;
 	bool compiled;
+	bool virt;               /* a pseudonym's alternative standing in for this project */
+	int vq;                  /* virt: the alternative's project (its pin) */
 	s_edge *deps;
 	size_t ndeps;
 	uint64_t xdone;          /* extras whose dependencies are compiled */
@@ -57,8 +73,15 @@ typedef struct s_cand {
 	size_t *nxdeps;
 } s_cand;
 
+struct s_cadd {
+	const th_req *r;
+	s_edge e;
+	s_cadd *next;
+};
+
 typedef struct s_proj {
 	const char *name;        /* canonical */
+	bool busy;               /* being read (its candidates are not final yet) */
 	th_project *proj;        /* NULL: unknown to the provider */
 	s_cand *cands;           /* kept, best first */
 	size_t ncands, nwords;
@@ -79,7 +102,7 @@ typedef struct s_cons {
 	int next;
 } s_cons;
 
-typedef enum { T_CHOSEN, T_XMASK, T_CONS, T_ORDER } s_tkind;
+typedef enum { T_CHOSEN, T_XMASK, T_CONS, T_ORDER, T_ALTBY } s_tkind;
 
 typedef struct s_trail {
 	s_tkind kind;
@@ -125,6 +148,7 @@ typedef struct search {
 	int *chosen;
 	uint64_t *xmask;
 	int *head;              /* constraint list of each project, -1 none */
+	int *altby;             /* the project whose chosen alternative pins this one, -1 none */
 	bool *inorder;
 	int *order;
 	size_t norder;
@@ -140,6 +164,11 @@ typedef struct search {
 	uint64_t zob;
 	/* contextual steps and strides */
 	bool ctx_steps;
+	bool from_steps;        /* a step reads th_stackview.from */
+	bool subst_any;         /* a pseudonym's alternative stands in somewhere */
+	th_pin *fromv;          /* the from list handed to steps */
+	size_t capfrom;
+	size_t base_trail;      /* the trail after the roots (level 0 starts here) */
 	double *lvl_ctx;        /* contextual score per level */
 	uint64_t *tmpbits;
 	/* results */
@@ -232,6 +261,7 @@ static int search__grow_state(search *s, size_t n)
 	S_GROW(chosen, -1);
 	S_GROW(xmask, 0);
 	S_GROW(head, -1);
+	S_GROW(altby, -1);
 	S_GROW(inorder, false);
 	S_GROW(order, 0);
 	S_GROW(best_choice, -1);
@@ -256,6 +286,13 @@ static int search__grow_state(search *s, size_t n)
 	s->buckets = b;
 	s->nbuckets = nb;
 	return 0;
+}
+
+static s_more *search__more(search *s, s_cand *sc)
+{
+	if (!sc->more)
+		sc->more = th_arena_zalloc(s->arena, sizeof *sc->more);
+	return sc->more;
 }
 
 static int search__sieve_cand(search *s, s_proj *sp, th_cand *c, bool *keep)
@@ -290,13 +327,14 @@ static int search__score_cand(search *s, s_proj *sp, s_cand *sc)
 {
 	th_pipeline *pl = s->pl;
 	th_justs just = { .arena = s->arena };
+	th_adds adds = { .arena = s->arena };
 	bool reject = false;
 	for (size_t u = 0; u < th_pipeline_count(pl, TH_UNIT_STEP); u++) {
 		th_unit *unit = (th_unit *)th_pipeline_unit(pl, TH_UNIT_STEP, u);
 		if (!(unit->flags & TH_UNIT_CONTEXT_FREE))
 			continue;
-		th_step_out out = { .just = &just };
-		th_stackview none = { NULL, 0 };
+		th_step_out out = { .just = &just, .add = &adds };
+		th_stackview none = { NULL, 0, NULL, 0 };
 		int rc = unit->step(unit, &s->ctx, &none, sp->proj, sc->c, &out, s->err);
 		if (rc < 0)
 			return rc;
@@ -307,6 +345,12 @@ static int search__score_cand(search *s, s_proj *sp, s_cand *sc)
 	}
 	sc->just = just.items;
 	sc->njust = just.n;
+	if (adds.n) {
+		if (!search__more(s, sc))
+			return S_NOMEM(s);
+		sc->more->adds = adds.items;
+		sc->more->nadds = adds.n;
+	}
 	th_alts alts = { .arena = s->arena };
 	for (size_t u = 0; u < th_pipeline_count(pl, TH_UNIT_PSEUDONYM); u++) {
 		th_unit *unit = (th_unit *)th_pipeline_unit(pl, TH_UNIT_PSEUDONYM, u);
@@ -330,6 +374,10 @@ static int search__cand_cmp(const void *a, const void *b)
 	const s_cand *x = a, *y = b;
 	if (x->score != y->score)
 		return x->score > y->score ? -1 : 1;
+	if (x->virt != y->virt) /* the project's own versions before alternatives */
+		return x->virt ? 1 : -1;
+	if (x->vq != y->vq)
+		return x->vq < y->vq ? -1 : 1;
 	return x->c < y->c ? -1 : x->c > y->c; /* provider order: newest first */
 }
 
@@ -365,18 +413,162 @@ static int search__proj_steps(search *s, s_proj *sp)
 		return S_NOMEM(s);
 	for (size_t u = 0; u < n; u++) {
 		const th_unit *unit = th_pipeline_unit(pl, TH_UNIT_STEP, u);
-		if (!(unit->flags & TH_UNIT_CONTEXT_FREE) && search__named(unit, sp->name))
+		if (unit->flags & TH_UNIT_CONTEXT_FREE)
+			continue;
+		bool named = search__named(unit, sp->name);
+		for (size_t i = 0; i < sp->ncands && !named; i++) /* an alternative's steps run for it */
+			named = sp->cands[i].virt && search__named(unit, s->projs[sp->cands[i].vq].name);
+		if (named)
 			sp->steps[m++] = (int)u;
 	}
 	sp->nsteps = m;
 	return 0;
 }
 
+static int search__intern(search *s, const char *name, size_t len, int *out);
+
+static int search__origin_add(search *s, s_cand *sc, const char *via, const th_cand *c)
+{
+	s_more *m = search__more(s, sc);
+	if (!m)
+		return S_NOMEM(s);
+	if (!m->via)
+		m->via = via;
+	for (size_t i = 0; i < m->norigins; i++)
+		if (m->origins[i] == c)
+			return 0;
+	if (m->norigins == m->caporigins) {
+		size_t nc = m->caporigins ? 2 * m->caporigins : 4;
+		const th_cand **no = th_arena_alloc(s->arena, nc * sizeof *no);
+		if (!no)
+			return S_NOMEM(s);
+		if (m->norigins)
+			memcpy(no, m->origins, m->norigins * sizeof *no);
+		m->origins = no;
+		m->caporigins = nc;
+	}
+	m->origins[m->norigins++] = c;
+	s->subst_any = true;
+	return 0;
+}
+
+/* The pseudonym note of a candidate that stands in for versions of
+ * project p. */
+static int search__stand_just(search *s, int p, s_cand *sc)
+{
+	th_justs just = { .arena = s->arena, .items = NULL };
+	int rc;
+	for (size_t i = 0; i < sc->njust; i++)
+		if ((rc = th_justs_push(&just, &sc->just[i], s->err)) < 0)
+			return rc;
+	const char *name = sc->virt ? s->projs[sc->vq].name : s->projs[p].name;
+	const s_more *m = sc->more;
+	const char *others = m->norigins > 1 ? " and other versions" : "";
+	if ((rc = th_justs_add(&just, TH_JUST_INFO, m->via, name, sc->c->version_text, NULL, 0, s->err,
+			       "%s %s stands in for %s %s%s (pseudonym %s)", name, sc->c->version_text,
+			       s->projs[p].name, m->origins[0]->version_text, others, m->via)) < 0)
+		return rc;
+	sc->just = just.items;
+	sc->njust = just.n;
+	return 0;
+}
+
+/* Thoth's pseudonyms: each alternative offered for a kept candidate of p
+ * (another project's version, or another version of p) becomes a candidate
+ * of p that stands in for the candidate it was offered for. An alternative
+ * of another project is a copy of that project's kept candidate (sieved and
+ * scored as that project's); one of p itself gains the offered-for version
+ * as an origin. Requirements on p accept a stand-in when they accept one of
+ * its origins. Alternatives are not substituted in their turn (no chains),
+ * and a project still being read (a cycle of pseudonyms) offers none. */
+static int search__stand_in(search *s, int p)
+{
+	if (th_pipeline_cfg(s->pl)->type == TH_RECTYPE_LATEST)
+		return 0; /* latest is pip's answer: pseudonym-free */
+	size_t n0 = s->projs[p].ncands, nv = 0, capv = 0;
+	s_cand *virt = NULL;
+	int rc = 0;
+	for (size_t j = 0; j < n0; j++) {
+		for (size_t a = 0; a < s->projs[p].cands[j].nalts; a++) {
+			const th_alt *alt = &s->projs[p].cands[j].alts[a];
+			const th_cand *origin = s->projs[p].cands[j].c;
+			int q;
+			if ((rc = search__intern(s, alt->name, strlen(alt->name), &q)) < 0)
+				goto done;
+			if (q != p && s->projs[q].busy)
+				continue;
+			th_version want;
+			if (alt->version &&
+			    th_version_parse(&want, alt->version, strlen(alt->version), &s->scratch, NULL) < 0)
+				continue; /* not a version: offers nothing */
+			size_t nq = q == p ? n0 : s->projs[q].ncands;
+			for (size_t i = 0; i < nq; i++) {
+				s_cand *qc = &s->projs[q].cands[i];
+				if (qc->virt || (alt->version && th_version_cmp(&qc->c->version, &want) != 0))
+					continue;
+				s_cand *to = NULL;
+				if (q == p) {
+					if (qc->c == origin)
+						continue;
+					to = &s->projs[p].cands[i];
+				} else {
+					for (size_t v = 0; v < nv && !to; v++)
+						if (virt[v].vq == q && virt[v].c == qc->c)
+							to = &virt[v];
+					if (!to) {
+						if (search__grow((void **)&virt, &capv, nv + 1, sizeof *virt) < 0) {
+							rc = S_NOMEM(s);
+							goto done;
+						}
+						to = &virt[nv++];
+						*to = (s_cand){ .c = qc->c, .virt = true, .vq = q, .score = qc->score,
+								.just = qc->just, .njust = qc->njust, .omit = qc->omit,
+								.eager_stop = qc->eager_stop };
+						if (qc->more && qc->more->nadds) { /* its own added packages, not its cache */
+							if (!search__more(s, to)) {
+								rc = S_NOMEM(s);
+								goto done;
+							}
+							to->more->adds = qc->more->adds;
+							to->more->nadds = qc->more->nadds;
+						}
+					}
+				}
+				if ((rc = search__origin_add(s, to, alt->unit, origin)) < 0)
+					goto done;
+			}
+		}
+	}
+	for (size_t i = 0; i < n0; i++)
+		if (s->projs[p].cands[i].more && s->projs[p].cands[i].more->norigins &&
+		    (rc = search__stand_just(s, p, &s->projs[p].cands[i])) < 0)
+			goto done;
+	for (size_t v = 0; v < nv; v++)
+		if ((rc = search__stand_just(s, p, &virt[v])) < 0)
+			goto done;
+	if (nv) {
+		s_cand *all = th_arena_alloc(s->arena, (n0 + nv) * sizeof *all);
+		if (!all) {
+			rc = S_NOMEM(s);
+			goto done;
+		}
+		if (n0)
+			memcpy(all, s->projs[p].cands, n0 * sizeof *all);
+		memcpy(all + n0, virt, nv * sizeof *all);
+		qsort(all, n0 + nv, sizeof *all, search__cand_cmp);
+		s->projs[p].cands = all;
+		s->projs[p].ncands = n0 + nv;
+	}
+done:
+	free(virt);
+	return rc;
+}
+
 /* Reads a project from the provider, sieves and scores its candidates. */
 static int search__intern(search *s, const char *name, size_t len, int *out)
 {
 	char canon[512];
-	if (len >= sizeof canon)
+	if (len + len / 2 >= sizeof canon) /* th_name_canon may write 1.5 times len */
 		return th_error_set(s->err, TH_ERR_INVALID, "search: project name too long: %.40s...", name);
 	canon[th_name_canon(canon, name, len)] = '\0';
 	int rc, found = search__find(s, canon);
@@ -401,6 +593,7 @@ static int search__intern(search *s, const char *name, size_t len, int *out)
 		return rc;
 	sp = &s->projs[idx];
 	sp->proj = proj;
+	sp->busy = true;
 	if (proj && proj->ncands) {
 		s_cand *cands = th_arena_zalloc(s->arena, proj->ncands * sizeof *cands);
 		if (!cands)
@@ -421,10 +614,15 @@ static int search__intern(search *s, const char *name, size_t len, int *out)
 		sp = &s->projs[idx];
 		if (sp->skip)
 			n = 0;
-		qsort(cands, n, sizeof *cands, search__cand_cmp);
+		if (n)
+			qsort(cands, n, sizeof *cands, search__cand_cmp);
 		sp->cands = cands;
 		sp->ncands = n;
+		if ((rc = search__stand_in(s, idx)) < 0)
+			return rc;
+		sp = &s->projs[idx];
 	}
+	sp->busy = false;
 	if ((rc = search__proj_steps(s, sp)) < 0)
 		return rc;
 	sp->nwords = (sp->ncands + 63) / 64;
@@ -442,7 +640,7 @@ static int search__extra_bit(search *s, s_proj *sp, const char *extra, int *bit)
 {
 	char canon[256];
 	size_t len = strlen(extra);
-	if (len >= sizeof canon)
+	if (len + len / 2 >= sizeof canon)
 		return th_error_set(s->err, TH_ERR_INVALID, "%s: extra name too long", sp->name);
 	canon[th_name_canon(canon, extra, len)] = '\0';
 	for (size_t i = 0; i < sp->nextras; i++)
@@ -475,11 +673,30 @@ static int search__edge(search *s, s_edge *e, const th_req *r, int from_proj, in
 	if (sp->nwords) {
 		if (!(e->bits = th_arena_zalloc(s->arena, sp->nwords * sizeof *e->bits)))
 			return S_NOMEM(s);
-		for (size_t i = 0; i < sp->ncands; i++)
-			if (th_specset_contains(r->spec, &sp->cands[i].c->version, 1))
+		for (size_t i = 0; i < sp->ncands; i++) {
+			const s_cand *sc = &sp->cands[i];
+			/* a stand-in is accepted where a version it stands for is */
+			bool ok = !sc->virt && th_specset_contains(r->spec, &sc->c->version, 1);
+			for (size_t o = 0; sc->more && o < sc->more->norigins && !ok; o++)
+				ok = th_specset_contains(r->spec, &sc->more->origins[o]->version, 1);
+			if (ok)
 				e->bits[i / 64] |= 1ull << (i % 64);
+		}
 	}
 	return 0;
+}
+
+/* A requirement as written (space arena), for explanations. */
+static int search__req_text(search *s, const th_req *r, const char **out)
+{
+	th_buf b;
+	th_buf_init(&b, 0);
+	int rc = th_req_format(r, &b, s->err);
+	*out = rc == 0 ? th_arena_strdup(s->arena, b.ptr) : NULL;
+	th_buf_release(&b);
+	if (rc == 0 && !*out)
+		rc = S_NOMEM(s);
+	return rc;
 }
 
 static int search__eval(search *s, const th_marker *m, const char *extra, bool *ok)
@@ -505,11 +722,13 @@ static int search__compile(search *s, int p, int ci, int bit)
 	const th_req *reqs;
 	size_t n;
 	s_cand *sc = &s->projs[p].cands[ci];
-	int rc = th_provider_deps(s->prov, s->projs[p].proj, sc->c, &reqs, &n, s->err);
+	th_project *owner = sc->virt ? s->projs[sc->vq].proj : s->projs[p].proj;
+	int rc = th_provider_deps(s->prov, owner, sc->c, &reqs, &n, s->err);
 	if (rc < 0)
 		return rc;
-	s_edge *edges = n ? th_arena_zalloc(s->arena, n * sizeof *edges) : NULL;
-	if (n && !edges)
+	size_t nadds = bit < 0 && sc->more ? sc->more->nadds : 0;
+	s_edge *edges = n + nadds ? th_arena_zalloc(s->arena, (n + nadds) * sizeof *edges) : NULL;
+	if (n + nadds && !edges)
 		return S_NOMEM(s);
 	size_t m = 0;
 	const char *extra = bit >= 0 ? s->projs[p].extras[bit] : NULL;
@@ -529,6 +748,13 @@ static int search__compile(search *s, int p, int ci, int bit)
 		if ((rc = search__edge(s, &edges[m], &reqs[i], p, ci)) < 0)
 			return rc;
 		edges[m++].text = sc->c->dep_text[i];
+	}
+	for (size_t i = 0; i < nadds; i++) { /* step.AddPackage: as its own dependencies */
+		sc = &s->projs[p].cands[ci];
+		const th_req *r = sc->more->adds[i];
+		if ((rc = search__edge(s, &edges[m], r, p, ci)) < 0 || (rc = search__req_text(s, r, &edges[m].text)) < 0)
+			return rc;
+		m++;
 	}
 	sc = &s->projs[p].cands[ci]; /* interning may have moved projs */
 	if (bit < 0) {
@@ -583,6 +809,9 @@ static void search__undo(search *s, size_t mark)
 		case T_ORDER:
 			s->inorder[t->p] = false;
 			s->norder--;
+			break;
+		case T_ALTBY:
+			s->altby[t->p] = -1;
 			break;
 		}
 	}
@@ -643,6 +872,10 @@ static int search__apply_edges(search *s, const s_edge *e, size_t n, int *confli
 		int t = e[i].target;
 		if (s->projs[t].skip)
 			continue;
+		if (s->altby[t] >= 0) { /* an alternative already stands in under this name */
+			*conflict = t + 1;
+			return 0;
+		}
 		uint64_t add = e[i].xmask & ~s->xmask[t];
 		if (add) {
 			if ((rc = search__trail(s, T_XMASK, t, s->xmask[t])) < 0)
@@ -680,8 +913,117 @@ static int search__apply_edges(search *s, const s_edge *e, size_t n, int *confli
 	return 0;
 }
 
-/* Chooses candidate c for the project of level k and applies it. */
-static int search__choose(search *s, size_t k, int c, int *conflict)
+/* The pin of candidate c of project p (an alternative pins its own name). */
+static th_pin search__pin(const search *s, int p, int c)
+{
+	const s_cand *sc = &s->projs[p].cands[c];
+	const s_proj *pp = &s->projs[sc->virt ? sc->vq : p];
+	return (th_pin){ pp->name, sc->c->version_text, sc->c, pp->proj };
+}
+
+/* Thoth's dependents of project p in the state: the chosen pins whose
+ * requirements (or added packages) constrained it before it was chosen,
+ * into s->fromv. */
+static int search__from(search *s, int p, size_t *n)
+{
+	*n = 0;
+	for (int c = s->head[p]; c >= 0; c = s->cons[c].next) {
+		const s_edge *e = s->cons[c].e;
+		if (e->from_proj < 0)
+			continue;
+		th_pin pin = search__pin(s, e->from_proj, e->from_cand);
+		bool dup = false;
+		for (size_t i = 0; i < *n && !dup; i++)
+			dup = s->fromv[i].name == pin.name;
+		if (dup)
+			continue;
+		if (search__grow((void **)&s->fromv, &s->capfrom, *n + 1, sizeof *s->fromv) < 0)
+			return S_NOMEM(s);
+		s->fromv[(*n)++] = pin;
+	}
+	return 0;
+}
+
+/* Applies the requirements a contextual step.AddPackage added for (p, c):
+ * their edges are compiled once per candidate and kept. */
+static int search__apply_adds(search *s, int p, int c, const th_adds *adds, int *conflict)
+{
+	int rc;
+	for (size_t i = 0; i < adds->n; i++) {
+		s_more *more = search__more(s, &s->projs[p].cands[c]);
+		if (!more)
+			return S_NOMEM(s);
+		s_cadd *x = more->cadds;
+		while (x && x->r != adds->items[i])
+			x = x->next;
+		if (!x) {
+			if (!(x = th_arena_zalloc(s->arena, sizeof *x)))
+				return S_NOMEM(s);
+			x->r = adds->items[i];
+			if ((rc = search__edge(s, &x->e, x->r, p, c)) < 0 || (rc = search__req_text(s, x->r, &x->e.text)) < 0)
+				return rc;
+			more = s->projs[p].cands[c].more; /* interning may have moved projs, not the arena */
+			x->next = more->cadds;
+			more->cadds = x;
+		}
+		if ((rc = search__apply_edges(s, &x->e, 1, conflict)) < 0 || *conflict)
+			return rc;
+	}
+	return 0;
+}
+
+/* An alternative takes the name of the project it belongs to (q): nothing
+ * else may require or pin q while it stands in. */
+static int search__take(search *s, int p, int q, int *conflict)
+{
+	if (s->inorder[q] || s->chosen[q] >= 0 || s->altby[q] >= 0) {
+		*conflict = p + 1;
+		return 0;
+	}
+	int rc = search__trail(s, T_ALTBY, q, 0);
+	if (rc == 0)
+		s->altby[q] = p;
+	return rc;
+}
+
+/* The contextual steps of level k's choice (their justifications into
+ * just, or discarded when NULL), then what they added. */
+static int search__ctx_steps(search *s, size_t k, int p, int c, int *conflict, th_justs *just)
+{
+	th_pipeline *pl = s->pl;
+	th_stackview partial = { s->pins, k, NULL, 0 };
+	int rc;
+	if (s->from_steps) {
+		if ((rc = search__from(s, p, &partial.nfrom)) < 0)
+			return rc;
+		partial.from = s->fromv;
+	}
+	th_adds adds = { .arena = &s->scratch };
+	const th_cand *cand = s->projs[p].cands[c].c;
+	for (size_t i = 0; i < s->projs[p].nsteps; i++) {
+		th_unit *unit = (th_unit *)th_pipeline_unit(pl, TH_UNIT_STEP, (size_t)s->projs[p].steps[i]);
+		th_step_out out = { .just = just, .add = &adds }; /* NULL in the walk: said again when emitted */
+		if ((rc = unit->step(unit, &s->ctx, &partial, s->pins[k].proj, cand, &out, s->err)) < 0)
+			return rc;
+		s->lvl_ctx[k] += out.score;
+		if (out.not_acceptable) {
+			*conflict = p + 1;
+			return 0;
+		}
+		if (out.eager_stop)
+			s->stop = true;
+	}
+	s->scratch_uses++;
+	if (adds.n && !s->projs[p].cands[c].omit)
+		return search__apply_adds(s, p, c, &adds, conflict);
+	return 0;
+}
+
+/* Chooses candidate c for the project of level k and applies it, then runs
+ * the contextual steps (their justifications into just, or discarded when
+ * NULL). Inlined into the walk, its hot caller (the replay in search__emit
+ * is the other). */
+static inline __attribute__((always_inline)) int search__choose(search *s, size_t k, int c, int *conflict, th_justs *just)
 {
 	int p = s->levels[k].p;
 	int rc;
@@ -690,30 +1032,19 @@ static int search__choose(search *s, size_t k, int c, int *conflict)
 		return rc;
 	s->chosen[p] = c;
 	s->zob ^= search__zkey(p, c);
-	s_cand *sc = &s->projs[p].cands[c];
-	s->pins[k] = (th_pin){ s->projs[p].name, sc->c->version_text, sc->c, s->projs[p].proj };
+	const s_cand *sc = &s->projs[p].cands[c];
+	if (sc->virt) {
+		if ((rc = search__take(s, p, sc->vq, conflict)) < 0 || *conflict)
+			return rc;
+		s->pins[k] = search__pin(s, p, c);
+	} else {
+		s->pins[k] = (th_pin){ s->projs[p].name, sc->c->version_text, sc->c, s->projs[p].proj };
+	}
 	if ((rc = search__apply_cand(s, p, true, s->xmask[p], conflict)) < 0 || *conflict)
 		return rc;
 	s->lvl_ctx[k] = 0;
-	if (s->projs[p].nsteps) {
-		th_pipeline *pl = s->pl;
-		th_stackview partial = { s->pins, k };
-		th_justs junk = { .arena = &s->scratch };
-		for (size_t i = 0; i < s->projs[p].nsteps; i++) {
-			th_unit *unit = (th_unit *)th_pipeline_unit(pl, TH_UNIT_STEP, (size_t)s->projs[p].steps[i]);
-			th_step_out out = { .just = &junk };
-			if ((rc = unit->step(unit, &s->ctx, &partial, s->projs[p].proj, sc->c, &out, s->err)) < 0)
-				return rc;
-			s->lvl_ctx[k] += out.score;
-			if (out.not_acceptable) {
-				*conflict = p + 1;
-				return 0;
-			}
-			if (out.eager_stop)
-				s->stop = true;
-		}
-		s->scratch_uses++;
-	}
+	if (s->projs[p].nsteps)
+		return search__ctx_steps(s, k, p, c, conflict, just);
 	return 0;
 }
 
@@ -801,7 +1132,7 @@ static int search__final(search *s)
 	th_pipeline *pl = s->pl;
 	size_t nstrides = th_pipeline_count(pl, TH_UNIT_STRIDE);
 	if (nstrides) {
-		th_stackview v = { s->pins, s->nlevels };
+		th_stackview v = { s->pins, s->nlevels, NULL, 0 };
 		th_justs junk = { .arena = &s->scratch };
 		for (size_t u = 0; u < nstrides; u++) {
 			th_unit *unit = (th_unit *)th_pipeline_unit(pl, TH_UNIT_STRIDE, u);
@@ -809,7 +1140,7 @@ static int search__final(search *s)
 				bool in = false;
 				for (size_t i = 0; i < unit->nnames && !in; i++) {
 					int q = search__find(s, unit->names[i]);
-					in = q >= 0 && s->chosen[q] >= 0;
+					in = q >= 0 && (s->chosen[q] >= 0 || s->altby[q] >= 0);
 				}
 				if (!in)
 					continue;
@@ -854,10 +1185,11 @@ static void search__explain(search *s, int p)
 			const s_edge *e = s->cons[c].e;
 			if (e->from_proj < 0)
 				th_buf_printf(b, NULL, " %s (asked by the project);", e->text ? e->text : sp->name);
-			else
-				th_buf_printf(b, NULL, " %s (from %s %s);", e->text ? e->text : sp->name,
-					      s->projs[e->from_proj].name,
-					      s->projs[e->from_proj].cands[e->from_cand].c->version_text);
+			else {
+				th_pin from = search__pin(s, e->from_proj, e->from_cand);
+				th_buf_printf(b, NULL, " %s (from %s %s);", e->text ? e->text : sp->name, from.name,
+					      from.version);
+			}
 		}
 		if (b->len && b->ptr[b->len - 1] == ';')
 			b->ptr[--b->len] = '\0';
@@ -1035,7 +1367,7 @@ static int search__walk(search *s, double t0)
 		search__undo(s, s->levels[k].trail);
 		int conflict;
 		s->levels[k].c = c;
-		if ((rc = search__choose(s, k, c, &conflict)) < 0)
+		if ((rc = search__choose(s, k, c, &conflict, NULL)) < 0)
 			return rc;
 		if (conflict) {
 			if (conflict > 0)
@@ -1090,42 +1422,54 @@ static int search__pin_cmp(const void *a, const void *b)
 	return strcmp(((const th_pin *)a)->name, ((const th_pin *)b)->name);
 }
 
-/* Rebuilds a recorded stack: pins by name, justifications of every step
- * (context-free ones from the cache, the others run again with the partial
- * stack they saw), strides and wraps. */
+/* Rebuilds a recorded stack by replaying its choices from the roots' state
+ * (so contextual steps see the partial stack and the dependents they saw):
+ * pins by name, justifications of every step (context-free ones from the
+ * cache), strides and wraps, the alternatives offered and the ones that
+ * stand in. */
 static int search__emit(search *s, const s_top *t, th_stack *out)
 {
 	th_arena *a = &s->res->arena;
 	th_pipeline *pl = s->pl;
 	size_t n = t->n;
-	th_pin *seq = n ? th_arena_alloc(a, n * sizeof *seq) : NULL;
-	if (n && !seq)
-		return S_NOMEM(s);
 	th_justs just = { .arena = a };
 	th_alts alts = { .arena = a };
-	size_t m = 0;
+	size_t m = 0, nsub = 0;
 	int rc = 0;
+	search__undo(s, s->base_trail);
+	if (n && search__grow((void **)&s->levels, &s->caplevels, n, sizeof *s->levels) < 0)
+		return S_NOMEM(s);
+	th_subst *subst = n ? th_arena_zalloc(a, n * sizeof *subst) : NULL;
+	if (n && !subst)
+		return S_NOMEM(s);
 	for (size_t k = 0; k < n; k++) {
-		s_proj *sp = &s->projs[t->pc[2 * k]];
-		s_cand *sc = &sp->cands[t->pc[2 * k + 1]];
-		seq[k] = (th_pin){ sp->name, sc->c->version_text, sc->c, sp->proj };
+		int p = t->pc[2 * k], c = t->pc[2 * k + 1], conflict;
+		s_cand *sc = &s->projs[p].cands[c];
 		for (size_t i = 0; i < sc->njust; i++)
 			if ((rc = th_justs_push(&just, &sc->just[i], s->err)) < 0)
 				return rc;
 		for (size_t i = 0; i < sc->nalts; i++)
 			if ((rc = th_alts_add(&alts, sc->alts[i].unit, sc->alts[i].name, sc->alts[i].version, s->err)) < 0)
 				return rc;
-		th_stackview partial = { seq, k };
-		for (size_t u = 0; u < th_pipeline_count(pl, TH_UNIT_STEP); u++) {
-			th_unit *unit = (th_unit *)th_pipeline_unit(pl, TH_UNIT_STEP, u);
-			if (unit->flags & TH_UNIT_CONTEXT_FREE)
-				continue;
-			th_step_out o = { .just = &just };
-			if ((rc = unit->step(unit, &s->ctx, &partial, sp->proj, sc->c, &o, s->err)) < 0)
-				return rc;
+		s->levels[k] = (s_level){ .p = p, .c = c, .trail = s->ntrail };
+		if ((rc = search__choose(s, k, c, &conflict, &just)) < 0)
+			return rc;
+		if (conflict) /* the walk accepted it: the replay must too */
+			return th_error_set(s->err, TH_ERR_INVALID, "search: a recorded stack does not replay (%s)",
+					    s->projs[p].name);
+		sc = &s->projs[p].cands[c];
+		if (sc->more && sc->more->norigins) {
+			const s_more *mo = sc->more;
+			const char **o = th_arena_alloc(a, mo->norigins * sizeof *o);
+			if (!o)
+				return S_NOMEM(s);
+			for (size_t i = 0; i < mo->norigins; i++)
+				o[i] = mo->origins[i]->version_text;
+			subst[nsub++] = (th_subst){ mo->via, s->projs[p].name, s->pins[k].name, s->pins[k].version, o,
+						    mo->norigins };
 		}
 	}
-	th_stackview all = { seq, n };
+	th_stackview all = { s->pins, n, NULL, 0 };
 	for (size_t u = 0; u < th_pipeline_count(pl, TH_UNIT_STRIDE); u++) {
 		th_unit *unit = (th_unit *)th_pipeline_unit(pl, TH_UNIT_STRIDE, u);
 		th_stride_out o = { .accept = true, .just = &just };
@@ -1137,16 +1481,16 @@ static int search__emit(search *s, const s_top *t, th_stack *out)
 		return S_NOMEM(s);
 	for (size_t k = 0; k < n; k++)
 		if (!s->projs[t->pc[2 * k]].cands[t->pc[2 * k + 1]].omit)
-			pins[m++] = seq[k];
+			pins[m++] = s->pins[k];
 	if (m)
 		qsort(pins, m, sizeof *pins, search__pin_cmp);
-	th_stackview sorted = { pins, m };
+	th_stackview sorted = { pins, m, NULL, 0 };
 	for (size_t u = 0; u < th_pipeline_count(pl, TH_UNIT_WRAP); u++) {
 		th_unit *unit = (th_unit *)th_pipeline_unit(pl, TH_UNIT_WRAP, u);
 		if ((rc = unit->wrap(unit, &s->ctx, &sorted, &just, s->err)) < 0)
 			return rc;
 	}
-	*out = (th_stack){ t->score, pins, m, just.items, just.n, alts.items, alts.n };
+	*out = (th_stack){ t->score, pins, m, just.items, just.n, alts.items, alts.n, subst, nsub };
 	return 0;
 }
 
@@ -1182,6 +1526,8 @@ static void search__free(search *s)
 	free(s->chosen);
 	free(s->xmask);
 	free(s->head);
+	free(s->altby);
+	free(s->fromv);
 	free(s->inorder);
 	free(s->order);
 	free(s->best_choice);
@@ -1222,18 +1568,10 @@ static int search__roots(search *s, const th_req *roots, size_t nroots)
 			return rc;
 		if (!ok)
 			continue;
-		if ((rc = search__edge(s, &s->roots[s->nroots], &roots[i], -1, -1)) < 0)
+		if ((rc = search__edge(s, &s->roots[s->nroots], &roots[i], -1, -1)) < 0 ||
+		    (rc = search__req_text(s, &roots[i], &s->roots[s->nroots].text)) < 0)
 			return rc;
-		th_buf b;
-		th_buf_init(&b, 0);
-		rc = th_req_format(&roots[i], &b, s->err);
-		const char *text = rc == 0 ? th_arena_strdup(s->arena, b.ptr) : NULL;
-		th_buf_release(&b);
-		if (rc < 0)
-			return rc;
-		if (!text)
-			return S_NOMEM(s);
-		s->roots[s->nroots++].text = text;
+		s->nroots++;
 	}
 	int conflict = 0;
 	if ((rc = search__apply_edges(s, s->roots, s->nroots, &conflict)) < 0)
@@ -1304,7 +1642,7 @@ static int search__seed(search *s, const th_req *roots, size_t nroots, bool *non
 	} else if (rc == 0 && !sol.ok) {
 		/* no stack in the kept space at all (unless a unit skips
 		 * packages, which the solver does not know about) */
-		bool skips = false;
+		bool skips = s->subst_any; /* nor about alternatives standing in */
 		for (size_t i = 0; i < s->nprojs; i++)
 			skips |= s->projs[i].skip;
 		for (size_t i = 0; i < s->nprojs && !skips; i++)
@@ -1343,9 +1681,13 @@ int th_search_run(th_search_result *out, th_pipeline *pl, th_provider *p, const 
 	th_limits lim;
 	th_limits_init(&lim);
 	s.max_decisions = o.max_rounds ? o.max_rounds : lim.resolver_rounds * 10;
-	for (size_t u = 0; u < th_pipeline_count(pl, TH_UNIT_STEP); u++)
-		if (!(th_pipeline_unit(pl, TH_UNIT_STEP, u)->flags & TH_UNIT_CONTEXT_FREE))
+	for (size_t u = 0; u < th_pipeline_count(pl, TH_UNIT_STEP); u++) {
+		unsigned f = th_pipeline_unit(pl, TH_UNIT_STEP, u)->flags;
+		if (!(f & TH_UNIT_CONTEXT_FREE))
 			s.ctx_steps = true;
+		if (f & TH_UNIT_NEEDS_FROM)
+			s.from_steps = true;
+	}
 	bool stop;
 	int rc = search__boots(&s, roots, nroots, &stop);
 	if (rc < 0 || stop)
@@ -1367,6 +1709,7 @@ int th_search_run(th_search_result *out, th_pipeline *pl, th_provider *p, const 
 		goto done;
 	}
 	size_t base_trail = s.ntrail;
+	s.base_trail = base_trail;
 	double t0 = search__now();
 	/* exhaustive first; when the space is too big, sample it */
 	s.exhaustive_mode = true;

@@ -14,6 +14,27 @@
  * cools (Thoth's default predictor idea), with a beam of the best final
  * stacks seen guiding later rollouts toward their choices.
  *
+ * Pseudonyms (Thoth's semantics, made exact): an alternative a pseudonym
+ * offers for a kept candidate C of project P is another candidate of P, a
+ * real branch of the search. When it is a version of another project A, it
+ * stands in for P: it is pinned as A (P is not pinned), A's dependencies
+ * are resolved, the steps run for it as A's candidate (sieves and
+ * context-free steps as A's), and every requirement on P - roots or
+ * dependencies, before or after the choice - is satisfied by it when the
+ * requirement accepts C's version (one of the versions it was offered for:
+ * the matched version, or every version a locked or "any" alternative was
+ * offered for). Its own version is not checked against requirements on P
+ * (another project numbers its versions its own way), as in Thoth, where
+ * the pseudonym replaces the original's unresolved entry. A then belongs
+ * to P: a stack where anything else requires or pins A cannot take it
+ * (Thoth does not create the pseudonym's state when A is resolved). When
+ * the alternative is another version of P itself (Thoth's "underpinning"
+ * fix), that version is also accepted wherever C is. Alternatives are not
+ * substituted in turn. The scoring picks between the original and its
+ * stand-ins; the justification says which pseudonym replaced what, and
+ * th_stack.subst lists it. TH_RECTYPE_LATEST never substitutes (it must be
+ * pip's answer); the alternatives are still listed as offered.
+ *
  * Invariants:
  * - Deterministic: the same inputs and seed give the same stacks in the same
  *   order (time bounds only shorten a search: use max_finals for
@@ -22,8 +43,15 @@
  *   whose markers hold, dependencies whose markers hold with extra "" or an
  *   extra asked of that pin) names a pinned project whose pinned version it
  *   accepts; pins allow the target Python; no pin is yanked; pre-releases
- *   follow the policy (opts.pre). Exception: units that skip packages
- *   (sieve.SkipPackage / step.SkipPackage) drop those requirements.
+ *   follow the policy (opts.pre). Exceptions: units that skip packages
+ *   (sieve.SkipPackage / step.SkipPackage) drop those requirements; a
+ *   pseudonym's alternative satisfies the requirements on the project it
+ *   stands in for (above); step.AddPackage's requirements are the
+ *   candidate's dependencies too.
+ * - Dependents are tracked: a step flagged TH_UNIT_NEEDS_FROM sees, in
+ *   th_stackview.from, the pins whose requirements constrained the
+ *   candidate's project before it was chosen (the constraint lists the
+ *   walk keeps anyway: no cost to other steps).
  * - Every final stack had every step run for each of its pins (context-free
  *   steps once per candidate, reused) and every stride run; wraps run only
  *   on the stacks returned.
@@ -62,6 +90,19 @@ typedef struct th_search_opts {
 
 #define TH_SEARCH_OPTS_INIT { .count = 1, .seed = 42 }
 
+/* A pseudonym's alternative standing in for the project it was offered
+ * for: requirements on `original` are satisfied by the pin `name` when they
+ * accept one of `origins` (the original's versions the pseudonym offered
+ * this alternative for). */
+typedef struct th_subst {
+	const char *unit;      /* the pseudonym */
+	const char *original;  /* canonical */
+	const char *name;      /* the alternative's pin (canonical) */
+	const char *version;
+	const char *const *origins;
+	size_t norigins;
+} th_subst;
+
 typedef struct th_stack {
 	double score;
 	th_pin *pins;      /* sorted by name (arena) */
@@ -70,6 +111,8 @@ typedef struct th_stack {
 	size_t njust;
 	th_alt *alts;      /* what pseudonyms offered for its pins (arena) */
 	size_t nalts;
+	th_subst *subst;   /* the alternatives that stand in for another project (arena) */
+	size_t nsubst;
 } th_stack;
 
 typedef struct th_search_result {

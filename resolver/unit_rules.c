@@ -10,7 +10,8 @@
 
 typedef struct urule__pkg {
 	const th_rule_pkg *src;
-	th_specset *set; /* parsed specifier; NULL: no check, or legacy (matched by text) */
+	const char *canon; /* the name, canonical (candidates' and pins' names are): NULL any */
+	th_specset *set;   /* parsed specifier; NULL: no check, or legacy (matched by text) */
 } urule__pkg;
 
 typedef struct urule__match {
@@ -20,7 +21,9 @@ typedef struct urule__match {
 	size_t nresolved;
 	urule__pkg *group;
 	size_t ngroup;
-	bool never; /* states package_version_from, which the search does not track */
+	urule__pkg *from; /* state.package_version_from */
+	size_t nfrom;
+	bool allow_other;
 	const char *package_name;
 } urule__match;
 
@@ -28,12 +31,22 @@ typedef struct urule {
 	const th_rule_unit *ru;
 	urule__match *match;
 	size_t nmatch;
+	th_req *add; /* step.AddPackage: the requirement it adds (name and locked version) */
 } urule;
 
 static int urule__compile_pkg(urule__pkg *out, const th_rule_pkg *p, th_arena *a, th_error *err)
 {
 	out->src = p;
 	out->set = p->version.set;
+	out->canon = NULL;
+	if (p->name) {
+		size_t len = strlen(p->name);
+		char *c = th_arena_alloc(a, len + len / 2 + 1); /* th_name_canon's room */
+		if (!c)
+			return th_error_set(err, TH_ERR_NOMEM, "pipeline: out of memory");
+		c[th_name_canon(c, p->name, len)] = '\0';
+		out->canon = c;
+	}
 	if (p->version.text && !p->version.legacy && !out->set &&
 	    th_specset_parse(&out->set, p->version.text, strlen(p->version.text), a, err) < 0)
 		return TH_ERR_INVALID;
@@ -56,7 +69,7 @@ static int urule__compile_pkgs(urule__pkg **out, const th_rule_pkg *src, size_t 
 static bool urule__pkg_match(const urule__pkg *m, const char *name, const th_cand *c, th_arena *scratch)
 {
 	const th_rule_pkg *p = m->src;
-	if (p->name && !th_name_eq(p->name, strlen(p->name), name, strlen(name)))
+	if (m->canon && strcmp(m->canon, name)) /* both canonical: compared as bytes */
 		return false;
 	if (p->develop > 0) /* packages from an index are not develop installs */
 		return false;
@@ -116,6 +129,27 @@ static int urule__say(const th_rule_unit *ru, th_justs *out, const char *package
 	return rc;
 }
 
+/* state.package_version_from, as Thoth's adviser reads it: every entry is
+ * a resolved package, of a matching version, among the candidate's
+ * dependents (the pins whose requirements brought it in); and unless
+ * package_version_from_allow_other, no other dependent is resolved. */
+static bool urule__from(const urule__match *m, const th_stackview *s, th_arena *scratch)
+{
+	uint64_t used = 0; /* the dependents named (the first 64; more count as others) */
+	for (size_t i = 0; i < m->nfrom; i++) {
+		bool hit = false;
+		for (size_t k = 0; k < s->nfrom && !hit; k++)
+			if (urule__pkg_match(&m->from[i], s->from[k].name, s->from[k].cand, scratch)) {
+				hit = true;
+				if (k < 64)
+					used |= 1ull << k;
+			}
+		if (!hit)
+			return false;
+	}
+	return m->allow_other || (s->nfrom <= 64 && (size_t)__builtin_popcountll(used) == s->nfrom);
+}
+
 /* Whether any entry matches the candidate (partial: the stack for
  * resolved_dependencies; NULL to ignore them). */
 static bool urule__fires(const urule *r, const th_project *proj, const th_cand *c, const th_stackview *partial,
@@ -125,7 +159,7 @@ static bool urule__fires(const urule *r, const th_project *proj, const th_cand *
 		return r->ru->type != TH_RULE_SIEVE && r->ru->type != TH_RULE_PSEUDONYM;
 	for (size_t i = 0; i < r->nmatch; i++) {
 		const urule__match *m = &r->match[i];
-		if (m->never)
+		if (m->nfrom && (!partial || !urule__from(m, partial, scratch)))
 			continue;
 		if (m->ngroup) {
 			bool member = false;
@@ -161,7 +195,7 @@ static const urule__match *urule__fires_stack(const urule *r, const th_stackview
 	if (r->nmatch == 0)
 		return &any;
 	for (size_t i = 0; i < r->nmatch; i++)
-		if (!r->match[i].never && urule__all_resolved(r->match[i].resolved, r->match[i].nresolved, s, scratch))
+		if (urule__all_resolved(r->match[i].resolved, r->match[i].nresolved, s, scratch))
 			return &r->match[i];
 	return NULL;
 }
@@ -248,10 +282,18 @@ static int urule__step(th_unit *u, th_unit_ctx *ctx, const th_stackview *partial
 		out->skip_package = true;
 		return urule__say(r->ru, out->just, proj->name, c->version_text, 0, err);
 	case TH_RULE_STEP_ADD_PACKAGE: {
-		const char *add = run->more && run->more->add.name ? run->more->add.name : "?";
+		int rc = urule__say(r->ru, out->just, proj->name, c->version_text, 0, err);
+		if (rc < 0 || !r->add)
+			return rc;
+		const char *lv = run->more->add.locked_version ? run->more->add.locked_version : "";
+		if (!out->add)
+			return th_justs_add(out->just, TH_JUST_INFO, u->name, proj->name, c->version_text, NULL, 0, err,
+					    "%s would add %s%s (not applied here)", u->name, r->add->name, lv);
+		if ((rc = th_adds_add(out->add, r->add, err)) < 0)
+			return rc;
 		return th_justs_add(out->just, TH_JUST_INFO, u->name, proj->name, c->version_text, NULL, 0, err,
-				    "%s would add %s%s (step.AddPackage is not applied by thoth)", u->name, add,
-				    run->more && run->more->add.locked_version ? run->more->add.locked_version : "");
+				    "%s %s adds %s%s to the stack (step.AddPackage %s)", proj->name, c->version_text,
+				    r->add->name, lv, u->name);
 	}
 	default:
 		break;
@@ -332,19 +374,39 @@ static int urule__compile(urule *r, th_arena *a, th_error *err)
 		const th_rule_match *m = &ru->match[i];
 		urule__match *o = &r->match[i];
 		o->package_name = m->package_name;
-		o->never = m->nfrom > 0;
 		o->has_pv = m->has_package_version;
+		o->allow_other = m->from_allow_other;
 		int rc;
 		if ((o->has_pv && (rc = urule__compile_pkg(&o->pv, &m->package_version, a, err)) < 0) ||
 		    (rc = urule__compile_pkgs(&o->resolved, m->resolved, m->nresolved, a, err)) < 0 ||
+		    (rc = urule__compile_pkgs(&o->from, m->from, m->nfrom, a, err)) < 0 ||
 		    (rc = urule__compile_pkgs(&o->group, m->group, m->ngroup, a, err)) < 0) {
 			th_error_prefix(err, "rule %s (%s:%u)", ru->name, ru->file, (unsigned)ru->line);
 			return rc;
 		}
 		o->nresolved = m->nresolved;
 		o->ngroup = m->ngroup;
+		o->nfrom = m->nfrom;
 	}
 	return 0;
+}
+
+/* step.AddPackage's package as a requirement ("name==X", or the name alone
+ * without a locked version). */
+static int urule__compile_add(urule *r, th_arena *a, th_error *err)
+{
+	const th_rule_run_more *more = r->ru->run.more;
+	if (r->ru->type != TH_RULE_STEP_ADD_PACKAGE || !more || !more->add.name)
+		return 0;
+	th_buf b;
+	th_buf_init(&b, 0);
+	int rc = th_buf_printf(&b, err, "%s%s", more->add.name, more->add.locked_version ? more->add.locked_version : "");
+	if (rc == 0 && !(r->add = th_arena_zalloc(a, sizeof *r->add)))
+		rc = th_error_set(err, TH_ERR_NOMEM, "pipeline: out of memory");
+	if (rc == 0 && (rc = th_req_parse(r->add, b.ptr, b.len, a, err)) < 0)
+		th_error_prefix(err, "rule %s (%s:%u): package_version", r->ru->name, r->ru->file, (unsigned)r->ru->line);
+	th_buf_release(&b);
+	return rc;
 }
 
 /* Adds the canonical form of name to a list (once). */
@@ -352,7 +414,7 @@ static int urule__name(const char ***names, size_t *n, size_t cap, const char *n
 {
 	char canon[256];
 	size_t len = strlen(name);
-	if (len >= sizeof canon || *n >= cap)
+	if (len + len / 2 >= sizeof canon || *n >= cap)
 		return 1;
 	canon[th_name_canon(canon, name, len)] = '\0';
 	for (size_t i = 0; i < *n; i++)
@@ -382,8 +444,6 @@ static int urule__names(const urule *r, bool stack, const char *const **out, siz
 	int rc = 0;
 	for (size_t i = 0; i < r->nmatch && rc == 0; i++) {
 		const urule__match *m = &r->match[i];
-		if (m->never)
-			continue;
 		if (stack) {
 			bool named = false;
 			for (size_t k = 0; k < m->nresolved && rc == 0; k++)
@@ -414,9 +474,17 @@ static int urule__names(const urule *r, bool stack, const char *const **out, siz
 static bool urule__context_free(const urule *r)
 {
 	for (size_t i = 0; i < r->nmatch; i++)
-		if (r->match[i].nresolved || r->match[i].ngroup)
+		if (r->match[i].nresolved || r->match[i].ngroup || r->match[i].nfrom)
 			return false;
 	return true;
+}
+
+static bool urule__needs_from(const urule *r)
+{
+	for (size_t i = 0; i < r->nmatch; i++)
+		if (r->match[i].nfrom)
+			return true;
+	return false;
 }
 
 int th_unit_rules_add(th_pipeline *p, th_rules *rs, const th_rule_env *renv, th_error *err)
@@ -443,7 +511,7 @@ int th_unit_rules_add(th_pipeline *p, th_rules *rs, const th_rule_env *renv, th_
 		if (!r)
 			return th_error_set(err, TH_ERR_NOMEM, "pipeline: out of memory");
 		r->ru = ru;
-		if ((rc = urule__compile(r, a, err)) < 0)
+		if ((rc = urule__compile(r, a, err)) < 0 || (rc = urule__compile_add(r, a, err)) < 0)
 			return rc;
 		th_unit u = { .name = ru->name, .self = r };
 		switch (ru->type) {
@@ -458,6 +526,8 @@ int th_unit_rules_add(th_pipeline *p, th_rules *rs, const th_rule_env *renv, th_
 			u.kind = TH_UNIT_STEP;
 			u.step = urule__step;
 			u.flags = urule__context_free(r) ? TH_UNIT_CONTEXT_FREE : 0;
+			if (urule__needs_from(r))
+				u.flags |= TH_UNIT_NEEDS_FROM;
 			break;
 		case TH_RULE_STRIDE: u.kind = TH_UNIT_STRIDE; u.stride = urule__stride; break;
 		case TH_RULE_WRAP:

@@ -3,13 +3,19 @@
  * given an index JSON, a result {name: version} and the requirements,
  *
  *   resolve_check INDEX.json RESULT.json REQ... [--python X.Y[.Z]]
+ *                 [--stand-in ORIGINAL=ALTERNATIVE@V1,V2...]...
  *
  * it checks that every pinned version exists, is not yanked and allows the
  * target Python, and that every applicable requirement (the roots whose
  * markers hold, then every dependency of a pin whose marker holds with extra
  * "" or with an extra some applicable requirement asks of that pin) names a
- * pinned project whose pinned version it accepts. Exit 0 valid, 1 invalid
- * (each problem on stdout), 2 bad input.
+ * pinned project whose pinned version it accepts. With --stand-in (a
+ * pseudonym's alternative standing in for a project, as the search states
+ * it), a requirement on ORIGINAL is met by the pin of ALTERNATIVE when it
+ * accepts one of the versions V1, V2... the alternative stands in for, and
+ * ORIGINAL must not be pinned itself (ALTERNATIVE may be ORIGINAL: another
+ * version of it, accepted for V1, V2... as well as for its own). Exit 0 valid, 1 invalid (each problem
+ * on stdout), 2 bad input.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,19 +43,47 @@ typedef struct pinrec {
 	int base_done;
 } pinrec;
 
+typedef struct standin {
+	char original[256];
+	const char *alt;
+	th_version origins[MAXX];
+	size_t norigins;
+} standin;
+
 typedef struct ctx {
 	pinrec pins[MAXP];
 	size_t npins;
 	int bad;
+	standin stand[MAXX];
+	size_t nstand;
 } ctx;
+
+/* The canonical form of name into canon (256 bytes); false when too long. */
+static bool canon_of(char *canon, const char *name)
+{
+	size_t n = strlen(name);
+	if (n + n / 2 >= 256) /* th_name_canon may write 1.5 times n */
+		return false;
+	canon[th_name_canon(canon, name, n)] = '\0';
+	return true;
+}
+
+static const standin *find_standin(const ctx *c, const char *name)
+{
+	char canon[256];
+	if (!canon_of(canon, name))
+		return NULL;
+	for (size_t i = 0; i < c->nstand; i++)
+		if (!strcmp(c->stand[i].original, canon))
+			return &c->stand[i];
+	return NULL;
+}
 
 static pinrec *find_pin(ctx *c, const char *name)
 {
 	char canon[256];
-	size_t n = strlen(name);
-	if (n >= sizeof canon)
+	if (!canon_of(canon, name))
 		return NULL;
-	canon[th_name_canon(canon, name, n)] = '\0';
 	for (size_t i = 0; i < c->npins; i++)
 		if (!strcmp(c->pins[i].name, canon))
 			return &c->pins[i];
@@ -58,6 +92,25 @@ static pinrec *find_pin(ctx *c, const char *name)
 
 static void apply(ctx *c, const th_req *r, const char *who, int *changed)
 {
+	const standin *si = find_standin(c, r->name);
+	if (si) {
+		pinrec *a = find_pin(c, si->alt);
+		/* another version of the same project: its own version counts too */
+		bool ok = a && !strcmp(a->name, si->original) && a->cand &&
+			  th_specset_contains(r->spec, &a->cand->version, 1);
+		for (size_t i = 0; i < si->norigins && !ok; i++)
+			ok = th_specset_contains(r->spec, &si->origins[i], 1);
+		if (!a || !ok) {
+			printf("%s requires %s, which %s does not stand in for\n", who, r->name, si->alt);
+			c->bad = 1;
+			return;
+		}
+		if (!a->needed) {
+			a->needed = 1;
+			*changed = 1;
+		}
+		return;
+	}
 	pinrec *p = find_pin(c, r->name);
 	if (!p) {
 		printf("%s requires %s, which is not pinned\n", who, r->name);
@@ -90,11 +143,13 @@ static void apply(ctx *c, const th_req *r, const char *who, int *changed)
 int main(int argc, char **argv)
 {
 	const char *index = NULL, *result = NULL, *python = "3.11.7";
-	const char *reqs[256];
-	size_t nreqs = 0;
+	const char *reqs[256], *stands[MAXX];
+	size_t nreqs = 0, nstands = 0;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--python") && i + 1 < argc)
 			python = argv[++i];
+		else if (!strcmp(argv[i], "--stand-in") && i + 1 < argc && nstands < MAXX)
+			stands[nstands++] = argv[++i];
 		else if (!index)
 			index = argv[i];
 		else if (!result)
@@ -163,6 +218,24 @@ int main(int argc, char **argv)
 			c->bad = 1;
 		} else if (p->cand->rp && !th_specset_contains(p->cand->rp, &env.pyver, 1)) {
 			printf("%s %s requires Python %s\n", p->name, p->version, p->cand->requires_python);
+			c->bad = 1;
+		}
+	}
+	for (size_t i = 0; i < nstands; i++) { /* ORIGINAL=ALTERNATIVE@V1,V2 */
+		standin *si = &c->stand[c->nstand++];
+		const char *eq = strchr(stands[i], '='), *at = eq ? strchr(eq, '@') : NULL;
+		if (!eq || !at || (size_t)(eq - stands[i]) >= sizeof si->original)
+			goto done;
+		si->original[th_name_canon(si->original, stands[i], (size_t)(eq - stands[i]))] = '\0';
+		si->alt = th_arena_strndup(&arena, eq + 1, (size_t)(at - eq - 1));
+		for (const char *vs = at + 1; *vs && si->norigins < MAXX;) {
+			size_t n = strcspn(vs, ",");
+			if (th_version_parse(&si->origins[si->norigins++], vs, n, &arena, &err) < 0)
+				goto done;
+			vs += n + (vs[n] == ',');
+		}
+		if (strcmp(si->original, si->alt) && find_pin(c, si->original)) {
+			printf("%s is pinned although %s stands in for it\n", si->original, si->alt);
 			c->bad = 1;
 		}
 	}

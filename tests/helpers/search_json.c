@@ -1,7 +1,9 @@
 /*
  * search_json — runs the scored search over an index JSON and prints one
  * JSON line per stack: {"score": S, "pins": {name: version}, "justification":
- * [[level, unit, package, message], ...]} (justifications only with --just).
+ * [[level, unit, package, message], ...]} (justifications only with --just),
+ * plus "stand_in": ["ORIGINAL=ALTERNATIVE@V1,V2", ...] when pseudonyms'
+ * alternatives stand in (resolve_check's --stand-in arguments).
  *
  *   search_json INDEX.json REQ... [--python X.Y[.Z]] [--type T] [--count N]
  *               [--enumerate N] [--seed S] [--max-finals N] [--exhaustive-max N]
@@ -130,6 +132,20 @@ int main(int argc, char **argv)
 			put_str(st->pins[k].version);
 		}
 		printf("}");
+		if (st->nsubst) {
+			printf(", \"stand_in\": [");
+			for (size_t k = 0; k < st->nsubst; k++) {
+				th_buf b;
+				th_buf_init(&b, 0);
+				th_buf_printf(&b, NULL, "%s=%s@", st->subst[k].original, st->subst[k].name);
+				for (size_t j = 0; j < st->subst[k].norigins; j++)
+					th_buf_printf(&b, NULL, "%s%s", j ? "," : "", st->subst[k].origins[j]);
+				printf(k ? ", " : "");
+				put_str(b.ptr);
+				th_buf_release(&b);
+			}
+			printf("]");
+		}
 		if (just) {
 			printf(", \"justification\": [");
 			for (size_t k = 0; k < st->njust; k++) {

@@ -703,6 +703,235 @@ static void test_knowledge(void **state)
 	th_know_free(k);
 }
 
+/* ---- pseudonyms, step.AddPackage, package_version_from ---- */
+
+static const char *IDX_PSEUDO =
+	"{\"app\": {\"1.0\": {\"dependencies\": [\"tf>=2\"]}},"
+	" \"other\": {\"1.0\": {\"dependencies\": [\"tf==2.1\"]}},"
+	" \"tf\": {\"2.1\": {\"dependencies\": []}, \"2.2\": {\"dependencies\": []}},"
+	" \"itf\": {\"2.1\": {\"dependencies\": [\"helper\"]}, \"2.2\": {\"dependencies\": []}},"
+	" \"helper\": {\"1.0\": {\"dependencies\": []}}}";
+
+static const char *RULES_PSEUDO =
+	"units:\n"
+	"  pseudonyms:\n"
+	"  - name: TfPseudonym\n"
+	"    type: pseudonym\n"
+	"    should_include: {adviser_pipeline: true}\n"
+	"    match: {package_version: {name: tf}}\n"
+	"    run:\n"
+	"      yield: {yield_matched_version: true, package_version: {name: itf}}\n"
+	"  steps:\n"
+	"  - name: ItfStep\n"
+	"    type: step\n"
+	"    should_include: {adviser_pipeline: true}\n"
+	"    match: {package_version: {name: itf}}\n"
+	"    run: {score: 0.5}\n";
+
+static bool run_has_pin(const th_stack *st, const char *name)
+{
+	for (size_t k = 0; k < st->npins; k++)
+		if (!strcmp(st->pins[k].name, name))
+			return true;
+	return false;
+}
+
+/* One search of idx with yaml's rules from roots r1 (and r2), enumerating
+ * (enumerate > 0) or the best count; the caller checks and frees r. */
+static void run_rules_go(run *r, th_rectype type, const char *idx, const char *yaml, const char *r1, const char *r2,
+			 size_t enumerate, size_t count)
+{
+	run_init(r, "3.11.7", type, idx);
+	run_rules(r, yaml);
+	run_root(r, r1);
+	if (r2)
+		run_root(r, r2);
+	r->opts.enumerate = enumerate;
+	r->opts.count = count ? count : 1;
+	run_go(r);
+}
+
+static void test_pseudonym(void **state)
+{
+	(void)state;
+	run r;
+	char buf[256];
+	/* the alternative stands in for tf: its dependencies are resolved, the
+	 * requirements on tf accept it where they accept the matched version
+	 * (other's tf==2.1 rules out itf 2.2), and the step's score picks it */
+	run_rules_go(&r, TH_RECTYPE_STABLE, IDX_PSEUDO, RULES_PSEUDO, "app", "other", 0, 3);
+	assert_string_equal(first(&r, buf, sizeof buf), "app==1.0 helper==1.0 itf==2.1 other==1.0");
+	assert_int_equal(r.res.nstacks, 2);
+	assert_non_null(strstr(r.text, "\napp==1.0 other==1.0 tf==2.1\n"));
+	assert_null(strstr(r.text, "itf==2.2"));
+	assert_true(run_has_just(&r, 0, "TfPseudonym", "itf 2.1 stands in for tf 2.1"));
+	assert_int_equal(r.res.stacks[0].nsubst, 1);
+	assert_string_equal(r.res.stacks[0].subst[0].original, "tf");
+	assert_string_equal(r.res.stacks[0].subst[0].name, "itf");
+	assert_string_equal(r.res.stacks[0].subst[0].unit, "TfPseudonym");
+	assert_int_equal(r.res.stacks[0].subst[0].norigins, 1);
+	assert_string_equal(r.res.stacks[0].subst[0].origins[0], "2.1");
+	assert_int_equal(r.res.stacks[1].nsubst, 0);
+	run_free(&r);
+
+	/* deterministic for a seed, in sampling mode too */
+	char once[8192];
+	for (int i = 0; i < 2; i++) {
+		run_init(&r, "3.11.7", TH_RECTYPE_STABLE, IDX_PSEUDO);
+		run_rules(&r, RULES_PSEUDO);
+		run_root(&r, "app");
+		r.opts.count = 4;
+		r.opts.exhaustive_max = 1;
+		r.opts.max_finals = 200;
+		r.opts.seed = 7;
+		run_go(&r);
+		if (i == 0)
+			snprintf(once, sizeof once, "%s", r.text);
+		else
+			assert_string_equal(r.text, once);
+		run_free(&r);
+	}
+	assert_non_null(strstr(once, "itf==2.2"));
+
+	/* latest stays pseudonym-free */
+	run_rules_go(&r, TH_RECTYPE_LATEST, IDX_PSEUDO, RULES_PSEUDO, "app", NULL, 10, 0);
+	assert_string_equal(r.text, "app==1.0 tf==2.2\napp==1.0 tf==2.1\n");
+	assert_int_equal(r.res.stacks[0].nalts, 1); /* still offered */
+	run_free(&r);
+
+	/* the alternative's name required elsewhere: it cannot stand in */
+	run_rules_go(&r, TH_RECTYPE_STABLE, IDX_PSEUDO, RULES_PSEUDO, "app", "itf==2.2", 10, 0);
+	for (size_t i = 0; i < r.res.nstacks; i++) {
+		assert_true(run_has_pin(&r.res.stacks[i], "tf"));
+		assert_int_equal(r.res.stacks[i].nsubst, 0);
+	}
+	assert_int_equal(r.res.nstacks, 2);
+	run_free(&r);
+
+	/* a locked version for every tf: itf 2.2 stands in for tf 2.1 too, so
+	 * other's tf==2.1 accepts it */
+	const char *locked =
+		"units:\n"
+		"  pseudonyms:\n"
+		"  - name: TfLocked\n"
+		"    type: pseudonym\n"
+		"    should_include: {adviser_pipeline: true}\n"
+		"    match: {package_version: {name: tf}}\n"
+		"    run:\n"
+		"      yield: {package_version: {name: itf, locked_version: ==2.2}}\n";
+	run_rules_go(&r, TH_RECTYPE_STABLE, IDX_PSEUDO, locked, "app", "other", 10, 0);
+	assert_string_equal(r.text, "app==1.0 other==1.0 tf==2.1\napp==1.0 itf==2.2 other==1.0\n");
+	assert_int_equal(r.res.stacks[1].subst[0].norigins, 2);
+	run_free(&r);
+
+	/* another version of the same project (Thoth's underpinning fix): tf
+	 * 2.1 stands in where tf==2.2 is asked */
+	const char *under =
+		"units:\n"
+		"  pseudonyms:\n"
+		"  - name: TfUnderpin\n"
+		"    type: pseudonym\n"
+		"    should_include: {adviser_pipeline: true}\n"
+		"    match: {package_version: {name: tf, version: ==2.2}}\n"
+		"    run:\n"
+		"      yield: {package_version: {name: tf, locked_version: ==2.1}}\n";
+	run_rules_go(&r, TH_RECTYPE_STABLE, IDX_PSEUDO, under, "tf==2.2", NULL, 10, 0);
+	assert_string_equal(r.text, "tf==2.2\ntf==2.1\n");
+	assert_true(run_has_just(&r, 1, "TfUnderpin", "tf 2.1 stands in for tf 2.2"));
+	run_free(&r);
+}
+
+static const char *IDX_ADD =
+	"{\"a\": {\"1.0\": {\"dependencies\": []}},"
+	" \"b\": {\"1.0\": {\"dependencies\": []}, \"2.0\": {\"dependencies\": []}},"
+	" \"c\": {\"1.0\": {\"dependencies\": []}},"
+	" \"d\": {\"1.0\": {\"dependencies\": []}, \"2.0\": {\"dependencies\": []}}}";
+
+static const char *RULES_ADD =
+	"units:\n"
+	"  steps:\n"
+	"  - name: AddB\n"
+	"    type: step.AddPackage\n"
+	"    should_include: {adviser_pipeline: true}\n"
+	"    match: {package_version: {name: a}}\n"
+	"    run:\n"
+	"      package_version: {name: b, locked_version: ==1.0, index_url: https://example.org/simple, develop: false}\n"
+	"  - name: AddDWithA\n"
+	"    type: step.AddPackage\n"
+	"    should_include: {adviser_pipeline: true}\n"
+	"    match: {package_version: {name: c}, state: {resolved_dependencies: [{name: a}]}}\n"
+	"    run:\n"
+	"      package_version: {name: d, locked_version: ==1.0, index_url: https://example.org/simple, develop: false}\n";
+
+static void test_add_package(void **state)
+{
+	(void)state;
+	run r;
+	/* context free: a brings b==1.0 in, as its own dependency */
+	run_rules_go(&r, TH_RECTYPE_STABLE, IDX_ADD, RULES_ADD, "a", NULL, 10, 0);
+	assert_string_equal(r.text, "a==1.0 b==1.0\n");
+	assert_true(run_has_just(&r, 0, "AddB", "a 1.0 adds b==1.0"));
+	run_free(&r);
+
+	/* the added requirement binds like any other */
+	run_rules_go(&r, TH_RECTYPE_STABLE, IDX_ADD, RULES_ADD, "a", "b>=2", 0, 0);
+	assert_non_null(strstr(r.text, "NO: "));
+	assert_non_null(strstr(r.text, "b==1.0 (from a 1.0)"));
+	run_free(&r);
+
+	/* contextual: c adds d==1.0 only where a is resolved */
+	run_rules_go(&r, TH_RECTYPE_STABLE, IDX_ADD, RULES_ADD, "a", "c", 10, 0);
+	assert_string_equal(r.text, "a==1.0 b==1.0 c==1.0 d==1.0\n");
+	assert_true(run_has_just(&r, 0, "AddDWithA", "c 1.0 adds d==1.0"));
+	run_free(&r);
+	run_rules_go(&r, TH_RECTYPE_STABLE, IDX_ADD, RULES_ADD, "c", NULL, 10, 0);
+	assert_string_equal(r.text, "c==1.0\n");
+	run_free(&r);
+}
+
+static const char *IDX_FROM =
+	"{\"x\": {\"1.0\": {\"dependencies\": [\"z\"]}},"
+	" \"y\": {\"1.0\": {\"dependencies\": [\"z\"]}},"
+	" \"z\": {\"1.0\": {\"dependencies\": []}, \"2.0\": {\"dependencies\": []}}}";
+
+static void from_case(const char *allow, const char *xver, const char *r1, const char *r2, const char *want)
+{
+	char yaml[1024];
+	snprintf(yaml, sizeof yaml,
+		 "units:\n"
+		 "  steps:\n"
+		 "  - name: ZFromX\n"
+		 "    type: step\n"
+		 "    should_include: {adviser_pipeline: true}\n"
+		 "    match:\n"
+		 "      package_version: {name: z, version: '>=2'}\n"
+		 "      state:\n"
+		 "        package_version_from: [{name: x, version: '%s'}]\n"
+		 "%s"
+		 "    run: {not_acceptable: z 2 does not work when x brings it in}\n",
+		 xver, allow ? "        package_version_from_allow_other: true\n" : "");
+	run r;
+	run_rules_go(&r, TH_RECTYPE_STABLE, IDX_FROM, yaml, r1, r2, 10, 0);
+	assert_string_equal(r.text, want);
+	run_free(&r);
+}
+
+static void test_package_version_from(void **state)
+{
+	(void)state;
+	/* x alone brought z in: the step fires */
+	from_case(NULL, ">=1", "x", NULL, "x==1.0 z==1.0\n");
+	/* the project's own requirement is not a dependent */
+	from_case(NULL, ">=1", "x", "z", "x==1.0 z==1.0\n");
+	/* y brought it in too: fires only with package_version_from_allow_other */
+	from_case(NULL, ">=1", "x", "y", "x==1.0 y==1.0 z==2.0\nx==1.0 y==1.0 z==1.0\n");
+	from_case("", ">=1", "x", "y", "x==1.0 y==1.0 z==1.0\n");
+	/* the dependent's version must match */
+	from_case(NULL, "<1", "x", NULL, "x==1.0 z==2.0\nx==1.0 z==1.0\n");
+	/* y alone: x is not resolved */
+	from_case("", ">=1", "y", NULL, "y==1.0 z==2.0\ny==1.0 z==1.0\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -719,6 +948,9 @@ int main(void)
 		cmocka_unit_test(test_determinism),
 		cmocka_unit_test(test_extras_and_markers),
 		cmocka_unit_test(test_knowledge),
+		cmocka_unit_test(test_pseudonym),
+		cmocka_unit_test(test_add_package),
+		cmocka_unit_test(test_package_version_from),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
