@@ -769,6 +769,8 @@ static int advise__search(th_advice *a, th_store *s, th_provider *prov, th_env *
 	if (rc == 0)
 		rc = th_search_run(res, pl, prov, roots, nroots, &so, err);
 	a->seconds = advise__now() - t0;
+	a->notes = res->boot_just;
+	a->nnotes = res->nboot_just;
 	if (rc == 0 && !res->ok) {
 		rc = advise__search_why(a, prov, res, err);
 	} else if (rc == 0) {

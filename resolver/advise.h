@@ -110,6 +110,9 @@ typedef struct th_advice {
 	size_t nsymbols;
 	th_advise_stack *stacks;
 	size_t nstacks;
+	const th_just *notes;       /* what the pipeline's boots said (e.g. no performance
+	                             * observations recorded), for every stack; none for latest */
+	size_t nnotes;
 	th_env *env;                /* borrowed */
 	double seconds;             /* resolution proper */
 	uint64_t rounds, backjumps, finals;

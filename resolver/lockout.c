@@ -305,6 +305,11 @@ static void lockout__json(lockout__w *w, const th_advice *a)
 		th_jw_key(&j, "explanation");
 		th_jw_strn(&j, a->why.ptr, a->why.len);
 	}
+	th_jw_key(&j, "advice");
+	th_jw_arr_begin(&j);
+	for (size_t i = 0; i < a->nnotes; i++)
+		lockout__json_just(&j, &a->notes[i]);
+	th_jw_arr_end(&j);
 	th_jw_key(&j, "stacks");
 	th_jw_arr_begin(&j);
 	for (size_t s = 0; a->ok && s < a->nstacks; s++) {
@@ -376,6 +381,13 @@ static void lockout__json(lockout__w *w, const th_advice *a)
 
 /* ---- table ---- */
 
+static void lockout__table_just(lockout__w *w, const char *indent, const th_just *x)
+{
+	lockout__p(w, "%s%s %s%s%s%s%s: %s\n", indent, th_just_level_name(x->level), x->unit ? x->unit : "-",
+		   x->package ? " " : "", x->package ? x->package : "", x->version ? " " : "",
+		   x->version ? x->version : "", x->message ? x->message : "");
+}
+
 static void lockout__table(lockout__w *w, const th_advice *a)
 {
 	const th_env *e = a->env;
@@ -390,6 +402,10 @@ static void lockout__table(lockout__w *w, const th_advice *a)
 	for (size_t i = 0; i < a->nmanifests; i++)
 		lockout__p(w, " %s", a->manifests[i]);
 	lockout__p(w, "\n");
+	/* what the boots said, but the env boot's restatement of the header */
+	for (size_t i = 0; i < a->nnotes; i++)
+		if (a->notes[i].level != TH_JUST_INFO || !a->notes[i].unit || strcmp(a->notes[i].unit, "env"))
+			lockout__table_just(w, "", &a->notes[i]);
 	if (!a->ok) {
 		lockout__p(w, "no stack: %.*s", (int)a->why.len, a->why.ptr);
 		return;
@@ -414,12 +430,8 @@ static void lockout__table(lockout__w *w, const th_advice *a)
 			if (p->why)
 				lockout__p(w, "      why: %s\n", p->why);
 		}
-		for (size_t i = 0; i < st->njust; i++) {
-			const th_just *x = &st->just[i];
-			lockout__p(w, "  %s %s%s%s%s%s: %s\n", th_just_level_name(x->level), x->unit ? x->unit : "-",
-				   x->package ? " " : "", x->package ? x->package : "", x->version ? " " : "",
-				   x->version ? x->version : "", x->message ? x->message : "");
-		}
+		for (size_t i = 0; i < st->njust; i++)
+			lockout__table_just(w, "  ", &st->just[i]);
 	}
 }
 

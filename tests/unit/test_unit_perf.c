@@ -159,7 +159,7 @@ static void scores(void **state)
 	assert_non_null(st);
 	assert_int_equal(st->nnames, 2);
 	th_justs j = { NULL, 0, 0, &f.a };
-	th_step_out out = { 0, false, false, false, &j };
+	th_step_out out = { .just = &j };
 	th_unit_ctx ctx = { f.p, TH_RECTYPE_PERFORMANCE, &f.env, NULL, &f.facts, &f.a };
 	th_project proj = { "torch", NULL, 0, 0, NULL };
 	th_cand c;
