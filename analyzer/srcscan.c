@@ -43,10 +43,20 @@ typedef struct srcscan__pool {
 	th_srcscan *s;
 	const th_srcscan_opts *o;
 	const th_limits *lim;
+	const th_srcscan_mem_file *mem; /* th_srcscan_run_mem: parallel to s->files; NULL: read from disk */
 	size_t *todo;        /* indexes of files to process */
 	size_t ntodo;
 	atomic_size_t next;
 	int phase;           /* 0: read + hash; 1: decode + parse */
+	/* Parsed files handed to the thread that records them while the
+	 * others parse (phase 1 with a store): todo positions, in the order
+	 * they were parsed. */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	size_t *parsed;      /* NULL: nobody records while parsing */
+	size_t nparsed;
+	int nfinished;       /* workers that returned */
+	atomic_bool stop;    /* recording failed: workers stop early */
 	th_error errs[SRCSCAN_MAX_THREADS];
 	int rcs[SRCSCAN_MAX_THREADS];
 } srcscan__pool;
@@ -56,48 +66,22 @@ typedef struct srcscan__worker {
 	int id;
 } srcscan__worker;
 
-/* Reads and hashes one file; the bytes are kept for the parse phase. */
-static int srcscan__read(srcscan__pool *p, th_srcscan_file *f, th_arena *a, th_error *err)
+/* A file over its limit is recorded, not read. */
+static bool srcscan__too_big(srcscan__pool *p, th_srcscan_file *f, uint64_t size, th_arena *a)
 {
-	th_srcscan *s = p->s;
 	uint64_t max = f->kind == TH_REPOFILE_NOTEBOOK ? p->lim->json_bytes : p->lim->source_bytes;
-	char path[8192];
-	struct stat st;
-	int fd;
-	size_t len = 0;
-	char *buf;
 
-	snprintf(path, sizeof(path), "%s/%s", s->root, f->path);
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st)) {
-		if (fd >= 0)
-			close(fd);
-		f->meta.error = th_arena_strdup(a, "cannot be read");
-		return 0;
-	}
-	if ((uint64_t)st.st_size > max) {
-		close(fd);
-		f->meta.error = th_arena_strdup(a, f->kind == TH_REPOFILE_NOTEBOOK ? "larger than the json_bytes limit"
-										: "larger than the source_bytes limit");
-		return 0;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
-	}
-	while (len < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	f->st = (th_source_stat){ (int64_t)st.st_size, (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec,
-				  (int64_t)st.st_ino };
+	if (size <= max)
+		return false;
+	f->meta.error = th_arena_strdup(a, f->kind == TH_REPOFILE_NOTEBOOK ? "larger than the json_bytes limit"
+									: "larger than the source_bytes limit");
+	return true;
+}
+
+/* Hashes the bytes of one file (buf, malloc, NUL-terminated; taken over)
+ * and keeps them for the parse phase; a notebook's code cells replace it. */
+static int srcscan__take(srcscan__pool *p, th_srcscan_file *f, char *buf, size_t len, th_arena *a, th_error *err)
+{
 	if (th_sha256_hex(f->hash, buf, len, err)) {
 		free(buf);
 		return err ? err->code : TH_ERR_NOMEM;
@@ -123,6 +107,60 @@ static int srcscan__read(srcscan__pool *p, th_srcscan_file *f, th_arena *a, th_e
 		th_buf_release(&code);
 	}
 	return 0;
+}
+
+/* Reads and hashes one file; the bytes are kept for the parse phase. */
+static int srcscan__read(srcscan__pool *p, th_srcscan_file *f, th_arena *a, th_error *err)
+{
+	th_srcscan *s = p->s;
+	char path[8192];
+	struct stat st;
+	int fd;
+	size_t len = 0;
+	char *buf;
+
+	if (p->mem) {
+		/* th_srcscan_run_mem: the bytes are the caller's; parsing frees its copy */
+		const th_srcscan_mem_file *m = &p->mem[f - s->files];
+		if (srcscan__too_big(p, f, m->len, a))
+			return 0;
+		if (!(buf = malloc(m->len + 1)))
+			return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+		if (m->len)
+			memcpy(buf, m->data, m->len);
+		buf[m->len] = '\0';
+		return srcscan__take(p, f, buf, m->len, a, err);
+	}
+	snprintf(path, sizeof(path), "%s/%s", s->root, f->path);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		if (fd >= 0)
+			close(fd);
+		f->meta.error = th_arena_strdup(a, "cannot be read");
+		return 0;
+	}
+	if (srcscan__too_big(p, f, (uint64_t)st.st_size, a)) {
+		close(fd);
+		return 0;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		close(fd);
+		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	}
+	while (len < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	f->st = (th_source_stat){ (int64_t)st.st_size, (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec,
+				  (int64_t)st.st_ino };
+	return srcscan__take(p, f, buf, len, a, err);
 }
 
 static int srcscan__parse(srcscan__pool *p, th_pysource_parser *ps, th_srcscan_file *f, th_arena *a, th_error *err)
@@ -171,26 +209,82 @@ static void *srcscan__work(void *arg)
 		size_t i = atomic_fetch_add(&p->next, 1);
 		th_srcscan_file *f;
 
-		if (i >= p->ntodo)
+		if (i >= p->ntodo || atomic_load(&p->stop))
 			break;
 		f = &p->s->files[p->todo[i]];
 		rc = p->phase == 0 ? srcscan__read(p, f, a, err) : srcscan__parse(p, ps, f, a, err);
 		if (rc)
 			break;
+		if (p->parsed) {
+			pthread_mutex_lock(&p->mu);
+			p->parsed[p->nparsed++] = i;
+			pthread_cond_signal(&p->cv);
+			pthread_mutex_unlock(&p->mu);
+		}
 	}
 done:
 	th_pysource_parser_free(ps);
 	p->rcs[w->id] = rc;
+	if (p->parsed) {
+		pthread_mutex_lock(&p->mu);
+		p->nfinished++;
+		pthread_cond_signal(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+	}
 	return NULL;
 }
 
-static int srcscan__run_pool(srcscan__pool *p, int nthreads, th_error *err)
+/* The facts of one parsed file into the store. */
+static int srcscan__put(srcscan__pool *p, th_store_source *h, size_t at, th_error *err)
+{
+	th_srcscan_file *f = &p->s->files[p->todo[at]];
+
+	if (f->hash[0] && !f->meta.error)
+		return th_store_source_put(h, f->hash, &f->src, &f->meta, err);
+	return 0;
+}
+
+/* The recording thread (this one) while `started` workers parse: takes the
+ * parsed files as they come and writes their facts, so SQLite's work
+ * overlaps the parsing instead of following it. */
+static int srcscan__record_while_parsing(srcscan__pool *p, th_store_source *h, int started, th_error *err)
+{
+	size_t done = 0;
+	int rc = 0;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		size_t upto;
+
+		while (done == p->nparsed && p->nfinished < started)
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (done == p->nparsed)
+			break;
+		upto = p->nparsed;
+		pthread_mutex_unlock(&p->mu);
+		for (; done < upto; done++)
+			if (!rc && (rc = srcscan__put(p, h, p->parsed[done], err)))
+				atomic_store(&p->stop, true);
+		pthread_mutex_lock(&p->mu);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return rc;
+}
+
+/* Runs the phase on nthreads workers. Without h, this thread is worker 0;
+ * with h (the parse phase of a scan with a store), every worker is a new
+ * thread and this one records the parsed files' facts meanwhile. */
+static int srcscan__run_pool(srcscan__pool *p, int nthreads, th_store_source *h, th_error *err)
 {
 	pthread_t tids[SRCSCAN_MAX_THREADS];
 	srcscan__worker ws[SRCSCAN_MAX_THREADS];
-	int started = 0;
+	int first = h ? 0 : 1, created = first, nworked, rc = 0;
+	bool streamed = false;
 
 	atomic_store(&p->next, 0);
+	atomic_store(&p->stop, false);
+	p->nparsed = 0;
+	p->nfinished = 0;
 	if (nthreads > (int)p->ntodo)
 		nthreads = p->ntodo ? (int)p->ntodo : 1;
 	for (int i = 0; i < nthreads; i++) {
@@ -198,22 +292,49 @@ static int srcscan__run_pool(srcscan__pool *p, int nthreads, th_error *err)
 		p->rcs[i] = 0;
 		th_error_clear(&p->errs[i]);
 	}
-	/* Worker 0 is this thread. */
-	for (int i = 1; i < nthreads; i++) {
+	if (h) {
+		if (!(p->parsed = malloc((p->ntodo + 1) * sizeof(*p->parsed))))
+			return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+		pthread_mutex_init(&p->mu, NULL);
+		pthread_cond_init(&p->cv, NULL);
+	}
+	/* Threads first..created-1 run; worker 0 is this thread unless it
+	 * records. */
+	for (int i = first; i < nthreads; i++) {
 		if (pthread_create(&tids[i], NULL, srcscan__work, &ws[i]))
 			break;
-		started = i;
+		created = i + 1;
 	}
-	srcscan__work(&ws[0]);
-	for (int i = 1; i <= started; i++)
+	if (h && created > 0) {
+		rc = srcscan__record_while_parsing(p, h, created, err);
+		streamed = true;
+		nworked = created;
+	} else {
+		/* No store, or no thread could start: this thread works, and
+		 * records afterwards. */
+		srcscan__work(&ws[0]);
+		nworked = created > 1 ? created : 1;
+	}
+	for (int i = first; i < created; i++)
 		pthread_join(tids[i], NULL);
-	for (int i = 0; i <= started; i++)
+	if (h) {
+		pthread_cond_destroy(&p->cv);
+		pthread_mutex_destroy(&p->mu);
+	}
+	for (int i = 0; i < nworked && !rc; i++)
 		if (p->rcs[i]) {
 			if (err)
 				*err = p->errs[i];
-			return p->rcs[i];
+			rc = p->rcs[i];
 		}
-	return 0;
+	if (h && !streamed) {
+		/* Worker 0 ran here: record what it parsed now. */
+		for (size_t j = 0; j < p->nparsed && !rc; j++)
+			rc = srcscan__put(p, h, p->parsed[j], err);
+	}
+	free(p->parsed);
+	p->parsed = NULL;
+	return rc;
 }
 
 /* ---- the stat cache, merged ---- */
@@ -264,44 +385,46 @@ static int srcscan__threads(const th_srcscan_opts *o)
 	return n < 1 ? 1 : n > SRCSCAN_MAX_THREADS ? SRCSCAN_MAX_THREADS : (int)n;
 }
 
-int th_srcscan_run(th_srcscan *out, const char *root, const th_srcscan_opts *o, th_store *store,
-		   const th_limits *lim, th_error *err)
+/* The scan's arenas, one per worker. */
+static int srcscan__init(th_srcscan *out, srcscan__pool *pool, const th_srcscan_opts *o, const th_limits *lim,
+			 int nthreads, th_error *err)
 {
-	th_repowalk_opts wo = { o->exclude, o->nexclude, false };
-	th_store_source *h = NULL;
-	srcscan__pool pool;
-	int nthreads = srcscan__threads(o), rc;
-
 	memset(out, 0, sizeof(*out));
-	memset(&pool, 0, sizeof(pool));
+	memset(pool, 0, sizeof(*pool));
 	th_arena_init(&out->arena, 1 << 16);
-	if (!(out->root = realpath(root, NULL)))
-		return th_error_set(err, TH_ERR_NOTFOUND, "%s: %s", root, strerror(errno));
+	pool->s = out;
+	pool->o = o;
+	pool->lim = lim;
 	out->nworkers = nthreads;
 	if (!(out->warenas = calloc((size_t)nthreads, sizeof(*out->warenas))))
 		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
 	for (int i = 0; i < nthreads; i++)
 		th_arena_init(&out->warenas[i], 1 << 16);
-	if ((rc = th_repowalk(out->root, &wo, lim, srcscan__add, out, err))) {
-		if (rc == TH_ERR_NOMEM)
-			th_error_set(err, rc, "out of memory");
-		goto done;
-	}
-	if (!(pool.todo = malloc((out->nfiles + 1) * sizeof(*pool.todo)))) {
+	return 0;
+}
+
+/* Everything after the file list, shared by trees on disk and files in
+ * memory: the stat cache (disk only), read and hash, facts of known
+ * content, parse, record. */
+static int srcscan__pipeline(th_srcscan *out, srcscan__pool *pool, int nthreads, th_store *store, th_error *err)
+{
+	const th_srcscan_opts *o = pool->o;
+	th_store_source *h = NULL;
+	int rc;
+
+	if (!(pool->todo = malloc((out->nfiles + 1) * sizeof(*pool->todo)))) {
 		rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
 		goto done;
 	}
-	pool.s = out;
-	pool.o = o;
-	pool.lim = lim;
 	if (store) {
 		if ((rc = th_store_source_open(&h, store, err)))
 			goto done;
 	}
 	/* 1. The stat cache: files unchanged since the last scan are not read.
 	 * The root's whole cache comes in one query, merged with the walked
-	 * files in path order. */
-	if (h) {
+	 * files in path order. Files in memory have no stat: their hash is
+	 * their identity. */
+	if (h && !pool->mem) {
 		srcscan__merge m = { out, NULL, 0, 0 };
 
 		if (!(m.order = malloc((out->nfiles + 1) * sizeof(*m.order)))) {
@@ -319,17 +442,17 @@ int th_srcscan_run(th_srcscan *out, const char *root, const th_srcscan_opts *o, 
 	}
 	for (size_t i = 0; i < out->nfiles; i++)
 		if (out->files[i].kind != TH_REPOFILE_MANIFEST && !out->files[i].cached)
-			pool.todo[pool.ntodo++] = i;
+			pool->todo[pool->ntodo++] = i;
 	/* 2. Read and hash the rest, in parallel. */
-	pool.phase = 0;
-	if (pool.ntodo && (rc = srcscan__run_pool(&pool, nthreads, err)))
+	pool->phase = 0;
+	if (pool->ntodo && (rc = srcscan__run_pool(pool, nthreads, NULL, err)))
 		goto done;
-	out->nread = pool.ntodo;
+	out->nread = pool->ntodo;
 	/* 3. Content the store knows is not parsed again. */
 	{
 		size_t k = 0;
-		for (size_t j = 0; j < pool.ntodo; j++) {
-			th_srcscan_file *f = &out->files[pool.todo[j]];
+		for (size_t j = 0; j < pool->ntodo; j++) {
+			th_srcscan_file *f = &out->files[pool->todo[j]];
 			bool found = false;
 			th_ipynb nb = f->nb;
 
@@ -344,26 +467,21 @@ int th_srcscan_run(th_srcscan *out, const char *root, const th_srcscan_opts *o, 
 				free(f->raw);
 				f->raw = NULL;
 			} else {
-				pool.todo[k++] = pool.todo[j];
+				pool->todo[k++] = pool->todo[j];
 			}
 		}
-		pool.ntodo = k;
+		pool->ntodo = k;
 	}
-	/* 4. Parse what is new, in parallel. */
-	pool.phase = 1;
-	if (pool.ntodo && (rc = srcscan__run_pool(&pool, nthreads, err)))
+	/* 4. Parse what is new, in parallel, and record its facts meanwhile. */
+	pool->phase = 1;
+	if (pool->ntodo && (rc = srcscan__run_pool(pool, nthreads, h, err)))
 		goto done;
-	out->nparsed = pool.ntodo;
+	out->nparsed = pool->ntodo;
 	for (size_t i = 0; i < out->nfiles; i++)
 		out->ncached += out->files[i].cached;
-	/* 5. Record the new facts; the scan itself is th_srcscan_record's. */
+	/* 5. The stat cache; the scan itself is th_srcscan_record's. */
 	if (h) {
-		for (size_t j = 0; j < pool.ntodo; j++) {
-			th_srcscan_file *f = &out->files[pool.todo[j]];
-			if (f->hash[0] && !f->meta.error && (rc = th_store_source_put(h, f->hash, &f->src, &f->meta, err)))
-				goto done;
-		}
-		for (size_t i = 0; i < out->nfiles; i++) {
+		for (size_t i = 0; i < out->nfiles && !pool->mem; i++) {
 			th_srcscan_file *f = &out->files[i];
 			if (!f->hash[0])
 				continue;
@@ -372,14 +490,56 @@ int th_srcscan_run(th_srcscan *out, const char *root, const th_srcscan_opts *o, 
 				goto done;
 		}
 	}
+	rc = 0;
 done:
 	th_store_source_close(h);
-	free(pool.todo);
+	free(pool->todo);
 	for (size_t i = 0; i < out->nfiles; i++) {
 		free(out->files[i].raw);
 		out->files[i].raw = NULL;
 	}
 	return rc;
+}
+
+int th_srcscan_run(th_srcscan *out, const char *root, const th_srcscan_opts *o, th_store *store,
+		   const th_limits *lim, th_error *err)
+{
+	th_repowalk_opts wo = { o->exclude, o->nexclude, false };
+	srcscan__pool pool;
+	int nthreads = srcscan__threads(o), rc;
+
+	if ((rc = srcscan__init(out, &pool, o, lim, nthreads, err)))
+		return rc;
+	if (!(out->root = realpath(root, NULL)))
+		return th_error_set(err, TH_ERR_NOTFOUND, "%s: %s", root, strerror(errno));
+	if ((rc = th_repowalk(out->root, &wo, lim, srcscan__add, out, err))) {
+		if (rc == TH_ERR_NOMEM)
+			th_error_set(err, rc, "out of memory");
+		return rc;
+	}
+	return srcscan__pipeline(out, &pool, nthreads, store, err);
+}
+
+int th_srcscan_run_mem(th_srcscan *out, const char *root, const th_srcscan_mem_file *files, size_t n,
+		       const th_srcscan_opts *o, th_store *store, const th_limits *lim, th_error *err)
+{
+	srcscan__pool pool;
+	int nthreads = srcscan__threads(o), rc;
+
+	if ((rc = srcscan__init(out, &pool, o, lim, nthreads, err)))
+		return rc;
+	if (!(out->root = strdup(root)) || !(out->files = calloc(n + 1, sizeof(*out->files))))
+		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		th_srcscan_file *f = &out->files[i];
+		f->kind = files[i].kind;
+		f->st = (th_source_stat){ (int64_t)files[i].len, 0, 0 };
+		if (!(f->path = th_arena_strdup(&out->arena, files[i].path)))
+			return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	}
+	out->nfiles = n;
+	pool.mem = files;
+	return srcscan__pipeline(out, &pool, nthreads, store, err);
 }
 
 int th_srcscan_record(th_srcscan *s, th_store_source *h, const char *digest, bool *same, th_error *err)

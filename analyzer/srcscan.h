@@ -7,9 +7,11 @@
  *
  * Work is split so that an unchanged file is never parsed twice: a file whose
  * (size, mtime, inode) match the stat cache is not even read; a file read
- * and hashed whose content the store knows is not parsed. Only the main
+ * and hashed whose content the store knows is not parsed. Only the calling
  * thread touches the store; workers read, hash and parse, each with its own
- * parser and arena.
+ * parser and arena. With a store, the calling thread records each file's
+ * facts as soon as a worker has parsed it (handed over under a mutex), so
+ * SQLite's work overlaps the parsing.
  *
  * With a store, the caller holds the write transaction (th_store_begin)
  * around the scan and whatever it records from it (th_srcscan_record, then
@@ -17,6 +19,10 @@
  * re-scan writes almost nothing: only files whose stat changed go back to
  * the stat cache, and a scan that found what an earlier one found is one
  * row pointing at it.
+ *
+ * th_srcscan_run_mem takes the files from the caller instead of a walk
+ * (the sources inside an image); everything after the file list is the
+ * same pipeline.
  */
 #ifndef TH_SRCSCAN_H
 #define TH_SRCSCAN_H
@@ -70,6 +76,23 @@ typedef struct th_srcscan {
  * must be open on it. */
 int th_srcscan_run(th_srcscan *out, const char *root, const th_srcscan_opts *o, th_store *store,
 		   const th_limits *lim, th_error *err);
+/* A file already in memory (from an image, say): its path relative to the
+ * scan's root and its bytes, all borrowed until th_srcscan_run_mem returns. */
+typedef struct th_srcscan_mem_file {
+	const char *path;
+	th_repofile_kind kind;
+	const void *data;
+	size_t len;
+} th_srcscan_mem_file;
+
+/* th_srcscan_run over files already in memory, in the order given: the same
+ * hashing, facts of known content, parallel parsing and recording, without
+ * a walk or the stat cache (there is no stat: content is the identity).
+ * root names the tree in the store (th_srcscan_record keys the scan by it);
+ * it is not a path on this machine. Manifests (TH_REPOFILE_MANIFEST) are
+ * listed but not read, as in th_srcscan_run. */
+int th_srcscan_run_mem(th_srcscan *out, const char *root, const th_srcscan_mem_file *files, size_t n,
+		       const th_srcscan_opts *o, th_store *store, const th_limits *lim, th_error *err);
 /* Records the scan (s->scan_id) and the files it saw. digest summarises
  * everything the caller records for the scan; with *same set, an earlier
  * scan of the root found the same and the new one points at it: the caller
