@@ -129,6 +129,8 @@ static int scan__json(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, con
 		th_jw_int(&w, (int64_t)tg->src->cached_layers);
 		th_jw_key(&w, "skipped");
 		th_jw_int(&w, (int64_t)tg->src->skipped);
+		th_jw_key(&w, "unread");
+		th_jw_int(&w, (int64_t)tg->src->unread);
 		th_jw_obj_end(&w);
 	}
 	th_jw_key(&w, "files");
@@ -447,8 +449,9 @@ static int scan__table(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, co
 				"imports    %zu\nusages     %zu\ndeclared   %zu\nfindings   %zu\n",
 				npy, nnb, nman, s->nparsed, s->ncached, nimp, nuse, d->ndecls, d->nfindings)))
 		return rc;
-	if (tg->src && (rc = th_buf_printf(out, &ctx->err, "image      %s: %s (%llu files skipped, %llu of %llu layers cached)\n",
+	if (tg->src && (rc = th_buf_printf(out, &ctx->err, "image      %s: %s (%llu entries skipped, %llu files unread, %llu of %llu layers cached)\n",
 					   tg->src_ref, tg->src->root, (unsigned long long)tg->src->skipped,
+					   (unsigned long long)tg->src->unread,
 					   (unsigned long long)tg->src->cached_layers, (unsigned long long)tg->src->layers)))
 		return rc;
 	if (!(mods = calloc(nimp + 1, sizeof(*mods))))

@@ -141,7 +141,7 @@ static int imgsrc__file(void *ud, const char *path, size_t len, const void *data
 	if (kind == -2 || imgsrc__excluded(c, rel))
 		return 0;
 	if (!data) {
-		s->skipped += kind >= 0; /* over file_bytes, or not picked as it streamed */
+		s->unread += kind >= 0; /* over file_bytes, or not picked as it streamed */
 		return 0;
 	}
 	if (s->nfiles == c->cap) {

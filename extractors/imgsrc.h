@@ -59,7 +59,8 @@ typedef struct th_imgsrc {
 	const char *id;           /* arena: the config digest, or NULL (no digest: a root filesystem) */
 	th_imgsrc_file *files;    /* arena, sorted by path */
 	size_t nfiles;
-	uint64_t skipped;         /* layer entries skipped (unsafe, over a limit) and files whose content was not kept */
+	uint64_t skipped;         /* layer entries skipped: unsafe paths, files over file_bytes */
+	uint64_t unread;          /* files of the final tree not listed: their content was not kept */
 	uint64_t layers, cached_layers;
 	th_arena arena;
 } th_imgsrc;
