@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <tree_sitter/api.h>
 
 #include "core/buf.h"
@@ -58,7 +59,7 @@ int th_pysource_parser_new(th_pysource_parser **out, th_error *err)
 	if (!ts_parser_set_language(p->ts, lang)) {
 		th_pysource_parser_free(p);
 		return th_error_set(err, TH_ERR_UNSUPPORTED, "tree-sitter-python: grammar ABI %u not loadable by this tree-sitter",
-				    ts_language_version(lang));
+				    ts_language_abi_version(lang));
 	}
 	PYSOURCE_SYMS(PYSOURCE__SYM)
 	PYSOURCE_FIELDS(PYSOURCE__FLD)
@@ -821,9 +822,45 @@ static bool pysource__nesting_ok(const char *text, size_t len, uint64_t max)
 	return true;
 }
 
+/* The text handed to tree-sitter in one piece. */
+typedef struct pysource__input {
+	const char *text;
+	uint32_t len;
+} pysource__input;
+
+static const char *pysource__read(void *payload, uint32_t at, TSPoint pt, uint32_t *n)
+{
+	const pysource__input *in = payload;
+
+	(void)pt;
+	if (at >= in->len) {
+		*n = 0;
+		return "";
+	}
+	*n = in->len - at;
+	return in->text + at;
+}
+
+static int64_t pysource__now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* tree-sitter asks every hundred or so parse operations whether to stop:
+ * past the deadline (parse_ms), it should. */
+static bool pysource__past_deadline(TSParseState *state)
+{
+	return pysource__now_ns() > *(const int64_t *)state->payload;
+}
+
 static TSTree *pysource__parse(th_pysource_parser *p, const char *text, size_t len, const char *what,
 			       const th_limits *lim, th_error *err)
 {
+	pysource__input in = { text, (uint32_t)len };
+	int64_t deadline;
 	TSTree *t;
 
 	if (len > lim->source_bytes || len > UINT32_MAX) {
@@ -836,8 +873,10 @@ static TSTree *pysource__parse(th_pysource_parser *p, const char *text, size_t l
 			     (unsigned long long)lim->source_nesting);
 		return NULL;
 	}
-	ts_parser_set_timeout_micros(p->ts, lim->parse_ms * 1000);
-	t = ts_parser_parse_string(p->ts, NULL, text, (uint32_t)len);
+	deadline = pysource__now_ns() +
+		   (lim->parse_ms > INT64_MAX / 4000000 ? INT64_MAX / 4 : (int64_t)lim->parse_ms * 1000000);
+	t = ts_parser_parse_with_options(p->ts, NULL, (TSInput){ &in, pysource__read, TSInputEncodingUTF8, NULL },
+					 (TSParseOptions){ &deadline, pysource__past_deadline });
 	if (!t) {
 		ts_parser_reset(p->ts);
 		th_error_set(err, TH_ERR_LIMIT, "%s: parsing took longer than %llu ms (parse_ms)", what,

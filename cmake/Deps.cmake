@@ -10,4 +10,4 @@ pkg_check_modules(ZLIB    REQUIRED IMPORTED_TARGET zlib)       # extractors/laye
 pkg_check_modules(ZSTD    REQUIRED IMPORTED_TARGET libzstd)    # extractors/layer.c (zstd layers)
 pkg_check_modules(MAGIC   REQUIRED IMPORTED_TARGET libmagic)   # extractors/elf.c
 pkg_check_modules(CURL    REQUIRED IMPORTED_TARGET libcurl)    # extractors/http.c
-pkg_check_modules(TREESITTER REQUIRED IMPORTED_TARGET tree-sitter) # analyzer/pysource.c (runtime 0.20.7, grammar ABI 14)
+# tree-sitter (runtime and Python grammar) is not a Debian package here: npm, see cmake/Grammar.cmake.

@@ -165,6 +165,28 @@ static void limits_are_errors(void **state)
 	assert_non_null(strstr(err.msg, "big.py"));
 }
 
+/* Past parse_ms the parse is abandoned (an error naming the limit) and the
+ * parser is usable again for the next file. */
+static void parse_time_limit(void **state)
+{
+	fx *f = *state;
+	th_error err = TH_ERROR_INIT;
+	th_limits lim = f->lim;
+	th_buf text = TH_BUF_INIT;
+
+	for (int i = 0; i < 20000; i++)
+		assert_int_equal(th_buf_printf(&text, NULL, "x%d = f(%d)\n", i, i), 0);
+	assert_int_equal(th_buf_puts(&text, "import late\n", NULL), 0);
+	lim.parse_ms = 0;
+	assert_int_equal(th_pysource_analyze(&f->src, f->p, text.ptr, text.len, true, "slow.py", &lim, &f->a, &err),
+			 TH_ERR_LIMIT);
+	assert_non_null(strstr(err.msg, "parse_ms"));
+	assert_int_equal(th_pysource_analyze(&f->src, f->p, text.ptr, text.len, true, "slow.py", &f->lim, &f->a, &err),
+			 0);
+	find(&f->src, "late");
+	th_buf_release(&text);
+}
+
 static void deep_nesting(void **state)
 {
 	fx *f = *state;
@@ -220,6 +242,7 @@ int main(void)
 		cmocka_unit_test(usages_through_aliases),
 		cmocka_unit_test(errors_do_not_hide_imports),
 		cmocka_unit_test(limits_are_errors),
+		cmocka_unit_test(parse_time_limit),
 		cmocka_unit_test(deep_nesting),
 		cmocka_unit_test(decoding),
 	};
