@@ -607,8 +607,8 @@ static int scan__image_env(th_marker_env *env, const th_imgfacts *f, const th_im
  * mapping and for what is present without being declared. Scanned (or
  * taken from an earlier scan of the same image) in its own transaction,
  * before the source scan's. */
-static int scan__image(th_ctx *ctx, th_store *store, const char *ref, th_importmap *map, th_marker_env *env,
-		       th_srcdeps_opts *o, scan__target *tg, th_arena *a)
+static int scan__image(th_ctx *ctx, th_store *store, const char *ref, bool implicit, th_importmap *map,
+		       th_marker_env *env, th_srcdeps_opts *o, scan__target *tg, th_arena *a)
 {
 	th_imgscan_opts io = TH_IMGSCAN_OPTS_INIT;
 	const th_image_interp *py;
@@ -619,17 +619,22 @@ static int scan__image(th_ctx *ctx, th_store *store, const char *ref, th_importm
 	io.lim = &ctx->limits;
 	if ((rc = th_imgscan_facts(store, ref, &io, &f, a, &ctx->err)))
 		return rc;
-	if (!(py = th_imgfacts_python(&f)))
+	/* The image whose sources are scanned may have no interpreter (an
+	 * application layer alone): then no standard-library questions. One
+	 * named by --image is there to answer them. */
+	if (!(py = th_imgfacts_python(&f)) && !implicit)
 		return th_error_set(&ctx->err, TH_ERR_INVALID, "%s: the image has no Python interpreter", ref);
-	o->python_minor = py->major == 3 ? py->minor : 0;
-	tg->python = py->version;
 	tg->image = ref;
 	tg->installed = f.ndists;
-	o->env = env;
 	if (!(o->target = th_arena_strdup(a, "the image")))
 		return th_error_set(&ctx->err, TH_ERR_NOMEM, "out of memory");
-	if ((rc = scan__image_env(env, &f, py, &ctx->err)))
-		return rc;
+	if (py) {
+		o->python_minor = py->major == 3 ? py->minor : 0;
+		tg->python = py->version;
+		o->env = env;
+		if ((rc = scan__image_env(env, &f, py, &ctx->err)))
+			return rc;
+	}
 	return th_importmap_add_image(map, &f, &ctx->err);
 }
 
@@ -793,7 +798,8 @@ static int scan__repo(th_ctx *ctx, const th_args *a)
 		return TH_EXIT_ERROR;
 	}
 	/* the image scanned is the target too, unless the command names one */
-	if (from_image && !py && !image)
+	bool implicit = from_image && !py && !image;
+	if (implicit)
 		image = a->pos[0];
 	if (py) {
 		unsigned maj, min, pat;
@@ -817,7 +823,7 @@ static int scan__repo(th_ctx *ctx, const th_args *a)
 	memset(&s, 0, sizeof(s));
 	memset(&isrc, 0, sizeof(isrc));
 	if ((rc = th_importmap_new(&map, &ctx->err)) ||
-	    (image && (rc = scan__image(ctx, store, image, map, &env, &dopts, &tg, &arena))))
+	    (image && (rc = scan__image(ctx, store, image, implicit, map, &env, &dopts, &tg, &arena))))
 		goto done;
 	/* One transaction: the scan's facts, its declarations and its findings. */
 	if ((rc = th_store_begin(store, &ctx->err)))
