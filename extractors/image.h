@@ -165,7 +165,7 @@ typedef struct th_image_stats {
  * reads from an image), picked by path as the layers stream: a picked file's
  * content is kept (up to lim->file_bytes; a larger one is skipped and
  * counted) and, once the tree is squashed, each regular file of the final
- * tree that want() accepts goes to file(), in path order, with its content
+ * tree that want() accepts goes to file(), in the walk order of th_vfs_walk, with its content
  * or NULL when none was kept (over file_bytes, or put there through a
  * symlinked parent under a name want() refused). The kept content of all
  * layers together is bounded by max_bytes (more is TH_ERR_LIMIT), files
