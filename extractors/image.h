@@ -173,7 +173,7 @@ typedef struct th_image_stats {
  *
  * With a cache, layer logs made with a pick are kept under the diff_id
  * tagged with cache_tag (and " only"): the tag must change whenever want()
- * would answer differently. */
+ * would answer differently, and stay under 160 bytes (a key is at most 255). */
 typedef struct th_image_pick {
 	void *ud;
 	/* path relative to the image root ("app/main.py"), not NUL-terminated */

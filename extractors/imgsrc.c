@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
+
 typedef struct imgsrc__ctx {
 	th_imgsrc *out;
 	const th_imgsrc_opts *o;
@@ -221,10 +223,18 @@ int th_imgsrc_read(th_imgsrc *out, const char *ref, const th_imgsrc_opts *o, th_
 	if (!(out->root = th_arena_alloc(&out->arena, n + 2)))
 		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
 	snprintf(out->root, n + 2, "/%s", r);
-	/* what the pick keeps depends on the root alone (excludes apply after) */
-	if (!(tag = th_arena_alloc(&out->arena, n + 16)))
+	/* What the pick keeps depends on the root alone (excludes apply after).
+	 * A long root is named by its hash: the cache key stays short. */
+	if (!(tag = th_arena_alloc(&out->arena, TH_SHA256_HEX + 16)))
 		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
-	snprintf(tag, n + 16, "imgsrc1 %s", out->root);
+	if (n <= 128) {
+		snprintf(tag, TH_SHA256_HEX + 16, "imgsrc1 %s", out->root);
+	} else {
+		char hex[TH_SHA256_HEX];
+		if ((rc = th_sha256_hex(hex, out->root, strlen(out->root), err)))
+			return rc;
+		snprintf(tag, TH_SHA256_HEX + 16, "imgsrc1 sha256:%s", hex);
+	}
 	pick.cache_tag = tag;
 	if ((rc = th_image_scan(ref, &io, &sink, err)))
 		return rc;
