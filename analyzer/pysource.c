@@ -123,6 +123,9 @@ typedef struct pysource__walk {
 	size_t nbind, capbind;
 	uint32_t *index;      /* hash of bindings: slot -> binding + 1 */
 	size_t nindex;
+	uint32_t *occ;        /* malloc: byte offsets where a bound name may be used, ascending */
+	size_t nocc, capocc;
+	size_t atocc;         /* the usage walk's position in occ */
 	pysource__frame *stack; /* malloc */
 	size_t capstack;
 	th_buf tmp;
@@ -615,6 +618,64 @@ static const pysource__binding *pysource__lookup(const pysource__walk *w, const 
 	}
 }
 
+static bool pysource__ident_byte(unsigned char ch)
+{
+	return ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	       ch >= 0x80;
+}
+
+/* Where in the text a bound name may be used: the start of every run of
+ * identifier bytes that is a bound name, over-approximated (a run with a
+ * non-ASCII byte counts, as tree-sitter may cut it elsewhere; so do runs in
+ * strings and comments, and attribute names). A run that starts with a digit
+ * can end in an identifier (`1if x else y`): its suffixes from each letter
+ * are tried. The usage walk then skips every subtree holding none of these
+ * offsets, which cannot contain a usage: most of the tree, in most files. */
+static int pysource__occurrences(pysource__walk *w)
+{
+	const unsigned char *t = (const unsigned char *)w->text;
+	size_t i = 0;
+
+	while (i < w->len) {
+		size_t s, e;
+		bool wide = false;
+		int64_t at = -1;
+
+		if (!pysource__ident_byte(t[i])) {
+			i++;
+			continue;
+		}
+		for (s = i; i < w->len && pysource__ident_byte(t[i]); i++)
+			wide |= t[i] >= 0x80;
+		e = i;
+		if (wide) {
+			at = (int64_t)s;
+		} else if (t[s] >= '0' && t[s] <= '9') {
+			for (size_t k = s + 1; k < e && at < 0; k++)
+				if (((t[k] | 0x20) >= 'a' && (t[k] | 0x20) <= 'z') || t[k] == '_')
+					if (pysource__lookup(w, w->text + k, e - k))
+						at = (int64_t)k;
+		} else if (pysource__lookup(w, w->text + s, e - s)) {
+			at = (int64_t)s;
+		}
+		if (at < 0)
+			continue;
+		if (pysource__grow((void **)&w->occ, &w->capocc, w->nocc, sizeof(*w->occ), w->err))
+			return TH_ERR_NOMEM;
+		w->occ[w->nocc++] = (uint32_t)at;
+	}
+	return 0;
+}
+
+/* Does [start, end) hold an offset of occ? Nodes come in document order
+ * (start never decreases), so the position only moves forward. */
+static bool pysource__holds_occurrence(pysource__walk *w, uint32_t start, uint32_t end)
+{
+	while (w->atocc < w->nocc && w->occ[w->atocc] < start)
+		w->atocc++;
+	return w->atocc < w->nocc && w->occ[w->atocc] < end;
+}
+
 #define PYSOURCE_CHAIN_MAX 64
 
 /* An attribute chain a.b.c rooted at a bound name: records the usage.
@@ -759,8 +820,13 @@ static int pysource__walk_tree(pysource__walk *w, TSNode root, bool usages)
 		if (ts_node_is_named(n) || sym == SYM_ERROR) {
 			/* The field matters only under the few parents that give
 			 * their children a context or a role. */
-			TSFieldId f = pysource__field_matters(w->p, pf->sym) ? ts_tree_cursor_current_field_id(&c) : 0;
-			unsigned ctx = pysource__ctx(w, pf, f, n);
+			TSFieldId f;
+			unsigned ctx;
+
+			if (usages && !pysource__holds_occurrence(w, ts_node_start_byte(n), ts_node_end_byte(n)))
+				goto next;
+			f = pysource__field_matters(w->p, pf->sym) ? ts_tree_cursor_current_field_id(&c) : 0;
+			ctx = pysource__ctx(w, pf, f, n);
 			if (!usages && !pysource__may_import(w, n, sym))
 				goto next;
 			if ((rc = pysource__visit(w, n, sym, ctx, pf, f, usages, &descend, &child)))
@@ -935,7 +1001,8 @@ int th_pysource_analyze(th_pysource *out, th_pysource_parser *p, const char *tex
 	if ((rc = pysource__walk_tree(&w, root, false)))
 		goto done;
 	if (usages && w.nbind) {
-		if ((rc = pysource__index(&w)) || (rc = pysource__walk_tree(&w, root, true)))
+		if ((rc = pysource__index(&w)) || (rc = pysource__occurrences(&w)) ||
+		    (rc = pysource__walk_tree(&w, root, true)))
 			goto done;
 	}
 	if (!(out->imports = pysource__to_arena(a, w.imports, w.nimports, sizeof(*w.imports))) ||
@@ -951,6 +1018,7 @@ done:
 	free(w.usages);
 	free(w.bind);
 	free(w.index);
+	free(w.occ);
 	free(w.stack);
 	th_buf_release(&w.tmp);
 	return rc;

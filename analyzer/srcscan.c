@@ -48,6 +48,15 @@ typedef struct srcscan__pool {
 	size_t ntodo;
 	atomic_size_t next;
 	int phase;           /* 0: read + hash; 1: decode + parse */
+	/* Parsed files handed to the thread that records them while the
+	 * others parse (phase 1 with a store): todo positions, in the order
+	 * they were parsed. */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	size_t *parsed;      /* NULL: nobody records while parsing */
+	size_t nparsed;
+	int nfinished;       /* workers that returned */
+	atomic_bool stop;    /* recording failed: workers stop early */
 	th_error errs[SRCSCAN_MAX_THREADS];
 	int rcs[SRCSCAN_MAX_THREADS];
 } srcscan__pool;
@@ -200,26 +209,82 @@ static void *srcscan__work(void *arg)
 		size_t i = atomic_fetch_add(&p->next, 1);
 		th_srcscan_file *f;
 
-		if (i >= p->ntodo)
+		if (i >= p->ntodo || atomic_load(&p->stop))
 			break;
 		f = &p->s->files[p->todo[i]];
 		rc = p->phase == 0 ? srcscan__read(p, f, a, err) : srcscan__parse(p, ps, f, a, err);
 		if (rc)
 			break;
+		if (p->parsed) {
+			pthread_mutex_lock(&p->mu);
+			p->parsed[p->nparsed++] = i;
+			pthread_cond_signal(&p->cv);
+			pthread_mutex_unlock(&p->mu);
+		}
 	}
 done:
 	th_pysource_parser_free(ps);
 	p->rcs[w->id] = rc;
+	if (p->parsed) {
+		pthread_mutex_lock(&p->mu);
+		p->nfinished++;
+		pthread_cond_signal(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+	}
 	return NULL;
 }
 
-static int srcscan__run_pool(srcscan__pool *p, int nthreads, th_error *err)
+/* The facts of one parsed file into the store. */
+static int srcscan__put(srcscan__pool *p, th_store_source *h, size_t at, th_error *err)
+{
+	th_srcscan_file *f = &p->s->files[p->todo[at]];
+
+	if (f->hash[0] && !f->meta.error)
+		return th_store_source_put(h, f->hash, &f->src, &f->meta, err);
+	return 0;
+}
+
+/* The recording thread (this one) while `started` workers parse: takes the
+ * parsed files as they come and writes their facts, so SQLite's work
+ * overlaps the parsing instead of following it. */
+static int srcscan__record_while_parsing(srcscan__pool *p, th_store_source *h, int started, th_error *err)
+{
+	size_t done = 0;
+	int rc = 0;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		size_t upto;
+
+		while (done == p->nparsed && p->nfinished < started)
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (done == p->nparsed)
+			break;
+		upto = p->nparsed;
+		pthread_mutex_unlock(&p->mu);
+		for (; done < upto; done++)
+			if (!rc && (rc = srcscan__put(p, h, p->parsed[done], err)))
+				atomic_store(&p->stop, true);
+		pthread_mutex_lock(&p->mu);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return rc;
+}
+
+/* Runs the phase on nthreads workers. Without h, this thread is worker 0;
+ * with h (the parse phase of a scan with a store), every worker is a new
+ * thread and this one records the parsed files' facts meanwhile. */
+static int srcscan__run_pool(srcscan__pool *p, int nthreads, th_store_source *h, th_error *err)
 {
 	pthread_t tids[SRCSCAN_MAX_THREADS];
 	srcscan__worker ws[SRCSCAN_MAX_THREADS];
-	int started = 0;
+	int first = h ? 0 : 1, created = first, nworked, rc = 0;
+	bool streamed = false;
 
 	atomic_store(&p->next, 0);
+	atomic_store(&p->stop, false);
+	p->nparsed = 0;
+	p->nfinished = 0;
 	if (nthreads > (int)p->ntodo)
 		nthreads = p->ntodo ? (int)p->ntodo : 1;
 	for (int i = 0; i < nthreads; i++) {
@@ -227,22 +292,49 @@ static int srcscan__run_pool(srcscan__pool *p, int nthreads, th_error *err)
 		p->rcs[i] = 0;
 		th_error_clear(&p->errs[i]);
 	}
-	/* Worker 0 is this thread. */
-	for (int i = 1; i < nthreads; i++) {
+	if (h) {
+		if (!(p->parsed = malloc((p->ntodo + 1) * sizeof(*p->parsed))))
+			return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+		pthread_mutex_init(&p->mu, NULL);
+		pthread_cond_init(&p->cv, NULL);
+	}
+	/* Threads first..created-1 run; worker 0 is this thread unless it
+	 * records. */
+	for (int i = first; i < nthreads; i++) {
 		if (pthread_create(&tids[i], NULL, srcscan__work, &ws[i]))
 			break;
-		started = i;
+		created = i + 1;
 	}
-	srcscan__work(&ws[0]);
-	for (int i = 1; i <= started; i++)
+	if (h && created > 0) {
+		rc = srcscan__record_while_parsing(p, h, created, err);
+		streamed = true;
+		nworked = created;
+	} else {
+		/* No store, or no thread could start: this thread works, and
+		 * records afterwards. */
+		srcscan__work(&ws[0]);
+		nworked = created > 1 ? created : 1;
+	}
+	for (int i = first; i < created; i++)
 		pthread_join(tids[i], NULL);
-	for (int i = 0; i <= started; i++)
+	if (h) {
+		pthread_cond_destroy(&p->cv);
+		pthread_mutex_destroy(&p->mu);
+	}
+	for (int i = 0; i < nworked && !rc; i++)
 		if (p->rcs[i]) {
 			if (err)
 				*err = p->errs[i];
-			return p->rcs[i];
+			rc = p->rcs[i];
 		}
-	return 0;
+	if (h && !streamed) {
+		/* Worker 0 ran here: record what it parsed now. */
+		for (size_t j = 0; j < p->nparsed && !rc; j++)
+			rc = srcscan__put(p, h, p->parsed[j], err);
+	}
+	free(p->parsed);
+	p->parsed = NULL;
+	return rc;
 }
 
 /* ---- the stat cache, merged ---- */
@@ -353,7 +445,7 @@ static int srcscan__pipeline(th_srcscan *out, srcscan__pool *pool, int nthreads,
 			pool->todo[pool->ntodo++] = i;
 	/* 2. Read and hash the rest, in parallel. */
 	pool->phase = 0;
-	if (pool->ntodo && (rc = srcscan__run_pool(pool, nthreads, err)))
+	if (pool->ntodo && (rc = srcscan__run_pool(pool, nthreads, NULL, err)))
 		goto done;
 	out->nread = pool->ntodo;
 	/* 3. Content the store knows is not parsed again. */
@@ -380,20 +472,15 @@ static int srcscan__pipeline(th_srcscan *out, srcscan__pool *pool, int nthreads,
 		}
 		pool->ntodo = k;
 	}
-	/* 4. Parse what is new, in parallel. */
+	/* 4. Parse what is new, in parallel, and record its facts meanwhile. */
 	pool->phase = 1;
-	if (pool->ntodo && (rc = srcscan__run_pool(pool, nthreads, err)))
+	if (pool->ntodo && (rc = srcscan__run_pool(pool, nthreads, h, err)))
 		goto done;
 	out->nparsed = pool->ntodo;
 	for (size_t i = 0; i < out->nfiles; i++)
 		out->ncached += out->files[i].cached;
-	/* 5. Record the new facts; the scan itself is th_srcscan_record's. */
+	/* 5. The stat cache; the scan itself is th_srcscan_record's. */
 	if (h) {
-		for (size_t j = 0; j < pool->ntodo; j++) {
-			th_srcscan_file *f = &out->files[pool->todo[j]];
-			if (f->hash[0] && !f->meta.error && (rc = th_store_source_put(h, f->hash, &f->src, &f->meta, err)))
-				goto done;
-		}
 		for (size_t i = 0; i < out->nfiles && !pool->mem; i++) {
 			th_srcscan_file *f = &out->files[i];
 			if (!f->hash[0])

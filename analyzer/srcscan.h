@@ -7,9 +7,11 @@
  *
  * Work is split so that an unchanged file is never parsed twice: a file whose
  * (size, mtime, inode) match the stat cache is not even read; a file read
- * and hashed whose content the store knows is not parsed. Only the main
+ * and hashed whose content the store knows is not parsed. Only the calling
  * thread touches the store; workers read, hash and parse, each with its own
- * parser and arena.
+ * parser and arena. With a store, the calling thread records each file's
+ * facts as soon as a worker has parsed it (handed over under a mutex), so
+ * SQLite's work overlaps the parsing.
  *
  * With a store, the caller holds the write transaction (th_store_begin)
  * around the scan and whatever it records from it (th_srcscan_record, then

@@ -143,6 +143,27 @@ static void usages_through_aliases(void **state)
 	assert_int_equal(s->usages[0].import, 0);
 }
 
+/* The usage walk skips subtrees where no bound name occurs: names glued to
+ * a number or to a non-identifier character, deep in a nested function, or
+ * before the import that binds them are still found; text that only looks
+ * like the name (in a longer identifier) is not a usage. */
+static void usages_wherever_the_name_is(void **state)
+{
+	th_pysource *s = run(*state, "def early():\n    return np.zeros(1)\n"
+				     "x = [1np.sep]\n"
+				     "y = [os\xe2\x80\xa6.getcwd()]\n"
+				     "class K:\n    def m(self):\n        def inner():\n"
+				     "            return [os.path.join(a) for a in ()]\n"
+				     "numpyish = osx.y\n"
+				     "import numpy as np\nimport os\n");
+
+	assert_true(used(s, "numpy.zeros", 2));
+	assert_true(used(s, "numpy.sep", 3)); /* tree-sitter reads `1np` as 1 and np */
+	assert_true(used(s, "os.getcwd", 4)); /* and `os…` as os and an error */
+	assert_true(used(s, "os.path.join", 8));
+	assert_int_equal(s->nusages, 4);
+}
+
 static void errors_do_not_hide_imports(void **state)
 {
 	th_pysource *s = run(*state, "import a\ndef broken(:\n    pass\nimport after\nfrom __future__ import *\n");
@@ -240,6 +261,7 @@ int main(void)
 		cmocka_unit_test(imports_and_names),
 		cmocka_unit_test(contexts),
 		cmocka_unit_test(usages_through_aliases),
+		cmocka_unit_test(usages_wherever_the_name_is),
 		cmocka_unit_test(errors_do_not_hide_imports),
 		cmocka_unit_test(limits_are_errors),
 		cmocka_unit_test(parse_time_limit),

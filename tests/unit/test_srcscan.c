@@ -174,6 +174,62 @@ static void content_is_parsed_once(void **state)
 	th_store_free(st);
 }
 
+/* Facts are recorded while the workers parse: with one worker or several,
+ * every parsed file's facts reach the store (a second tree with the same
+ * contents is then read but not parsed, and gets the same facts back). */
+static void recorded_while_parsing(void **state)
+{
+	const char *t = getenv("TMPDIR");
+	enum { N = 300 };
+
+	for (int threads = 1; threads <= 3; threads += 2) {
+		char dir[512], db[600], sub[600], name[64], text[128];
+		th_store *st;
+		th_limits lim;
+		th_srcscan s;
+		th_srcscan_opts o = { NULL, 0, true, true, threads };
+		th_error err = TH_ERROR_INIT;
+
+		th_limits_init(&lim);
+		snprintf(dir, sizeof(dir), "%s/test_srcscan_XXXXXX", t ? t : "/tmp");
+		assert_non_null(mkdtemp(dir));
+		snprintf(db, sizeof(db), "%s.db", dir);
+		for (int k = 0; k < 2; k++) {
+			snprintf(sub, sizeof(sub), "%s/%c", dir, 'a' + k);
+			assert_int_equal(mkdir(sub, 0700), 0);
+			for (int i = 0; i < N; i++) {
+				snprintf(name, sizeof(name), "f%03d.py", i);
+				snprintf(text, sizeof(text), "import mod%d as m\nm.f%d()\n", i, i);
+				write_file(sub, name, text);
+			}
+		}
+		assert_int_equal(th_store_open(&st, db, &err), 0);
+		for (int k = 0; k < 2; k++) {
+			snprintf(sub, sizeof(sub), "%s/%c", dir, 'a' + k);
+			assert_int_equal(th_store_begin(st, &err), 0);
+			assert_int_equal(th_srcscan_run(&s, sub, &o, st, &lim, &err), 0);
+			assert_int_equal(th_store_commit(st, &err), 0);
+			assert_int_equal(s.nfiles, N);
+			assert_int_equal(s.nread, N);
+			assert_int_equal(s.nparsed, k == 0 ? N : 0);
+			for (size_t i = 0; i < s.nfiles; i++) {
+				int n = atoi(s.files[i].path + 1);
+				char want[32];
+
+				snprintf(want, sizeof(want), "mod%d", n);
+				assert_int_equal(s.files[i].src.nimports, 1);
+				assert_string_equal(s.files[i].src.imports[0].module, want);
+				snprintf(want, sizeof(want), "mod%d.f%d", n, n);
+				assert_int_equal(s.files[i].src.nusages, 1);
+				assert_string_equal(s.files[i].src.usages[0].symbol, want);
+			}
+			th_srcscan_release(&s);
+		}
+		assert_int_equal(th_store_check(st, &err), 0);
+		th_store_free(st);
+	}
+}
+
 static void relative_imports(void **state)
 {
 	th_buf b = TH_BUF_INIT;
@@ -200,6 +256,7 @@ int main(void)
 		cmocka_unit_test(walks_the_fixture),
 		cmocka_unit_test(notebook_cells),
 		cmocka_unit_test(content_is_parsed_once),
+		cmocka_unit_test(recorded_while_parsing),
 		cmocka_unit_test(relative_imports),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
