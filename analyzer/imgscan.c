@@ -112,7 +112,7 @@ int th_imgscan_run(th_store *s, const char *ref, const th_imgscan_opts *o, int64
 		return rc;
 	th_image_cache cache = { s, imgscan__cache_get, imgscan__cache_put };
 	th_image_sqlite sq = { (void *)o->lim, imgscan__sqlite_rows };
-	th_image_opts io = { o->platform, o->verify, o->lim, &cache, &sq, &stats };
+	th_image_opts io = { o->platform, o->verify, o->lim, &cache, &sq, &stats, NULL };
 	th_image_sink sink = { &r,           imgscan__image, imgscan__layer, imgscan__os, imgscan__pkg,
 			       imgscan__interp, imgscan__env,   imgscan__dist,  imgscan__lib };
 	rc = th_image_scan(ref, &io, &sink, err);

@@ -473,6 +473,64 @@ done:
 	return rc;
 }
 
+/* A file of the scanned tree, from memory when the scan's files are there
+ * (an image's), else from the disk; rel is relative to the root. */
+static int srcdeps__load(th_buf *out, const th_srcscan *scan, const char *rel, const th_limits *lim, th_error *err)
+{
+	char path[8192];
+
+	if (scan->mem) {
+		for (size_t i = 0; i < scan->nmem; i++)
+			if (!strcmp(scan->mem[i].path, rel)) {
+				th_buf_clear(out);
+				if (scan->mem[i].len > lim->file_bytes)
+					return th_error_set(err, TH_ERR_LIMIT, "%s: larger than %llu bytes (file_bytes)", rel,
+							    (unsigned long long)lim->file_bytes);
+				return th_buf_put(out, scan->mem[i].data, scan->mem[i].len, err);
+			}
+		return th_error_set(err, TH_ERR_NOTFOUND, "%s: not in the scanned tree", rel);
+	}
+	snprintf(path, sizeof(path), "%s/%s", scan->root, rel);
+	return srcdeps__read(out, path, lim, err);
+}
+
+/* An include in a tree in memory: "." and ".." taken lexically, never above
+ * the root (there is no disk to ask, and no symlink among the files). */
+static int srcdeps__include_mem(srcdeps__decls *d, const char *from, const char *name, th_buf *out, th_buf *resolved,
+				th_error *err)
+{
+	const char *p = resolved->ptr;
+	th_buf norm = TH_BUF_INIT;
+	int rc = 0;
+
+	while (!rc && *p) {
+		size_t n = strcspn(p, "/");
+		if (n == 2 && !strncmp(p, "..", 2)) {
+			char *slash = norm.len ? strrchr(norm.ptr, '/') : NULL;
+			if (!norm.len) {
+				rc = th_error_set(err, TH_ERR_INVALID, "%s: included file %s is outside the scanned tree", from,
+						  name);
+				break;
+			}
+			norm.len = slash ? (size_t)(slash - norm.ptr) : 0;
+			norm.ptr[norm.len] = '\0';
+		} else if (n && !(n == 1 && *p == '.')) {
+			rc = th_buf_printf(&norm, err, "%s%.*s", norm.len ? "/" : "", (int)n, p);
+		}
+		p += n + (p[n] == '/');
+	}
+	if (!rc && !norm.len)
+		rc = th_error_set(err, TH_ERR_INVALID, "%s: included file %s is not a file", from, name);
+	if (!rc)
+		rc = srcdeps__load(out, d->scan, norm.ptr, d->lim, err);
+	if (!rc) {
+		th_buf_clear(resolved);
+		rc = th_buf_puts(resolved, norm.ptr, err);
+	}
+	th_buf_release(&norm);
+	return rc;
+}
+
 /* -r/-c: relative to the including file, and never outside the tree. */
 static int srcdeps__include(void *ud, const char *from, const char *name, th_buf *out, th_buf *resolved, th_error *err)
 {
@@ -489,6 +547,12 @@ static int srcdeps__include(void *ud, const char *from, const char *name, th_buf
 		rc = th_buf_printf(resolved, err, "%.*s%s", slash ? (int)(slash - from + 1) : 0, from, name);
 	if (rc)
 		return rc;
+	if (d->scan->mem) {
+		if (name[0] == '/')
+			return th_error_set(err, TH_ERR_INVALID, "%s: included file %s is outside the scanned tree", from,
+					    name);
+		return srcdeps__include_mem(d, from, name, out, resolved, err);
+	}
 	snprintf(path, sizeof(path), "%s/%s", d->scan->root, resolved->ptr);
 	if (!(real = realpath(path, NULL)))
 		return th_error_set(err, TH_ERR_NOTFOUND, "%s: included file %s: %s", from, name, strerror(errno));
@@ -586,7 +650,6 @@ int th_srcdeps_declared(th_srcdeps_decl **out, size_t *n, const th_srcscan *scan
 	srcdeps__decls d = { NULL, 0, 0, a, err, scan, lim };
 	th_reqtxt_opts ro = { srcdeps__include, &d, srcdeps__getenv };
 	th_buf text = TH_BUF_INIT;
-	char path[8192];
 	int rc = 0;
 
 	for (size_t i = 0; i < scan->nfiles && !rc; i++) {
@@ -597,8 +660,7 @@ int th_srcdeps_declared(th_srcdeps_decl **out, size_t *n, const th_srcscan *scan
 		if (f->kind != TH_REPOFILE_MANIFEST || strchr(f->path, '/') ||
 		    (!lock && (!th_manifest_is(f->path) || srcdeps__compiled(scan, f->path))))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", scan->root, f->path);
-		if ((rc = srcdeps__read(&text, path, lim, err)))
+		if ((rc = srcdeps__load(&text, scan, f->path, lim, err)))
 			break;
 		if (lock)
 			rc = th_lockfile_read(f->path, text.ptr, text.len, f->path, srcdeps__locked, &d, lim, a, err);

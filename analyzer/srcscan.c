@@ -538,7 +538,8 @@ int th_srcscan_run_mem(th_srcscan *out, const char *root, const th_srcscan_mem_f
 			return th_error_set(err, TH_ERR_NOMEM, "out of memory");
 	}
 	out->nfiles = n;
-	pool.mem = files;
+	out->mem = pool.mem = files;
+	out->nmem = n;
 	return srcscan__pipeline(out, &pool, nthreads, store, err);
 }
 

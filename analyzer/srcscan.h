@@ -61,6 +61,15 @@ typedef struct th_srcscan_opts {
 	int threads;                /* 0: as many as online CPUs */
 } th_srcscan_opts;
 
+/* A file already in memory (from an image, say): its path relative to the
+ * scan's root and its bytes, borrowed (see th_srcscan.mem). */
+typedef struct th_srcscan_mem_file {
+	const char *path;
+	th_repofile_kind kind;
+	const void *data;
+	size_t len;
+} th_srcscan_mem_file;
+
 typedef struct th_srcscan {
 	char *root;                 /* malloc, absolute */
 	th_srcscan_file *files;     /* malloc, in walk order */
@@ -70,21 +79,18 @@ typedef struct th_srcscan {
 	th_arena arena;             /* paths and cached facts */
 	th_arena *warenas;          /* one per worker: parsed facts */
 	int nworkers;
+	/* th_srcscan_run_mem: the caller's files (borrowed; the caller keeps
+	 * them until th_srcscan_release), manifests included, which later
+	 * readers (analyzer/srcdeps) take from here instead of the disk. NULL
+	 * for a tree on disk. */
+	const th_srcscan_mem_file *mem;
+	size_t nmem;
 } th_srcscan;
 
 /* store may be NULL (nothing cached, nothing recorded); else a transaction
  * must be open on it. */
 int th_srcscan_run(th_srcscan *out, const char *root, const th_srcscan_opts *o, th_store *store,
 		   const th_limits *lim, th_error *err);
-/* A file already in memory (from an image, say): its path relative to the
- * scan's root and its bytes, all borrowed until th_srcscan_run_mem returns. */
-typedef struct th_srcscan_mem_file {
-	const char *path;
-	th_repofile_kind kind;
-	const void *data;
-	size_t len;
-} th_srcscan_mem_file;
-
 /* th_srcscan_run over files already in memory, in the order given: the same
  * hashing, facts of known content, parallel parsing and recording, without
  * a walk or the stat cache (there is no stat: content is the identity).

@@ -40,3 +40,10 @@ bench_machine() {
   echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)," \
        "$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
 }
+
+# CPU seconds (user + sys) of one run: unlike wall time, barely moved by
+# other work on a shared machine. TMPFILE receives /usr/bin/time's record.
+bench_cpu() { # LABEL COMMAND TMPFILE
+  /usr/bin/time -f "%U %S" -o "$3" sh -c "$2" >/dev/null 2>&1 || { echo "bench: command failed: $2" >&2; return 1; }
+  awk -v l="$1" '{ printf "%-44s %8.2f s CPU\n", l, $1 + $2 }' "$3"
+}

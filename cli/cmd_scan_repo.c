@@ -1,8 +1,11 @@
 /* thoth scan repo */
 #include "cli/cli.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "analyzer/imgscan.h"
 #include "analyzer/srcdeps.h"
@@ -11,11 +14,13 @@
 #include "analyzer/srcscan.h"
 #include "core/hash.h"
 #include "core/json.h"
+#include "extractors/imgsrc.h"
 
 static const th_opt scan_repo_opts[] = {
 	{ "--python", TH_OPT_VALUE, "X.Y[.Z]", "target Python version", NULL },
 	{ "--image", TH_OPT_VALUE, "REF", "take the target from this image", NULL },
 	{ "--exclude", TH_OPT_LIST, "GLOB", "skip paths matching GLOB", NULL },
+	{ "--path", TH_OPT_VALUE, "DIR", "scan this directory of the image (default /); it is the project's root", NULL },
 	{ "--format", TH_OPT_VALUE, NULL, "output format", "table|json|sarif" },
 	{ "--fail-on", TH_OPT_VALUE, NULL, "exit 1 on findings at or above this level (default never)", "error|warning|note|never" },
 	TH_OPT_END
@@ -69,16 +74,30 @@ static const char *scan__decl_kind(th_decl_kind k)
 	       k == TH_DECL_LOCKED ? "locked" : "constraint";
 }
 
-/* What the findings were judged against. */
+/* What the findings were judged against, and where the sources came from. */
 typedef struct scan__target {
 	const char *python;   /* "3.Y[.Z]" or NULL */
 	const char *image;    /* the REF or NULL */
 	size_t installed;     /* its Python distributions */
+	const th_imgsrc *src; /* the sources were read from an image, or NULL */
+	const char *src_ref;  /* that image's REF */
 } scan__target;
+
+/* A file's path as printed: an image's are absolute in the image
+ * ("/app/main.py"), a directory's relative to it. */
+static const char *scan__path(const scan__target *tg, th_buf *b, const char *rel)
+{
+	th_buf_clear(b);
+	if (!tg->src || !rel)
+		return rel;
+	if (th_buf_printf(b, NULL, "%s%s%s", tg->src->root, tg->src->root[1] ? "/" : "", rel))
+		return rel;
+	return b->ptr;
+}
 
 static int scan__json(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, const scan__target *tg, th_buf *out)
 {
-	th_buf res = TH_BUF_INIT;
+	th_buf res = TH_BUF_INIT, pb = TH_BUF_INIT;
 	th_jw w;
 
 	th_jw_init(&w, out, 1, &ctx->err);
@@ -94,13 +113,33 @@ static int scan__json(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, con
 	th_jw_key(&w, "installed_distributions");
 	th_jw_int(&w, (int64_t)tg->installed);
 	th_jw_obj_end(&w);
+	if (tg->src) {
+		/* the sources came from an image: which, and from where in it */
+		th_jw_key(&w, "source");
+		th_jw_obj_begin(&w);
+		th_jw_key(&w, "format");
+		th_jw_str(&w, tg->src->format);
+		th_jw_key(&w, "config_digest");
+		th_jw_str(&w, tg->src->id);
+		th_jw_key(&w, "root");
+		th_jw_str(&w, tg->src->root);
+		th_jw_key(&w, "layers");
+		th_jw_int(&w, (int64_t)tg->src->layers);
+		th_jw_key(&w, "cached_layers");
+		th_jw_int(&w, (int64_t)tg->src->cached_layers);
+		th_jw_key(&w, "skipped");
+		th_jw_int(&w, (int64_t)tg->src->skipped);
+		th_jw_key(&w, "unread");
+		th_jw_int(&w, (int64_t)tg->src->unread);
+		th_jw_obj_end(&w);
+	}
 	th_jw_key(&w, "files");
 	th_jw_arr_begin(&w);
 	for (size_t i = 0; i < s->nfiles; i++) {
 		const th_srcscan_file *f = &s->files[i];
 		th_jw_obj_begin(&w);
 		th_jw_key(&w, "path");
-		th_jw_str(&w, f->path);
+		th_jw_str(&w, scan__path(tg, &pb, f->path));
 		th_jw_key(&w, "kind");
 		th_jw_str(&w, scan__kind_name(f->kind));
 		if (f->kind != TH_REPOFILE_MANIFEST) {
@@ -134,7 +173,7 @@ static int scan__json(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, con
 			const th_pyimport *im = &f->src.imports[k];
 			th_jw_obj_begin(&w);
 			th_jw_key(&w, "file");
-			th_jw_str(&w, f->path);
+			th_jw_str(&w, scan__path(tg, &pb, f->path));
 			th_jw_key(&w, "module");
 			th_jw_str(&w, im->module);
 			th_jw_key(&w, "level");
@@ -184,7 +223,7 @@ static int scan__json(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, con
 			const th_pyusage *u = &f->src.usages[k];
 			th_jw_obj_begin(&w);
 			th_jw_key(&w, "file");
-			th_jw_str(&w, f->path);
+			th_jw_str(&w, scan__path(tg, &pb, f->path));
 			th_jw_key(&w, "symbol");
 			th_jw_str(&w, u->symbol);
 			scan__where(&w, f, u->line, u->col);
@@ -198,7 +237,7 @@ static int scan__json(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, con
 		const th_srcdeps_decl *x = &d->decls[i];
 		th_jw_obj_begin(&w);
 		th_jw_key(&w, "file");
-		th_jw_str(&w, x->d.file);
+		th_jw_str(&w, scan__path(tg, &pb, x->d.file));
 		th_jw_key(&w, "line");
 		th_jw_int(&w, x->d.line);
 		th_jw_key(&w, "name");
@@ -226,7 +265,7 @@ static int scan__json(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, con
 		th_jw_key(&w, "severity");
 		th_jw_str(&w, th_severity_name(f->severity));
 		th_jw_key(&w, "file");
-		th_jw_str(&w, f->file);
+		th_jw_str(&w, scan__path(tg, &pb, f->file));
 		th_jw_key(&w, "line");
 		th_jw_int(&w, f->line);
 		th_jw_key(&w, "col");
@@ -243,6 +282,7 @@ static int scan__json(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, con
 	th_jw_key(&w, "files");
 	th_jw_int(&w, (int64_t)s->nfiles);
 	th_buf_release(&res);
+	th_buf_release(&pb);
 	th_jw_key(&w, "parsed");
 	th_jw_int(&w, (int64_t)s->nparsed);
 	th_jw_key(&w, "cached");
@@ -268,7 +308,7 @@ static const char *const scan__rules[][2] = {
 /* SARIF 2.1.0: one run, thoth as the tool; results are the findings, with
  * URIs relative to the scanned root and fingerprints that do not move when
  * lines do (rule, file, subject). */
-static int scan__sarif(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, th_buf *out)
+static int scan__sarif(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, const scan__target *tg, th_buf *out)
 {
 	th_buf fp = TH_BUF_INIT;
 	char hex[TH_SHA256_HEX];
@@ -313,7 +353,14 @@ static int scan__sarif(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, th
 	th_jw_key(&w, "description");
 	th_jw_obj_begin(&w);
 	th_jw_key(&w, "text");
-	th_jw_str(&w, "the scanned directory");
+	if (tg->src) {
+		th_buf what = TH_BUF_INIT;
+		if (th_buf_printf(&what, &ctx->err, "the directory %s of the image %s", tg->src->root, tg->src_ref) == 0)
+			th_jw_str(&w, what.ptr);
+		th_buf_release(&what);
+	} else {
+		th_jw_str(&w, "the scanned directory");
+	}
 	th_jw_obj_end(&w);
 	th_jw_obj_end(&w);
 	th_jw_obj_end(&w);
@@ -381,8 +428,9 @@ static int scan__cmp_str(const void *a, const void *b)
 
 /* The table: a summary, the top-level modules imported (absolute imports),
  * and the files thoth or CPython would have trouble with. */
-static int scan__table(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, th_buf *out)
+static int scan__table(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, const scan__target *tg, th_buf *out)
 {
+	th_buf pb = TH_BUF_INIT;
 	size_t npy = 0, nnb = 0, nman = 0, nerr = 0, nimp = 0, nuse = 0, nmods = 0;
 	const char **mods;
 	int rc;
@@ -400,6 +448,11 @@ static int scan__table(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, th
 				"files      %zu Python, %zu notebooks, %zu manifests (%zu parsed, %zu from the cache)\n"
 				"imports    %zu\nusages     %zu\ndeclared   %zu\nfindings   %zu\n",
 				npy, nnb, nman, s->nparsed, s->ncached, nimp, nuse, d->ndecls, d->nfindings)))
+		return rc;
+	if (tg->src && (rc = th_buf_printf(out, &ctx->err, "image      %s: %s (%llu entries skipped, %llu files unread, %llu of %llu layers cached)\n",
+					   tg->src_ref, tg->src->root, (unsigned long long)tg->src->skipped,
+					   (unsigned long long)tg->src->unread,
+					   (unsigned long long)tg->src->cached_layers, (unsigned long long)tg->src->layers)))
 		return rc;
 	if (!(mods = calloc(nimp + 1, sizeof(*mods))))
 		return th_error_set(&ctx->err, TH_ERR_NOMEM, "out of memory");
@@ -425,12 +478,13 @@ static int scan__table(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, th
 		goto done;
 	for (size_t i = 0; i < s->nfiles; i++) {
 		const th_srcscan_file *f = &s->files[i];
+		const char *path = scan__path(tg, &pb, f->path);
 		if (f->meta.error)
-			rc = th_buf_printf(out, &ctx->err, "%-34s %s\n", f->path, f->meta.error);
+			rc = th_buf_printf(out, &ctx->err, "%-34s %s\n", path, f->meta.error);
 		else if (f->meta.problem)
-			rc = th_buf_printf(out, &ctx->err, "%-34s CPython refuses it: %s\n", f->path, f->meta.problem);
+			rc = th_buf_printf(out, &ctx->err, "%-34s CPython refuses it: %s\n", path, f->meta.problem);
 		else if (f->src.has_errors)
-			rc = th_buf_printf(out, &ctx->err, "%-34s syntax error at line %u\n", f->path, f->src.error_line);
+			rc = th_buf_printf(out, &ctx->err, "%-34s syntax error at line %u\n", path, f->src.error_line);
 		if (rc)
 			goto done;
 	}
@@ -439,11 +493,12 @@ static int scan__table(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, th
 	for (size_t i = 0; i < d->nfindings; i++) {
 		const th_finding *f = &d->findings[i];
 		if ((rc = th_buf_printf(out, &ctx->err, "%-30s %-9s %s:%u: %s\n", f->rule, th_severity_name(f->severity),
-					f->file, f->line, f->message)))
+					scan__path(tg, &pb, f->file), f->line, f->message)))
 			goto done;
 	}
 done:
 	free(mods);
+	th_buf_release(&pb);
 	return rc;
 }
 
@@ -552,8 +607,8 @@ static int scan__image_env(th_marker_env *env, const th_imgfacts *f, const th_im
  * mapping and for what is present without being declared. Scanned (or
  * taken from an earlier scan of the same image) in its own transaction,
  * before the source scan's. */
-static int scan__image(th_ctx *ctx, th_store *store, const char *ref, th_importmap *map, th_marker_env *env,
-		       th_srcdeps_opts *o, scan__target *tg, th_arena *a)
+static int scan__image(th_ctx *ctx, th_store *store, const char *ref, bool implicit, th_importmap *map,
+		       th_marker_env *env, th_srcdeps_opts *o, scan__target *tg, th_arena *a)
 {
 	th_imgscan_opts io = TH_IMGSCAN_OPTS_INIT;
 	const th_image_interp *py;
@@ -564,17 +619,22 @@ static int scan__image(th_ctx *ctx, th_store *store, const char *ref, th_importm
 	io.lim = &ctx->limits;
 	if ((rc = th_imgscan_facts(store, ref, &io, &f, a, &ctx->err)))
 		return rc;
-	if (!(py = th_imgfacts_python(&f)))
+	/* The image whose sources are scanned may have no interpreter (an
+	 * application layer alone): then no standard-library questions. One
+	 * named by --image is there to answer them. */
+	if (!(py = th_imgfacts_python(&f)) && !implicit)
 		return th_error_set(&ctx->err, TH_ERR_INVALID, "%s: the image has no Python interpreter", ref);
-	o->python_minor = py->major == 3 ? py->minor : 0;
-	tg->python = py->version;
 	tg->image = ref;
 	tg->installed = f.ndists;
-	o->env = env;
 	if (!(o->target = th_arena_strdup(a, "the image")))
 		return th_error_set(&ctx->err, TH_ERR_NOMEM, "out of memory");
-	if ((rc = scan__image_env(env, &f, py, &ctx->err)))
-		return rc;
+	if (py) {
+		o->python_minor = py->major == 3 ? py->minor : 0;
+		tg->python = py->version;
+		o->env = env;
+		if ((rc = scan__image_env(env, &f, py, &ctx->err)))
+			return rc;
+	}
 	return th_importmap_add_image(map, &f, &ctx->err);
 }
 
@@ -625,14 +685,94 @@ static int scan__kb_known(void *ud, const char *normalized, bool *out, th_error 
 	return th_store_source_kb_known(ud, normalized, out, err);
 }
 
+/* The store's layer cache, for the layers of an image whose sources are read. */
+static int scan__cache_get(void *ud, const char *key, th_buf *out, th_error *err)
+{
+	return th_store_img_cache_get(ud, key, out, err);
+}
+
+static int scan__cache_put(void *ud, const char *key, const void *log, size_t len, th_error *err)
+{
+	return th_store_img_cache_put(ud, key, log, len, err);
+}
+
+/* The REF of `scan repo REF` is an image when it is a file (an OCI or
+ * docker archive), a directory with an oci-layout file, or any directory
+ * when --path names a directory in it (a root filesystem); otherwise it is
+ * a source tree. */
+static bool scan__is_image(const char *ref, bool path)
+{
+	struct stat st;
+
+	if (stat(ref, &st))
+		return false;
+	if (S_ISREG(st.st_mode))
+		return true;
+	if (!S_ISDIR(st.st_mode))
+		return false;
+	if (path)
+		return true;
+	int fd = open(ref, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	bool oci = fd >= 0 && faccessat(fd, "oci-layout", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+	if (fd >= 0)
+		close(fd);
+	return oci;
+}
+
+/* The sources of an image, read while its layers stream (or from the
+ * layer cache under the sources' own key), then scanned in memory. The
+ * scan's files come first in *mem, then the .txt files kept for includes;
+ * the store names the tree "image:DIGEST:ROOT". */
+static int scan__image_sources(th_ctx *ctx, th_store *store, const char *ref, const char *root,
+			       const th_srcscan_opts *o, th_imgsrc *isrc, th_srcscan_mem_file **mem, th_srcscan *out)
+{
+	th_image_cache cache = { store, scan__cache_get, scan__cache_put };
+	th_imgsrc_opts io = { root, o->exclude, o->nexclude, NULL, &ctx->limits, &cache };
+	th_buf label = TH_BUF_INIT;
+	char *real = NULL;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = th_imgsrc_read(isrc, ref, &io, &ctx->err)))
+		return rc;
+	if (!(*mem = calloc(isrc->nfiles + 1, sizeof(**mem))))
+		return th_error_set(&ctx->err, TH_ERR_NOMEM, "out of memory");
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < isrc->nfiles; i++) {
+			const th_imgsrc_file *f = &isrc->files[i];
+			if ((f->kind >= 0) == (pass == 0))
+				(*mem)[n++] = (th_srcscan_mem_file){ f->rel, f->kind >= 0 ? (th_repofile_kind)f->kind
+											 : TH_REPOFILE_MANIFEST, f->data, f->len };
+		}
+	/* a root filesystem has no digest: its real path names it */
+	if (!isrc->id && !(real = realpath(ref, NULL)))
+		rc = th_error_set(&ctx->err, TH_ERR_NOTFOUND, "%s: cannot resolve the path", ref);
+	if (!rc)
+		rc = th_buf_printf(&label, &ctx->err, "image:%s:%s", isrc->id ? isrc->id : real, isrc->root);
+	free(real);
+	n = 0;
+	for (size_t i = 0; i < isrc->nfiles; i++)
+		n += isrc->files[i].kind >= 0;
+	if (!rc && !(rc = th_srcscan_run_mem(out, label.ptr, *mem, n, o, store, &ctx->limits, &ctx->err))) {
+		out->mem = *mem; /* includes resolve among the .txt files too */
+		out->nmem = isrc->nfiles;
+	}
+	th_buf_release(&label);
+	return rc;
+}
+
 static int scan__repo(th_ctx *ctx, const th_args *a)
 {
 	const char *const *excl = NULL;
 	int nexcl = th_args_list(a, "--exclude", &excl);
 	const char *fmt = th_args_get(a, "--format"), *py = th_args_get(a, "--python");
 	const char *fail_on = th_args_get(a, "--fail-on"), *image = th_args_get(a, "--image");
+	const char *root = th_args_get(a, "--path");
+	bool from_image = scan__is_image(a->pos[0], root != NULL);
 	th_marker_env env;
-	scan__target tg = { NULL, NULL, 0 };
+	th_imgsrc isrc;
+	th_srcscan_mem_file *mem = NULL;
+	scan__target tg = { NULL, NULL, 0, NULL, NULL };
 	th_srcscan_opts o = { excl, (size_t)nexcl, true, false, 0 };
 	th_srcscan s;
 	th_srcdeps d;
@@ -653,6 +793,14 @@ static int scan__repo(th_ctx *ctx, const th_args *a)
 		th_error_set(&ctx->err, TH_ERR_USAGE, "--python and --image are exclusive: the image has its Python");
 		return TH_EXIT_ERROR;
 	}
+	if (root && !from_image) {
+		th_error_set(&ctx->err, TH_ERR_USAGE, "--path: %s is not an image or a directory", a->pos[0]);
+		return TH_EXIT_ERROR;
+	}
+	/* the image scanned is the target too, unless the command names one */
+	bool implicit = from_image && !py && !image;
+	if (implicit)
+		image = a->pos[0];
 	if (py) {
 		unsigned maj, min, pat;
 		char extra;
@@ -673,13 +821,22 @@ static int scan__repo(th_ctx *ctx, const th_args *a)
 	th_arena_init(&arena, 1 << 16);
 	th_marker_env_init(&env);
 	memset(&s, 0, sizeof(s));
+	memset(&isrc, 0, sizeof(isrc));
 	if ((rc = th_importmap_new(&map, &ctx->err)) ||
-	    (image && (rc = scan__image(ctx, store, image, map, &env, &dopts, &tg, &arena))))
+	    (image && (rc = scan__image(ctx, store, image, implicit, map, &env, &dopts, &tg, &arena))))
 		goto done;
 	/* One transaction: the scan's facts, its declarations and its findings. */
-	if ((rc = th_store_begin(store, &ctx->err)) ||
-	    (rc = th_srcscan_run(&s, a->pos[0], &o, store, &ctx->limits, &ctx->err)) ||
-	    (rc = th_store_source_open(&src, store, &ctx->err)))
+	if ((rc = th_store_begin(store, &ctx->err)))
+		goto done;
+	if (from_image) {
+		if ((rc = scan__image_sources(ctx, store, a->pos[0], root, &o, &isrc, &mem, &s)))
+			goto done;
+		tg.src = &isrc;
+		tg.src_ref = a->pos[0];
+	} else if ((rc = th_srcscan_run(&s, a->pos[0], &o, store, &ctx->limits, &ctx->err))) {
+		goto done;
+	}
+	if ((rc = th_store_source_open(&src, store, &ctx->err)))
 		goto done;
 	th_importmap_set_kb(map, scan__kb_known, src);
 	th_importmap_use_kb_names(map, store);
@@ -692,9 +849,9 @@ static int scan__repo(th_ctx *ctx, const th_args *a)
 	if (!strcmp(fmt, "json"))
 		rc = scan__json(ctx, &s, &d, &tg, &out);
 	else if (!strcmp(fmt, "sarif"))
-		rc = scan__sarif(ctx, &s, &d, &out);
+		rc = scan__sarif(ctx, &s, &d, &tg, &out);
 	else
-		rc = scan__table(ctx, &s, &d, &out);
+		rc = scan__table(ctx, &s, &d, &tg, &out);
 	if (!rc && !ctx->quiet)
 		fwrite(out.ptr, 1, out.len, ctx->out);
 	if (!rc && fail_on && strcmp(fail_on, "never")) {
@@ -709,16 +866,22 @@ done:
 	th_store_rollback(store);
 	th_buf_release(&out);
 	th_srcscan_release(&s);
+	free(mem);
+	th_imgsrc_release(&isrc);
 	th_marker_env_release(&env);
 	th_arena_release(&arena);
 	return rc ? TH_EXIT_ERROR : status;
 }
 
 const th_cmd th_cmds_scan_repo[] = {
-	{ "scan repo", "DIR", "scan a source tree: imports, API usage, declared dependencies, findings",
+	{ "scan repo", "DIR|REF", "scan a source tree, or the sources in an image: imports, API usage, declared dependencies, findings",
 	  "Python files (.py, .pyi) and notebook code cells are parsed with tree-sitter; virtual environments, "
 	  "build and cache directories and what .gitignore lists are skipped. Files are keyed by content: "
-	  "an unchanged file is not parsed again. --format json is the schema thoth.scan-repo/1.",
+	  "an unchanged file is not parsed again. --format json is the schema thoth.scan-repo/1. "
+	  "REF (an OCI layout, OCI archive or docker-archive; a root filesystem directory with --path) is read "
+	  "as its squashed tree: the sources under --path (default /), without installed distributions and the "
+	  "standard library (site-packages, dist-packages, lib/pythonX.Y) unless --path names such a directory; "
+	  "paths print absolute in the image. The image is the target too unless --python or --image says otherwise.",
 	  scan_repo_opts, 1, 1, scan__repo },
 	{ NULL, NULL, NULL, NULL, NULL, 0, 0, NULL }
 };

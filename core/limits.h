@@ -36,6 +36,7 @@
 	X(yaml_bytes,      (uint64_t)16 << 20,  "bytes of one YAML document (a rule file, an advisory): real ones are under 100 KiB") \
 	X(yaml_nodes,      1000000,             "nodes of one YAML document, each alias counted as the nodes it repeats: stops 'billion laughs'") \
 	X(db_image_bytes,  (uint64_t)512 << 20, "bytes of an SQLite database found inside an image (the RPM database) loaded into memory") \
+	X(image_src_bytes, (uint64_t)512 << 20, "bytes of Python sources, notebooks and manifests kept in memory from one image for scan repo: real applications are a few MiB; a huge one narrows with --path") \
 	X(db_query_ms,     10000,               "milliseconds one query may run over a database found inside an image: a hostile file must not hang thoth") \
 	X(parse_ms,        10000,               "milliseconds tree-sitter may spend on one source file") \
 	X(source_nesting,  1000,                "brackets open at once in one Python source: CPython refuses more than 200; tree-sitter 0.20.7 corrupts memory past 65,535") \

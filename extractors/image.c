@@ -29,7 +29,8 @@ typedef enum interest {
 	IN_PYBIN, /* reduce to its X.Y.Z version string */
 	IN_ELF,   /* reduce to a note of its ELF facts */
 	IN_COUNT, /* reduce to its number of lines and import names (RECORD, installed-files.txt) */
-	IN_CONDA  /* reduce to name, version, build and channel (a conda-meta record) */
+	IN_CONDA, /* reduce to name, version, build and channel (a conda-meta record) */
+	IN_PICK   /* the caller's (th_image_pick): keep, up to file_bytes, within pick->max_bytes in all */
 } interest;
 
 /* A hardlink of the layer being streamed whose name is of interest but whose
@@ -60,6 +61,7 @@ typedef struct scan {
 	size_t npend, cappend;
 	uint64_t ordinal;  /* entries of the layer seen so far, in this pass */
 	th_arena pend_arena;
+	uint64_t picked;   /* bytes of picked content kept, all layers */
 } scan;
 
 static const char *const text_files[] = {
@@ -85,7 +87,7 @@ static void img__norm(const char **p, size_t *len)
 }
 
 /* Decides from the path alone, before reading, what a file is to us. */
-static interest img__interest(const char *p, size_t len)
+static interest img__std_interest(const char *p, size_t len)
 {
 	const char *b, *slash;
 	size_t dl;
@@ -137,6 +139,21 @@ static interest img__interest(const char *p, size_t len)
 	if (th_elf_interesting_name(b))
 		return IN_ELF;
 	return IN_NONE;
+}
+
+/* The interest of a path for this scan: ours first, then the caller's pick
+ * (with pick->only, the pick's alone). */
+static interest img__interest(const scan *s, const char *p, size_t len)
+{
+	const th_image_pick *pk = s->o->pick;
+	interest in = pk && pk->only ? IN_NONE : img__std_interest(p, len);
+
+	if (in == IN_NONE && pk) {
+		img__norm(&p, &len);
+		if (len && pk->want(pk->ud, p, len))
+			in = IN_PICK;
+	}
+	return in;
 }
 
 /* Reads up to cap bytes of the current entry into s->content. */
@@ -238,7 +255,8 @@ static uint64_t img__cap(const scan *s, interest in)
  * rather than read: the whole of it would be needed and it is over its cap. */
 static bool img__too_big(scan *s, interest in, uint64_t size)
 {
-	if (size > img__cap(s, in) && (in == IN_TEXT || in == IN_META || in == IN_DB || in == IN_COUNT || in == IN_CONDA)) {
+	if (size > img__cap(s, in) &&
+	    (in == IN_TEXT || in == IN_META || in == IN_DB || in == IN_COUNT || in == IN_CONDA || in == IN_PICK)) {
 		s->skipped++; /* documented: an over-large file of interest is skipped */
 		return true;
 	}
@@ -259,7 +277,7 @@ static int img__keep(scan *s, interest in, const char *path, size_t plen, const 
 static int img__content(scan *s, const char *path, size_t plen, uint64_t size, th_layer_stream *ls, int fd,
 			const void **data, size_t *len, th_error *err)
 {
-	interest in = img__interest(path, plen);
+	interest in = img__interest(s, path, plen);
 	uint64_t cap = img__cap(s, in);
 	int rc;
 
@@ -285,6 +303,9 @@ static int img__content(scan *s, const char *path, size_t plen, uint64_t size, t
 		s->content.len = got;
 		s->content.ptr[got] = '\0';
 	}
+	if (in == IN_PICK && (s->picked += s->content.len) > s->o->pick->max_bytes)
+		return th_error_set(err, TH_ERR_LIMIT, "%.*s: the files picked from the image exceed %llu bytes in all", (int)plen,
+				    path, (unsigned long long)s->o->pick->max_bytes);
 	return img__keep(s, in, path, plen, data, len, err);
 }
 
@@ -380,10 +401,10 @@ static int img__hardlink(scan *s, const th_layer_entry *e, th_error *err)
 	const char *lp = e->path, *tp = e->link;
 	size_t ll = e->path_len, tl = e->link_len;
 	const th_vfs_node *t, *n;
-	interest in = img__interest(lp, ll);
+	interest in = img__interest(s, lp, ll);
 	char *target;
 
-	if (in == IN_NONE || !tp || img__interest(tp, tl) == in)
+	if (in == IN_NONE || !tp || img__interest(s, tp, tl) == in)
 		return 0;
 	img__norm(&lp, &ll);
 	img__norm(&tp, &tl);
@@ -451,7 +472,7 @@ static int img__fixup_entry(void *ud, const th_layer_entry *e, th_layer_stream *
 	for (size_t i = 0; i < s->npend; i++)
 		if (s->pend[i].ordinal > s->ordinal && s->pend[i].target_len == plen &&
 		    !memcmp(s->pend[i].target, p, plen)) {
-			uint64_t c = img__cap(s, img__interest(s->pend[i].link, s->pend[i].link_len));
+			uint64_t c = img__cap(s, img__interest(s, s->pend[i].link, s->pend[i].link_len));
 			cap = c > cap ? c : cap;
 		}
 	if (!cap)
@@ -461,7 +482,7 @@ static int img__fixup_entry(void *ud, const th_layer_entry *e, th_layer_stream *
 	full = s->content.len;
 	for (size_t i = 0; !rc && i < s->npend; i++) {
 		img_pending *pd = &s->pend[i];
-		interest in = img__interest(pd->link, pd->link_len);
+		interest in = img__interest(s, pd->link, pd->link_len);
 		const th_vfs_node *n;
 		const void *data = NULL;
 		size_t len = 0, want = (size_t)(img__cap(s, in) < full ? img__cap(s, in) : full);
@@ -487,6 +508,19 @@ static int img__fixup_entry(void *ud, const th_layer_entry *e, th_layer_stream *
 
 /* ---- inputs ---- */
 
+/* A layer's key in the cache: its diff_id, tagged when a pick changes what
+ * the log keeps, so a log made without the pick's files never stands in for
+ * one made with them (nor the other way round). */
+static void img__cache_key(char *key, size_t cap, const scan *s, const char *diff_id)
+{
+	const th_image_pick *pk = s->o->pick;
+
+	if (pk)
+		snprintf(key, cap, "%s %s%s", diff_id, pk->cache_tag ? pk->cache_tag : "pick", pk->only ? " only" : "");
+	else
+		snprintf(key, cap, "%s", diff_id);
+}
+
 static int img__layers(scan *s, const th_oci_src *src, const th_oci_image *im, th_error *err)
 {
 	int rc = 0;
@@ -497,7 +531,7 @@ static int img__layers(scan *s, const th_oci_src *src, const th_oci_image *im, t
 		th_layer_src ls;
 		uint64_t off, size;
 		int fd, owned;
-		char what[512];
+		char what[512], key[256];
 
 		snprintf(what, sizeof(what), "%s: layer %zu (%s)", src->what, i, l->digest ? l->digest : l->path);
 		if ((rc = th_oci_locate(src, l->path, &fd, &owned, &off, &size, err))) {
@@ -515,7 +549,8 @@ static int img__layers(scan *s, const th_oci_src *src, const th_oci_image *im, t
 		if (s->o->cache && !s->o->verify && l->diff_id) {
 			th_image_layer rec = { (unsigned)i, l->media_type, l->digest, l->diff_id, "none", 0, 0, 0, 0, true };
 			th_buf_clear(&s->log);
-			rc = s->o->cache->get(s->o->cache->ud, l->diff_id, &s->log, err);
+			img__cache_key(key, sizeof(key), s, l->diff_id);
+			rc = s->o->cache->get(s->o->cache->ud, key, &s->log, err);
 			if (rc == 0 && (rc = img__replay(s, (const unsigned char *)s->log.ptr, s->log.len, &rec, err)) == 0) {
 				if (owned)
 					close(fd);
@@ -561,7 +596,8 @@ static int img__layers(scan *s, const th_oci_src *src, const th_oci_image *im, t
 			img__le(h + 16, res.entries, 8);
 			img__le(h + 24, s->skipped, 8);
 			h[32] = (unsigned char)res.compression;
-			if ((rc = s->o->cache->put(s->o->cache->ud, res.diff_id, s->log.ptr, s->log.len, err)))
+			img__cache_key(key, sizeof(key), s, res.diff_id);
+			if ((rc = s->o->cache->put(s->o->cache->ud, key, s->log.ptr, s->log.len, err)))
 				break;
 		}
 		s->bytes_left -= res.tar_bytes;
@@ -669,7 +705,7 @@ static int img__rootfs_dir(scan *s, int dfd, th_buf *path, unsigned depth, th_er
 		} else if (S_ISREG(st.st_mode)) {
 			e.type = TH_ENTRY_FILE;
 			e.size = (uint64_t)st.st_size;
-			if (img__interest(path->ptr, path->len) != IN_NONE) {
+			if (img__interest(s, path->ptr, path->len) != IN_NONE) {
 				int f = openat(dfd, de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 				if (f >= 0) {
 					rc = img__content(s, path->ptr, path->len, e.size, NULL, f, &data, &len, err);
@@ -1348,6 +1384,23 @@ done:
 	return rc;
 }
 
+typedef struct pickwalk {
+	const th_image_pick *pk;
+} pickwalk;
+
+/* The picked files of the squashed tree, in walk order. */
+static int img__pick_visit(void *ud, const char *path, size_t plen, const th_vfs_node *n)
+{
+	const th_image_pick *pk = ((pickwalk *)ud)->pk;
+	const void *data;
+	size_t len = 0;
+
+	if (th_vfs_node_type(n) != TH_VFS_FILE || plen < 2 || !pk->want(pk->ud, path + 1, plen - 1))
+		return 0;
+	data = th_vfs_node_data(n, &len);
+	return pk->file(pk->ud, path, plen, data, data ? len : 0);
+}
+
 int th_image_scan(const char *ref, const th_image_opts *opts, const th_image_sink *sink, th_error *err)
 {
 	scan s;
@@ -1391,8 +1444,12 @@ int th_image_scan(const char *ref, const th_image_opts *opts, const th_image_sin
 	} else {
 		rc = th_error_set(err, TH_ERR_INVALID, "%s: not a directory or an archive", ref);
 	}
-	if (!rc)
+	if (!rc && !(opts->pick && opts->pick->only))
 		rc = img__facts(&s, err);
+	if (!rc && opts->pick) {
+		pickwalk pw = { opts->pick };
+		rc = th_vfs_walk(s.vfs, img__pick_visit, &pw, err);
+	}
 	if (!rc && opts->stats) {
 		th_vfs_stats vs;
 		th_vfs_stats_get(s.vfs, &vs);

@@ -161,6 +161,30 @@ typedef struct th_image_stats {
 	uint64_t kept_bytes; /* memory of kept file contents and notes */
 } th_image_stats;
 
+/* Files a caller wants besides the facts (the Python sources `scan repo`
+ * reads from an image), picked by path as the layers stream: a picked file's
+ * content is kept (up to lim->file_bytes; a larger one is skipped and
+ * counted) and, once the tree is squashed, each regular file of the final
+ * tree that want() accepts goes to file(), in the walk order of th_vfs_walk, with its content
+ * or NULL when none was kept (over file_bytes, or put there through a
+ * symlinked parent under a name want() refused). The kept content of all
+ * layers together is bounded by max_bytes (more is TH_ERR_LIMIT), files
+ * later deleted included: it is the memory the pick costs.
+ *
+ * With a cache, layer logs made with a pick are kept under the diff_id
+ * tagged with cache_tag (and " only"): the tag must change whenever want()
+ * would answer differently, and stay under 160 bytes (a key is at most 255). */
+typedef struct th_image_pick {
+	void *ud;
+	/* path relative to the image root ("app/main.py"), not NUL-terminated */
+	bool (*want)(void *ud, const char *path, size_t len);
+	/* path absolute ("/app/main.py"), NUL-terminated; non-zero stops the scan */
+	int (*file)(void *ud, const char *path, size_t len, const void *data, size_t dlen);
+	const char *cache_tag;
+	bool only;          /* keep nothing else and read no facts: the sink sees the image and its layers */
+	uint64_t max_bytes;
+} th_image_pick;
+
 typedef struct th_image_opts {
 	const char *platform;       /* NULL: linux/amd64 */
 	bool verify;                /* stream even layers the cache knows */
@@ -168,6 +192,7 @@ typedef struct th_image_opts {
 	const th_image_cache *cache; /* NULL: none */
 	const th_image_sqlite *sqlite; /* NULL: RPM databases are not read */
 	th_image_stats *stats;       /* filled at the end when not NULL */
+	const th_image_pick *pick;   /* NULL: none */
 } th_image_opts;
 
 /* Scans ref. Every record goes through the sink; a sink function returning

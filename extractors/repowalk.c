@@ -193,10 +193,10 @@ static bool repowalk__ignored(const repowalk__walk *w, const char *rel, bool is_
 	return ignored;
 }
 
-static bool repowalk__excluded(const repowalk__walk *w, const char *rel, const char *name)
+bool th_repowalk_excluded(const th_repowalk_opts *o, const char *rel, const char *name)
 {
-	for (size_t i = 0; i < w->opts->nexclude; i++) {
-		const char *g = w->opts->exclude[i];
+	for (size_t i = 0; i < o->nexclude; i++) {
+		const char *g = o->exclude[i];
 		if (fnmatch(g, rel, 0) == 0 || fnmatch(g, name, 0) == 0)
 			return true;
 		/* A glob ending in "/" excludes what is under that directory too. */
@@ -207,7 +207,12 @@ static bool repowalk__excluded(const repowalk__walk *w, const char *rel, const c
 	return false;
 }
 
-static bool repowalk__skip_dir(int fd, const char *name, bool top)
+static bool repowalk__excluded(const repowalk__walk *w, const char *rel, const char *name)
+{
+	return th_repowalk_excluded(w->opts, rel, name);
+}
+
+bool th_repowalk_skip_name(const char *name, bool top)
 {
 	size_t n = strlen(name);
 
@@ -218,9 +223,12 @@ static bool repowalk__skip_dir(int fd, const char *name, bool top)
 	for (size_t i = 0; i < sizeof(repowalk__skip_dirs) / sizeof(repowalk__skip_dirs[0]); i++)
 		if (!strcmp(name, repowalk__skip_dirs[i]))
 			return true;
-	if (n > 9 && !strcmp(name + n - 9, ".egg-info"))
-		return true;
-	return faccessat(fd, "pyvenv.cfg", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+	return n > 9 && !strcmp(name + n - 9, ".egg-info");
+}
+
+static bool repowalk__skip_dir(int fd, const char *name, bool top)
+{
+	return th_repowalk_skip_name(name, top) || faccessat(fd, "pyvenv.cfg", F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
 typedef struct repowalk__ent {

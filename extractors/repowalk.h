@@ -46,6 +46,14 @@ int th_repowalk(const char *root, const th_repowalk_opts *opts, const th_limits 
 /* The kind of a file name, or -1 when the walk does not report it. */
 int th_repowalk_kind(const char *name);
 
+/* The walk's rules without a disk, for trees that are not on one (an
+ * image's): whether a directory so named is skipped (top: directly under
+ * the root), not counting the pyvenv.cfg test, which needs the directory;
+ * and whether the caller's exclude globs exclude a path relative to the
+ * root whose last component is name. */
+bool th_repowalk_skip_name(const char *name, bool top);
+bool th_repowalk_excluded(const th_repowalk_opts *o, const char *relpath, const char *name);
+
 /* One .gitignore-style pattern against a path relative to the pattern's
  * directory; is_dir for directories. Exposed for tests. */
 bool th_repowalk_ignore_match(const char *pattern, const char *relpath, bool is_dir);

@@ -95,7 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		lim.file_bytes = 1 << 20;
 		lim.metadata_bytes = 1 << 16;
 		th_image_cache cache = { &mc, mc_get, mc_put };
-		th_image_opts o = { NULL, false, &lim, &cache, NULL, NULL };
+		th_image_opts o = { NULL, false, &lim, &cache, NULL, NULL, NULL };
 		th_image_sink sink = { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL };
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 		if (th_image_scan(path, &o, &sink, NULL) == 0)
