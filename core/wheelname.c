@@ -78,7 +78,7 @@ static int wn__digit(int32_t cp)
  * length). NULL on invalid UTF-8 or when memory runs out (*bad tells which). */
 static char *wn__lower_copy(th_arena *a, const char *s, size_t len, bool *bad)
 {
-	char *out = th_arena_alloc(a, len + 1);
+	char *out = th_arena_alloc(a, len + len / 2 + 1); /* th_name_canon's room */
 	size_t i = 0, o = 0;
 
 	*bad = false;
@@ -99,7 +99,7 @@ static char *wn__lower_copy(th_arena *a, const char *s, size_t len, bool *bad)
 /* canonicalize_name (core/name) into the arena. */
 static char *wn__canonical(th_arena *a, const char *s, size_t len)
 {
-	char *out = th_arena_alloc(a, len + 1);
+	char *out = th_arena_alloc(a, len + len / 2 + 1); /* th_name_canon's room */
 
 	if (out)
 		out[th_name_canon(out, s, len)] = '\0';

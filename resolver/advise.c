@@ -236,7 +236,7 @@ int th_advise_declared(th_advice *a, const char *project, const th_advise_opts *
 			break;
 		}
 		size_t nl = strlen(r->req.name);
-		char *canon = th_arena_alloc(&a->arena, nl + 1);
+		char *canon = th_arena_alloc(&a->arena, nl + nl / 2 + 1); /* th_name_canon's room */
 		if (!canon) {
 			rc = ADVISE__NOMEM(err);
 			break;
@@ -413,10 +413,15 @@ static th_advise_pin *advise__find(th_advise_stack *st, const char *name)
 {
 	char canon[256];
 	size_t l = strlen(name);
-	if (l >= sizeof canon)
+	if (l + l / 2 >= sizeof canon) /* th_name_canon may write 1.5 times l */
 		return NULL;
 	canon[th_name_canon(canon, name, l)] = '\0';
-	return bsearch(canon, st->pins, st->npins, sizeof *st->pins, advise__pincmp);
+	th_advise_pin *p = bsearch(canon, st->pins, st->npins, sizeof *st->pins, advise__pincmp);
+	/* a requirement on a project a pseudonym replaced is met by its stand-in */
+	for (size_t i = 0; !p && i < st->nsubst; i++)
+		if (!strcmp(st->subst[i].original, canon))
+			p = bsearch(st->subst[i].name, st->pins, st->npins, sizeof *st->pins, advise__pincmp);
+	return p;
 }
 
 /* Extras asked of each pin, as a list per pin (arena). */
@@ -613,9 +618,12 @@ static int advise__why(th_advice *a, th_advise_pin *p, th_provider *prov, th_env
 }
 
 /* A stack from pins of the solver or the search. */
-static int advise__stack(th_advice *a, th_advise_stack *st, const th_pin *pins, size_t npins, th_provider *prov,
-			 th_env *env, const th_advise_opts *o, bool explain, th_error *err)
+static int advise__stack(th_advice *a, th_advise_stack *st, const th_pin *pins, size_t npins, const th_subst *subst,
+			 size_t nsubst, th_provider *prov, th_env *env, const th_advise_opts *o, bool explain,
+			 th_error *err)
 {
+	st->subst = subst;
+	st->nsubst = nsubst;
 	st->pins = th_arena_zalloc(&a->arena, (npins ? npins : 1) * sizeof *st->pins);
 	if (!st->pins)
 		return ADVISE__NOMEM(err);
@@ -662,7 +670,7 @@ static int advise__latest(th_advice *a, th_provider *prov, th_env *env, const th
 		a->stacks = th_arena_zalloc(&a->arena, sizeof *a->stacks);
 		if (!a->stacks)
 			rc = ADVISE__NOMEM(err);
-		else if ((rc = advise__stack(a, &a->stacks[0], sol.pins, sol.npins, prov, env, o, true, err)) == 0) {
+		else if ((rc = advise__stack(a, &a->stacks[0], sol.pins, sol.npins, NULL, 0, prov, env, o, true, err)) == 0) {
 			a->nstacks = 1;
 			a->ok = true;
 		}
@@ -781,7 +789,8 @@ static int advise__search(th_advice *a, th_store *s, th_provider *prov, th_env *
 		for (size_t i = 0; rc == 0 && i < res->nstacks; i++) {
 			th_advise_stack *st = &a->stacks[i];
 			/* only the best stack is explained pin by pin: the others are alternatives */
-			rc = advise__stack(a, st, res->stacks[i].pins, res->stacks[i].npins, prov, env, o, i == 0, err);
+			rc = advise__stack(a, st, res->stacks[i].pins, res->stacks[i].npins, res->stacks[i].subst,
+					   res->stacks[i].nsubst, prov, env, o, i == 0, err);
 			st->score = res->stacks[i].score;
 			st->just = res->stacks[i].just;
 			st->njust = res->stacks[i].njust;

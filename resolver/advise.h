@@ -41,6 +41,7 @@
 #include "resolver/env.h"
 #include "resolver/kbprovider.h"
 #include "resolver/pipeline.h"
+#include "resolver/search.h"
 #include "resolver/solver.h"
 
 typedef struct th_advise_opts {
@@ -95,6 +96,8 @@ typedef struct th_advise_stack {
 	size_t npins;
 	const th_just *just;        /* the pipeline's justifications (none for latest) */
 	size_t njust;
+	const th_subst *subst;      /* pseudonyms standing in for another project (none for latest) */
+	size_t nsubst;
 } th_advise_stack;
 
 typedef struct th_advice {

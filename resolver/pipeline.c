@@ -234,7 +234,7 @@ static bool pipeline__osv_names(const th_osv_affected *af, const char *name)
 		return false;
 	char canon[256];
 	size_t n = strlen(af->name);
-	if (n >= sizeof canon)
+	if (n + n / 2 >= sizeof canon) /* th_name_canon may write 1.5 times n */
 		return false;
 	canon[th_name_canon(canon, af->name, n)] = '\0';
 	return !strcmp(canon, name);

@@ -108,7 +108,7 @@ int th_provider_mem_touch(th_provider_mem *m, const char *name, th_project **out
 {
 	*out = NULL;
 	size_t nlen = strlen(name);
-	char *canon = th_arena_alloc(&m->arena, nlen + 1);
+	char *canon = th_arena_alloc(&m->arena, nlen + nlen / 2 + 1); /* th_name_canon's room */
 	if (!canon)
 		return th_error_set(err, TH_ERR_NOMEM, "provider: out of memory");
 	canon[th_name_canon(canon, name, nlen)] = '\0';
@@ -143,7 +143,7 @@ int th_provider_mem_add_data(th_provider_mem *m, const char *name, size_t nlen, 
 	c.dep_text = deps;
 	c.ndeps = ndeps;
 	c.data = data;
-	char *canon = th_arena_alloc(&m->arena, nlen + 1);
+	char *canon = th_arena_alloc(&m->arena, nlen + nlen / 2 + 1); /* th_name_canon's room */
 	if (!canon || !c.version_text) {
 		rc = th_error_set(err, TH_ERR_NOMEM, "provider: out of memory");
 		goto done;
