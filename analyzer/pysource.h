@@ -92,10 +92,6 @@ void th_pysource_parser_free(th_pysource_parser *p);
 int th_pysource_analyze(th_pysource *out, th_pysource_parser *p, const char *text, size_t len, bool usages,
 			const char *what, const th_limits *lim, th_arena *a, th_error *err);
 
-/* Parses only, for the benchmark's "bare tree-sitter" baseline: returns the
- * number of syntax errors' presence (0/1) or a negative code. */
-int th_pysource_parse_only(th_pysource_parser *p, const char *text, size_t len, const th_limits *lim, th_error *err);
-
 /* "function,try_import" style names of ctx flags, into (buf, cap); "module" when none. */
 const char *th_pysource_ctx_name(unsigned flag);
 
