@@ -1,7 +1,8 @@
 /*
  * pysource — what one Python source file imports and which names of those
  * imports it uses, read with tree-sitter (the npm grammar tree-sitter-python,
- * fetched by the build). The only module that includes tree_sitter/api.h.
+ * fetched by the build). With analyzer/tsarena (its allocator), the only
+ * module that includes tree_sitter/api.h.
  *
  * Input is the UTF-8 text extractors/pyenc.c produced (newlines "\n"), so
  * lines and columns are CPython's: line 1-based, column the 1-based byte

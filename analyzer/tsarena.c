@@ -7,6 +7,24 @@
 #include <string.h>
 #include <tree_sitter/api.h>
 
+/* Under AddressSanitizer (the fuzz build), arena memory not handed out is
+ * poisoned: a read of a tree after its scope ended is reported. */
+#if defined(__SANITIZE_ADDRESS__)
+#define TSARENA__ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TSARENA__ASAN 1
+#endif
+#endif
+#ifdef TSARENA__ASAN
+#include <sanitizer/asan_interface.h>
+#define tsarena__poison(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define tsarena__unpoison(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define tsarena__poison(p, n) ((void)(p), (void)(n))
+#define tsarena__unpoison(p, n) ((void)(p), (void)(n))
+#endif
+
 /* Every block, bump or heap, starts with this header (16 bytes, so blocks
  * stay 16-byte aligned as malloc's are). */
 typedef struct tsarena__hdr {
@@ -52,7 +70,7 @@ static char *tsarena__data(tsarena__chunk *c)
 
 /* tree-sitter has no path for a failed allocation: like its own default
  * allocator, stop the process with a message. */
-static void tsarena__oom(size_t n)
+_Noreturn static void tsarena__oom(size_t n)
 {
 	fprintf(stderr, "thoth: tree-sitter failed to allocate %zu bytes\n", n);
 	abort();
@@ -90,6 +108,7 @@ static tsarena__chunk *tsarena__chunk_for(th_tsarena *a, size_t need)
 		return NULL;
 	c->size = size;
 	c->used = 0;
+	tsarena__poison(tsarena__data(c), size);
 	a->total += size;
 	if (a->cur) {
 		c->next = a->cur->next;
@@ -118,6 +137,7 @@ static void *tsarena__malloc(size_t n)
 		a->cur = c;
 	}
 	h = (tsarena__hdr *)(tsarena__data(c) + c->used);
+	tsarena__unpoison(h, need);
 	c->used += need;
 	a->used += need;
 	h->size = n;
@@ -153,6 +173,7 @@ static void tsarena__free(void *p)
 			a->cur->used -= back;
 			a->used -= back;
 			a->last = NULL;
+			tsarena__poison(h, back);
 		}
 		return;
 	}
@@ -186,6 +207,10 @@ static void *tsarena__realloc(void *p, size_t n)
 		size_t old = tsarena__round(h->size), now = tsarena__round(n);
 		tsarena__chunk *c = a->cur;
 		if (now <= old || c->size - c->used >= now - old) {
+			if (now > old)
+				tsarena__unpoison((char *)p + old, now - old);
+			else
+				tsarena__poison((char *)p + now, old - now);
 			c->used = c->used - old + now;
 			a->used = a->used - old + now;
 			h->size = n;
@@ -227,6 +252,7 @@ void th_tsarena_free(th_tsarena *a)
 		tsarena__cur = NULL;
 	for (tsarena__chunk *c = a->head, *next; c; c = next) {
 		next = c->next;
+		tsarena__unpoison(tsarena__data(c), c->size);
 		free(c);
 	}
 	free(a);
@@ -259,10 +285,12 @@ void th_tsarena_leave(th_tsarena *a)
 		if (kept + c->size <= a->keep) {
 			kept += c->size;
 			c->used = 0;
+			tsarena__poison(tsarena__data(c), c->size);
 			link = &c->next;
 		} else {
 			*link = c->next;
 			a->total -= c->size;
+			tsarena__unpoison(tsarena__data(c), c->size);
 			free(c);
 		}
 	}
