@@ -362,10 +362,13 @@ static int scan__cmp_str(const void *a, const void *b)
 static int scan__table(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, const scan__target *tg, th_buf *out)
 {
 	th_buf pb = TH_BUF_INIT;
-	size_t npy = 0, nnb = 0, nman = 0, nerr = 0, nimp = 0, nuse = 0, nmods = 0;
+	size_t npy = 0, nnb = 0, nman = 0, nerr = 0, nimp = 0, nuse = 0, nmods = 0, nlocked = 0;
 	const char **mods;
 	int rc;
 
+	/* lock files pin what the manifests declare and more: counted apart */
+	for (size_t i = 0; i < d->ndecls; i++)
+		nlocked += d->decls[i].d.kind == TH_DECL_LOCKED;
 	for (size_t i = 0; i < s->nfiles; i++) {
 		const th_srcscan_file *f = &s->files[i];
 		npy += f->kind == TH_REPOFILE_PYTHON;
@@ -377,8 +380,10 @@ static int scan__table(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, co
 	}
 	if ((rc = th_buf_printf(out, &ctx->err,
 				"files      %zu Python, %zu notebooks, %zu manifests (%zu parsed, %zu from the cache)\n"
-				"imports    %zu\nusages     %zu\ndeclared   %zu\nfindings   %zu\n",
-				npy, nnb, nman, s->nparsed, s->ncached, nimp, nuse, d->ndecls, d->nfindings)))
+				"imports    %zu\nusages     %zu\ndeclared   %zu",
+				npy, nnb, nman, s->nparsed, s->ncached, nimp, nuse, d->ndecls - nlocked)) ||
+	    (nlocked && (rc = th_buf_printf(out, &ctx->err, " (and %zu pinned by lock files)", nlocked))) ||
+	    (rc = th_buf_printf(out, &ctx->err, "\nfindings   %zu\n", d->nfindings)))
 		return rc;
 	if (tg->src && (rc = th_buf_printf(out, &ctx->err, "image      %s: %s (%llu entries skipped, %llu files unread, %llu of %llu layers cached)\n",
 					   tg->src_ref, tg->src->root, (unsigned long long)tg->src->skipped,
