@@ -794,21 +794,22 @@ static bool pysource__field_matters(const th_pysource_parser *p, TSSymbol parent
 }
 
 /* Imports of every kind contain the letters "import" (`import`,
- * `__import__`, `importlib`, `import_module`): a block or definition
- * without them holds none, and the import pass skips it. Checked only at
- * those nodes, so the bytes scanned stay proportional to the statement
- * nesting, not to the expression depth. */
-static bool pysource__may_import(const pysource__walk *w, TSNode n, TSSymbol sym)
+ * `__import__`, `importlib`, `import_module`): the import pass visits only
+ * nodes whose text holds them, i.e. the statements on the way to an import
+ * and their direct children, and skips everything else. */
+static int pysource__import_words(pysource__walk *w)
 {
-	const th_pysource_parser *p = w->p;
-	size_t len;
-	const char *t;
+	const char *t = w->text, *end = w->text + w->len, *at;
 
-	if (sym != p->sym[S_FUNC] && sym != p->sym[S_CLASS] && sym != p->sym[S_BLOCK] &&
-	    sym != p->sym[S_EXPR_STMT] && sym != p->sym[S_DECORATED])
-		return true;
-	t = pysource__at(w, n, &len);
-	return memmem(t, len, "import", 6) != NULL;
+	w->nocc = 0;
+	w->atocc = 0;
+	while (t < end && (at = memmem(t, (size_t)(end - t), "import", 6))) {
+		if (pysource__grow((void **)&w->occ, &w->capocc, w->nocc, sizeof(*w->occ), w->err))
+			return TH_ERR_NOMEM;
+		w->occ[w->nocc++] = (uint32_t)(at - w->text);
+		t = at + 6;
+	}
+	return 0;
 }
 
 /* Depth-first over the whole tree with one cursor; the frames live on a heap
@@ -838,12 +839,11 @@ static int pysource__walk_tree(pysource__walk *w, TSNode root, bool usages)
 			TSFieldId f;
 			unsigned ctx;
 
-			if (usages && !pysource__holds_occurrence(w, ts_node_start_byte(n), ts_node_end_byte(n)))
+			/* the import words or the bound names, as the pass looks for */
+			if (!pysource__holds_occurrence(w, ts_node_start_byte(n), ts_node_end_byte(n)))
 				goto next;
 			f = pysource__field_matters(w->p, pf->sym) ? ts_tree_cursor_current_field_id(&c) : 0;
 			ctx = pysource__ctx(w, pf, f, n);
-			if (!usages && !pysource__may_import(w, n, sym))
-				goto next;
 			if ((rc = pysource__visit(w, n, sym, ctx, pf, f, usages, &descend, &child)))
 				goto done;
 		}
@@ -1010,9 +1010,11 @@ int th_pysource_analyze(th_pysource *out, th_pysource_parser *p, const char *tex
 		out->has_errors = true;
 		out->error_line = pysource__first_error(root);
 	}
-	if ((rc = pysource__walk_tree(&w, root, false)))
+	if ((rc = pysource__import_words(&w)) || (rc = pysource__walk_tree(&w, root, false)))
 		goto done;
 	if (usages && w.nbind) {
+		w.nocc = 0;
+		w.atocc = 0;
 		if ((rc = pysource__index(&w)) || (rc = pysource__occurrences(&w)) ||
 		    (rc = pysource__walk_tree(&w, root, true)))
 			goto done;
