@@ -39,9 +39,11 @@ enum { PYSOURCE_FIELDS(PYSOURCE__ENUM) F_COUNT };
 
 #define SYM_ERROR ((TSSymbol)-1)
 
-/* tree-sitter's memory for one file: up to 256 MiB from the arena (a
- * 1 MiB source needs ~40 MiB), 8 MiB kept between files. */
-#define PYSOURCE_ARENA_CAP ((size_t)256 << 20)
+/* tree-sitter's memory for one file: up to 64 MiB from the arena (a
+ * 500 KiB source of the Python library needs ~13 MiB; only error recovery
+ * in garbage goes far beyond, and continues on the heap), 8 MiB kept
+ * between files. */
+#define PYSOURCE_ARENA_CAP ((size_t)64 << 20)
 #define PYSOURCE_ARENA_KEEP ((size_t)8 << 20)
 
 /* One thread's: the symbol ids and the arena. The tree-sitter parser itself
@@ -930,18 +932,31 @@ static int64_t pysource__now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* tree-sitter asks every hundred or so parse operations whether to stop:
- * past the deadline (parse_ms), it should. */
-static bool pysource__past_deadline(TSParseState *state)
+/* What a parse may spend: tree-sitter asks every hundred or so parse
+ * operations whether to stop, and it should past the deadline (parse_ms)
+ * or once it holds more memory than parse_bytes (its allocator is the
+ * arena, which counts). */
+typedef struct pysource__budget {
+	int64_t deadline_ns;
+	const th_tsarena *arena;
+	uint64_t max_bytes;
+	bool over_bytes; /* why it stopped */
+} pysource__budget;
+
+static bool pysource__over_budget(TSParseState *state)
 {
-	return pysource__now_ns() > *(const int64_t *)state->payload;
+	pysource__budget *b = state->payload;
+
+	if (th_tsarena_bytes(b->arena) > b->max_bytes)
+		return b->over_bytes = true;
+	return pysource__now_ns() > b->deadline_ns;
 }
 
-static TSTree *pysource__parse(TSParser *ts, const char *text, size_t len, const char *what, const th_limits *lim,
-			       th_error *err)
+static TSTree *pysource__parse(TSParser *ts, const th_tsarena *arena, const char *text, size_t len, const char *what,
+			       const th_limits *lim, th_error *err)
 {
 	pysource__input in = { text, (uint32_t)len };
-	int64_t deadline;
+	pysource__budget budget = { 0, arena, lim->parse_bytes, false };
 	TSTree *t;
 
 	if (len > lim->source_bytes || len > UINT32_MAX) {
@@ -954,14 +969,16 @@ static TSTree *pysource__parse(TSParser *ts, const char *text, size_t len, const
 			     (unsigned long long)lim->source_nesting);
 		return NULL;
 	}
-	deadline = pysource__now_ns() +
-		   (lim->parse_ms > INT64_MAX / 4000000 ? INT64_MAX / 4 : (int64_t)lim->parse_ms * 1000000);
+	budget.deadline_ns = pysource__now_ns() +
+			     (lim->parse_ms > INT64_MAX / 4000000 ? INT64_MAX / 4 : (int64_t)lim->parse_ms * 1000000);
 	t = ts_parser_parse_with_options(ts, NULL, (TSInput){ &in, pysource__read, TSInputEncodingUTF8, NULL },
-					 (TSParseOptions){ &deadline, pysource__past_deadline });
-	if (!t) {
+					 (TSParseOptions){ &budget, pysource__over_budget });
+	if (!t && budget.over_bytes)
+		th_error_set(err, TH_ERR_LIMIT, "%s: parsing needed more than %llu bytes (parse_bytes)", what,
+			     (unsigned long long)lim->parse_bytes);
+	else if (!t)
 		th_error_set(err, TH_ERR_LIMIT, "%s: parsing took longer than %llu ms (parse_ms)", what,
 			     (unsigned long long)lim->parse_ms);
-	}
 	return t;
 }
 
@@ -1001,7 +1018,7 @@ int th_pysource_analyze(th_pysource *out, th_pysource_parser *p, const char *tex
 		rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
 		goto done;
 	}
-	if (!(tree = pysource__parse(ts, text, len, what, lim, err))) {
+	if (!(tree = pysource__parse(ts, p->arena, text, len, what, lim, err))) {
 		rc = err ? err->code : TH_ERR_LIMIT;
 		goto done;
 	}

@@ -9,7 +9,8 @@
  * column of the statement (CPython's col_offset + 1). Every import is found,
  * wherever it is (functions, classes, conditionals, error-recovered code);
  * a file with syntax errors still yields what tree-sitter recovered and is
- * marked has_errors. Parsing time is bounded by limits.parse_ms.
+ * marked has_errors. Parsing time is bounded by limits.parse_ms, its
+ * memory by limits.parse_bytes.
  *
  * API usage: names bound by imports (`import a.b` binds a, `import a.b as c`
  * binds c to a.b, `from x import y as z` binds z to x.y) are followed
@@ -88,8 +89,8 @@ int th_pysource_parser_new(th_pysource_parser **out, th_error *err);
 void th_pysource_parser_free(th_pysource_parser *p);
 
 /* Analyzes (text, len) (UTF-8). `what` names the file in messages. Errors:
- * TH_ERR_LIMIT past lim->source_bytes or lim->parse_ms, TH_ERR_NOMEM. With
- * usages false only imports are collected. */
+ * TH_ERR_LIMIT past lim->source_bytes, lim->parse_ms or lim->parse_bytes,
+ * TH_ERR_NOMEM. With usages false only imports are collected. */
 int th_pysource_analyze(th_pysource *out, th_pysource_parser *p, const char *text, size_t len, bool usages,
 			const char *what, const th_limits *lim, th_arena *a, th_error *err);
 

@@ -51,7 +51,8 @@ struct th_tsarena {
 	size_t cap, keep;
 	size_t total;          /* bytes of all chunks */
 	size_t used;           /* bytes handed out in the scope */
-	size_t heap_live;
+	size_t heap_live;      /* heap blocks of the scope not freed yet */
+	size_t heap_bytes;     /* and their bytes */
 };
 
 /* The scope in force on this thread: tree-sitter's callbacks carry no
@@ -85,8 +86,10 @@ static void *tsarena__heap(size_t n)
 		tsarena__oom(n);
 	h->size = n;
 	h->who = a ? (uintptr_t)a : 0;
-	if (a)
+	if (a) {
 		a->heap_live++;
+		a->heap_bytes += n;
+	}
 	return h + 1;
 }
 
@@ -179,8 +182,10 @@ static void tsarena__free(void *p)
 	}
 	if (h->who) {
 		th_tsarena *owner = (th_tsarena *)h->who;
-		if (owner->heap_live)
+		if (owner->heap_live) {
 			owner->heap_live--;
+			owner->heap_bytes -= h->size <= owner->heap_bytes ? h->size : owner->heap_bytes;
+		}
 	}
 	free(h);
 }
@@ -195,10 +200,14 @@ static void *tsarena__realloc(void *p, size_t n)
 		return tsarena__malloc(n);
 	h = (tsarena__hdr *)p - 1;
 	if (h->who != TSARENA__BUMP) {
+		th_tsarena *owner = (th_tsarena *)h->who;
+		size_t old = h->size;
 		tsarena__hdr *nh;
 		if (n > SIZE_MAX - sizeof(*h) || !(nh = realloc(h, sizeof(*h) + n)))
 			tsarena__oom(n);
 		nh->size = n;
+		if (owner && owner->heap_live)
+			owner->heap_bytes = owner->heap_bytes - (old <= owner->heap_bytes ? old : owner->heap_bytes) + n;
 		return nh + 1;
 	}
 	if (a && h == a->last && n <= a->cap) {
@@ -264,6 +273,7 @@ void th_tsarena_enter(th_tsarena *a)
 	a->last = NULL;
 	a->used = 0;
 	a->heap_live = 0;
+	a->heap_bytes = 0;
 	tsarena__cur = a;
 }
 
@@ -297,9 +307,15 @@ void th_tsarena_leave(th_tsarena *a)
 	a->cur = NULL;
 	a->last = NULL;
 	a->heap_live = 0;
+	a->heap_bytes = 0;
 }
 
 size_t th_tsarena_used(const th_tsarena *a)
 {
 	return a->used;
+}
+
+size_t th_tsarena_bytes(const th_tsarena *a)
+{
+	return a->used + a->heap_bytes;
 }

@@ -48,5 +48,9 @@ void th_tsarena_leave(th_tsarena *a);
 /* Bytes the arena handed out in the current or last scope (headers
  * included), for tests and benchmarks. */
 size_t th_tsarena_used(const th_tsarena *a);
+/* Bytes tree-sitter holds in the current scope: what the arena handed out
+ * (freed blocks included: the arena takes them back only at the end) and
+ * the heap blocks still live. The owner bounds a parse with it. */
+size_t th_tsarena_bytes(const th_tsarena *a);
 
 #endif

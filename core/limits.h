@@ -39,6 +39,7 @@
 	X(image_src_bytes, (uint64_t)512 << 20, "bytes of Python sources, notebooks and manifests kept in memory from one image for scan repo: real applications are a few MiB; a huge one narrows with --path") \
 	X(db_query_ms,     10000,               "milliseconds one query may run over a database found inside an image: a hostile file must not hang thoth") \
 	X(parse_ms,        10000,               "milliseconds tree-sitter may spend on one source file") \
+	X(parse_bytes,     (uint64_t)1 << 30,   "bytes tree-sitter may hold while parsing one source file: real ones need ~25x their size; error recovery in garbage grows without end") \
 	X(source_nesting,  1000,                "brackets open at once in one Python source: CPython refuses more than 200; tree-sitter 0.20.7 corrupts memory past 65,535") \
 	X(import_names,    4096,                "import names one distribution is recorded as providing (top_level.txt / RECORD): real ones list a few; a RECORD of a million modules is an attack") \
 	X(observations,    1000000,             "performance observations in one imported file: a Dependency Monkey campaign records thousands") \

@@ -210,6 +210,29 @@ static void parse_time_limit(void **state)
 	th_buf_release(&text);
 }
 
+/* Past parse_bytes of tree-sitter memory the parse is abandoned (an error
+ * naming the limit); within it the same text parses, and the parser goes
+ * on to the next file. */
+static void parse_memory_limit(void **state)
+{
+	fx *f = *state;
+	th_error err = TH_ERROR_INIT;
+	th_limits lim = f->lim;
+	th_buf text = TH_BUF_INIT;
+
+	for (int i = 0; i < 2000; i++)
+		assert_int_equal(th_buf_printf(&text, NULL, "x%d = f(%d, [%d, {'k': %d}])\n", i, i, i, i), 0);
+	assert_int_equal(th_buf_puts(&text, "import late\n", NULL), 0);
+	lim.parse_bytes = 64 << 10;
+	assert_int_equal(th_pysource_analyze(&f->src, f->p, text.ptr, text.len, true, "big.py", &lim, &f->a, &err),
+			 TH_ERR_LIMIT);
+	assert_non_null(strstr(err.msg, "big.py: parsing needed more than 65536 bytes (parse_bytes)"));
+	assert_int_equal(th_pysource_analyze(&f->src, f->p, text.ptr, text.len, true, "big.py", &f->lim, &f->a, &err),
+			 0);
+	find(&f->src, "late");
+	th_buf_release(&text);
+}
+
 static void deep_nesting(void **state)
 {
 	fx *f = *state;
@@ -267,6 +290,7 @@ int main(void)
 		cmocka_unit_test(errors_do_not_hide_imports),
 		cmocka_unit_test(limits_are_errors),
 		cmocka_unit_test(parse_time_limit),
+		cmocka_unit_test(parse_memory_limit),
 		cmocka_unit_test(deep_nesting),
 		cmocka_unit_test(decoding),
 	};

@@ -117,8 +117,10 @@ static void heap_blocks_are_counted_until_freed(void **state)
 	th_tsarena_enter(a);
 	ts = ts_parser_new();
 	assert_true(th_tsarena_heap_live(a) > 0);
+	assert_true(th_tsarena_bytes(a) > sizeof(void *));
 	ts_parser_delete(ts);
 	assert_int_equal(th_tsarena_heap_live(a), 0);
+	assert_int_equal(th_tsarena_bytes(a), 0);
 	th_tsarena_leave(a);
 	th_tsarena_free(a);
 }
