@@ -78,6 +78,13 @@ typedef struct th_kb_import_report {
 	uint64_t requests, retries, not_modified, bytes, connects;
 	uint64_t import_names;  /* (version, import name) pairs recorded */
 	uint64_t observations;  /* performance observations recorded (one per pinned package) */
+	/* Index imports: the wheels read for import names (one per project),
+	 * those whose names were known from an earlier read (by sha256), and
+	 * those skipped (unreadable, a server without Range support, a limit),
+	 * with the first skip's reason. */
+	uint64_t wheels_read, wheels_known, wheels_skipped;
+	uint64_t wheel_bytes;   /* bytes read of those wheels (file:// and HTTP) */
+	char wheel_skip[TH_ERROR_MSG_MAX];
 } th_kb_import_report;
 
 /* Guesses what a source is from its form and contents. */
