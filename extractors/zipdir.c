@@ -255,73 +255,105 @@ int th_zipdir_member_read(const char **out, size_t *out_len, const th_zipdir_mem
 	return 0;
 }
 
-/* Reads [off, off + len) of fd into a fresh arena buffer. */
-static int zipdir__pread(unsigned char **out, int fd, uint64_t off, uint64_t len, th_arena *a, const char *what,
-			 th_error *err)
+/* Where the bytes come from: a file (pread) or memory. *out points at len
+ * bytes, valid as long as the arena. */
+typedef struct zipdir__src {
+	int fd;                /* -1: memory */
+	const unsigned char *mem;
+	uint64_t size;
+	const char *what;
+} zipdir__src;
+
+static int zipdir__read(const unsigned char **out, const zipdir__src *src, uint64_t off, uint64_t len, th_arena *a,
+			th_error *err)
 {
-	unsigned char *b = th_arena_alloc(a, len ? (size_t)len : 1);
+	unsigned char *b;
 	size_t got = 0;
 
 	*out = NULL;
-	if (!b)
+	if (off > src->size || len > src->size - off)
+		return th_error_set(err, TH_ERR_INVALID, "%s: %llu bytes at %llu lie past its end", src->what,
+				    (unsigned long long)len, (unsigned long long)off);
+	if (src->fd < 0) {
+		*out = src->mem + off;
+		return 0;
+	}
+	if (!(b = th_arena_alloc(a, len ? (size_t)len : 1)))
 		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
 	while (got < len) {
-		ssize_t n = pread(fd, b + got, (size_t)len - got, (off_t)(off + got));
+		ssize_t n = pread(src->fd, b + got, (size_t)len - got, (off_t)(off + got));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return th_error_set(err, TH_ERR_IO, "%s: read error: %s", what, strerror(errno));
+			return th_error_set(err, TH_ERR_IO, "%s: read error: %s", src->what, strerror(errno));
 		if (n == 0)
-			return th_error_set(err, TH_ERR_IO, "%s: shorter than it was a moment ago", what);
+			return th_error_set(err, TH_ERR_IO, "%s: shorter than it was a moment ago", src->what);
 		got += (size_t)n;
 	}
 	*out = b;
 	return 0;
 }
 
-int th_zipdir_wheel_file(th_zipdir_texts *out, const char *path, const th_limits *lim, th_arena *a, th_error *err)
+/* The steps of zipdir.h in a row, on bytes at hand. */
+static int zipdir__wheel(th_zipdir_texts *out, const zipdir__src *src, const th_limits *lim, th_arena *a,
+			 th_error *err)
 {
 	th_zipdir_end end;
 	th_zipdir_wheel wh;
-	struct stat st;
-	unsigned char *tail, *cd, *span;
-	uint64_t tail_len;
-	int fd, rc;
+	const unsigned char *tail, *cd, *span;
+	uint64_t tail_len = src->size < TH_ZIPDIR_TAIL ? src->size : TH_ZIPDIR_TAIL;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return th_error_set(err, TH_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		rc = th_error_set(err, TH_ERR_IO, "%s: not a regular file", path);
-		goto done;
-	}
-	tail_len = (uint64_t)st.st_size < TH_ZIPDIR_TAIL ? (uint64_t)st.st_size : TH_ZIPDIR_TAIL;
-	if ((rc = zipdir__pread(&tail, fd, (uint64_t)st.st_size - tail_len, tail_len, a, path, err)) ||
-	    (rc = th_zipdir_end_parse(&end, tail, (size_t)tail_len, (uint64_t)st.st_size, lim, path, err)))
-		goto done;
+	if ((rc = zipdir__read(&tail, src, src->size - tail_len, tail_len, a, err)) ||
+	    (rc = th_zipdir_end_parse(&end, tail, (size_t)tail_len, src->size, lim, src->what, err)))
+		return rc;
 	out->bytes_read = tail_len;
-	if (end.cd_offset >= (uint64_t)st.st_size - tail_len) {
-		cd = tail + (end.cd_offset - ((uint64_t)st.st_size - tail_len));
+	if (end.cd_offset >= src->size - tail_len) {
+		cd = tail + (end.cd_offset - (src->size - tail_len));
 	} else {
-		if ((rc = zipdir__pread(&cd, fd, end.cd_offset, end.cd_size, a, path, err)))
-			goto done;
+		if ((rc = zipdir__read(&cd, src, end.cd_offset, end.cd_size, a, err)))
+			return rc;
 		out->bytes_read += end.cd_size;
 	}
-	if ((rc = th_zipdir_wheel_find(&wh, &end, cd, (size_t)end.cd_size, lim, path, err)))
-		goto done;
+	if ((rc = th_zipdir_wheel_find(&wh, &end, cd, (size_t)end.cd_size, lim, src->what, err)))
+		return rc;
 	for (int k = 0; k < 2; k++) {
 		const th_zipdir_member *m = k ? &wh.record : &wh.top_level;
-		const char **text = k ? &out->record : &out->top_level;
-		size_t *text_len = k ? &out->record_len : &out->top_level_len;
 		if (!m->present)
 			continue;
-		if ((rc = zipdir__pread(&span, fd, m->span_start, m->span_end - m->span_start, a, path, err)) ||
-		    (rc = th_zipdir_member_read(text, text_len, m, span, (size_t)(m->span_end - m->span_start), lim, a,
-						path, err)))
-			goto done;
+		if ((rc = zipdir__read(&span, src, m->span_start, m->span_end - m->span_start, a, err)) ||
+		    (rc = th_zipdir_member_read(k ? &out->record : &out->top_level,
+						k ? &out->record_len : &out->top_level_len, m, span,
+						(size_t)(m->span_end - m->span_start), lim, a, src->what, err)))
+			return rc;
 		out->bytes_read += m->span_end - m->span_start;
 	}
-done:
-	close(fd);
+	return 0;
+}
+
+int th_zipdir_wheel_mem(th_zipdir_texts *out, const void *buf, size_t len, const th_limits *lim, th_arena *a,
+			const char *what, th_error *err)
+{
+	zipdir__src src = { -1, buf, len, what };
+	return zipdir__wheel(out, &src, lim, a, err);
+}
+
+int th_zipdir_wheel_file(th_zipdir_texts *out, const char *path, const th_limits *lim, th_arena *a, th_error *err)
+{
+	zipdir__src src = { -1, NULL, 0, path };
+	struct stat st;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((src.fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return th_error_set(err, TH_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+	if (fstat(src.fd, &st) || !S_ISREG(st.st_mode))
+		rc = th_error_set(err, TH_ERR_IO, "%s: not a regular file", path);
+	else {
+		src.size = (uint64_t)st.st_size;
+		rc = zipdir__wheel(out, &src, lim, a, err);
+	}
+	close(src.fd);
 	return rc;
 }

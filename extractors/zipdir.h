@@ -76,5 +76,8 @@ typedef struct th_zipdir_texts {
 } th_zipdir_texts;
 
 int th_zipdir_wheel_file(th_zipdir_texts *out, const char *path, const th_limits *lim, th_arena *a, th_error *err);
+/* The same on a whole archive in memory (tests, fuzzing). */
+int th_zipdir_wheel_mem(th_zipdir_texts *out, const void *buf, size_t len, const th_limits *lim, th_arena *a,
+			const char *what, th_error *err);
 
 #endif
