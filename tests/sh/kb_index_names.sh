@@ -68,17 +68,21 @@ page "$I" garbage garbage-1.0-py3-none-any.whl
 page "$I" truncated truncated-1.0-py3-none-any.whl
 root "$I"
 bigsize=$(wc -c < "$I/files/big-1.0-py3-none-any.whl")
+# named PROJECT: its versions that have import names, each with them.
+named() { "$THOTH" kb show "$1" --format json | jq -c '[.versions[] | select(.import_names | length > 0) | .version, .import_names]'; }
+# bytes_read OUTPUT: the bytes of wheels the import line says were read.
+bytes_read() { printf '%s\n' "$1" | sed -n 's/.*wheels read (\([0-9]*\) bytes).*/\1/p'; }
 
 # ---- file:// ----
 export THOTH_DB=$W/kb.db
 out=$("$THOTH" kb import "file://$I/simple/" 2>&1)
 check "file:// import succeeds" same "$?" 0
 check "file:// counts" has "$out" "4 wheels read ([0-9]* bytes), 0 known, 2 skipped; 5 names; first skipped: "
-check "newest final release" same "$("$THOTH" kb show pyyaml --format json | jq -c '[.versions[] | select(.import_names | length > 0) | .version, .import_names]')" \
+check "newest final release" same "$(named pyyaml)" \
   '["6.0.1",["_yaml","yaml"]]'
 check "namespace package" same "$("$THOTH" kb show protobuf --format json | jq -c '.versions[0].import_names')" '["google.protobuf"]'
 check "only a pre-release" same "$("$THOTH" kb show onlypre --format json | jq -c '.versions[0].import_names')" '["onlypre"]'
-read_bytes=$(printf '%s\n' "$out" | sed -n 's/.*wheels read (\([0-9]*\) bytes).*/\1/p')
+read_bytes=$(bytes_read "$out")
 check "wheels are not read whole" [ "$read_bytes" -lt $((bigsize / 10)) ]
 
 p=$W/proj
@@ -110,9 +114,9 @@ if kb_nginx_start "$W/nginx" "$W"; then
   out=$("$THOTH" kb import "$U/idx/simple/" 2>&1)
   check "http import succeeds" same "$?" 0
   check "http: names read with Range" has "$out" "4 wheels read ([0-9]* bytes), 0 known, 2 skipped; 5 names"
-  check "http: same names" same "$("$THOTH" kb show pyyaml --format json | jq -c '[.versions[] | select(.import_names | length > 0) | .version, .import_names]')" \
+  check "http: same names" same "$(named pyyaml)" \
     '["6.0.1",["_yaml","yaml"]]'
-  read_bytes=$(printf '%s\n' "$out" | sed -n 's/.*wheels read (\([0-9]*\) bytes).*/\1/p')
+  read_bytes=$(bytes_read "$out")
   check "http: wheels are not downloaded whole" [ "$read_bytes" -lt $((bigsize / 10)) ]
   out=$("$THOTH" kb import "$U/idx/simple/" 2>&1)
   check "http: unchanged re-import reads nothing" same "$(printf '%s\n' "$out" | grep -c 'import names')" 0
