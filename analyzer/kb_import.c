@@ -710,8 +710,12 @@ static int kb__zfail(kb__idx *c, kb__wjob *j, const th_error *why)
 	return kb__names_skip(c, why);
 }
 
-/* The central directory is at hand: ask for the members. */
-static int kb__zdir(kb__idx *c, kb__wjob *j, const void *cd, size_t len)
+/* The central directory is at hand: take the members from the bytes the
+ * tail request brought (have, from have_start) when they lie there, as they
+ * usually do (RECORD is written last, just before the directory), else ask
+ * for them. */
+static int kb__zdir(kb__idx *c, kb__wjob *j, const void *cd, size_t len, const char *have, uint64_t have_start,
+		    size_t have_len)
 {
 	th_error zerr = TH_ERROR_INIT;
 	int rc = 0;
@@ -722,11 +726,18 @@ static int kb__zdir(kb__idx *c, kb__wjob *j, const void *cd, size_t len)
 		const th_zipdir_member *m = k ? &j->wh.record : &j->wh.top_level;
 		if (!m->present)
 			continue;
+		if (have && m->span_start >= have_start && m->span_end <= have_start + have_len) {
+			if (th_zipdir_member_read(k ? &j->record : &j->top_level, k ? &j->record_len : &j->top_level_len, m,
+						  have + (m->span_start - have_start), (size_t)(m->span_end - m->span_start),
+						  c->lim, &j->a, j->url, &zerr))
+				return kb__zfail(c, j, &zerr);
+			continue;
+		}
 		j->pending++;
 		rc = kb__zget(c, j, REQ_ZMEMBER, k, m->span_start, m->span_end - 1);
 	}
-	if (!rc && !j->pending) /* neither member: a wheel that says nothing */
-		rc = kb__names_record(c, j->vid, j->key, NULL, 0, NULL, 0, j->url);
+	if (!rc && !j->pending) /* every member at hand, or none in the wheel */
+		rc = kb__names_record(c, j->vid, j->key, j->top_level, j->top_level_len, j->record, j->record_len, j->url);
 	return rc;
 }
 
@@ -746,7 +757,8 @@ static int kb__on_zip(kb__idx *c, kb__req *r, const th_http_resp *resp)
 		if (th_zipdir_end_parse(&j->end, resp->body, resp->len, resp->range_total, c->lim, j->url, &zerr))
 			return kb__zfail(c, j, &zerr);
 		if (j->end.cd_offset >= resp->range_start)
-			return kb__zdir(c, j, resp->body + (j->end.cd_offset - resp->range_start), (size_t)j->end.cd_size);
+			return kb__zdir(c, j, resp->body + (j->end.cd_offset - resp->range_start), (size_t)j->end.cd_size,
+					resp->body, resp->range_start, resp->len);
 		return kb__zget(c, j, REQ_ZDIR, 0, j->end.cd_offset, j->end.cd_offset + j->end.cd_size - 1);
 	}
 	if (r->kind == REQ_ZDIR) {
@@ -755,7 +767,7 @@ static int kb__on_zip(kb__idx *c, kb__req *r, const th_http_resp *resp)
 				     resp->url);
 			return kb__zfail(c, j, &zerr);
 		}
-		return kb__zdir(c, j, resp->body, resp->len);
+		return kb__zdir(c, j, resp->body, resp->len, NULL, 0, 0);
 	}
 	{
 		const th_zipdir_member *m = r->member ? &j->wh.record : &j->wh.top_level;

@@ -8,7 +8,8 @@
 #     without (BEFORE: a binary without the feature; else the same binary
 #     with --limit name_wheels=1, i.e. one wheel read);
 #  2. an index of real wheels (pip and setuptools as ensurepip bundles them,
-#     25 versions each: RECORDs of ~1,000 lines, wheels of 1-2 MiB), file://;
+#     each copied under 25 project names: 50 projects, RECORDs of ~1,000
+#     lines, wheels of 1-3 MiB), file://;
 #  3. both over HTTP from a local nginx: requests and bytes, with and without.
 # Usage: sh bench/kb_index_names.sh [THOTH [BEFORE]]
 set -eu
@@ -25,13 +26,14 @@ bench_machine
 
 python3 "$SHARED/tools/json_index_to_simple.py" "$SHARED/data/resolver/resolvelib/index/pypi-2020-11-17-cheroot.json" \
   "$W/www/cheroot" >/dev/null
-# Real wheels as an index: NAME-V.postK copies (each a project version).
+# Real wheels as an index: NAMEK-V copies, each its own project.
 mkdir -p "$W/www/real/files"
 for py in python3 /usr/bin/python3; do
   d=$("$py" -c 'import ensurepip, os; print(os.path.join(os.path.dirname(ensurepip.__file__), "_bundled"))' 2>/dev/null) || continue
   for f in "$d"/*.whl; do
+    [ -f "$f" ] || continue
     b=$(basename "$f" .whl); name=${b%%-*}; rest=${b#*-}; ver=${rest%%-*}; tags=${rest#*-}
-    k=0; while [ $k -lt 25 ]; do cp "$f" "$W/www/real/files/$name-$ver.post$k-$tags.whl"; k=$((k + 1)); done
+    k=0; while [ $k -lt 25 ]; do cp "$f" "$W/www/real/files/$name$k-$ver-$tags.whl"; k=$((k + 1)); done
   done
 done
 for f in "$W"/www/real/files/*.whl; do
