@@ -322,12 +322,17 @@ static int zipdir__wheel(th_zipdir_texts *out, const zipdir__src *src, const th_
 		const th_zipdir_member *m = k ? &wh.record : &wh.top_level;
 		if (!m->present)
 			continue;
-		if ((rc = zipdir__read(&span, src, m->span_start, m->span_end - m->span_start, a, err)) ||
-		    (rc = th_zipdir_member_read(k ? &out->record : &out->top_level,
+		if (m->span_start >= src->size - tail_len) {
+			span = tail + (m->span_start - (src->size - tail_len)); /* read already */
+		} else {
+			if ((rc = zipdir__read(&span, src, m->span_start, m->span_end - m->span_start, a, err)))
+				return rc;
+			out->bytes_read += m->span_end - m->span_start;
+		}
+		if ((rc = th_zipdir_member_read(k ? &out->record : &out->top_level,
 						k ? &out->record_len : &out->top_level_len, m, span,
 						(size_t)(m->span_end - m->span_start), lim, a, src->what, err)))
 			return rc;
-		out->bytes_read += m->span_end - m->span_start;
 	}
 	return 0;
 }
