@@ -9,7 +9,7 @@
 #     with --limit name_wheels=1, i.e. one wheel read);
 #  2. an index of real wheels (pip and setuptools as ensurepip bundles them,
 #     each copied under 25 project names: 50 projects, RECORDs of ~1,000
-#     lines, wheels of 1-3 MiB), file://;
+#     lines, wheels of 1.2-2.1 MB), file://;
 #  3. both over HTTP from a local nginx: requests and bytes, with and without.
 # Usage: sh bench/kb_index_names.sh [THOTH [BEFORE]]
 set -eu
