@@ -96,6 +96,7 @@ typedef struct http__xfer {
 	th_buf body;
 	int too_big;
 	int not_ranged; /* a range request answered with the whole file */
+	uint64_t max;   /* body cap: the client's, or the size of the range asked for */
 	int attempt;
 	uint64_t not_before; /* ms, monotonic: when a retry may start */
 	char errbuf[CURL_ERROR_SIZE];
@@ -252,7 +253,7 @@ static size_t http__write(char *data, size_t size, size_t n, void *ud)
 			return 0; /* makes curl stop: the whole file is not wanted */
 		}
 	}
-	if (x->body.len + len > x->h->o.max_bytes) {
+	if (x->body.len + len > x->max) {
 		x->too_big = 1;
 		return 0; /* makes curl stop with CURLE_WRITE_ERROR */
 	}
@@ -273,6 +274,17 @@ static int http__queue(th_http *h, const char *url, const char *accept, const ch
 	}
 	x->h = h;
 	x->req_ud = req_ud;
+	x->max = h->o.max_bytes;
+	if (range) {
+		/* A server sending more than the range asked for is cut off there. */
+		char *end;
+		unsigned long long a = strtoull(range[0] == '-' ? range + 1 : range, &end, 10), b;
+		if (range[0] == '-' && !*end && a < x->max)
+			x->max = a;
+		else if (range[0] != '-' && *end == '-' && (b = strtoull(end + 1, &end, 10)) >= a && !*end &&
+			 b - a + 1 < x->max)
+			x->max = b - a + 1;
+	}
 	th_buf_init(&x->body, 0);
 	if (h->tail)
 		h->tail->next = x;
@@ -423,8 +435,9 @@ static int http__finish(th_http *h, http__xfer *x, CURLcode cc, th_error *err)
 	if (x->not_ranged || (x->range && cc == CURLE_OK && status != 206 && status >= 200 && status <= 299)) {
 		th_error_set(&fail, TH_ERR_UNSUPPORTED, "%s: the server ignores Range requests (HTTP %ld)", x->url, status);
 	} else if (x->too_big) {
-		th_error_set(&fail, TH_ERR_LIMIT, "%s: the response is larger than the limit of %llu bytes (http_bytes)",
-			     x->url, (unsigned long long)h->o.max_bytes);
+		th_error_set(&fail, TH_ERR_LIMIT, "%s: the response is larger than %s of %llu bytes", x->url,
+			     x->max < h->o.max_bytes ? "the range asked for" : "the limit (http_bytes)",
+			     (unsigned long long)x->max);
 	} else if (http__transient(cc, status) && x->attempt < h->o.retries) {
 		long delay = h->o.backoff_ms << x->attempt;
 		x->attempt++;
