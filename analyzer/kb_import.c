@@ -2,6 +2,7 @@
  * see kb_import.h. */
 #include "analyzer/kb_import.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -604,13 +605,11 @@ static int kb__file_path(th_buf *out, const char *url, th_error *err)
 		return th_error_set(err, TH_ERR_UNSUPPORTED, "%s: a file URL with a host", url);
 	for (; *p && *p != '#' && *p != '?'; p++) {
 		int ch = (unsigned char)*p;
-		if (*p == '%' && p[1] && p[2]) {
-			char hex[3] = { p[1], p[2], 0 };
-			char *end;
-			long v = strtol(hex, &end, 16);
-			if (*end || v == 0)
+		if (*p == '%') {
+			char hex[3] = { p[1], p[1] ? p[2] : 0, 0 };
+			if (!isxdigit((unsigned char)hex[0]) || !isxdigit((unsigned char)hex[1]) ||
+			    !(ch = (int)strtol(hex, NULL, 16)))
 				return th_error_set(err, TH_ERR_INVALID, "%s: a bad percent-escape", url);
-			ch = (int)v;
 			p += 2;
 		}
 		if ((rc = th_buf_putc(out, (char)ch, err)))

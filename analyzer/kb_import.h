@@ -16,6 +16,15 @@
  * or whose bytes hash as before is skipped; metadata files are addressed by
  * their sha256 and never fetched twice.
  *
+ * A whole-index import also records the import names of one wheel per
+ * project (the newest final release that has one, else the newest
+ * pre-release), reading only its zip directory, top_level.txt and RECORD
+ * (extractors/zipdir): pread for file://, HTTP Range requests otherwise. A
+ * wheel that cannot be read so (a server ignoring Range, a broken zip, a
+ * limit) is skipped and counted (wheels_skipped, with the first reason),
+ * never an error. What a wheel gave is remembered by its sha256
+ * (store_kb's kb_wheel_names), so it is read once. Lazy runs read no wheels.
+ *
  * Lazy mode (th_kb_lazy_*) is the other way in: the resolver asks for a
  * project the knowledge base does not know, and exactly that project's page
  * and its PEP 658 metadata files are fetched from the configured indexes, in
