@@ -2,6 +2,7 @@
  * see kb_import.h. */
 #include "analyzer/kb_import.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -26,6 +27,7 @@
 #include "extractors/osv.h"
 #include "extractors/pipconf.h"
 #include "extractors/wheelhouse.h"
+#include "extractors/zipdir.h"
 
 /* PEP 691: JSON preferred, HTML accepted (servers without PEP 691 send it). */
 #define KB_ACCEPT "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01"
@@ -213,10 +215,28 @@ static int kb__dist_name(const char *filename, const char *project, th_buf *vers
 
 /* ---- indexes ---- */
 
-enum { REQ_ROOT, REQ_PAGE, REQ_METADATA };
+enum { REQ_ROOT, REQ_PAGE, REQ_METADATA, REQ_ZTAIL, REQ_ZDIR, REQ_ZMEMBER };
+
+/* One index wheel being read for its import names over HTTP: the tail,
+ * perhaps the central directory, then its top_level.txt and RECORD, each a
+ * Range request; the names are recorded when the last member arrives. */
+typedef struct kb__wjob {
+	struct kb__wjob *next; /* the run's jobs, released at its end */
+	int64_t vid;
+	char *key, *url;       /* in the run's request arena */
+	th_zipdir_end end;
+	th_zipdir_wheel wh;
+	int pending;           /* member requests in flight */
+	int failed;            /* skipped already (counted once) */
+	const char *top_level, *record; /* in a */
+	size_t top_level_len, record_len;
+	th_arena a;
+} kb__wjob;
 
 typedef struct kb__req {
 	int kind;
+	kb__wjob *job; /* ZTAIL, ZDIR, ZMEMBER */
+	int member;    /* ZMEMBER: 0 top_level.txt, 1 RECORD */
 	char *name;      /* normalized project (PAGE, METADATA) */
 	char *display;   /* as the root page wrote it (PAGE) */
 	char *page_hash; /* stored hash of the page (PAGE), "" when new */
@@ -340,6 +360,14 @@ typedef struct kb__idx {
 	kb__set pending;    /* metadata hashes asked for in this run: two files sharing one cost one request */
 	kb__set states;     /* whole-index runs: every stored project -> "etag\0page_hash\0", read in one query */
 	int have_states;
+	/* Import names (whole-index runs): the page's newest wheel, final
+	 * releases first, is read once the page is parsed. */
+	int have_best, best_final;
+	th_version best_v;  /* in the page arena */
+	int64_t best_vid;
+	th_buf best_url, best_key;
+	uint64_t wheels_begun; /* this run: limit name_wheels */
+	kb__wjob *jobs;
 } kb__idx;
 
 static int kb__idx_get(kb__idx *c, const char *url, const char *etag, kb__req *r)
@@ -447,6 +475,32 @@ static int kb__on_root(kb__idx *c, const th_http_resp *resp)
 	return rc;
 }
 
+/* Keeps the page's wheel to read import names from: the newest final
+ * release that has a wheel, else the newest pre-release; the first wheel of
+ * that version (names rarely differ between a version's wheels). */
+static int kb__best_wheel(kb__idx *c, const th_indexfile *f, int64_t vid)
+{
+	th_version v;
+	int final, rc;
+
+	if (th_version_parse(&v, c->version.ptr, c->version.len, c->page_arena, NULL))
+		return 0; /* kb__dist_name formatted it: cannot happen */
+	final = !th_version_is_prerelease(&v);
+	if (c->have_best && (c->best_final > final || (c->best_final == final && th_version_cmp(&v, &c->best_v) <= 0)))
+		return 0;
+	c->have_best = 1;
+	c->best_final = final;
+	c->best_v = v;
+	c->best_vid = vid;
+	th_buf_clear(&c->best_url);
+	if ((rc = th_buf_puts(&c->best_url, c->url.ptr, c->err)))
+		return rc;
+	th_buf_clear(&c->best_key);
+	if (f->hash_name && f->hash_hex && !strcmp(f->hash_name, "sha256"))
+		return th_buf_printf(&c->best_key, c->err, "sha256:%s", f->hash_hex);
+	return th_buf_printf(&c->best_key, c->err, "url:%s", c->url.ptr);
+}
+
 static int kb__on_file(void *ud, const th_indexfile *f)
 {
 	kb__idx *c = ud;
@@ -474,6 +528,8 @@ static int kb__on_file(void *ud, const th_indexfile *f)
 	if ((rc = th_kb_file_put(c->w, vid, &kf, &fid, c->err)))
 		goto done;
 	c->rep->files++;
+	if (!c->lazy && c->tags.len && (rc = kb__best_wheel(c, f, vid)))
+		goto done;
 	if (f->has_metadata && md && !known && (known = kb__set_add(&c->pending, md)) >= 0)
 		known = !known; /* asked for already by another file of this import */
 	if (known < 0) {
@@ -494,6 +550,239 @@ static int kb__on_file(void *ud, const th_indexfile *f)
 	}
 done:
 	return rc;
+}
+
+/* ---- import names of index wheels ---- */
+
+/* A wheel given up on: counted, the first reason kept for the report. Only
+ * running out of memory stops the import. */
+static int kb__names_skip(kb__idx *c, const th_error *why)
+{
+	if (why->code == TH_ERR_NOMEM) {
+		if (c->err && c->err != why)
+			*c->err = *why;
+		return TH_ERR_NOMEM;
+	}
+	if (!c->rep->wheels_skipped++)
+		memcpy(c->rep->wheel_skip, why->msg, sizeof(c->rep->wheel_skip));
+	return 0;
+}
+
+/* Names read from a wheel: recorded for its version and remembered by key. */
+static int kb__names_record(kb__idx *c, int64_t vid, const char *key, const char *top_level, size_t top_level_len,
+			    const char *record, size_t record_len, const char *what)
+{
+	const char **names = NULL;
+	size_t n = 0;
+	th_error perr = TH_ERROR_INIT;
+	th_arena a;
+	int rc;
+
+	th_arena_init(&a, 0);
+	rc = th_importnames_parse(&names, &n, top_level, top_level_len, record, record_len, c->lim, what, &a, &perr);
+	if (rc) {
+		rc = kb__names_skip(c, &perr);
+		goto done;
+	}
+	if ((rc = th_kb_import_names_put(c->w, vid, names, n, c->err)) ||
+	    (rc = th_kb_wheel_names_put(c->w, key, names, n, c->err)))
+		goto done;
+	c->rep->wheels_read++;
+	c->rep->import_names += n;
+done:
+	th_arena_release(&a);
+	return rc;
+}
+
+/* "file://" URL to a path: percent-decoded, no host part. */
+static int kb__file_path(th_buf *out, const char *url, th_error *err)
+{
+	const char *p = url + 7;
+	int rc;
+
+	th_buf_clear(out);
+	if (*p != '/')
+		return th_error_set(err, TH_ERR_UNSUPPORTED, "%s: a file URL with a host", url);
+	for (; *p && *p != '#' && *p != '?'; p++) {
+		int ch = (unsigned char)*p;
+		if (*p == '%') {
+			char hex[3] = { p[1], p[1] ? p[2] : 0, 0 };
+			if (!isxdigit((unsigned char)hex[0]) || !isxdigit((unsigned char)hex[1]) ||
+			    !(ch = (int)strtol(hex, NULL, 16)))
+				return th_error_set(err, TH_ERR_INVALID, "%s: a bad percent-escape", url);
+			p += 2;
+		}
+		if ((rc = th_buf_putc(out, (char)ch, err)))
+			return rc;
+	}
+	return 0;
+}
+
+static int kb__names_local(kb__idx *c)
+{
+	th_zipdir_texts t;
+	th_error zerr = TH_ERROR_INIT;
+	th_buf path = TH_BUF_INIT;
+	th_arena a;
+	int rc;
+
+	th_arena_init(&a, 0);
+	if ((rc = kb__file_path(&path, c->best_url.ptr, &zerr)) ||
+	    (rc = th_zipdir_wheel_file(&t, path.ptr, c->lim, &a, &zerr))) {
+		rc = kb__names_skip(c, &zerr);
+		goto done;
+	}
+	c->rep->wheel_bytes += t.bytes_read;
+	rc = kb__names_record(c, c->best_vid, c->best_key.ptr, t.top_level, t.top_level_len, t.record, t.record_len,
+			      path.ptr);
+done:
+	th_buf_release(&path);
+	th_arena_release(&a);
+	return rc;
+}
+
+static int kb__zget(kb__idx *c, kb__wjob *j, int kind, int member, uint64_t first, uint64_t last_or_tail)
+{
+	kb__req *r = kb__req_new(c, kind, NULL, NULL);
+	char range[64];
+
+	if (!r)
+		return th_error_set(c->err, TH_ERR_NOMEM, "out of memory");
+	r->job = j;
+	r->member = member;
+	if (kind == REQ_ZTAIL)
+		snprintf(range, sizeof(range), "-%llu", (unsigned long long)last_or_tail);
+	else
+		snprintf(range, sizeof(range), "%llu-%llu", (unsigned long long)first, (unsigned long long)last_or_tail);
+	return th_http_get_range(c->http, j->url, range, r, c->err);
+}
+
+/* The page's chosen wheel: names known by its key, or read now (file://),
+ * or its reading started (HTTP). */
+static int kb__names_begin(kb__idx *c)
+{
+	const char **names;
+	size_t n;
+	int found, rc;
+	th_arena a;
+	kb__wjob *j;
+
+	th_arena_init(&a, 0);
+	rc = th_kb_wheel_names_get(c->w, c->best_key.ptr, &found, &names, &n, &a, c->err);
+	if (!rc && found) {
+		rc = th_kb_import_names_put(c->w, c->best_vid, names, n, c->err);
+		c->rep->wheels_known++;
+		c->rep->import_names += n;
+	}
+	th_arena_release(&a);
+	if (rc || found)
+		return rc;
+	if (c->wheels_begun >= c->lim->name_wheels) {
+		th_error lim = TH_ERROR_INIT;
+		th_error_set(&lim, TH_ERR_LIMIT, "more than %llu wheels to read import names from (limit name_wheels)",
+			     (unsigned long long)c->lim->name_wheels);
+		return kb__names_skip(c, &lim);
+	}
+	c->wheels_begun++;
+	if (!strncmp(c->best_url.ptr, "file://", 7)) {
+		if (c->file_mode)
+			return kb__names_local(c);
+		th_error nf = TH_ERROR_INIT;
+		th_error_set(&nf, TH_ERR_UNSUPPORTED, "%s: a local file linked from a remote index", c->best_url.ptr);
+		return kb__names_skip(c, &nf);
+	}
+	if (!(j = th_arena_zalloc(&c->reqs, sizeof(*j))) || !(j->key = th_arena_strdup(&c->reqs, c->best_key.ptr)) ||
+	    !(j->url = th_arena_strdup(&c->reqs, c->best_url.ptr)))
+		return th_error_set(c->err, TH_ERR_NOMEM, "out of memory");
+	th_arena_init(&j->a, 0);
+	j->vid = c->best_vid;
+	j->next = c->jobs;
+	c->jobs = j;
+	return kb__zget(c, j, REQ_ZTAIL, 0, 0, TH_ZIPDIR_TAIL);
+}
+
+static int kb__zfail(kb__idx *c, kb__wjob *j, const th_error *why)
+{
+	if (j->failed)
+		return why->code == TH_ERR_NOMEM ? kb__names_skip(c, why) : 0;
+	j->failed = 1;
+	return kb__names_skip(c, why);
+}
+
+/* The central directory is at hand: take the members from the bytes the
+ * tail request brought (have, from have_start) when they lie there, as they
+ * usually do (RECORD is written last, just before the directory), else ask
+ * for them. */
+static int kb__zdir(kb__idx *c, kb__wjob *j, const void *cd, size_t len, const char *have, uint64_t have_start,
+		    size_t have_len)
+{
+	th_error zerr = TH_ERROR_INIT;
+	int rc = 0;
+
+	if (th_zipdir_wheel_find(&j->wh, &j->end, cd, len, c->lim, j->url, &zerr))
+		return kb__zfail(c, j, &zerr);
+	for (int k = 0; !rc && k < 2; k++) {
+		const th_zipdir_member *m = k ? &j->wh.record : &j->wh.top_level;
+		if (!m->present)
+			continue;
+		if (have && m->span_start >= have_start && m->span_end <= have_start + have_len) {
+			if (th_zipdir_member_read(k ? &j->record : &j->top_level, k ? &j->record_len : &j->top_level_len, m,
+						  have + (m->span_start - have_start), (size_t)(m->span_end - m->span_start),
+						  c->lim, &j->a, j->url, &zerr))
+				return kb__zfail(c, j, &zerr);
+			continue;
+		}
+		j->pending++;
+		rc = kb__zget(c, j, REQ_ZMEMBER, k, m->span_start, m->span_end - 1);
+	}
+	if (!rc && !j->pending) /* every member at hand, or none in the wheel */
+		rc = kb__names_record(c, j->vid, j->key, j->top_level, j->top_level_len, j->record, j->record_len, j->url);
+	return rc;
+}
+
+static int kb__on_zip(kb__idx *c, kb__req *r, const th_http_resp *resp)
+{
+	kb__wjob *j = r->job;
+	th_error zerr = TH_ERROR_INIT;
+
+	if (j->failed)
+		return 0;
+	c->rep->wheel_bytes += resp->len;
+	if (r->kind == REQ_ZTAIL) {
+		if (!resp->range_total || resp->range_start + resp->len != resp->range_total) {
+			th_error_set(&zerr, TH_ERR_INVALID, "%s: the server's reply is not the file's last bytes", resp->url);
+			return kb__zfail(c, j, &zerr);
+		}
+		if (th_zipdir_end_parse(&j->end, resp->body, resp->len, resp->range_total, c->lim, j->url, &zerr))
+			return kb__zfail(c, j, &zerr);
+		if (j->end.cd_offset >= resp->range_start)
+			return kb__zdir(c, j, resp->body + (j->end.cd_offset - resp->range_start), (size_t)j->end.cd_size,
+					resp->body, resp->range_start, resp->len);
+		return kb__zget(c, j, REQ_ZDIR, 0, j->end.cd_offset, j->end.cd_offset + j->end.cd_size - 1);
+	}
+	if (r->kind == REQ_ZDIR) {
+		if (resp->range_start != j->end.cd_offset || resp->len != j->end.cd_size) {
+			th_error_set(&zerr, TH_ERR_INVALID, "%s: the server sent other bytes than the central directory asked for",
+				     resp->url);
+			return kb__zfail(c, j, &zerr);
+		}
+		return kb__zdir(c, j, resp->body, resp->len, NULL, 0, 0);
+	}
+	{
+		const th_zipdir_member *m = r->member ? &j->wh.record : &j->wh.top_level;
+		const char **text = r->member ? &j->record : &j->top_level;
+		size_t *text_len = r->member ? &j->record_len : &j->top_level_len;
+		if (resp->range_start != m->span_start || resp->len != m->span_end - m->span_start) {
+			th_error_set(&zerr, TH_ERR_INVALID, "%s: the server sent other bytes than the member asked for",
+				     resp->url);
+			return kb__zfail(c, j, &zerr);
+		}
+		if (th_zipdir_member_read(text, text_len, m, resp->body, resp->len, c->lim, &j->a, j->url, &zerr))
+			return kb__zfail(c, j, &zerr);
+	}
+	if (--j->pending)
+		return 0;
+	return kb__names_record(c, j->vid, j->key, j->top_level, j->top_level_len, j->record, j->record_len, j->url);
 }
 
 static int kb__on_page(kb__idx *c, kb__req *r, const th_http_resp *resp)
@@ -519,11 +808,16 @@ static int kb__on_page(kb__idx *c, kb__req *r, const th_http_resp *resp)
 	c->project = r->name;
 	th_arena_init(&a, 0);
 	c->page_arena = &a;
+	c->have_best = 0;
+	th_buf_clear(&c->best_url);
 	if (kb__is_json(resp))
 		rc = th_indexpage_json_files(resp->body, resp->len, (unsigned)c->lim->json_depth, kb__on_file, c, &a,
 					     resp->url, c->err);
 	else
 		rc = th_indexpage_html_files(resp->body, resp->len, kb__on_file, c, &a, resp->url, c->err);
+	if (!rc && c->have_best)
+		rc = kb__names_begin(c);
+	c->have_best = 0;
 	th_arena_release(&a);
 	return rc;
 }
@@ -561,6 +855,8 @@ static int kb__on_response(void *ud, void *req_ud, const th_http_resp *resp, con
 	kb__idx *c = ud;
 	kb__req *r = req_ud;
 
+	if (failure && r->kind >= REQ_ZTAIL)
+		return kb__zfail(c, r->job, failure);
 	if (failure && r->kind == REQ_PAGE && c->lazy && failure->code == TH_ERR_NOTFOUND) {
 		c->rep->projects_missing++; /* lazy mode: not in this index, which is an answer */
 		return 0;
@@ -577,8 +873,10 @@ static int kb__on_response(void *ud, void *req_ud, const th_http_resp *resp, con
 		return kb__on_root(c, resp);
 	case REQ_PAGE:
 		return kb__on_page(c, r, resp);
-	default:
+	case REQ_METADATA:
 		return kb__on_metadata(c, r, resp);
+	default:
+		return kb__on_zip(c, r, resp);
 	}
 }
 
@@ -600,6 +898,8 @@ static int kb__idx_open(kb__idx *c, th_kb_writer *w, const char *src, const th_k
 	th_buf_init(&c->tags, 0);
 	th_buf_init(&c->etag, 0);
 	th_buf_init(&c->page_hash, 0);
+	th_buf_init(&c->best_url, 0);
+	th_buf_init(&c->best_key, 0);
 	kb__set_init(&c->pending);
 	kb__set_init(&c->states);
 	if (strncmp(src, "http://", 7) && strncmp(src, "https://", 8) && strncmp(src, "file://", 7)) {
@@ -641,6 +941,8 @@ static void kb__idx_close(kb__idx *c)
 	th_buf_release(&c->tags);
 	th_buf_release(&c->etag);
 	th_buf_release(&c->page_hash);
+	th_buf_release(&c->best_url);
+	th_buf_release(&c->best_key);
 }
 
 static int kb__on_state(void *ud, const char *name, const char *etag, const char *page_hash)
@@ -702,6 +1004,12 @@ done:
 	kb__set_release(&c->pending);
 	kb__set_release(&c->states);
 	c->have_states = 0;
+	while (c->jobs) {
+		kb__wjob *j = c->jobs;
+		c->jobs = j->next;
+		th_arena_release(&j->a);
+	}
+	c->wheels_begun = 0;
 	th_arena_release(&c->reqs);
 	th_arena_init(&c->reqs, 0);
 	c->rep = NULL;

@@ -16,6 +16,15 @@
  * or whose bytes hash as before is skipped; metadata files are addressed by
  * their sha256 and never fetched twice.
  *
+ * A whole-index import also records the import names of one wheel per
+ * project (the newest final release that has one, else the newest
+ * pre-release), reading only its zip directory, top_level.txt and RECORD
+ * (extractors/zipdir): pread for file://, HTTP Range requests otherwise. A
+ * wheel that cannot be read so (a server ignoring Range, a broken zip, a
+ * limit) is skipped and counted (wheels_skipped, with the first reason),
+ * never an error. What a wheel gave is remembered by its sha256
+ * (store_kb's kb_wheel_names), so it is read once. Lazy runs read no wheels.
+ *
  * Lazy mode (th_kb_lazy_*) is the other way in: the resolver asks for a
  * project the knowledge base does not know, and exactly that project's page
  * and its PEP 658 metadata files are fetched from the configured indexes, in
@@ -78,6 +87,13 @@ typedef struct th_kb_import_report {
 	uint64_t requests, retries, not_modified, bytes, connects;
 	uint64_t import_names;  /* (version, import name) pairs recorded */
 	uint64_t observations;  /* performance observations recorded (one per pinned package) */
+	/* Index imports: the wheels read for import names (one per project),
+	 * those whose names were known from an earlier read (by sha256), and
+	 * those skipped (unreadable, a server without Range support, a limit),
+	 * with the first skip's reason. */
+	uint64_t wheels_read, wheels_known, wheels_skipped;
+	uint64_t wheel_bytes;   /* bytes read of those wheels (file:// and HTTP) */
+	char wheel_skip[TH_ERROR_MSG_MAX];
 } th_kb_import_report;
 
 /* Guesses what a source is from its form and contents. */

@@ -165,6 +165,10 @@ static const char *const migrations[] = {
 	 " cuda TEXT, cpu TEXT, source TEXT);"
 	 "CREATE INDEX kb_observation_name ON kb_observation (name);"
 	 "CREATE INDEX kb_observation_file ON kb_observation (file_hash);"),
+	/* the import names read from one wheel of an index (analyzer/kb_import),
+	 * by the wheel's sha256 (else its URL): names joined by '\n', "" for a
+	 * wheel read that provides none. */
+	("CREATE TABLE kb_wheel_names (key TEXT PRIMARY KEY, names TEXT NOT NULL) WITHOUT ROWID;"),
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -9,7 +9,8 @@
 
 enum {
 	Q_INDEX_PUT, Q_INDEX_ID, Q_PROJECT_STATE, Q_PROJECT_INS, Q_PROJECT_UPD, Q_PROJECT_CLEAR, Q_VERSION_INS,
-	Q_FILE_INS, Q_FILE_MD, Q_MD_HAS, Q_PROJECT_KNOWN, Q_PROJECT_KNOWN_IN, Q_PROJECT_STATES, Q_MD_INS, Q_ADV_DEL, Q_ADV_INS, Q_AFF_INS, Q_RANGE_INS, Q_NAME_INS, Q_OBS_DEL, Q_OBS_INS, Q_N
+	Q_FILE_INS, Q_FILE_MD, Q_MD_HAS, Q_PROJECT_KNOWN, Q_PROJECT_KNOWN_IN, Q_PROJECT_STATES, Q_MD_INS, Q_ADV_DEL, Q_ADV_INS, Q_AFF_INS, Q_RANGE_INS, Q_NAME_INS, Q_OBS_DEL, Q_OBS_INS,
+	Q_WNAMES_GET, Q_WNAMES_PUT, Q_N
 };
 
 static const char *const kb__sql[Q_N] = {
@@ -43,6 +44,8 @@ static const char *const kb__sql[Q_N] = {
 	[Q_AFF_INS] = "INSERT INTO kb_affected (advisory_id, name, versions) VALUES (?1, ?2, ?3)",
 	[Q_RANGE_INS] = "INSERT INTO kb_range (affected_id, seq, type, events) VALUES (?1, ?2, ?3, ?4)",
 	[Q_NAME_INS] = "INSERT OR IGNORE INTO kb_import_name (version_id, name) VALUES (?1, ?2)",
+	[Q_WNAMES_GET] = "SELECT names FROM kb_wheel_names WHERE key = ?1",
+	[Q_WNAMES_PUT] = "INSERT OR REPLACE INTO kb_wheel_names (key, names) VALUES (?1, ?2)",
 	[Q_OBS_DEL] = "DELETE FROM kb_observation WHERE file_hash = ?1",
 	[Q_OBS_INS] = "INSERT INTO kb_observation (file_hash, seq, name, version, stack, metric, value, unit,"
 		      " higher_is_better, python, os_name, os_version, arch, cuda, cpu, source)"
@@ -326,6 +329,68 @@ int th_kb_import_names_put(th_kb_writer *w, int64_t version_id, const char *cons
 			return rc;
 	}
 	return 0;
+}
+
+int th_kb_wheel_names_get(th_kb_writer *w, const char *key, int *found, const char ***out, size_t *n, th_arena *a,
+			  th_error *err)
+{
+	sqlite3_stmt *st = kb__q(w, Q_WNAMES_GET);
+	const char *names, *p;
+	const char **v = NULL;
+	size_t k = 0, cap = 1;
+	int rc;
+
+	*found = 0;
+	*out = NULL;
+	*n = 0;
+	kb__text(st, 1, key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return 0;
+	}
+	if (rc != SQLITE_ROW)
+		return store__dberr(err, w->s->db, w->s->path, "looking up a wheel's import names");
+	names = (const char *)sqlite3_column_text(st, 0);
+	for (p = names ? names : ""; *p; p++)
+		cap += *p == '\n';
+	rc = 0;
+	if (names && *names) {
+		if (!(v = th_arena_alloc(a, cap * sizeof(*v)))) {
+			rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
+			goto done;
+		}
+		for (p = names; *p;) {
+			const char *e = strchr(p, '\n');
+			size_t len = e ? (size_t)(e - p) : strlen(p);
+			if (!(v[k++] = th_arena_strndup(a, p, len))) {
+				rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
+				goto done;
+			}
+			p += len + (e != NULL);
+		}
+	}
+	*found = 1;
+	*out = v;
+	*n = k;
+done:
+	sqlite3_reset(st);
+	return rc;
+}
+
+int th_kb_wheel_names_put(th_kb_writer *w, const char *key, const char *const *names, size_t n, th_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	th_buf_clear(&w->tmp);
+	for (size_t i = 0; i < n; i++)
+		if ((i && (rc = th_buf_putc(&w->tmp, '\n', err))) || (rc = th_buf_puts(&w->tmp, names[i], err)))
+			return rc;
+	st = kb__q(w, Q_WNAMES_PUT);
+	kb__text(st, 1, key);
+	kb__text(st, 2, w->tmp.ptr ? w->tmp.ptr : "");
+	return kb__done(w, st, "recording a wheel's import names", err);
 }
 
 /* A JSON array of strings into w->tmp (NULL when n == 0). */

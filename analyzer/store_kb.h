@@ -98,6 +98,15 @@ int th_kb_metadata_put(th_kb_writer *w, const char *sha256, const char *name, co
  * a version provides; repeated names are kept once. */
 int th_kb_import_names_put(th_kb_writer *w, int64_t version_id, const char *const *names, size_t n, th_error *err);
 
+/* What an index wheel provides to `import`, remembered by the wheel's key
+ * (its sha256 when the index gives one, else its URL) in kb_wheel_names, so
+ * that a re-import does not read the wheel again even when the project's
+ * page changed (which drops the versions and their kb_import_name rows).
+ * *found says whether the wheel was read before (n may be 0: no names). */
+int th_kb_wheel_names_get(th_kb_writer *w, const char *key, int *found, const char ***out, size_t *n, th_arena *a,
+			  th_error *err);
+int th_kb_wheel_names_put(th_kb_writer *w, const char *key, const char *const *names, size_t n, th_error *err);
+
 /* Replaces the advisory with this id. Affected packages must already be the
  * ones to keep (the importer keeps PyPI's) with normalized names. */
 int th_kb_advisory_put(th_kb_writer *w, const th_osv *adv, th_error *err);

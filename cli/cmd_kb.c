@@ -73,6 +73,12 @@ static void kb__import_line(th_ctx *ctx, const char *src, th_kb_source kind, con
 			(unsigned long long)rep->metadata_fetched, (unsigned long long)rep->metadata_reused,
 			(unsigned long long)rep->requests, (unsigned long long)rep->connects, (unsigned long long)rep->retries,
 			(unsigned long long)rep->not_modified);
+	if (kind == TH_KB_SRC_INDEX && (rep->wheels_read || rep->wheels_known || rep->wheels_skipped))
+		fprintf(ctx->out, "%s: import names: %llu wheels read (%llu bytes), %llu known, %llu skipped; %llu names%s%s\n",
+			src, (unsigned long long)rep->wheels_read, (unsigned long long)rep->wheel_bytes,
+			(unsigned long long)rep->wheels_known, (unsigned long long)rep->wheels_skipped,
+			(unsigned long long)rep->import_names, rep->wheels_skipped ? "; first skipped: " : "",
+			rep->wheels_skipped ? rep->wheel_skip : "");
 }
 
 /* No SRC but --project: lazy mode, as the resolver uses it (each project

@@ -45,6 +45,8 @@
 	X(observations,    1000000,             "performance observations in one imported file: a Dependency Monkey campaign records thousands") \
 	X(kb_chain_projects, 2000,              "knowledge-base projects one source scan walks to show transitive imports: real dependency closures have a few hundred") \
 	X(http_bytes,      (uint64_t)512 << 20, "bytes of one HTTP response body (index pages, metadata files)") \
+	X(zip_dir_bytes,   (uint64_t)16 << 20,  "bytes of a wheel's zip central directory read to find its top_level.txt and RECORD: the biggest real wheels (tens of thousands of files) have a few MiB") \
+	X(name_wheels,     100000,              "wheels one index import reads import names from (one per project; past it the rest are skipped and counted): up to 4 small range reads each") \
 	X(resolver_rounds, 2000000,             "candidate decisions in one resolution before it gives up and says so") \
 	X(resolver_bytes,  (uint64_t)2 << 30,   "working memory of one resolution (criteria kept for backjumping): real ones use a few MiB")
 

@@ -91,10 +91,12 @@ typedef struct http__xfer {
 	th_http *h;
 	CURL *easy;
 	struct curl_slist *hdrs;
-	char *url, *accept, *etag; /* owned */
+	char *url, *accept, *etag, *range; /* owned */
 	void *req_ud;
 	th_buf body;
 	int too_big;
+	int not_ranged; /* a range request answered with the whole file */
+	uint64_t max;   /* body cap: the client's, or the size of the range asked for */
 	int attempt;
 	uint64_t not_before; /* ms, monotonic: when a retry may start */
 	char errbuf[CURL_ERROR_SIZE];
@@ -196,6 +198,7 @@ static void http__xfer_free(http__xfer *x)
 	free(x->url);
 	free(x->accept);
 	free(x->etag);
+	free(x->range);
 	th_buf_release(&x->body);
 	free(x);
 }
@@ -242,7 +245,15 @@ static size_t http__write(char *data, size_t size, size_t n, void *ud)
 	http__xfer *x = ud;
 	size_t len = size * n;
 
-	if (x->body.len + len > x->h->o.max_bytes) {
+	if (x->range && !x->body.len) {
+		long status = 0;
+		x->h->c.easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+		if (status != 206) {
+			x->not_ranged = 1;
+			return 0; /* makes curl stop: the whole file is not wanted */
+		}
+	}
+	if (x->body.len + len > x->max) {
 		x->too_big = 1;
 		return 0; /* makes curl stop with CURLE_WRITE_ERROR */
 	}
@@ -251,17 +262,29 @@ static size_t http__write(char *data, size_t size, size_t n, void *ud)
 	return len;
 }
 
-int th_http_get(th_http *h, const char *url, const char *accept, const char *etag, void *req_ud, th_error *err)
+static int http__queue(th_http *h, const char *url, const char *accept, const char *etag, const char *range,
+		       void *req_ud, th_error *err)
 {
 	http__xfer *x = calloc(1, sizeof(*x));
 
 	if (!x || !(x->url = strdup(url)) || (accept && !(x->accept = strdup(accept))) ||
-	    (etag && !(x->etag = strdup(etag)))) {
+	    (etag && !(x->etag = strdup(etag))) || (range && !(x->range = strdup(range)))) {
 		http__xfer_free(x);
 		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
 	}
 	x->h = h;
 	x->req_ud = req_ud;
+	x->max = h->o.max_bytes;
+	if (range) {
+		/* A server sending more than the range asked for is cut off there. */
+		char *end;
+		unsigned long long a = strtoull(range[0] == '-' ? range + 1 : range, &end, 10), b;
+		if (range[0] == '-' && !*end && a < x->max)
+			x->max = a;
+		else if (range[0] != '-' && *end == '-' && (b = strtoull(end + 1, &end, 10)) >= a && !*end &&
+			 b - a + 1 < x->max)
+			x->max = b - a + 1;
+	}
 	th_buf_init(&x->body, 0);
 	if (h->tail)
 		h->tail->next = x;
@@ -269,6 +292,16 @@ int th_http_get(th_http *h, const char *url, const char *accept, const char *eta
 		h->head = x;
 	h->tail = x;
 	return 0;
+}
+
+int th_http_get(th_http *h, const char *url, const char *accept, const char *etag, void *req_ud, th_error *err)
+{
+	return http__queue(h, url, accept, etag, NULL, req_ud, err);
+}
+
+int th_http_get_range(th_http *h, const char *url, const char *range, void *req_ud, th_error *err)
+{
+	return http__queue(h, url, NULL, NULL, range, req_ud, err);
 }
 
 /* A fresh easy handle for one attempt (a retry starts from scratch). */
@@ -285,6 +318,7 @@ static int http__start(th_http *h, http__xfer *x, th_error *err)
 	x->hdrs = NULL;
 	th_buf_clear(&x->body);
 	x->too_big = 0;
+	x->not_ranged = 0;
 	x->errbuf[0] = '\0';
 	if (!x->easy && !(x->easy = C->easy_init()))
 		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
@@ -308,7 +342,10 @@ static int http__start(th_http *h, http__xfer *x, th_error *err)
 	C->easy_setopt(x->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	C->easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, x->h->o.timeout_ms);
 	C->easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT_MS, x->h->o.connect_timeout_ms);
-	C->easy_setopt(x->easy, CURLOPT_ACCEPT_ENCODING, "");
+	if (x->range)
+		C->easy_setopt(x->easy, CURLOPT_RANGE, x->range);
+	else
+		C->easy_setopt(x->easy, CURLOPT_ACCEPT_ENCODING, "");
 	C->easy_setopt(x->easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	C->easy_setopt(x->easy, CURLOPT_NOSIGNAL, 1L);
 	C->easy_setopt(x->easy, CURLOPT_USERAGENT, "thoth/" THOTH_VERSION);
@@ -348,6 +385,29 @@ static int http__transient(CURLcode cc, long status)
 	}
 }
 
+/* "bytes FIRST-LAST/TOTAL" (RFC 9110 14.4); TOTAL may be "*" (unknown: 0). */
+static void http__content_range(const char *v, uint64_t *start, uint64_t *total)
+{
+	char *end;
+	unsigned long long a, t;
+
+	*start = *total = 0;
+	if (strncmp(v, "bytes ", 6))
+		return;
+	v += 6;
+	if (*v < '0' || *v > '9')
+		return;
+	a = strtoull(v, &end, 10);
+	if (*end != '-' || !(end = strchr(end, '/')))
+		return;
+	*start = a;
+	if (end[1] >= '0' && end[1] <= '9') {
+		t = strtoull(end + 1, &end, 10);
+		if (!*end)
+			*total = t;
+	}
+}
+
 /* A finished attempt: retry it, or hand it to the callback. Returns the
  * callback's result (or an error starting a retry). */
 static int http__finish(th_http *h, http__xfer *x, CURLcode cc, th_error *err)
@@ -372,9 +432,12 @@ static int http__finish(th_http *h, http__xfer *x, CURLcode cc, th_error *err)
 		C->easy_getinfo(x->easy, CURLINFO_NUM_CONNECTS, &nc);
 		h->stats.connects += (uint64_t)nc;
 	}
-	if (x->too_big) {
-		th_error_set(&fail, TH_ERR_LIMIT, "%s: the response is larger than the limit of %llu bytes (http_bytes)",
-			     x->url, (unsigned long long)h->o.max_bytes);
+	if (x->not_ranged || (x->range && cc == CURLE_OK && status != 206 && status >= 200 && status <= 299)) {
+		th_error_set(&fail, TH_ERR_UNSUPPORTED, "%s: the server ignores Range requests (HTTP %ld)", x->url, status);
+	} else if (x->too_big) {
+		th_error_set(&fail, TH_ERR_LIMIT, "%s: the response is larger than %s of %llu bytes", x->url,
+			     x->max < h->o.max_bytes ? "the range asked for" : "the limit (http_bytes)",
+			     (unsigned long long)x->max);
 	} else if (http__transient(cc, status) && x->attempt < h->o.retries) {
 		long delay = h->o.backoff_ms << x->attempt;
 		x->attempt++;
@@ -397,7 +460,7 @@ static int http__finish(th_http *h, http__xfer *x, CURLcode cc, th_error *err)
 	if (fail.code) {
 		rc = h->fn(h->ud, x->req_ud, NULL, &fail);
 	} else {
-		th_http_resp r = { status, x->body.ptr, x->body.len, NULL, NULL, x->url };
+		th_http_resp r = { status, x->body.ptr, x->body.len, NULL, NULL, x->url, 0, 0 };
 		struct curl_header *eh;
 		char *ct = NULL, *eff = NULL;
 		C->easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ct);
@@ -407,6 +470,8 @@ static int http__finish(th_http *h, http__xfer *x, CURLcode cc, th_error *err)
 			r.url = eff;
 		if (status && C->easy_header(x->easy, "ETag", 0, CURLH_HEADER, -1, &eh) == CURLHE_OK)
 			r.etag = eh->value;
+		if (x->range && C->easy_header(x->easy, "Content-Range", 0, CURLH_HEADER, -1, &eh) == CURLHE_OK)
+			http__content_range(eh->value, &r.range_start, &r.range_total);
 		h->stats.bytes += x->body.len;
 		if (status == 304)
 			h->stats.not_modified++;

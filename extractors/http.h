@@ -53,6 +53,10 @@ typedef struct th_http_resp {
 	const char *content_type; /* NULL when the server sent none */
 	const char *etag;         /* NULL when none */
 	const char *url;          /* the final URL, after redirects */
+	/* A range request's 206 reply (th_http_get_range): where the body
+	 * starts in the whole file, and the whole file's size (from
+	 * Content-Range; 0 when the server did not say). */
+	uint64_t range_start, range_total;
 } th_http_resp;
 
 /* Called once per queued request: resp on success (any 2xx or 304), or
@@ -66,6 +70,14 @@ void th_http_free(th_http *h);
 /* Queues a GET. accept and etag (sent as If-None-Match) may be NULL; the
  * strings are copied. req_ud is handed back to the callback. */
 int th_http_get(th_http *h, const char *url, const char *accept, const char *etag, void *req_ud, th_error *err);
+
+/* Queues a GET of a byte range: `range` as in a Range header without
+ * "bytes=" ("-65557": the last bytes; "100-199": inclusive offsets). Only a
+ * 206 reply is a success; a server that answers 200 (it ignores Range) is
+ * cut off after its first bytes and reported as a failure with code
+ * TH_ERR_UNSUPPORTED, so a whole file is never downloaded by accident. No
+ * content coding is asked for (offsets are offsets of the file itself). */
+int th_http_get_range(th_http *h, const char *url, const char *range, void *req_ud, th_error *err);
 
 /* Runs until no request is queued or in flight. */
 int th_http_run(th_http *h, th_error *err);

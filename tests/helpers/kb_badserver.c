@@ -2,7 +2,9 @@
  * kb_badserver — a deliberately broken HTTP server for the knowledge-base
  * tests: on 127.0.0.1 (a free port, printed on stdout), it answers every
  * request with a 200 whose body is cut short of its Content-Length, then
- * closes the connection. It serves until killed.
+ * closes the connection. With the argument "range" it answers every request
+ * with a 206 whose Content-Range is not what a tail request asks for (the
+ * first 22 bytes of a 4,096-byte file). It serves until killed.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -11,10 +13,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-int main(void)
+int main(int argc, char **argv)
 {
-	static const char reply[] = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 1000\r\n\r\n"
-				    "<html><a href=\"x/\">x</a>";
+	static const char cut[] = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 1000\r\n\r\n"
+				  "<html><a href=\"x/\">x</a>";
+	static const char wrong_range[] = "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-21/4096\r\n"
+					  "Content-Length: 22\r\n\r\nPK\005\006\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
+	const char *reply = argc > 1 && !strcmp(argv[1], "range") ? wrong_range : cut;
+	size_t reply_len = reply == cut ? sizeof(cut) - 1 : sizeof(wrong_range) - 1;
 	struct sockaddr_in sa;
 	socklen_t sl = sizeof(sa);
 	int s = socket(AF_INET, SOCK_STREAM, 0), one = 1;
@@ -35,7 +41,7 @@ int main(void)
 		int c = accept(s, NULL, NULL);
 		if (c < 0)
 			continue;
-		if (read(c, req, sizeof(req)) > 0 && write(c, reply, sizeof(reply) - 1) < 0)
+		if (read(c, req, sizeof(req)) > 0 && write(c, reply, reply_len) < 0)
 			perror("kb_badserver");
 		close(c);
 	}
