@@ -22,7 +22,7 @@ if(THOTH_STATIC_CRYPTO)
 endif()
 pkg_check_modules(YAML    REQUIRED IMPORTED_TARGET yaml-0.1)   # core/yaml.c
 pkg_check_modules(ARCHIVE REQUIRED IMPORTED_TARGET libarchive) # extractors/archive.c (archive files; layer.c's tar streams use its table)
-pkg_check_modules(ZLIB    REQUIRED IMPORTED_TARGET zlib)       # extractors/layer.c (gzip layers), extractors/zipdir.c (deflated wheel members)
+pkg_check_modules(ZLIB    REQUIRED IMPORTED_TARGET zlib)       # extractors/inflate.c (gzip layers, deflated wheel members)
 pkg_check_modules(ZSTD    REQUIRED IMPORTED_TARGET libzstd)    # extractors/layer.c (zstd layers)
 pkg_check_modules(MAGIC   REQUIRED IMPORTED_TARGET libmagic)   # extractors/elf.c
 pkg_check_modules(CURL    REQUIRED IMPORTED_TARGET libcurl)    # extractors/http.c

@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
 #include <zstd.h>
 
 #include "core/hash.h"
 /* after <archive.h> and <archive_entry.h>: the loaded libarchive table */
 #include "extractors/archive.h"
+#include "extractors/inflate.h"
 
 /* Decompressed blocks go round a small ring: libarchive parses block k while
  * the hashing thread digests blocks k-1, k-2, ... A slot is refilled only
@@ -53,8 +53,7 @@ struct th_layer_stream {
 	uint64_t in_read; /* bytes of the blob read so far */
 	th_sha256 blob_hash;
 	th_layer_compression comp;
-	z_stream z;
-	bool z_live;
+	th_inflate *z;   /* gzip */
 	bool frame_done; /* the last gzip member / zstd frame ended cleanly */
 	ZSTD_DCtx *zd;
 
@@ -159,11 +158,14 @@ static int layer__refill(th_layer_stream *ls)
 
 static int layer__gunzip(th_layer_stream *ls, unsigned char *out, size_t cap, size_t *got)
 {
-	int r, more;
+	size_t have = 0;
+	int more;
 
-	ls->z.next_out = out;
-	ls->z.avail_out = (uInt)cap;
-	while (ls->z.avail_out) {
+	while (have < cap) {
+		size_t used, n;
+		bool end;
+		th_error e = TH_ERROR_INIT;
+
 		if ((more = layer__refill(ls)) < 0)
 			return more;
 		if (!more) {
@@ -173,20 +175,18 @@ static int layer__gunzip(th_layer_stream *ls, unsigned char *out, size_t cap, si
 		}
 		if (ls->frame_done) {
 			/* Another gzip member follows (concatenated gzip is valid). */
-			inflateReset(&ls->z);
+			th_inflate_reset(ls->z);
 			ls->frame_done = false;
 		}
-		ls->z.next_in = ls->in + ls->in_pos;
-		ls->z.avail_in = (uInt)(ls->in_len - ls->in_pos);
-		r = inflate(&ls->z, Z_NO_FLUSH);
-		ls->in_pos = ls->in_len - ls->z.avail_in;
-		if (r == Z_STREAM_END)
+		if (th_inflate_step(ls->z, ls->in + ls->in_pos, ls->in_len - ls->in_pos, &used, out + have, cap - have, &n,
+				    &end, &e))
+			return layer__fail(ls, TH_ERR_INVALID, "corrupt gzip stream: %s", e.msg);
+		ls->in_pos += used;
+		have += n;
+		if (end)
 			ls->frame_done = true;
-		else if (r != Z_OK && r != Z_BUF_ERROR)
-			return layer__fail(ls, TH_ERR_INVALID, "corrupt gzip stream: %s",
-					   ls->z.msg ? ls->z.msg : "bad data");
 	}
-	*got = cap - ls->z.avail_out;
+	*got = have;
 	return 0;
 }
 
@@ -319,9 +319,8 @@ static int layer__detect(th_layer_stream *ls, th_error *err)
 		th_sha256_update(&ls->blob_hash, ls->in, ls->in_len); /* the first block, read before we knew */
 	if (have >= 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
 		ls->comp = TH_LAYER_GZIP;
-		if (inflateInit2(&ls->z, 15 + 16) != Z_OK)
+		if (th_inflate_new(&ls->z, TH_INFLATE_GZIP, err))
 			return th_error_set(err, TH_ERR_NOMEM, "%s: cannot start zlib", ls->src->what);
-		ls->z_live = true;
 	} else if (have == 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd) {
 		ls->comp = TH_LAYER_ZSTD;
 		if (!(ls->zd = ZSTD_createDCtx()))
@@ -523,8 +522,7 @@ done:
 	if (ls.a)
 		ls.lib.read_free(ls.a);
 	th_archive_lib_release(&ls.lib);
-	if (ls.z_live)
-		inflateEnd(&ls.z);
+	th_inflate_free(ls.z);
 	ZSTD_freeDCtx(ls.zd);
 	th_sha256_release(&ls.blob_hash);
 	th_sha256_release(&ls.tar_hash);

@@ -8,7 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
+
+#include "extractors/inflate.h"
 
 #define ZIPDIR__EOCD_SIG 0x06054b50u
 #define ZIPDIR__CD_SIG 0x02014b50u
@@ -207,7 +208,6 @@ int th_zipdir_member_read(const char **out, size_t *out_len, const th_zipdir_mem
 	const unsigned char *s = span;
 	uint64_t data;
 	char *buf;
-	int rc = 0;
 
 	*out = NULL;
 	*out_len = 0;
@@ -226,27 +226,13 @@ int th_zipdir_member_read(const char **out, size_t *out_len, const th_zipdir_mem
 	if (m->method == 0) {
 		memcpy(buf, s + data, (size_t)m->usize);
 	} else {
-		z_stream z;
-		int zr;
-		memset(&z, 0, sizeof(z));
-		if (inflateInit2(&z, -MAX_WBITS) != Z_OK)
-			return th_error_set(err, TH_ERR_NOMEM, "out of memory");
-		z.next_in = (Bytef *)(uintptr_t)(s + data);
-		z.avail_in = (uInt)m->csize;
-		z.next_out = (Bytef *)buf;
-		/* One byte more than declared: a stream that inflates beyond its
-		 * declared size shows it by filling that byte. */
-		z.avail_out = (uInt)m->usize + 1;
-		zr = inflate(&z, Z_FINISH);
-		if (zr != Z_STREAM_END || z.total_out != m->usize)
-			rc = th_error_set(err, TH_ERR_INVALID,
-					  "%s: the member at offset %llu does not inflate to its declared %llu bytes", what,
-					  (unsigned long long)m->span_start, (unsigned long long)m->usize);
-		inflateEnd(&z);
-		if (rc)
-			return rc;
+		th_error e = TH_ERROR_INIT;
+		if (th_inflate_whole(s + data, (size_t)m->csize, buf, (size_t)m->usize, &e))
+			return th_error_set(err, e.code,
+					    "%s: the member at offset %llu does not inflate to its declared %llu bytes (%s)", what,
+					    (unsigned long long)m->span_start, (unsigned long long)m->usize, e.msg);
 	}
-	if (crc32(crc32(0L, Z_NULL, 0), (const Bytef *)buf, (uInt)m->usize) != m->crc)
+	if (th_inflate_crc32(buf, (size_t)m->usize) != m->crc)
 		return th_error_set(err, TH_ERR_INVALID, "%s: the member at offset %llu fails its CRC-32", what,
 				    (unsigned long long)m->span_start);
 	buf[m->usize] = '\0';
