@@ -13,6 +13,7 @@
 
 #include "core/buf.h"
 #include "core/hash.h"
+#include "core/io.h"
 #include "core/json.h"
 
 enum { MAX_INDEX_DEPTH = 8 };
@@ -91,7 +92,7 @@ int th_oci_locate(const th_oci_src *src, const char *path, int *fd, int *owned, 
 /* Reads a small file of the input whole. */
 static int oci__read(const oci_ctx *c, const char *path, th_buf *out, th_error *err)
 {
-	uint64_t off, size, got = 0;
+	uint64_t off, size;
 	int fd, owned, rc;
 
 	if (c->src->ar)
@@ -106,15 +107,9 @@ static int oci__read(const oci_ctx *c, const char *path, th_buf *out, th_error *
 	th_buf_clear(out);
 	if ((rc = th_buf_grow(out, (size_t)size, err)))
 		goto done;
-	while (got < size) {
-		ssize_t n = pread(fd, out->ptr + got, (size_t)(size - got), (off_t)(off + got));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			rc = th_error_set(err, TH_ERR_IO, "%s: cannot read %s", c->src->what, path);
-			goto done;
-		}
-		got += (uint64_t)n;
+	if (th_io_pread_all(fd, out->ptr, (size_t)size, off) != (ssize_t)size) {
+		rc = th_error_set(err, TH_ERR_IO, "%s: cannot read %s", c->src->what, path);
+		goto done;
 	}
 	out->len = (size_t)size;
 	out->ptr[size] = '\0';

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/arena.h"
+#include "core/io.h"
 
 typedef struct member {
 	const char *name; /* normalised, arena */
@@ -36,17 +37,11 @@ static int ar__read(th_ociarchive *a, void *buf, size_t len, uint64_t off, th_er
 		memcpy(buf, a->mem + off, len);
 		return 0;
 	}
-	size_t got = 0;
-	while (got < len) {
-		ssize_t r = pread(a->fd, (char *)buf + got, len - got, (off_t)(off + got));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return th_error_set(err, TH_ERR_IO, "%s: cannot read: %s", a->what, strerror(errno));
-		if (r == 0)
-			return th_error_set(err, TH_ERR_INVALID, "%s: archive is truncated", a->what);
-		got += (size_t)r;
-	}
+	ssize_t got = th_io_pread_all(a->fd, buf, len, off);
+	if (got < 0)
+		return th_error_set(err, TH_ERR_IO, "%s: cannot read: %s", a->what, strerror(errno));
+	if ((size_t)got < len)
+		return th_error_set(err, TH_ERR_INVALID, "%s: archive is truncated", a->what);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/io.h"
 #include "extractors/inflate.h"
 
 #define ZIPDIR__EOCD_SIG 0x06054b50u
@@ -254,7 +255,7 @@ static int zipdir__read(const unsigned char **out, const zipdir__src *src, uint6
 			th_error *err)
 {
 	unsigned char *b;
-	size_t got = 0;
+	ssize_t got;
 
 	*out = NULL;
 	if (off > src->size || len > src->size - off)
@@ -266,16 +267,11 @@ static int zipdir__read(const unsigned char **out, const zipdir__src *src, uint6
 	}
 	if (!(b = th_arena_alloc(a, len ? (size_t)len : 1)))
 		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
-	while (got < len) {
-		ssize_t n = pread(src->fd, b + got, (size_t)len - got, (off_t)(off + got));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return th_error_set(err, TH_ERR_IO, "%s: read error: %s", src->what, strerror(errno));
-		if (n == 0)
-			return th_error_set(err, TH_ERR_IO, "%s: shorter than it was a moment ago", src->what);
-		got += (size_t)n;
-	}
+	got = th_io_pread_all(src->fd, b, (size_t)len, off);
+	if (got < 0)
+		return th_error_set(err, TH_ERR_IO, "%s: read error: %s", src->what, strerror(errno));
+	if ((uint64_t)got < len)
+		return th_error_set(err, TH_ERR_IO, "%s: shorter than it was a moment ago", src->what);
 	*out = b;
 	return 0;
 }
