@@ -832,17 +832,18 @@ static int scan__repo(th_ctx *ctx, const th_args *a)
 	memset(&s, 0, sizeof(s));
 	memset(&isrc, 0, sizeof(isrc));
 	/* the image as its own target: its facts and its sources in one pass */
-	if ((rc = th_importmap_new(&map, &ctx->err)) || (implicit && (rc = th_imgsrc_prepare(&isrc, &pick, &iso, &ctx->err))) ||
-	    (image && (rc = scan__image(ctx, store, image, implicit, implicit ? &pick : NULL, &streams, map, &env, &dopts,
-					&tg, &arena))))
+	bool shared = from_image && image && !strcmp(image, a->pos[0]);
+	if ((rc = th_importmap_new(&map, &ctx->err)) || (shared && (rc = th_imgsrc_prepare(&isrc, &pick, &iso, &ctx->err))) ||
+	    (image && (rc = scan__image(ctx, store, image, implicit, shared ? &pick : NULL, &streams, map, &env, &dopts, &tg,
+					&arena))))
 		goto done;
-	if (implicit)
+	if (shared)
 		th_imgsrc_finish(&isrc);
 	/* One transaction: the scan's facts, its declarations and its findings. */
 	if ((rc = th_store_begin(store, &ctx->err)))
 		goto done;
 	if (from_image) {
-		if ((rc = scan__image_sources(ctx, store, a->pos[0], &iso, !implicit, &o, &isrc, &mem, &s)))
+		if ((rc = scan__image_sources(ctx, store, a->pos[0], &iso, !shared, &o, &isrc, &mem, &s)))
 			goto done;
 		streams += isrc.streams;
 		/* for tests: how often layers were decompressed (cold: once each) */

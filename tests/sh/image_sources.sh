@@ -117,6 +117,10 @@ check "--python: the sources alone, one pass" "3" "$(passes "$tmp/oci" --path /a
 check "then the image as target: its facts alone, one pass" "3" "$(passes "$tmp/oci" --path /app)"
 export THOTH_DB=$tmp/once-rootfs.db
 check "root filesystem: no layer" "0" "$(passes "$tmp/src/rootfs" --path /app)"
+export THOTH_DB=$tmp/once-same.db
+check "--image naming the same image: one pass" "3" "$(passes "$tmp/oci" --path /app --image "$tmp/oci")"
+export THOTH_DB=$tmp/once-other.db
+check "--image naming another image: a pass each" "6" "$(passes "$tmp/oci" --path /app --image "$tmp/oci.tar")"
 # the same output as the facts and sources scanned apart (scan image first)
 export THOTH_DB=$tmp/apart.db
 "$THOTH" scan image "$tmp/oci" > /dev/null
