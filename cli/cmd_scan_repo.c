@@ -735,7 +735,7 @@ static int scan__image_sources(th_ctx *ctx, th_store *store, const char *ref, co
 	th_buf label = TH_BUF_INIT;
 	char *real = NULL;
 	size_t n = 0;
-	int rc;
+	int rc = 0;
 
 	if (read && (rc = th_imgsrc_read(isrc, ref, io, &ctx->err)))
 		return rc;
