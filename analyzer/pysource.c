@@ -5,6 +5,7 @@
 #include <time.h>
 #include <tree_sitter/api.h>
 
+#include "analyzer/tsarena.h"
 #include "core/buf.h"
 
 const TSLanguage *tree_sitter_python(void);
@@ -38,8 +39,17 @@ enum { PYSOURCE_FIELDS(PYSOURCE__ENUM) F_COUNT };
 
 #define SYM_ERROR ((TSSymbol)-1)
 
+/* tree-sitter's memory for one file: up to 256 MiB from the arena (a
+ * 1 MiB source needs ~40 MiB), 8 MiB kept between files. */
+#define PYSOURCE_ARENA_CAP ((size_t)256 << 20)
+#define PYSOURCE_ARENA_KEEP ((size_t)8 << 20)
+
+/* One thread's: the symbol ids and the arena. The tree-sitter parser itself
+ * is made for each file inside the arena's scope, so that all its memory
+ * goes with the scope. */
 struct th_pysource_parser {
-	TSParser *ts;
+	const TSLanguage *lang;
+	th_tsarena *arena;
 	TSSymbol sym[S_COUNT];
 	TSFieldId fld[F_COUNT];
 };
@@ -50,17 +60,22 @@ int th_pysource_parser_new(th_pysource_parser **out, th_error *err)
 #define PYSOURCE__FLD(id, s) p->fld[F_##id] = ts_language_field_id_for_name(lang, s, (uint32_t)strlen(s));
 	const TSLanguage *lang = tree_sitter_python();
 	th_pysource_parser *p = calloc(1, sizeof(*p));
+	TSParser *ts = NULL;
+	bool loads;
 
 	*out = NULL;
-	if (!p || !(p->ts = ts_parser_new())) {
-		free(p);
+	if (!p || !(p->arena = th_tsarena_new(PYSOURCE_ARENA_CAP, PYSOURCE_ARENA_KEEP)) || !(ts = ts_parser_new())) {
+		th_pysource_parser_free(p);
 		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
 	}
-	if (!ts_parser_set_language(p->ts, lang)) {
+	loads = ts_parser_set_language(ts, lang);
+	ts_parser_delete(ts);
+	if (!loads) {
 		th_pysource_parser_free(p);
 		return th_error_set(err, TH_ERR_UNSUPPORTED, "tree-sitter-python: grammar ABI %u not loadable by this tree-sitter",
 				    ts_language_abi_version(lang));
 	}
+	p->lang = lang;
 	PYSOURCE_SYMS(PYSOURCE__SYM)
 	PYSOURCE_FIELDS(PYSOURCE__FLD)
 	*out = p;
@@ -73,7 +88,7 @@ void th_pysource_parser_free(th_pysource_parser *p)
 {
 	if (!p)
 		return;
-	ts_parser_delete(p->ts);
+	th_tsarena_free(p->arena);
 	free(p);
 }
 
@@ -779,21 +794,22 @@ static bool pysource__field_matters(const th_pysource_parser *p, TSSymbol parent
 }
 
 /* Imports of every kind contain the letters "import" (`import`,
- * `__import__`, `importlib`, `import_module`): a block or definition
- * without them holds none, and the import pass skips it. Checked only at
- * those nodes, so the bytes scanned stay proportional to the statement
- * nesting, not to the expression depth. */
-static bool pysource__may_import(const pysource__walk *w, TSNode n, TSSymbol sym)
+ * `__import__`, `importlib`, `import_module`): the import pass visits only
+ * nodes whose text holds them, i.e. the statements on the way to an import
+ * and their direct children, and skips everything else. */
+static int pysource__import_words(pysource__walk *w)
 {
-	const th_pysource_parser *p = w->p;
-	size_t len;
-	const char *t;
+	const char *t = w->text, *end = w->text + w->len, *at;
 
-	if (sym != p->sym[S_FUNC] && sym != p->sym[S_CLASS] && sym != p->sym[S_BLOCK] &&
-	    sym != p->sym[S_EXPR_STMT] && sym != p->sym[S_DECORATED])
-		return true;
-	t = pysource__at(w, n, &len);
-	return memmem(t, len, "import", 6) != NULL;
+	w->nocc = 0;
+	w->atocc = 0;
+	while (t < end && (at = memmem(t, (size_t)(end - t), "import", 6))) {
+		if (pysource__grow((void **)&w->occ, &w->capocc, w->nocc, sizeof(*w->occ), w->err))
+			return TH_ERR_NOMEM;
+		w->occ[w->nocc++] = (uint32_t)(at - w->text);
+		t = at + 6;
+	}
+	return 0;
 }
 
 /* Depth-first over the whole tree with one cursor; the frames live on a heap
@@ -823,12 +839,11 @@ static int pysource__walk_tree(pysource__walk *w, TSNode root, bool usages)
 			TSFieldId f;
 			unsigned ctx;
 
-			if (usages && !pysource__holds_occurrence(w, ts_node_start_byte(n), ts_node_end_byte(n)))
+			/* the import words or the bound names, as the pass looks for */
+			if (!pysource__holds_occurrence(w, ts_node_start_byte(n), ts_node_end_byte(n)))
 				goto next;
 			f = pysource__field_matters(w->p, pf->sym) ? ts_tree_cursor_current_field_id(&c) : 0;
 			ctx = pysource__ctx(w, pf, f, n);
-			if (!usages && !pysource__may_import(w, n, sym))
-				goto next;
 			if ((rc = pysource__visit(w, n, sym, ctx, pf, f, usages, &descend, &child)))
 				goto done;
 		}
@@ -922,8 +937,8 @@ static bool pysource__past_deadline(TSParseState *state)
 	return pysource__now_ns() > *(const int64_t *)state->payload;
 }
 
-static TSTree *pysource__parse(th_pysource_parser *p, const char *text, size_t len, const char *what,
-			       const th_limits *lim, th_error *err)
+static TSTree *pysource__parse(TSParser *ts, const char *text, size_t len, const char *what, const th_limits *lim,
+			       th_error *err)
 {
 	pysource__input in = { text, (uint32_t)len };
 	int64_t deadline;
@@ -941,26 +956,13 @@ static TSTree *pysource__parse(th_pysource_parser *p, const char *text, size_t l
 	}
 	deadline = pysource__now_ns() +
 		   (lim->parse_ms > INT64_MAX / 4000000 ? INT64_MAX / 4 : (int64_t)lim->parse_ms * 1000000);
-	t = ts_parser_parse_with_options(p->ts, NULL, (TSInput){ &in, pysource__read, TSInputEncodingUTF8, NULL },
+	t = ts_parser_parse_with_options(ts, NULL, (TSInput){ &in, pysource__read, TSInputEncodingUTF8, NULL },
 					 (TSParseOptions){ &deadline, pysource__past_deadline });
 	if (!t) {
-		ts_parser_reset(p->ts);
 		th_error_set(err, TH_ERR_LIMIT, "%s: parsing took longer than %llu ms (parse_ms)", what,
 			     (unsigned long long)lim->parse_ms);
 	}
 	return t;
-}
-
-int th_pysource_parse_only(th_pysource_parser *p, const char *text, size_t len, const th_limits *lim, th_error *err)
-{
-	TSTree *t = pysource__parse(p, text, len, "source", lim, err);
-	int r;
-
-	if (!t)
-		return err ? err->code : TH_ERR_LIMIT;
-	r = ts_node_has_error(ts_tree_root_node(t));
-	ts_tree_delete(t);
-	return r;
 }
 
 /* A copy of the walk's growing array in the arena (an empty array is an
@@ -978,7 +980,8 @@ int th_pysource_analyze(th_pysource *out, th_pysource_parser *p, const char *tex
 			const char *what, const th_limits *lim, th_arena *a, th_error *err)
 {
 	pysource__walk w;
-	TSTree *tree;
+	TSParser *ts;
+	TSTree *tree = NULL;
 	TSNode root;
 	int rc = 0;
 
@@ -991,16 +994,27 @@ int th_pysource_analyze(th_pysource *out, th_pysource_parser *p, const char *tex
 	w.err = err;
 	w.what = what;
 	th_buf_init(&w.tmp, 0);
-	if (!(tree = pysource__parse(p, text, len, what, lim, err)))
-		return err ? err->code : TH_ERR_LIMIT;
+	/* Everything tree-sitter allocates from here to the end comes from the
+	 * arena and goes with it. */
+	th_tsarena_enter(p->arena);
+	if (!(ts = ts_parser_new()) || !ts_parser_set_language(ts, p->lang)) {
+		rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	if (!(tree = pysource__parse(ts, text, len, what, lim, err))) {
+		rc = err ? err->code : TH_ERR_LIMIT;
+		goto done;
+	}
 	root = ts_tree_root_node(tree);
 	if (ts_node_has_error(root)) {
 		out->has_errors = true;
 		out->error_line = pysource__first_error(root);
 	}
-	if ((rc = pysource__walk_tree(&w, root, false)))
+	if ((rc = pysource__import_words(&w)) || (rc = pysource__walk_tree(&w, root, false)))
 		goto done;
 	if (usages && w.nbind) {
+		w.nocc = 0;
+		w.atocc = 0;
 		if ((rc = pysource__index(&w)) || (rc = pysource__occurrences(&w)) ||
 		    (rc = pysource__walk_tree(&w, root, true)))
 			goto done;
@@ -1013,7 +1027,13 @@ int th_pysource_analyze(th_pysource *out, th_pysource_parser *p, const char *tex
 	out->nimports = w.nimports;
 	out->nusages = w.nusages;
 done:
-	ts_tree_delete(tree);
+	/* The tree is deleted node by node only when some of it is on the heap
+	 * (past the arena's cap); the parser always, as its scanner state is
+	 * the grammar's own malloc. */
+	if (tree && th_tsarena_heap_live(p->arena))
+		ts_tree_delete(tree);
+	ts_parser_delete(ts);
+	th_tsarena_leave(p->arena);
 	free(w.imports);
 	free(w.usages);
 	free(w.bind);

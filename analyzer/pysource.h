@@ -1,7 +1,8 @@
 /*
  * pysource — what one Python source file imports and which names of those
  * imports it uses, read with tree-sitter (the npm grammar tree-sitter-python,
- * fetched by the build). The only module that includes tree_sitter/api.h.
+ * fetched by the build). With analyzer/tsarena (its allocator), the only
+ * module that includes tree_sitter/api.h.
  *
  * Input is the UTF-8 text extractors/pyenc.c produced (newlines "\n"), so
  * lines and columns are CPython's: line 1-based, column the 1-based byte
@@ -91,10 +92,6 @@ void th_pysource_parser_free(th_pysource_parser *p);
  * usages false only imports are collected. */
 int th_pysource_analyze(th_pysource *out, th_pysource_parser *p, const char *text, size_t len, bool usages,
 			const char *what, const th_limits *lim, th_arena *a, th_error *err);
-
-/* Parses only, for the benchmark's "bare tree-sitter" baseline: returns the
- * number of syntax errors' presence (0/1) or a negative code. */
-int th_pysource_parse_only(th_pysource_parser *p, const char *text, size_t len, const th_limits *lim, th_error *err);
 
 /* "function,try_import" style names of ctx flags, into (buf, cap); "module" when none. */
 const char *th_pysource_ctx_name(unsigned flag);

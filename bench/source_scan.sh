@@ -4,8 +4,9 @@
 #   cold scan   thoth scan repo (fresh database: read, hash, parse, store)
 #               vs ast_imports_oracle.py (CPython's ast, one core)
 #               vs a bare tree-sitter parse of the same files on all cores
-#               (tests/src_imports --parse-only: read, decode, parse, with
-#               the same tree-sitter runtime and grammar as thoth)
+#               (tests/src_imports --parse-only: read, decode, parse and
+#               delete each tree through tree-sitter's own API and default
+#               allocator, with the same runtime and grammar as thoth)
 #   warm scan   the same tree again, nothing changed
 # Usage: sh bench/source_scan.sh BUILD/thoth   (BENCH_RUNS, default 1)
 set -eu

@@ -1,5 +1,6 @@
 /* thoth scan repo */
 #include "cli/cli.h"
+#include "cli/sarif.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -294,129 +295,59 @@ static int scan__json(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, con
 	return th_buf_putc(out, '\n', &ctx->err);
 }
 
-static const char *const scan__rules[][2] = {
-	{ "missing-dependency", "An imported distribution is not declared" },
-	{ "unused-dependency", "A declared distribution is not imported" },
-	{ "dev-dependency-used", "Runtime code imports a development-only dependency" },
-	{ "stdlib-module-absent", "The target Python's standard library does not have this module" },
-	{ "unresolvable-relative-import", "A relative import reaches above the scanned tree" },
-	{ "invalid-requirement", "A declared requirement is not valid PEP 508" },
-	{ "transitive-dependency", "An imported distribution is only present as a dependency of another" },
-	{ "installed-not-declared", "An imported distribution is installed in the target but not declared" },
+/* The rules a scan reports, with the level each finding usually has (a
+ * finding's own level may differ: an optional import that is missing is a
+ * warning). */
+static const th_sarif_rule scan__rules[] = {
+	{ "missing-dependency", "An imported distribution is not declared", NULL, "error" },
+	{ "unused-dependency", "A declared distribution is not imported", NULL, "warning" },
+	{ "dev-dependency-used", "Runtime code imports a development-only dependency", NULL, "warning" },
+	{ "stdlib-module-absent", "The target Python's standard library does not have this module", NULL, "error" },
+	{ "unresolvable-relative-import", "A relative import reaches above the scanned tree", NULL, "error" },
+	{ "invalid-requirement", "A declared requirement is not valid PEP 508", NULL, "error" },
+	{ "transitive-dependency", "An imported distribution is only present as a dependency of another", NULL,
+	  "warning" },
+	{ "installed-not-declared", "An imported distribution is installed in the target but not declared", NULL,
+	  "warning" },
 };
 
-/* SARIF 2.1.0: one run, thoth as the tool; results are the findings, with
- * URIs relative to the scanned root and fingerprints that do not move when
- * lines do (rule, file, subject). */
+/* SARIF 2.1.0 through cli/sarif (as check writes it): results are the
+ * findings, with URIs relative to the scanned root and fingerprints that do
+ * not move when lines do (rule, file, subject). */
 static int scan__sarif(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, const scan__target *tg, th_buf *out)
 {
-	th_buf fp = TH_BUF_INIT;
+	th_buf fp = TH_BUF_INIT, root = TH_BUF_INIT;
 	char hex[TH_SHA256_HEX];
 	th_jw w;
+	int rc = 0;
 
 	(void)s;
+	if (tg->src)
+		rc = th_buf_printf(&root, &ctx->err, "the directory %s of the image %s", tg->src->root, tg->src_ref);
+	else
+		rc = th_buf_puts(&root, "the scanned directory", &ctx->err);
+	if (rc)
+		return rc;
 	th_jw_init(&w, out, 1, &ctx->err);
-	th_jw_obj_begin(&w);
-	th_jw_key(&w, "version");
-	th_jw_str(&w, "2.1.0");
-	th_jw_key(&w, "runs");
-	th_jw_arr_begin(&w);
-	th_jw_obj_begin(&w);
-	th_jw_key(&w, "tool");
-	th_jw_obj_begin(&w);
-	th_jw_key(&w, "driver");
-	th_jw_obj_begin(&w);
-	th_jw_key(&w, "name");
-	th_jw_str(&w, "thoth");
-	th_jw_key(&w, "version");
-	th_jw_str(&w, THOTH_VERSION);
-	th_jw_key(&w, "rules");
-	th_jw_arr_begin(&w);
-	for (size_t i = 0; i < sizeof(scan__rules) / sizeof(scan__rules[0]); i++) {
-		th_jw_obj_begin(&w);
-		th_jw_key(&w, "id");
-		th_jw_str(&w, scan__rules[i][0]);
-		th_jw_key(&w, "shortDescription");
-		th_jw_obj_begin(&w);
-		th_jw_key(&w, "text");
-		th_jw_str(&w, scan__rules[i][1]);
-		th_jw_obj_end(&w);
-		th_jw_obj_end(&w);
-	}
-	th_jw_arr_end(&w);
-	th_jw_obj_end(&w);
-	th_jw_obj_end(&w);
-	th_jw_key(&w, "originalUriBaseIds");
-	th_jw_obj_begin(&w);
-	th_jw_key(&w, "SRCROOT");
-	th_jw_obj_begin(&w);
-	th_jw_key(&w, "description");
-	th_jw_obj_begin(&w);
-	th_jw_key(&w, "text");
-	if (tg->src) {
-		th_buf what = TH_BUF_INIT;
-		if (th_buf_printf(&what, &ctx->err, "the directory %s of the image %s", tg->src->root, tg->src_ref) == 0)
-			th_jw_str(&w, what.ptr);
-		th_buf_release(&what);
-	} else {
-		th_jw_str(&w, "the scanned directory");
-	}
-	th_jw_obj_end(&w);
-	th_jw_obj_end(&w);
-	th_jw_obj_end(&w);
-	th_jw_key(&w, "results");
-	th_jw_arr_begin(&w);
-	for (size_t i = 0; i < d->nfindings; i++) {
+	th_sarif_begin(&w, THOTH_VERSION, scan__rules, sizeof(scan__rules) / sizeof(scan__rules[0]), root.ptr);
+	for (size_t i = 0; i < d->nfindings && !rc; i++) {
 		const th_finding *f = &d->findings[i];
 		th_buf_clear(&fp);
-		if (th_buf_printf(&fp, &ctx->err, "%s\n%s\n%s", f->rule, f->file, f->subject) ||
-		    th_sha256_hex(hex, fp.ptr, fp.len, &ctx->err))
+		if ((rc = th_buf_printf(&fp, &ctx->err, "%s\n%s\n%s", f->rule, f->file, f->subject)) ||
+		    (rc = th_sha256_hex(hex, fp.ptr, fp.len, &ctx->err)))
 			break;
-		th_jw_obj_begin(&w);
-		th_jw_key(&w, "ruleId");
-		th_jw_str(&w, f->rule);
-		th_jw_key(&w, "level");
-		th_jw_str(&w, th_severity_name(f->severity));
-		th_jw_key(&w, "message");
-		th_jw_obj_begin(&w);
-		th_jw_key(&w, "text");
-		th_jw_str(&w, f->message);
-		th_jw_obj_end(&w);
-		th_jw_key(&w, "locations");
-		th_jw_arr_begin(&w);
-		th_jw_obj_begin(&w);
-		th_jw_key(&w, "physicalLocation");
-		th_jw_obj_begin(&w);
-		th_jw_key(&w, "artifactLocation");
-		th_jw_obj_begin(&w);
-		th_jw_key(&w, "uri");
-		th_jw_str(&w, f->file);
-		th_jw_key(&w, "uriBaseId");
-		th_jw_str(&w, "SRCROOT");
-		th_jw_obj_end(&w);
-		th_jw_key(&w, "region");
-		th_jw_obj_begin(&w);
-		th_jw_key(&w, "startLine");
-		th_jw_int(&w, f->line ? f->line : 1);
-		th_jw_key(&w, "startColumn");
-		th_jw_int(&w, f->col ? f->col : 1);
-		th_jw_obj_end(&w);
-		th_jw_obj_end(&w);
-		th_jw_obj_end(&w);
-		th_jw_arr_end(&w);
-		th_jw_key(&w, "partialFingerprints");
-		th_jw_obj_begin(&w);
-		th_jw_key(&w, "thoth/v1");
-		th_jw_str(&w, hex);
-		th_jw_obj_end(&w);
-		th_jw_obj_end(&w);
+		th_sarif_add(&w, &(th_sarif_result){ .rule_id = f->rule,
+						     .level = th_severity_name(f->severity),
+						     .message = f->message,
+						     .uri = f->file,
+						     .line = f->line ? f->line : 1,
+						     .col = f->col ? f->col : 1,
+						     .fingerprint = hex });
 	}
 	th_buf_release(&fp);
-	th_jw_arr_end(&w);
-	th_jw_obj_end(&w);
-	th_jw_arr_end(&w);
-	th_jw_obj_end(&w);
-	if (th_jw_finish(&w))
+	th_buf_release(&root);
+	th_sarif_end(&w);
+	if (th_jw_finish(&w) || rc)
 		return -1;
 	return th_buf_putc(out, '\n', &ctx->err);
 }
@@ -431,10 +362,13 @@ static int scan__cmp_str(const void *a, const void *b)
 static int scan__table(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, const scan__target *tg, th_buf *out)
 {
 	th_buf pb = TH_BUF_INIT;
-	size_t npy = 0, nnb = 0, nman = 0, nerr = 0, nimp = 0, nuse = 0, nmods = 0;
+	size_t npy = 0, nnb = 0, nman = 0, nerr = 0, nimp = 0, nuse = 0, nmods = 0, nlocked = 0;
 	const char **mods;
 	int rc;
 
+	/* lock files pin what the manifests declare and more: counted apart */
+	for (size_t i = 0; i < d->ndecls; i++)
+		nlocked += d->decls[i].d.kind == TH_DECL_LOCKED;
 	for (size_t i = 0; i < s->nfiles; i++) {
 		const th_srcscan_file *f = &s->files[i];
 		npy += f->kind == TH_REPOFILE_PYTHON;
@@ -446,8 +380,10 @@ static int scan__table(th_ctx *ctx, const th_srcscan *s, const th_srcdeps *d, co
 	}
 	if ((rc = th_buf_printf(out, &ctx->err,
 				"files      %zu Python, %zu notebooks, %zu manifests (%zu parsed, %zu from the cache)\n"
-				"imports    %zu\nusages     %zu\ndeclared   %zu\nfindings   %zu\n",
-				npy, nnb, nman, s->nparsed, s->ncached, nimp, nuse, d->ndecls, d->nfindings)))
+				"imports    %zu\nusages     %zu\ndeclared   %zu",
+				npy, nnb, nman, s->nparsed, s->ncached, nimp, nuse, d->ndecls - nlocked)) ||
+	    (nlocked && (rc = th_buf_printf(out, &ctx->err, " (and %zu pinned by lock files)", nlocked))) ||
+	    (rc = th_buf_printf(out, &ctx->err, "\nfindings   %zu\n", d->nfindings)))
 		return rc;
 	if (tg->src && (rc = th_buf_printf(out, &ctx->err, "image      %s: %s (%llu entries skipped, %llu files unread, %llu of %llu layers cached)\n",
 					   tg->src_ref, tg->src->root, (unsigned long long)tg->src->skipped,

@@ -1,6 +1,6 @@
 /*
  * sarif — a SARIF 2.1.0 log writer for the commands that report findings
- * (check; scan repo may move to it): one run, thoth as the tool with its
+ * (check, scan repo): one run, thoth as the tool with its
  * rules, results with a level, a message, an optional location relative to
  * the SRCROOT base (the scanned project), stable partialFingerprints and
  * suppressions.
