@@ -12,10 +12,8 @@ typedef struct imgscan_run {
 	th_error *err;
 	int64_t scan;
 	size_t nlayers;
+	bool known; /* an earlier scan stands: no facts are written */
 } imgscan_run;
-
-/* Returned by the image callback to stop a scan whose facts are known. */
-#define IMGSCAN__KNOWN 1
 
 static int imgscan__image(void *ud, const th_image_info *i)
 {
@@ -24,8 +22,11 @@ static int imgscan__image(void *ud, const th_image_info *i)
 	r->nlayers = i->nlayers;
 	if (r->o->reuse && !r->o->verify && i->config_digest) {
 		int rc = th_store_img_latest(r->store, i->config_digest, &r->scan, NULL);
-		if (rc == 0)
-			return IMGSCAN__KNOWN;
+		if (rc == 0) {
+			/* the facts are known: the scan stops, or goes on for the pick alone */
+			r->known = true;
+			return TH_IMAGE_NO_FACTS;
+		}
 		if (rc != TH_ERR_NOTFOUND)
 			return th_store_img_latest(r->store, i->config_digest, &r->scan, r->err);
 	}
@@ -104,7 +105,7 @@ static int imgscan__sqlite_rows(void *ud, const void *db, size_t len, const char
 
 int th_imgscan_run(th_store *s, const char *ref, const th_imgscan_opts *o, int64_t *out_scan, th_error *err)
 {
-	imgscan_run r = { s, o, err, -1, 0 };
+	imgscan_run r = { s, o, err, -1, 0, false };
 	th_image_stats stats;
 	int rc;
 
@@ -112,14 +113,14 @@ int th_imgscan_run(th_store *s, const char *ref, const th_imgscan_opts *o, int64
 		return rc;
 	th_image_cache cache = { s, imgscan__cache_get, imgscan__cache_put };
 	th_image_sqlite sq = { (void *)o->lim, imgscan__sqlite_rows };
-	th_image_opts io = { o->platform, o->verify, o->lim, &cache, &sq, &stats, NULL };
+	th_image_opts io = { o->platform, o->verify, o->lim, &cache, &sq, &stats, o->pick, o->streams };
 	th_image_sink sink = { &r,           imgscan__image, imgscan__layer, imgscan__os, imgscan__pkg,
 			       imgscan__interp, imgscan__env,   imgscan__dist,  imgscan__lib };
 	rc = th_image_scan(ref, &io, &sink, err);
-	if (rc == IMGSCAN__KNOWN) {
-		/* nothing was written: the known scan stands */
-		th_store_rollback(s);
-		rc = 0;
+	if (r.known && (rc == 0 || rc == TH_IMAGE_NO_FACTS)) {
+		/* no facts were written: the known scan stands (and the pick's
+		 * layer logs, if it streamed, are kept) */
+		rc = th_store_commit(s, err);
 	} else if (!rc && !(rc = th_store_img_stats(s, r.scan, &stats, err))) {
 		rc = th_store_commit(s, err);
 	} else {

@@ -16,6 +16,11 @@
  * the manifest and config were read. A root filesystem directory has no
  * digest and is always scanned.
  *
+ * With opts->pick, the files a caller picks (the sources `scan repo` reads
+ * from an image that is also its target) come from the same pass over the
+ * layers as the facts: a cold run decompresses each layer once, and fills
+ * both the facts' layer cache and the pick's.
+ *
  * th_imgscan_facts is run + th_store_img_load: the facts of the image, in
  * an arena the caller owns (see th_imgfacts in analyzer/store_image.h).
  *
@@ -38,6 +43,7 @@
 #include "core/arena.h"
 #include "core/error.h"
 #include "core/limits.h"
+#include "extractors/image.h"
 
 typedef struct th_imgscan_opts {
 	const char *platform; /* OS/ARCH[/VARIANT]; NULL: linux/amd64 */
@@ -48,9 +54,16 @@ typedef struct th_imgscan_opts {
 	 * 0, of nlayers); NULL: none. For a progress indicator. */
 	void (*progress)(void *ud, unsigned layer, size_t nlayers);
 	void *progress_ud;
+	/* Files picked in the same pass over the layers (extractors/image's
+	 * th_image_pick, not `only`; its layer logs go to the store's cache too);
+	 * NULL: none. Served by every successful run, reuse included: then only
+	 * the pick's tree is built (from the cache, or streamed for it alone).
+	 * A pick's error fails the scan, which then records nothing. */
+	const th_image_pick *pick;
+	uint64_t *streams; /* NULL, or incremented per pass over a layer (th_image_opts.streams) */
 } th_imgscan_opts;
 
-#define TH_IMGSCAN_OPTS_INIT { NULL, false, false, NULL, NULL, NULL }
+#define TH_IMGSCAN_OPTS_INIT { NULL, false, false, NULL, NULL, NULL, NULL, NULL }
 
 /* Scans ref and records its facts; *out_scan is the scan's id (an earlier
  * one when opts->reuse found it). Errors are the extractor's (exit-2

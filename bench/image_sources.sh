@@ -9,6 +9,11 @@
 #         vs thoth scan repo DIR (fresh database)
 #   warm  the same again: the image's layer log comes from the cache under
 #         the sources' key, every file's facts from the store
+# and CPU of single runs: cold with the image as its own target (its facts
+# and its sources from one pass over the layer) and with --python (no facts
+# pass); the layer passes alone (file facts cached): the sources only (image
+# facts known), and the image's facts and its sources together (the layer
+# cache and the image's scans emptied).
 # Usage: sh bench/image_sources.sh BUILD/thoth   (BENCH_RUNS, default 1)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -41,7 +46,10 @@ bench_pair "warm: image sources vs directory" "$runs" \
 cpu() { bench_cpu "$1" "$2" "$tmp/cpu"; }
 cpu "cold image sources" "rm -f $tmp/c.db*; THOTH_DB=$tmp/c.db $thoth scan repo $img --path /app $x"
 cpu "warm image sources" "THOTH_DB=$tmp/c.db $thoth scan repo $img --path /app $x"
-cpu "image sources, layer streamed, facts cached" \
+cpu "cold image sources, --python (no facts)" "rm -f $tmp/p.db*; THOTH_DB=$tmp/p.db $thoth scan repo $img --path /app --python 3.11 $x"
+cpu "layer pass: facts and sources, files cached" \
+  "sqlite3 $tmp/p.db 'delete from image_layer_cache'; THOTH_DB=$tmp/p.db $thoth scan repo $img --path /app $x"
+cpu "layer pass: sources alone, facts known" \
   "sqlite3 $tmp/c.db 'delete from image_layer_cache'; THOTH_DB=$tmp/c.db $thoth scan repo $img --path /app $x"
 cpu "cold directory" "rm -f $tmp/e.db*; THOTH_DB=$tmp/e.db $thoth scan repo $dir $x"
 cpu "warm directory" "THOTH_DB=$tmp/e.db $thoth scan repo $dir $x"

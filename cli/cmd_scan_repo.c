@@ -542,9 +542,12 @@ static int scan__image_env(th_marker_env *env, const th_imgfacts *f, const th_im
  * for standard-library questions, its installed distributions for the
  * mapping and for what is present without being declared. Scanned (or
  * taken from an earlier scan of the same image) in its own transaction,
- * before the source scan's. */
-static int scan__image(th_ctx *ctx, th_store *store, const char *ref, bool implicit, th_importmap *map,
-		       th_marker_env *env, th_srcdeps_opts *o, scan__target *tg, th_arena *a)
+ * before the source scan's. When the image is also the one whose sources
+ * are scanned, pick (th_imgsrc_prepare's) takes them in the same pass over
+ * its layers. */
+static int scan__image(th_ctx *ctx, th_store *store, const char *ref, bool implicit, const th_image_pick *pick,
+		       uint64_t *streams, th_importmap *map, th_marker_env *env, th_srcdeps_opts *o, scan__target *tg,
+		       th_arena *a)
 {
 	th_imgscan_opts io = TH_IMGSCAN_OPTS_INIT;
 	const th_image_interp *py;
@@ -553,6 +556,8 @@ static int scan__image(th_ctx *ctx, th_store *store, const char *ref, bool impli
 
 	io.reuse = true;
 	io.lim = &ctx->limits;
+	io.pick = pick;
+	io.streams = streams;
 	if ((rc = th_imgscan_facts(store, ref, &io, &f, a, &ctx->err)))
 		return rc;
 	/* The image whose sources are scanned may have no interpreter (an
@@ -656,20 +661,19 @@ static bool scan__is_image(const char *ref, bool path)
 }
 
 /* The sources of an image, read while its layers stream (or from the
- * layer cache under the sources' own key), then scanned in memory. The
+ * layer cache under the sources' own key) — by scan__image's pass when the
+ * image is the target, else here (read) — then scanned in memory. The
  * scan's files come first in *mem, then the .txt files kept for includes;
  * the store names the tree "image:DIGEST:ROOT". */
-static int scan__image_sources(th_ctx *ctx, th_store *store, const char *ref, const char *root,
+static int scan__image_sources(th_ctx *ctx, th_store *store, const char *ref, const th_imgsrc_opts *io, bool read,
 			       const th_srcscan_opts *o, th_imgsrc *isrc, th_srcscan_mem_file **mem, th_srcscan *out)
 {
-	th_image_cache cache = { store, scan__cache_get, scan__cache_put };
-	th_imgsrc_opts io = { root, o->exclude, o->nexclude, NULL, &ctx->limits, &cache };
 	th_buf label = TH_BUF_INIT;
 	char *real = NULL;
 	size_t n = 0;
-	int rc;
+	int rc = 0;
 
-	if ((rc = th_imgsrc_read(isrc, ref, &io, &ctx->err)))
+	if (read && (rc = th_imgsrc_read(isrc, ref, io, &ctx->err)))
 		return rc;
 	if (!(*mem = calloc(isrc->nfiles + 1, sizeof(**mem))))
 		return th_error_set(&ctx->err, TH_ERR_NOMEM, "out of memory");
@@ -707,6 +711,10 @@ static int scan__repo(th_ctx *ctx, const th_args *a)
 	bool from_image = scan__is_image(a->pos[0], root != NULL);
 	th_marker_env env;
 	th_imgsrc isrc;
+	th_image_cache cache = { NULL, scan__cache_get, scan__cache_put };
+	th_imgsrc_opts iso = { root, excl, (size_t)nexcl, NULL, &ctx->limits, &cache };
+	th_image_pick pick;
+	uint64_t streams = 0;
 	th_srcscan_mem_file *mem = NULL;
 	scan__target tg = { NULL, NULL, 0, NULL, NULL };
 	th_srcscan_opts o = { excl, (size_t)nexcl, true, false, 0 };
@@ -754,19 +762,29 @@ static int scan__repo(th_ctx *ctx, const th_args *a)
 		o.threads = atoi(getenv("THOTH_SCAN_THREADS"));
 	if (th_ctx_store(ctx, &store))
 		return TH_EXIT_ERROR;
+	cache.ud = store;
 	th_arena_init(&arena, 1 << 16);
 	th_marker_env_init(&env);
 	memset(&s, 0, sizeof(s));
 	memset(&isrc, 0, sizeof(isrc));
-	if ((rc = th_importmap_new(&map, &ctx->err)) ||
-	    (image && (rc = scan__image(ctx, store, image, implicit, map, &env, &dopts, &tg, &arena))))
+	/* the image as its own target: its facts and its sources in one pass */
+	bool shared = from_image && image && !strcmp(image, a->pos[0]);
+	if ((rc = th_importmap_new(&map, &ctx->err)) || (shared && (rc = th_imgsrc_prepare(&isrc, &pick, &iso, &ctx->err))) ||
+	    (image && (rc = scan__image(ctx, store, image, implicit, shared ? &pick : NULL, &streams, map, &env, &dopts, &tg,
+					&arena))))
 		goto done;
+	if (shared)
+		th_imgsrc_finish(&isrc);
 	/* One transaction: the scan's facts, its declarations and its findings. */
 	if ((rc = th_store_begin(store, &ctx->err)))
 		goto done;
 	if (from_image) {
-		if ((rc = scan__image_sources(ctx, store, a->pos[0], root, &o, &isrc, &mem, &s)))
+		if ((rc = scan__image_sources(ctx, store, a->pos[0], &iso, !shared, &o, &isrc, &mem, &s)))
 			goto done;
+		streams += isrc.streams;
+		/* for tests: how often layers were decompressed (cold: once each) */
+		if (getenv("THOTH_DEBUG_LAYERS"))
+			fprintf(ctx->diag, "thoth: debug: %llu layer passes\n", (unsigned long long)streams);
 		tg.src = &isrc;
 		tg.src_ref = a->pos[0];
 	} else if ((rc = th_srcscan_run(&s, a->pos[0], &o, store, &ctx->limits, &ctx->err))) {

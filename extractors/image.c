@@ -62,7 +62,25 @@ typedef struct scan {
 	uint64_t ordinal;  /* entries of the layer seen so far, in this pass */
 	th_arena pend_arena;
 	uint64_t picked;   /* bytes of picked content kept, all layers */
+	bool picking;      /* the pick's tree: its interest alone, its own log and cache key */
+	const th_buf *pre; /* the current file's content when both trees keep it (read once), else NULL */
 } scan;
+
+/* One scan of an input: the facts' tree, the pick's, or both, fed by one
+ * pass over each layer (or one walk of a root filesystem). Each tree is
+ * built exactly as a scan of its own would build it — its interest, its
+ * skipped counts and budgets, its replay log under its own cache key — so
+ * sharing the stream changes no record; only a file both keep is read once
+ * for both (into pre). */
+typedef struct run {
+	const th_image_opts *o;
+	const th_image_sink *sink;
+	scan *v[2];    /* the trees being built, the facts' first */
+	size_t n;
+	scan *facts;   /* NULL: no facts (pick->only, or the sink said TH_IMAGE_NO_FACTS) */
+	th_buf pre;
+	uint64_t streams; /* passes over a layer's bytes */
+} run;
 
 static const char *const text_files[] = {
 	"etc/os-release", "usr/lib/os-release", "etc/lsb-release", "etc/debian_version", "etc/alpine-release",
@@ -141,39 +159,59 @@ static interest img__std_interest(const char *p, size_t len)
 	return IN_NONE;
 }
 
-/* The interest of a path for this scan: ours first, then the caller's pick
- * (with pick->only, the pick's alone). */
+/* The interest of a path for this tree: the facts' own, or the pick's. */
 static interest img__interest(const scan *s, const char *p, size_t len)
 {
 	const th_image_pick *pk = s->o->pick;
-	interest in = pk && pk->only ? IN_NONE : img__std_interest(p, len);
 
-	if (in == IN_NONE && pk) {
-		img__norm(&p, &len);
-		if (len && pk->want(pk->ud, p, len))
-			in = IN_PICK;
-	}
-	return in;
+	if (!s->picking)
+		return img__std_interest(p, len);
+	img__norm(&p, &len);
+	return len && pk->want(pk->ud, p, len) ? IN_PICK : IN_NONE;
 }
 
-/* Reads up to cap bytes of the current entry into s->content. */
-static int img__read(scan *s, th_layer_stream *ls, uint64_t cap, th_error *err)
+/* Reads up to cap bytes of the current entry into b. */
+static int img__read_into(th_buf *b, th_layer_stream *ls, uint64_t cap, th_error *err)
 {
 	size_t got;
 	int rc;
 
-	th_buf_clear(&s->content);
-	while (s->content.len < cap) {
-		size_t want = cap - s->content.len < 65536 ? (size_t)(cap - s->content.len) : 65536;
-		if ((rc = th_buf_grow(&s->content, want, err)))
+	th_buf_clear(b);
+	while (b->len < cap) {
+		size_t want = cap - b->len < 65536 ? (size_t)(cap - b->len) : 65536;
+		if ((rc = th_buf_grow(b, want, err)))
 			return rc;
-		if ((rc = th_layer_data(ls, s->content.ptr + s->content.len, want, &got, err)))
+		if ((rc = th_layer_data(ls, b->ptr + b->len, want, &got, err)))
 			return rc;
 		if (!got)
 			break;
-		s->content.len += got;
+		b->len += got;
 	}
-	s->content.ptr[s->content.len] = '\0';
+	b->ptr[b->len] = '\0';
+	return 0;
+}
+
+static int img__read(scan *s, th_layer_stream *ls, uint64_t cap, th_error *err)
+{
+	return img__read_into(&s->content, ls, cap, err);
+}
+
+/* Reads min(size, cap) bytes of an open file of a root filesystem into b. */
+static int img__read_fd(th_buf *b, int fd, uint64_t size, uint64_t cap, const char *path, size_t plen, th_error *err)
+{
+	size_t want = (size_t)(size < cap ? size : cap), got = 0;
+	ssize_t n = 0;
+	int rc;
+
+	th_buf_clear(b);
+	if ((rc = th_buf_grow(b, want, err)))
+		return rc;
+	while (got < want && (n = read(fd, b->ptr + got, want - got)) > 0)
+		got += (size_t)n;
+	if (n < 0)
+		return th_error_set(err, TH_ERR_IO, "%.*s: cannot read: %s", (int)plen, path, strerror(errno));
+	b->len = got;
+	b->ptr[got] = '\0';
 	return 0;
 }
 
@@ -251,16 +289,54 @@ static uint64_t img__cap(const scan *s, interest in)
 	return cap;
 }
 
-/* True when a file of that interest and size is skipped (and counted)
- * rather than read: the whole of it would be needed and it is over its cap. */
+/* True when a file of that interest and size is not read: the whole of it
+ * would be needed and it is over its cap. */
+static bool img__over(const scan *s, interest in, uint64_t size)
+{
+	return size > img__cap(s, in) &&
+	       (in == IN_TEXT || in == IN_META || in == IN_DB || in == IN_COUNT || in == IN_CONDA || in == IN_PICK);
+}
+
+/* img__over, counted as a skipped entry. */
 static bool img__too_big(scan *s, interest in, uint64_t size)
 {
-	if (size > img__cap(s, in) &&
-	    (in == IN_TEXT || in == IN_META || in == IN_DB || in == IN_COUNT || in == IN_CONDA || in == IN_PICK)) {
+	if (img__over(s, in, size)) {
 		s->skipped++; /* documented: an over-large file of interest is skipped */
 		return true;
 	}
 	return false;
+}
+
+/* How many bytes of a regular file this tree reads: 0 for none. */
+static uint64_t img__wants(const scan *s, const char *path, size_t plen, uint64_t size)
+{
+	interest in = img__interest(s, path, plen);
+
+	return in == IN_NONE || img__over(s, in, size) ? 0 : img__cap(s, in);
+}
+
+/* Before the trees take a regular file: when more than one reads it, it is
+ * read once, as far as the greediest needs, and each takes its prefix (what
+ * reading up to its own cap would have given). Otherwise the one tree that
+ * wants it reads it from the source itself. */
+static int img__prefetch(run *r, scan *const *v, size_t n, const char *path, size_t plen, uint64_t size,
+			 th_layer_stream *ls, int fd, th_error *err)
+{
+	uint64_t need = 0, c;
+	size_t readers = 0;
+	int rc;
+
+	for (size_t k = 0; k < n; k++)
+		if ((c = img__wants(v[k], path, plen, size))) {
+			readers++;
+			need = c > need ? c : need;
+		}
+	if (readers < 2)
+		return 0;
+	rc = ls ? img__read_into(&r->pre, ls, need, err) : img__read_fd(&r->pre, fd, size, need, path, plen, err);
+	for (size_t k = 0; !rc && k < n; k++)
+		v[k]->pre = &r->pre;
+	return rc;
 }
 
 /* What the tree keeps of the content in s->content: the bytes, or a note. */
@@ -285,23 +361,16 @@ static int img__content(scan *s, const char *path, size_t plen, uint64_t size, t
 	*len = 0;
 	if (in == IN_NONE || img__too_big(s, in, size))
 		return 0;
-	if (ls) {
+	if (s->pre) {
+		size_t n = s->pre->len < cap ? s->pre->len : (size_t)cap;
+		th_buf_clear(&s->content);
+		if ((rc = th_buf_put(&s->content, s->pre->ptr, n, err)))
+			return rc;
+	} else if (ls) {
 		if ((rc = img__read(s, ls, cap, err)))
 			return rc;
-	} else {
-		/* rootfs: read from the already opened file */
-		th_buf_clear(&s->content);
-		size_t want = (size_t)(size < cap ? size : cap);
-		if ((rc = th_buf_grow(&s->content, want, err)))
-			return rc;
-		ssize_t n = 0;
-		size_t got = 0;
-		while (got < want && (n = read(fd, s->content.ptr + got, want - got)) > 0)
-			got += (size_t)n;
-		if (n < 0)
-			return th_error_set(err, TH_ERR_IO, "%.*s: cannot read: %s", (int)plen, path, strerror(errno));
-		s->content.len = got;
-		s->content.ptr[got] = '\0';
+	} else if ((rc = img__read_fd(&s->content, fd, size, cap, path, plen, err))) {
+		return rc; /* rootfs: read from the already opened file */
 	}
 	if (in == IN_PICK && (s->picked += s->content.len) > s->o->pick->max_bytes)
 		return th_error_set(err, TH_ERR_LIMIT, "%.*s: the files picked from the image exceed %llu bytes in all", (int)plen,
@@ -508,30 +577,145 @@ static int img__fixup_entry(void *ud, const th_layer_entry *e, th_layer_stream *
 
 /* ---- inputs ---- */
 
-/* A layer's key in the cache: its diff_id, tagged when a pick changes what
- * the log keeps, so a log made without the pick's files never stands in for
- * one made with them (nor the other way round). */
+/* A layer's key in the cache: its diff_id for the facts' tree; for the
+ * pick's, tagged so that a log made without the pick's files never stands in
+ * for one made with them (nor the other way round). The " only" suffix is
+ * from when a pick could also share the facts' tree; keys stay as they were
+ * so that existing caches stay warm. */
 static void img__cache_key(char *key, size_t cap, const scan *s, const char *diff_id)
 {
 	const th_image_pick *pk = s->o->pick;
 
-	if (pk)
-		snprintf(key, cap, "%s %s%s", diff_id, pk->cache_tag ? pk->cache_tag : "pick", pk->only ? " only" : "");
+	if (s->picking)
+		snprintf(key, cap, "%s %s only", diff_id, pk->cache_tag ? pk->cache_tag : "pick");
 	else
 		snprintf(key, cap, "%s", diff_id);
 }
 
-static int img__layers(scan *s, const th_oci_src *src, const th_oci_image *im, th_error *err)
+/* A tree's layer from the cache: 0 (replayed, *rec filled), TH_ERR_NOTFOUND
+ * (to be streamed; err clear) or an error. */
+static int img__cached(scan *s, const th_oci_layer *l, unsigned i, th_image_layer *rec, th_error *err)
 {
+	char key[256];
+	int rc;
+
+	*rec = (th_image_layer){ i, l->media_type, l->digest, l->diff_id, "none", 0, 0, 0, 0, true };
+	th_buf_clear(&s->log);
+	img__cache_key(key, sizeof(key), s, l->diff_id);
+	rc = s->o->cache->get(s->o->cache->ud, key, &s->log, err);
+	if (rc == 0 && (rc = img__replay(s, (const unsigned char *)s->log.ptr, s->log.len, rec, err)) == 0) {
+		s->bytes_left -= rec->tar_bytes < s->bytes_left ? rec->tar_bytes : s->bytes_left;
+		return 0;
+	}
+	if (rc != TH_ERR_NOTFOUND && rc != TH_ERR_INVALID)
+		return rc;
+	th_error_clear(err);
+	return TH_ERR_NOTFOUND;
+}
+
+/* Feeds one streamed entry to several trees (img__prefetch reads a file
+ * they share once). */
+typedef struct img_tee {
+	run *r;
+	scan *const *v;
+	size_t n;
+} img_tee;
+
+static int img__tee_entry(void *ud, const th_layer_entry *e, th_layer_stream *ls, th_error *err)
+{
+	img_tee *t = ud;
+	int rc = 0;
+
+	if (e->type == TH_ENTRY_FILE)
+		rc = img__prefetch(t->r, t->v, t->n, e->path, e->path_len, e->size, ls, -1, err);
+	for (size_t k = 0; !rc && k < t->n; k++)
+		rc = img__entry(t->v[k], e, ls, err);
+	for (size_t k = 0; k < t->n; k++)
+		t->v[k]->pre = NULL;
+	return rc;
+}
+
+/* Streams a layer once into the trees the cache could not serve, then
+ * offers each its log. (A tree with hardlinks to fix up reads the layer
+ * again, alone: rare.) */
+static int img__stream(run *r, scan *const *v, size_t n, th_layer_src *ls, th_layer_result *res, th_error *err)
+{
+	img_tee t = { r, v, n };
+	char key[256];
+	int rc = 0;
+
+	for (size_t k = 0; k < n && !rc; k++) {
+		scan *s = v[k];
+		s->logging = r->o->cache != NULL;
+		th_buf_clear(&s->log);
+		if (s->logging && !(rc = th_buf_put(&s->log, "THLC3\n", 6, err)))
+			rc = th_buf_grow(&s->log, LOG_HEAD, err);
+		s->log.len = s->logging ? LOG_HEAD : 0;
+		s->npend = 0;
+		s->ordinal = 0;
+		th_arena_release(&s->pend_arena);
+	}
+	if (rc)
+		return rc;
+	r->streams++;
+	/* one tree: entries go straight to it, as before there were two */
+	rc = n == 1 ? th_layer_scan(res, ls, r->o->lim, img__entry, v[0], err)
+		    : th_layer_scan(res, ls, r->o->lim, img__tee_entry, &t, err);
+	for (size_t k = 0; k < n && !rc; k++) {
+		scan *s = v[k];
+		if (s->npend) {
+			/* rare: hardlinks of interest to files that were not kept */
+			th_layer_result again;
+			s->ordinal = 0;
+			r->streams++;
+			rc = th_layer_scan(&again, ls, r->o->lim, img__fixup_entry, s, err);
+		}
+	}
+	for (size_t k = 0; k < n && !rc; k++) {
+		scan *s = v[k];
+		if (!s->logging)
+			continue;
+		unsigned char *h = (unsigned char *)s->log.ptr + 6;
+		img__le(h, res->blob_bytes, 8);
+		img__le(h + 8, res->tar_bytes, 8);
+		img__le(h + 16, res->entries, 8);
+		img__le(h + 24, s->skipped, 8);
+		h[32] = (unsigned char)res->compression;
+		img__cache_key(key, sizeof(key), s, res->diff_id);
+		rc = r->o->cache->put(r->o->cache->ud, key, s->log.ptr, s->log.len, err);
+	}
+	return rc;
+}
+
+/* A tree's record of a layer goes to the sink (the facts', or with
+ * pick->only the pick's) and to pick->layer (the pick's). */
+static int img__layer_rec(run *r, const scan *s, const th_image_layer *rec)
+{
+	const th_image_pick *pk = r->o->pick;
+	int rc = 0;
+
+	if (s->picking && pk->layer && (rc = pk->layer(pk->ud, rec)))
+		return rc;
+	if ((!s->picking || pk->only) && r->sink->layer)
+		rc = r->sink->layer(r->sink->ud, rec);
+	return rc;
+}
+
+static int img__layers(run *r, const th_oci_src *src, const th_oci_image *im, th_error *err)
+{
+	const th_limits *lim = r->o->lim;
 	int rc = 0;
 
 	for (size_t i = 0; i < im->nlayers && !rc; i++) {
 		const th_oci_layer *l = &im->layers[i];
+		th_image_layer rec[2];
+		scan *miss[2];
+		size_t nmiss = 0;
 		th_layer_result res;
 		th_layer_src ls;
-		uint64_t off, size;
+		uint64_t off, size, bytes = lim->layer_bytes, entries = UINT64_MAX;
 		int fd, owned;
-		char what[512], key[256];
+		char what[512];
 
 		snprintf(what, sizeof(what), "%s: layer %zu (%s)", src->what, i, l->digest ? l->digest : l->path);
 		if ((rc = th_oci_locate(src, l->path, &fd, &owned, &off, &size, err))) {
@@ -541,84 +725,76 @@ static int img__layers(scan *s, const th_oci_src *src, const th_oci_image *im, t
 			}
 			break;
 		}
-		ls = (th_layer_src){ fd, off, size, l->size, l->digest, l->diff_id, what,
-				     s->bytes_left < s->lim->layer_bytes ? s->bytes_left : s->lim->layer_bytes,
-				     s->entries_left };
-		s->layer = (unsigned)i;
-		s->skipped = 0;
-		if (s->o->cache && !s->o->verify && l->diff_id) {
-			th_image_layer rec = { (unsigned)i, l->media_type, l->digest, l->diff_id, "none", 0, 0, 0, 0, true };
-			th_buf_clear(&s->log);
-			img__cache_key(key, sizeof(key), s, l->diff_id);
-			rc = s->o->cache->get(s->o->cache->ud, key, &s->log, err);
-			if (rc == 0 && (rc = img__replay(s, (const unsigned char *)s->log.ptr, s->log.len, &rec, err)) == 0) {
-				if (owned)
-					close(fd);
-				s->bytes_left -= rec.tar_bytes < s->bytes_left ? rec.tar_bytes : s->bytes_left;
-				if (s->sink->layer && (rc = s->sink->layer(s->sink->ud, &rec)))
-					break;
-				continue;
+		for (size_t k = 0; k < r->n && !rc; k++) {
+			scan *s = r->v[k];
+			s->layer = (unsigned)i;
+			s->skipped = 0;
+			rc = TH_ERR_NOTFOUND;
+			if (r->o->cache && !r->o->verify && l->diff_id)
+				rc = img__cached(s, l, (unsigned)i, &rec[k], err);
+			if (rc == TH_ERR_NOTFOUND) {
+				rc = 0;
+				miss[nmiss++] = s;
+				/* the stream is bounded as the tightest of its trees would bound it */
+				bytes = s->bytes_left < bytes ? s->bytes_left : bytes;
+				entries = s->entries_left < entries ? s->entries_left : entries;
 			}
-			if (rc != TH_ERR_NOTFOUND && rc != TH_ERR_INVALID) {
-				if (owned)
-					close(fd);
-				break;
-			}
-			th_error_clear(err);
-			rc = 0;
 		}
-		s->logging = s->o->cache != NULL;
-		th_buf_clear(&s->log);
-		if (s->logging)
-			if (!(rc = th_buf_put(&s->log, "THLC3\n", 6, err)))
-				rc = th_buf_grow(&s->log, LOG_HEAD, err);
-		s->npend = 0;
-		s->ordinal = 0;
-		th_arena_release(&s->pend_arena);
-		if (!rc) {
-			s->log.len = LOG_HEAD;
-			rc = th_layer_scan(&res, &ls, s->lim, img__entry, s, err);
-		}
-		if (!rc && s->npend) {
-			/* rare: hardlinks of interest to files that were not kept */
-			th_layer_result again;
-			s->ordinal = 0;
-			rc = th_layer_scan(&again, &ls, s->lim, img__fixup_entry, s, err);
+		if (!rc && nmiss) {
+			ls = (th_layer_src){ fd, off, size, l->size, l->digest, l->diff_id, what, bytes, entries };
+			rc = img__stream(r, miss, nmiss, &ls, &res, err);
 		}
 		if (owned)
 			close(fd);
-		if (rc)
-			break;
-		if (s->logging) {
-			unsigned char *h = (unsigned char *)s->log.ptr + 6;
-			img__le(h, res.blob_bytes, 8);
-			img__le(h + 8, res.tar_bytes, 8);
-			img__le(h + 16, res.entries, 8);
-			img__le(h + 24, s->skipped, 8);
-			h[32] = (unsigned char)res.compression;
-			img__cache_key(key, sizeof(key), s, res.diff_id);
-			if ((rc = s->o->cache->put(s->o->cache->ud, key, s->log.ptr, s->log.len, err)))
-				break;
+		for (size_t k = 0; k < r->n && !rc; k++) {
+			scan *s = r->v[k];
+			bool streamed = false;
+			for (size_t m = 0; m < nmiss; m++)
+				streamed |= miss[m] == s;
+			if (streamed) {
+				s->bytes_left -= res.tar_bytes;
+				rec[k] = (th_image_layer){ (unsigned)i, l->media_type, l->digest, res.diff_id,
+							   th_layer_compression_name(res.compression), res.blob_bytes,
+							   res.tar_bytes, res.entries, s->skipped, false };
+				if (!l->digest)
+					rec[k].digest = NULL;
+			}
+			rc = img__layer_rec(r, s, &rec[k]);
 		}
-		s->bytes_left -= res.tar_bytes;
-		th_image_layer rec = { (unsigned)i, l->media_type, l->digest, res.diff_id,
-				       th_layer_compression_name(res.compression), res.blob_bytes, res.tar_bytes,
-				       res.entries, s->skipped, false };
-		if (!l->digest)
-			rec.digest = NULL;
-		if (s->sink->layer)
-			rc = s->sink->layer(s->sink->ud, &rec);
 	}
 	return rc;
 }
 
-static int img__oci(scan *s, const char *ref, int dirfd, int fd, th_ociarchive *ar, th_error *err)
+/* The image's description goes to the sink, which may answer that the
+ * facts are not wanted (with a pick, the scan goes on for it alone), then to
+ * the pick. */
+static int img__info(run *r, const th_image_info *info)
+{
+	const th_image_pick *pk = r->o->pick;
+	int rc = 0;
+
+	if (r->sink->image && (rc = r->sink->image(r->sink->ud, info))) {
+		if (rc != TH_IMAGE_NO_FACTS || !pk)
+			return rc;
+		if (r->facts) {
+			r->v[0] = r->v[1];
+			r->n = 1;
+			r->facts = NULL;
+		}
+		rc = 0;
+	}
+	if (pk && pk->image)
+		rc = pk->image(pk->ud, info);
+	return rc;
+}
+
+static int img__oci(run *r, const char *ref, int dirfd, int fd, th_ociarchive *ar, th_error *err)
 {
 	th_oci_src src = { dirfd, fd, ar, ref };
 	th_oci_image im;
 	int rc;
 
-	if ((rc = th_oci_load(&im, &src, s->o->platform, s->lim, err)))
+	if ((rc = th_oci_load(&im, &src, r->o->platform, r->o->lim, err)))
 		return rc;
 	const char **labels = im.nlabels ? th_arena_alloc(&im.arena, 2 * im.nlabels * sizeof(*labels)) : NULL;
 	for (size_t i = 0; labels && i < im.nlabels; i++) {
@@ -636,10 +812,8 @@ static int img__oci(scan *s, const char *ref, int dirfd, int fd, th_ociarchive *
 	info.history = hist;
 	if (!hist)
 		info.nhistory = 0;
-	if (s->sink->image && (rc = s->sink->image(s->sink->ud, &info)))
-		goto done;
-	rc = img__layers(s, &src, &im, err);
-done:
+	if (!(rc = img__info(r, &info)))
+		rc = img__layers(r, &src, &im, err);
 	th_oci_release(&im);
 	return rc;
 }
@@ -647,8 +821,57 @@ done:
 /* Walks a root filesystem directory into the tree. Never follows a symlink
  * on the host: every directory is opened with O_NOFOLLOW relative to its
  * parent's descriptor, every symlink is read with readlinkat. */
-static int img__rootfs_dir(scan *s, int dfd, th_buf *path, unsigned depth, th_error *err)
+static int img__rootfs_dir(run *r, int dfd, th_buf *path, unsigned depth, th_error *err);
+
+/* Applies an entry that is not a regular file to every tree; *refused[k]
+ * says the tree refused it (a skipped entry, unless its walk goes on). */
+static int img__rootfs_apply(run *r, const th_layer_entry *e, bool *refused, th_error *err)
 {
+	int rc = 0;
+
+	for (size_t k = 0; k < r->n && rc >= 0; k++) {
+		rc = th_vfs_apply(r->v[k]->vfs, 0, e, NULL, 0, err);
+		refused[k] = rc > 0;
+	}
+	return rc < 0 ? rc : 0;
+}
+
+/* A regular file of a root filesystem: opened once when a tree wants it,
+ * read once (img__prefetch) when both do. */
+static int img__rootfs_file(run *r, int dfd, const char *name, const th_layer_entry *e, bool *refused, th_error *err)
+{
+	int rc = 0, f = -1;
+
+	for (size_t k = 0; k < r->n && f < 0; k++)
+		if (img__interest(r->v[k], e->path, e->path_len) != IN_NONE) {
+			if ((f = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)) < 0)
+				break;
+			rc = img__prefetch(r, r->v, r->n, e->path, e->path_len, e->size, NULL, f, err);
+		}
+	for (size_t k = 0; k < r->n && !rc; k++) {
+		scan *s = r->v[k];
+		const void *data = NULL;
+		size_t len = 0;
+		if (f >= 0 && img__interest(s, e->path, e->path_len) != IN_NONE)
+			rc = img__content(s, e->path, e->path_len, e->size, NULL, f, &data, &len, err);
+		if (!rc && (rc = th_vfs_apply(s->vfs, 0, e, data, len, err)) > 0) {
+			refused[k] = true;
+			rc = 0;
+		}
+	}
+	for (size_t k = 0; k < r->n; k++)
+		r->v[k]->pre = NULL;
+	if (f >= 0)
+		close(f);
+	return rc;
+}
+
+/* Walks a root filesystem directory into the trees. Never follows a symlink
+ * on the host: every directory is opened with O_NOFOLLOW relative to its
+ * parent's descriptor, every symlink is read with readlinkat. */
+static int img__rootfs_dir(run *r, int dfd, th_buf *path, unsigned depth, th_error *err)
+{
+	const th_limits *lim = r->o->lim;
 	DIR *d;
 	struct dirent *de;
 	int rc = 0, dup_fd = dup(dfd);
@@ -663,8 +886,7 @@ static int img__rootfs_dir(scan *s, int dfd, th_buf *path, unsigned depth, th_er
 		size_t keep = path->len;
 		th_layer_entry e;
 		char link[4097];
-		const void *data = NULL;
-		size_t len = 0;
+		bool refused[2] = { false, false };
 
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
@@ -672,27 +894,31 @@ static int img__rootfs_dir(scan *s, int dfd, th_buf *path, unsigned depth, th_er
 			continue; /* vanished meanwhile */
 		if ((rc = th_buf_printf(path, err, "/%s", de->d_name)))
 			break;
-		if (path->len > s->lim->path_bytes) {
+		if (path->len > lim->path_bytes) {
 			rc = th_error_set(err, TH_ERR_LIMIT, "%s: path longer than %llu bytes (path_bytes)", path->ptr,
-					  (unsigned long long)s->lim->path_bytes);
+					  (unsigned long long)lim->path_bytes);
 			break;
 		}
-		if (!s->entries_left--) {
-			rc = th_error_set(err, TH_ERR_LIMIT, "more than %llu files (entries)", (unsigned long long)s->lim->entries);
+		for (size_t k = 0; k < r->n && !rc; k++)
+			if (!r->v[k]->entries_left--)
+				rc = th_error_set(err, TH_ERR_LIMIT, "more than %llu files (entries)",
+						  (unsigned long long)lim->entries);
+		if (rc)
 			break;
-		}
 		memset(&e, 0, sizeof(e));
 		e.path = path->ptr;
 		e.path_len = path->len;
 		e.mode = st.st_mode & 07777;
 		if (S_ISDIR(st.st_mode)) {
 			e.type = TH_ENTRY_DIR;
-			rc = th_vfs_apply(s->vfs, 0, &e, NULL, 0, err);
+			rc = img__rootfs_apply(r, &e, refused, err);
 			int sub = openat(dfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (rc >= 0 && sub >= 0) {
-				rc = img__rootfs_dir(s, sub, path, depth + 1, err);
-				close(sub);
+			if (!rc && sub >= 0) {
+				refused[0] = refused[1] = false; /* its walk goes on: not counted */
+				rc = img__rootfs_dir(r, sub, path, depth + 1, err);
 			}
+			if (sub >= 0)
+				close(sub);
 		} else if (S_ISLNK(st.st_mode)) {
 			ssize_t n = readlinkat(dfd, de->d_name, link, sizeof(link) - 1);
 			if (n >= 0) {
@@ -700,28 +926,18 @@ static int img__rootfs_dir(scan *s, int dfd, th_buf *path, unsigned depth, th_er
 				e.type = TH_ENTRY_SYMLINK;
 				e.link = link;
 				e.link_len = (size_t)n;
-				rc = th_vfs_apply(s->vfs, 0, &e, NULL, 0, err);
+				rc = img__rootfs_apply(r, &e, refused, err);
 			}
 		} else if (S_ISREG(st.st_mode)) {
 			e.type = TH_ENTRY_FILE;
 			e.size = (uint64_t)st.st_size;
-			if (img__interest(s, path->ptr, path->len) != IN_NONE) {
-				int f = openat(dfd, de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-				if (f >= 0) {
-					rc = img__content(s, path->ptr, path->len, e.size, NULL, f, &data, &len, err);
-					close(f);
-				}
-			}
-			if (!rc)
-				rc = th_vfs_apply(s->vfs, 0, &e, data, len, err);
+			rc = img__rootfs_file(r, dfd, de->d_name, &e, refused, err);
 		} else {
 			e.type = TH_ENTRY_OTHER;
-			rc = th_vfs_apply(s->vfs, 0, &e, NULL, 0, err);
+			rc = img__rootfs_apply(r, &e, refused, err);
 		}
-		if (rc > 0) {
-			s->skipped++;
-			rc = 0;
-		}
+		for (size_t k = 0; k < r->n; k++)
+			r->v[k]->skipped += refused[k];
 		path->len = keep;
 		path->ptr[keep] = '\0';
 	}
@@ -729,17 +945,17 @@ static int img__rootfs_dir(scan *s, int dfd, th_buf *path, unsigned depth, th_er
 	return rc;
 }
 
-static int img__rootfs(scan *s, const char *ref, int dfd, th_error *err)
+static int img__rootfs(run *r, const char *ref, int dfd, th_error *err)
 {
 	th_buf path = TH_BUF_INIT;
 	th_image_info info = { ref, "rootfs", NULL, NULL, "linux", "", "", NULL, 0, NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL };
 	int rc;
 
-	if (s->sink->image && (rc = s->sink->image(s->sink->ud, &info)))
+	if ((rc = img__info(r, &info)))
 		return rc;
 	rc = th_buf_puts(&path, "", err);
 	if (!rc)
-		rc = img__rootfs_dir(s, dfd, &path, 0, err);
+		rc = img__rootfs_dir(r, dfd, &path, 0, err);
 	th_buf_release(&path);
 	return rc;
 }
@@ -1401,23 +1617,62 @@ static int img__pick_visit(void *ud, const char *path, size_t plen, const th_vfs
 	return pk->file(pk->ud, path, plen, data, data ? len : 0);
 }
 
+static int img__scan_init(scan *s, const th_image_opts *opts, const th_image_sink *sink, bool picking, th_error *err)
+{
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	s->o = opts;
+	s->lim = opts->lim;
+	s->sink = sink;
+	s->picking = picking;
+	s->entries_left = s->lim->entries;
+	s->bytes_left = s->lim->image_bytes;
+	th_arena_init(&s->arena, picking ? 4096 : 64 * 1024);
+	th_arena_init(&s->pend_arena, 4096);
+	if ((rc = th_vfs_new(&s->vfs, s->lim, err)))
+		return rc;
+	/* the pick keeps contents as they are: no notes of binaries */
+	return picking ? 0 : th_elf_ctx_new(&s->elf, err);
+}
+
+static void img__scan_release(scan *s)
+{
+	th_elf_ctx_free(s->elf);
+	th_vfs_free(s->vfs);
+	th_buf_release(&s->content);
+	th_buf_release(&s->note);
+	th_buf_release(&s->log);
+	th_arena_release(&s->arena);
+	th_arena_release(&s->pend_arena);
+	free(s->pend);
+}
+
 int th_image_scan(const char *ref, const th_image_opts *opts, const th_image_sink *sink, th_error *err)
 {
-	scan s;
+	scan fs, ps; /* the facts' tree, the pick's */
+	run r;
 	struct stat st;
 	int fd = -1, rc;
 	th_ociarchive *ar = NULL;
+	const th_image_pick *pk = opts->pick;
 
-	memset(&s, 0, sizeof(s));
-	s.o = opts;
-	s.lim = opts->lim;
-	s.sink = sink;
-	s.entries_left = s.lim->entries;
-	s.bytes_left = s.lim->image_bytes;
-	th_arena_init(&s.arena, 64 * 1024);
-	th_arena_init(&s.pend_arena, 4096);
-	if ((rc = th_vfs_new(&s.vfs, s.lim, err)) || (rc = th_elf_ctx_new(&s.elf, err)))
-		goto done;
+	memset(&r, 0, sizeof(r));
+	r.o = opts;
+	r.sink = sink;
+	r.pre = (th_buf)TH_BUF_INIT;
+	memset(&fs, 0, sizeof(fs));
+	memset(&ps, 0, sizeof(ps));
+	if (!pk || !pk->only) {
+		r.v[r.n++] = r.facts = &fs;
+		if ((rc = img__scan_init(&fs, opts, sink, false, err)))
+			goto done;
+	}
+	if (pk) {
+		r.v[r.n++] = &ps;
+		if ((rc = img__scan_init(&ps, opts, sink, true, err)))
+			goto done;
+	}
 	if (opts->platform) {
 		/* OS/ARCH[/VARIANT], checked before anything is read, whatever the input */
 		const char *p = opts->platform, *s1 = strchr(p, '/'), *s2 = s1 ? strchr(s1 + 1, '/') : NULL;
@@ -1435,37 +1690,34 @@ int th_image_scan(const char *ref, const th_image_opts *opts, const th_image_sin
 	if (S_ISDIR(st.st_mode)) {
 		struct stat lst;
 		if (!fstatat(fd, "oci-layout", &lst, AT_SYMLINK_NOFOLLOW) || !fstatat(fd, "index.json", &lst, AT_SYMLINK_NOFOLLOW))
-			rc = img__oci(&s, ref, fd, -1, NULL, err);
+			rc = img__oci(&r, ref, fd, -1, NULL, err);
 		else
-			rc = img__rootfs(&s, ref, fd, err);
+			rc = img__rootfs(&r, ref, fd, err);
 	} else if (S_ISREG(st.st_mode)) {
-		if (!(rc = th_ociarchive_open(&ar, fd, ref, s.lim, err)))
-			rc = img__oci(&s, ref, -1, fd, ar, err);
+		if (!(rc = th_ociarchive_open(&ar, fd, ref, opts->lim, err)))
+			rc = img__oci(&r, ref, -1, fd, ar, err);
 	} else {
 		rc = th_error_set(err, TH_ERR_INVALID, "%s: not a directory or an archive", ref);
 	}
-	if (!rc && !(opts->pick && opts->pick->only))
-		rc = img__facts(&s, err);
-	if (!rc && opts->pick) {
-		pickwalk pw = { opts->pick };
-		rc = th_vfs_walk(s.vfs, img__pick_visit, &pw, err);
+	if (!rc && r.facts)
+		rc = img__facts(r.facts, err);
+	if (!rc && pk) {
+		pickwalk pw = { pk };
+		rc = th_vfs_walk(ps.vfs, img__pick_visit, &pw, err);
 	}
 	if (!rc && opts->stats) {
 		th_vfs_stats vs;
-		th_vfs_stats_get(s.vfs, &vs);
+		th_vfs_stats_get(r.v[0]->vfs, &vs);
 		*opts->stats = (th_image_stats){ vs.nodes, vs.created, vs.tree_bytes, vs.data_bytes };
 	}
 done:
+	if (opts->streams)
+		*opts->streams += r.streams;
 	th_ociarchive_free(ar);
 	if (fd >= 0)
 		close(fd);
-	th_elf_ctx_free(s.elf);
-	th_vfs_free(s.vfs);
-	th_buf_release(&s.content);
-	th_buf_release(&s.note);
-	th_buf_release(&s.log);
-	th_arena_release(&s.arena);
-	th_arena_release(&s.pend_arena);
-	free(s.pend);
+	img__scan_release(&fs);
+	img__scan_release(&ps);
+	th_buf_release(&r.pre);
 	return rc;
 }

@@ -1,7 +1,8 @@
 /*
  * image — scans one image: finds its manifest (extractors/oci), streams each
  * layer once (extractors/layer) into the squashed tree (extractors/vfs),
- * keeping only the files that matter, then reads the facts from the tree
+ * keeping only the files that matter (and, in a second tree fed by the same
+ * pass, the files a caller picks: th_image_pick), then reads the facts from the tree
  * (os-release, dpkg, Python interpreters and distributions, native
  * libraries) and hands them out as typed records through a sink.
  *
@@ -162,18 +163,29 @@ typedef struct th_image_stats {
 } th_image_stats;
 
 /* Files a caller wants besides the facts (the Python sources `scan repo`
- * reads from an image), picked by path as the layers stream: a picked file's
- * content is kept (up to lim->file_bytes; a larger one is skipped and
- * counted) and, once the tree is squashed, each regular file of the final
- * tree that want() accepts goes to file(), in the walk order of th_vfs_walk, with its content
- * or NULL when none was kept (over file_bytes, or put there through a
- * symlinked parent under a name want() refused). The kept content of all
- * layers together is bounded by max_bytes (more is TH_ERR_LIMIT), files
- * later deleted included: it is the memory the pick costs.
+ * reads from an image), picked by path as the layers stream, into a tree of
+ * their own: the facts' tree and the pick's are fed by ONE pass over each
+ * layer (a file both keep is read once), and each is built exactly as a
+ * scan of its own would build it. A picked file's content is kept (up to
+ * lim->file_bytes; a larger one is skipped and counted) and, once the tree is
+ * squashed, each regular file of the final tree that want() accepts goes to
+ * file(), in the walk order of th_vfs_walk, with its content or NULL when
+ * none was kept (over file_bytes, or put there through a symlinked parent
+ * under a name want() refused). The kept content of all layers together is
+ * bounded by max_bytes (more is TH_ERR_LIMIT), files later deleted included:
+ * it is the memory the pick costs.
  *
- * With a cache, layer logs made with a pick are kept under the diff_id
- * tagged with cache_tag (and " only"): the tag must change whenever want()
- * would answer differently, and stay under 160 bytes (a key is at most 255). */
+ * image() and layer() (each may be NULL) see the image and the pick tree's
+ * own record of each layer (its skipped entries; cached when its log came
+ * from the cache). With only, no facts are read and the sink sees the image
+ * and those records too. Without only, the sink's image() may answer
+ * TH_IMAGE_NO_FACTS (the caller has them): the scan goes on for the pick
+ * alone and the sink sees nothing more.
+ *
+ * With a cache, the pick tree's layer logs are kept under the diff_id tagged
+ * with cache_tag and " only" (the facts' under the bare diff_id): the tag must
+ * change whenever want() would answer differently, and stay under 160 bytes
+ * (a key is at most 255). */
 typedef struct th_image_pick {
 	void *ud;
 	/* path relative to the image root ("app/main.py"), not NUL-terminated */
@@ -181,9 +193,16 @@ typedef struct th_image_pick {
 	/* path absolute ("/app/main.py"), NUL-terminated; non-zero stops the scan */
 	int (*file)(void *ud, const char *path, size_t len, const void *data, size_t dlen);
 	const char *cache_tag;
-	bool only;          /* keep nothing else and read no facts: the sink sees the image and its layers */
+	bool only;          /* keep nothing else and read no facts */
 	uint64_t max_bytes;
+	int (*image)(void *ud, const th_image_info *i);  /* non-zero stops the scan */
+	int (*layer)(void *ud, const th_image_layer *l); /* non-zero stops the scan */
 } th_image_pick;
+
+/* What the sink's image() returns, with a pick, when the facts are not
+ * wanted (see th_image_pick). Without a pick it stops the scan, and
+ * th_image_scan returns it, like any non-zero value. */
+#define TH_IMAGE_NO_FACTS 2
 
 typedef struct th_image_opts {
 	const char *platform;       /* NULL: linux/amd64 */
@@ -193,6 +212,8 @@ typedef struct th_image_opts {
 	const th_image_sqlite *sqlite; /* NULL: RPM databases are not read */
 	th_image_stats *stats;       /* filled at the end when not NULL */
 	const th_image_pick *pick;   /* NULL: none */
+	uint64_t *streams;           /* NULL, or incremented for each pass over a layer's bytes
+				      * (decompressing it): for tests and benchmarks */
 } th_image_opts;
 
 /* Scans ref. Every record goes through the sink; a sink function returning

@@ -192,22 +192,24 @@ static int imgsrc__cmp(const void *x, const void *y)
 	return strcmp(((const th_imgsrc_file *)x)->rel, ((const th_imgsrc_file *)y)->rel);
 }
 
-int th_imgsrc_read(th_imgsrc *out, const char *ref, const th_imgsrc_opts *o, th_error *err)
+int th_imgsrc_prepare(th_imgsrc *out, th_image_pick *out_pick, const th_imgsrc_opts *o, th_error *err)
 {
 	const char *root = o->root ? o->root : "/";
-	imgsrc__ctx c = { out, o, NULL, 0, 0, err };
-	th_image_sink sink = { &c, imgsrc__image, imgsrc__layer, NULL, NULL, NULL, NULL, NULL, NULL };
-	th_image_pick pick = { &c, imgsrc__want, imgsrc__file, NULL, true, o->lim->image_src_bytes };
-	th_image_opts io = { o->platform, false, o->lim, o->cache, NULL, NULL, &pick };
+	imgsrc__ctx *c;
 	size_t n;
 	char *r, *tag;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	memset(out_pick, 0, sizeof(*out_pick));
 	th_arena_init(&out->arena, 1 << 16);
 	if (root[0] != '/' || strstr(root, "/../") || strstr(root, "/./") || (n = strlen(root)) > o->lim->path_bytes ||
 	    (n >= 3 && !strcmp(root + n - 3, "/..")) || (n >= 2 && !strcmp(root + n - 2, "/.")))
 		return th_error_set(err, TH_ERR_USAGE, "--path: '%s' is not an absolute path in the image", root);
+	/* the pick's state lives as long as the result it fills */
+	if (!(c = th_arena_alloc(&out->arena, sizeof(*c))))
+		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	*c = (imgsrc__ctx){ out, o, NULL, 0, 0, err };
 	/* "/app//srv/" is /app/srv: the root is compared with squashed paths */
 	if (!(r = th_arena_alloc(&out->arena, n + 2)))
 		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
@@ -218,8 +220,8 @@ int th_imgsrc_read(th_imgsrc *out, const char *ref, const th_imgsrc_opts *o, th_
 	if (n && r[n - 1] == '/')
 		n--;
 	r[n] = '\0';
-	c.root = r;
-	c.rootlen = n;
+	c->root = r;
+	c->rootlen = n;
 	if (!(out->root = th_arena_alloc(&out->arena, n + 2)))
 		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
 	snprintf(out->root, n + 2, "/%s", r);
@@ -235,11 +237,30 @@ int th_imgsrc_read(th_imgsrc *out, const char *ref, const th_imgsrc_opts *o, th_
 			return rc;
 		snprintf(tag, TH_SHA256_HEX + 16, "imgsrc1 sha256:%s", hex);
 	}
-	pick.cache_tag = tag;
+	*out_pick = (th_image_pick){ c, imgsrc__want, imgsrc__file, tag, false, o->lim->image_src_bytes,
+				     imgsrc__image, imgsrc__layer };
+	return 0;
+}
+
+void th_imgsrc_finish(th_imgsrc *s)
+{
+	if (s->nfiles > 1)
+		qsort(s->files, s->nfiles, sizeof(*s->files), imgsrc__cmp);
+}
+
+int th_imgsrc_read(th_imgsrc *out, const char *ref, const th_imgsrc_opts *o, th_error *err)
+{
+	th_image_sink sink = { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL };
+	th_image_pick pick;
+	th_image_opts io = { o->platform, false, o->lim, o->cache, NULL, NULL, &pick, &out->streams };
+	int rc;
+
+	if ((rc = th_imgsrc_prepare(out, &pick, o, err)))
+		return rc;
+	pick.only = true;
 	if ((rc = th_image_scan(ref, &io, &sink, err)))
 		return rc;
-	if (out->nfiles > 1)
-		qsort(out->files, out->nfiles, sizeof(*out->files), imgsrc__cmp);
+	th_imgsrc_finish(out);
 	return 0;
 }
 

@@ -20,6 +20,8 @@
  * TH_ERR_LIMIT naming the limit), files and paths as image scans bound them.
  * Nothing is written anywhere; with a cache, layer logs are kept under a key
  * tagged by the root (see th_image_pick), so a warm re-scan reads no layer.
+ * th_imgsrc_prepare hands the pick to a caller's own scan of the image, so
+ * that the sources cost no pass of their own.
  *
  * Besides the scan's files, plain .txt files are kept (not listed) so that
  * requirements includes (-r/-c) resolve inside the tree.
@@ -62,12 +64,23 @@ typedef struct th_imgsrc {
 	uint64_t skipped;         /* layer entries skipped: unsafe paths, files over file_bytes */
 	uint64_t unread;          /* files of the final tree not listed: their content was not kept */
 	uint64_t layers, cached_layers;
+	uint64_t streams;         /* passes over layers th_imgsrc_read made (th_image_opts.streams) */
 	th_arena arena;
 } th_imgsrc;
 
 /* Reads the sources of the image at ref. Errors name the input. */
 int th_imgsrc_read(th_imgsrc *out, const char *ref, const th_imgsrc_opts *o, th_error *err);
 void th_imgsrc_release(th_imgsrc *s);
+
+/* The same in steps, for a caller that scans the image anyway (the image
+ * is the target of `scan repo`: analyzer/imgscan takes the pick, and the
+ * facts and the sources share one pass over each layer): prepare checks the
+ * root and makes *out_pick (not `only`), which fills *out while a scan runs;
+ * finish orders the files once that scan succeeded. o (with its excludes)
+ * and err stay borrowed until then; o->cache and o->platform are the
+ * caller's scan's business. Release *out in any case. */
+int th_imgsrc_prepare(th_imgsrc *out, th_image_pick *out_pick, const th_imgsrc_opts *o, th_error *err);
+void th_imgsrc_finish(th_imgsrc *s);
 
 /* Whether the image reading skips a directory of that path relative to the
  * root (any component): exposed for tests. */

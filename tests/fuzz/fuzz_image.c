@@ -4,7 +4,9 @@
  * entry (interest, kept contents and notes, hardlinks of interest read in a
  * second pass), the facts pass over the squashed tree (os-release, dpkg,
  * apk, Python, ELF), then a second scan that replays the layer from the
- * replay log the first one cached. Never a crash, a hang or unbounded growth. */
+ * replay log the first one cached; then the same with a pick (.py and .txt
+ * files) in a second tree fed by the same pass. Never a crash, a hang or
+ * unbounded growth. */
 #include <stdint.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -45,27 +47,47 @@ static void member(th_buf *b, const char *name, const void *p, size_t len)
 		th_buf_put(b, zero, 512 - len % 512, NULL);
 }
 
-/* An in-memory layer cache: one entry is enough for one layer. */
+/* An in-memory layer cache: two entries are enough for one layer (the
+ * facts' log and a pick's). */
 typedef struct memcache {
-	char diff_id[80];
-	th_buf log;
+	char key[2][160];
+	th_buf log[2];
 } memcache;
 
-static int mc_get(void *ud, const char *diff_id, th_buf *out, th_error *err)
+static int mc_get(void *ud, const char *key, th_buf *out, th_error *err)
 {
 	memcache *m = ud;
-	if (!m->log.len || strcmp(m->diff_id, diff_id))
-		return TH_ERR_NOTFOUND;
-	th_buf_clear(out);
-	return th_buf_put(out, m->log.ptr, m->log.len, err);
+	for (int i = 0; i < 2; i++)
+		if (m->log[i].len && !strcmp(m->key[i], key)) {
+			th_buf_clear(out);
+			return th_buf_put(out, m->log[i].ptr, m->log[i].len, err);
+		}
+	return TH_ERR_NOTFOUND;
 }
 
-static int mc_put(void *ud, const char *diff_id, const void *log, size_t len, th_error *err)
+static int mc_put(void *ud, const char *key, const void *log, size_t len, th_error *err)
 {
 	memcache *m = ud;
-	snprintf(m->diff_id, sizeof(m->diff_id), "%s", diff_id);
-	th_buf_clear(&m->log);
-	return th_buf_put(&m->log, log, len, err);
+	int i = m->log[0].len && strcmp(m->key[0], key) ? 1 : 0;
+	snprintf(m->key[i], sizeof(m->key[i]), "%s", key);
+	th_buf_clear(&m->log[i]);
+	return th_buf_put(&m->log[i], log, len, err);
+}
+
+/* A pick of the .py and .txt files, as scan repo's sources. */
+static bool pick_want(void *ud, const char *path, size_t len)
+{
+	(void)ud;
+	return (len > 3 && !memcmp(path + len - 3, ".py", 3)) || (len > 4 && !memcmp(path + len - 4, ".txt", 4));
+}
+
+static int pick_file(void *ud, const char *path, size_t len, const void *data, size_t dlen)
+{
+	(void)path;
+	(void)len;
+	(void)data;
+	*(size_t *)ud += dlen;
+	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -73,7 +95,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char hex[TH_SHA256_HEX], cfg[256], path[64];
 	th_buf outer = TH_BUF_INIT;
 	th_limits lim;
-	memcache mc = { { 0 }, TH_BUF_INIT };
+	memcache mc = { { { 0 } }, { TH_BUF_INIT, TH_BUF_INIT } }, mc2 = { { { 0 } }, { TH_BUF_INIT, TH_BUF_INIT } };
+	size_t picked = 0;
 	static const char manifest[] = "[{\"Config\":\"config.json\",\"RepoTags\":[\"f:1\"],\"Layers\":[\"layer.tar\"]}]";
 	int fd;
 
@@ -95,15 +118,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		lim.file_bytes = 1 << 20;
 		lim.metadata_bytes = 1 << 16;
 		th_image_cache cache = { &mc, mc_get, mc_put };
-		th_image_opts o = { NULL, false, &lim, &cache, NULL, NULL, NULL };
+		th_image_opts o = { NULL, false, &lim, &cache, NULL, NULL, NULL, NULL };
 		th_image_sink sink = { NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL };
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 		if (th_image_scan(path, &o, &sink, NULL) == 0)
 			th_image_scan(path, &o, &sink, NULL); /* replayed from the cache */
+		/* the facts and a pick from one pass (two trees), then both replayed */
+		th_image_pick pk = { &picked, pick_want, pick_file, "fuzz", false, 1 << 20, NULL, NULL };
+		th_image_cache cache2 = { &mc2, mc_get, mc_put };
+		o.cache = &cache2;
+		o.pick = &pk;
+		if (th_image_scan(path, &o, &sink, NULL) == 0)
+			th_image_scan(path, &o, &sink, NULL);
 	}
 	if (fd >= 0)
 		close(fd);
 	th_buf_release(&outer);
-	th_buf_release(&mc.log);
+	for (int i = 0; i < 2; i++) {
+		th_buf_release(&mc.log[i]);
+		th_buf_release(&mc2.log[i]);
+	}
 	return 0;
 }

@@ -8,6 +8,7 @@
 # re-scan reads no layer and parses nothing, while layers cached by
 # `scan image` are not taken for the sources; SARIF stays valid with URIs
 # relative to --path; hostile images give one-line errors or counted skips.
+# An image that is its own target is read in one pass over its layers.
 set -u
 : "${THOTH:?}"
 mk=${THOTH_SHARED:-}/tools/make_oci_layout.py
@@ -96,6 +97,43 @@ j "$tmp/oci" --path /app > "$tmp/after.json"
 check "layers of scan image are not the sources' cache" "0 $(files "$tmp/app.json")" \
   "$(jq -r .source.cached_layers "$tmp/after.json") $(files "$tmp/after.json")"
 check "another --path is another cache key" "0" "$(j "$tmp/oci" --path /srv | jq -r .source.cached_layers)"
+export THOTH_DB=$tmp/t.db
+
+# -- one pass: an image that is its own target streams each layer once for
+# its facts and its sources together (THOTH_DEBUG_LAYERS counts the passes
+# over layers), fills both caches, and says what the two passes said
+passes() { THOTH_DEBUG_LAYERS=1 "$THOTH" scan repo "$@" --format json 2>&1 >/dev/null | sed -n 's/^thoth: debug: \([0-9]*\) layer passes$/\1/p'; }
+for ref in oci oci.tar docker.tar; do
+  export THOTH_DB=$tmp/once-$ref.db
+  check "cold, image as target, $ref: one pass per layer" "3" "$(passes "$tmp/$ref" --path /app)"
+  check "warm, $ref: no pass" "0" "$(passes "$tmp/$ref" --path /app)"
+done
+export THOTH_DB=$tmp/once-oci.db
+check "both caches filled: scan image reads no layer" "3 3" \
+  "$("$THOTH" scan image "$tmp/oci" --format json | jq -r '"\([.layers[] | select(.cached)] | length) \(.layers | length)"')"
+check "another --path, facts known: the sources alone, one pass" "3" "$(passes "$tmp/oci" --path /srv)"
+export THOTH_DB=$tmp/once-py.db
+check "--python: the sources alone, one pass" "3" "$(passes "$tmp/oci" --path /app --python 3.12)"
+check "then the image as target: its facts alone, one pass" "3" "$(passes "$tmp/oci" --path /app)"
+export THOTH_DB=$tmp/once-rootfs.db
+check "root filesystem: no layer" "0" "$(passes "$tmp/src/rootfs" --path /app)"
+export THOTH_DB=$tmp/once-same.db
+check "--image naming the same image: one pass" "3" "$(passes "$tmp/oci" --path /app --image "$tmp/oci")"
+export THOTH_DB=$tmp/once-other.db
+check "--image naming another image: a pass each" "6" "$(passes "$tmp/oci" --path /app --image "$tmp/oci.tar")"
+# the same output as the facts and sources scanned apart (scan image first)
+export THOTH_DB=$tmp/apart.db
+"$THOTH" scan image "$tmp/oci" > /dev/null
+j "$tmp/oci" --path /app > "$tmp/apart.json"
+check "one pass says what two said" "" "$(diff "$tmp/apart.json" "$tmp/app.json" | head -5)"
+for ref in oci.tar docker.tar src/rootfs; do
+  export THOTH_DB=$tmp/apart-$(basename "$ref").db
+  "$THOTH" scan image "$tmp/$ref" > /dev/null
+  j "$tmp/$ref" --path /app > "$tmp/apart2.json"
+  export THOTH_DB=$tmp/once2-$(basename "$ref").db
+  j "$tmp/$ref" --path /app > "$tmp/once2.json"
+  check "one pass says what two said: $ref" "" "$(diff "$tmp/apart2.json" "$tmp/once2.json" | head -5)"
+done
 export THOTH_DB=$tmp/t.db
 
 # -- SARIF: valid, URIs relative to --path

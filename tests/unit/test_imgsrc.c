@@ -1,5 +1,6 @@
 /* Unit tests of extractors/imgsrc: which directories of an image are not
- * the application, and a bad --path refused before anything is read. */
+ * the application, a bad --path refused before anything is read, and the
+ * pick th_imgsrc_prepare hands to a caller's scan. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -59,11 +60,48 @@ static void bad_root(void **state)
 	th_imgsrc_release(NULL);
 }
 
+/* The pick handed to a caller's own scan of the image (scan repo's, whose
+ * target is the image): not `only`, tagged by the root, wanting the sources
+ * below it and nothing the facts' tree alone needs. */
+static void prepared_pick(void **state)
+{
+	th_limits lim;
+	th_imgsrc s;
+	th_image_pick pk;
+	th_imgsrc_opts o = { "//app//", NULL, 0, NULL, &lim, NULL };
+	th_error err = TH_ERROR_INIT;
+	static const char *const yes[] = { "app/main.py", "app/pkg/mod.pyi", "app/nb.ipynb", "app/requirements.txt",
+					   "app/pyproject.toml" };
+	static const char *const no[] = { "srv/tool.py", "app/lib/python3.12/os.py", "app/venv/lib/python3.12/site-packages/x.py",
+					  "app/__pycache__/m.py", "app/lib.so", "etc/os-release", "app" };
+
+	(void)state;
+	th_limits_init(&lim);
+	assert_int_equal(th_imgsrc_prepare(&s, &pk, &o, &err), 0);
+	assert_false(pk.only);
+	assert_string_equal(pk.cache_tag, "imgsrc1 /app");
+	assert_non_null(pk.image);
+	assert_non_null(pk.layer);
+	assert_int_equal(pk.max_bytes, lim.image_src_bytes);
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		assert_true(pk.want(pk.ud, yes[i], strlen(yes[i])));
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		assert_false(pk.want(pk.ud, no[i], strlen(no[i])));
+	th_imgsrc_finish(&s);
+	assert_int_equal(s.nfiles, 0);
+	th_imgsrc_release(&s);
+	/* a bad root is refused before any scan */
+	o.root = "app";
+	assert_int_equal(th_imgsrc_prepare(&s, &pk, &o, &err), TH_ERR_USAGE);
+	th_imgsrc_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(skipped_dirs),
 		cmocka_unit_test(bad_root),
+		cmocka_unit_test(prepared_pick),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
