@@ -337,13 +337,48 @@ static int srcscan__run_pool(srcscan__pool *p, int nthreads, th_store_source *h,
 	return rc;
 }
 
-/* ---- the stat cache, merged ---- */
+/* ---- the stat cache, read beside the walk and merged ---- */
 
-typedef struct srcscan__merge {
-	th_srcscan *s;
-	size_t *order; /* indexes of the Python files, by path */
-	size_t n, at;
-} srcscan__merge;
+/* The root's stat cache as the store has it, in path order: read on a
+ * second thread while this one walks (the walk is the file system's time,
+ * the query SQLite's), then merged with the walked files. */
+typedef struct srcscan__cache {
+	th_store_source *h;
+	const char *root;
+	bool with_usages;
+	th_arena *a;               /* the facts and paths */
+	th_source_root_file *v;    /* malloc */
+	size_t n, cap;
+	int rc;
+	th_error err;
+} srcscan__cache;
+
+static int srcscan__keep(void *ud, const th_source_root_file *f, th_error *err)
+{
+	srcscan__cache *c = ud;
+
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 1024;
+		th_source_root_file *nv = realloc(c->v, cap * sizeof(*nv));
+		if (!nv)
+			return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+		c->v = nv;
+		c->cap = cap;
+	}
+	c->v[c->n] = *f;
+	if (!(c->v[c->n].path = th_arena_strdup(c->a, f->path)))
+		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	c->n++;
+	return 0;
+}
+
+static void *srcscan__cache_read(void *arg)
+{
+	srcscan__cache *c = arg;
+
+	c->rc = th_store_source_root_facts(c->h, c->root, c->with_usages, srcscan__keep, c, c->a, &c->err);
+	return NULL;
+}
 
 static int srcscan__bypath(const void *x, const void *y, void *ud)
 {
@@ -352,29 +387,38 @@ static int srcscan__bypath(const void *x, const void *y, void *ud)
 	return strcmp(s->files[*(const size_t *)x].path, s->files[*(const size_t *)y].path);
 }
 
-static void srcscan__sort(th_srcscan *s, size_t *v, size_t n)
+/* Walked Python files whose path the cache has with the same size, mtime
+ * and inode take their hash and facts from it: they are not read. */
+static int srcscan__merge(th_srcscan *s, const srcscan__cache *c, th_error *err)
 {
-	qsort_r(v, n, sizeof(*v), srcscan__bypath, s);
-}
+	size_t *order, n = 0, at = 0;
 
-/* A file of the stat cache: a hit when the walk saw that path with the
- * same size, mtime and inode. */
-static int srcscan__hit(void *ud, const th_source_root_file *c, th_error *err)
-{
-	srcscan__merge *m = ud;
-	int cmp = 1;
+	if (!c->n)
+		return 0;
+	if (!(order = malloc((s->nfiles + 1) * sizeof(*order))))
+		return th_error_set(err, TH_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < s->nfiles; i++)
+		if (s->files[i].kind == TH_REPOFILE_PYTHON)
+			order[n++] = i;
+	if (n)
+		qsort_r(order, n, sizeof(*order), srcscan__bypath, s);
+	for (size_t k = 0; k < c->n; k++) {
+		const th_source_root_file *e = &c->v[k];
+		int cmp = 1;
 
-	while (m->at < m->n && (cmp = strcmp(m->s->files[m->order[m->at]].path, c->path)) < 0)
-		m->at++;
-	if (m->at < m->n && cmp == 0) {
-		th_srcscan_file *f = &m->s->files[m->order[m->at]];
-		if (f->st.size == c->st.size && f->st.mtime_ns == c->st.mtime_ns && f->st.ino == c->st.ino) {
-			memcpy(f->hash, c->hash, TH_SHA256_HEX);
-			f->src = c->src;
-			f->meta = c->meta;
-			f->cached = f->stat_hit = true;
+		while (at < n && (cmp = strcmp(s->files[order[at]].path, e->path)) < 0)
+			at++;
+		if (at < n && cmp == 0) {
+			th_srcscan_file *f = &s->files[order[at]];
+			if (f->st.size == e->st.size && f->st.mtime_ns == e->st.mtime_ns && f->st.ino == e->st.ino) {
+				memcpy(f->hash, e->hash, TH_SHA256_HEX);
+				f->src = e->src;
+				f->meta = e->meta;
+				f->cached = f->stat_hit = true;
+			}
 		}
 	}
+	free(order);
 	return 0;
 }
 
@@ -392,6 +436,7 @@ static int srcscan__init(th_srcscan *out, srcscan__pool *pool, const th_srcscan_
 	memset(out, 0, sizeof(*out));
 	memset(pool, 0, sizeof(*pool));
 	th_arena_init(&out->arena, 1 << 16);
+	th_arena_init(&out->carena, 1 << 16);
 	pool->s = out;
 	pool->o = o;
 	pool->lim = lim;
@@ -406,40 +451,17 @@ static int srcscan__init(th_srcscan *out, srcscan__pool *pool, const th_srcscan_
 /* Everything after the file list, shared by trees on disk and files in
  * memory: the stat cache (disk only), read and hash, facts of known
  * content, parse, record. */
-static int srcscan__pipeline(th_srcscan *out, srcscan__pool *pool, int nthreads, th_store *store, th_error *err)
+static int srcscan__pipeline(th_srcscan *out, srcscan__pool *pool, int nthreads, th_store_source *h, th_error *err)
 {
 	const th_srcscan_opts *o = pool->o;
-	th_store_source *h = NULL;
 	int rc;
 
 	if (!(pool->todo = malloc((out->nfiles + 1) * sizeof(*pool->todo)))) {
 		rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
 		goto done;
 	}
-	if (store) {
-		if ((rc = th_store_source_open(&h, store, err)))
-			goto done;
-	}
-	/* 1. The stat cache: files unchanged since the last scan are not read.
-	 * The root's whole cache comes in one query, merged with the walked
-	 * files in path order. Files in memory have no stat: their hash is
-	 * their identity. */
-	if (h && !pool->mem) {
-		srcscan__merge m = { out, NULL, 0, 0 };
-
-		if (!(m.order = malloc((out->nfiles + 1) * sizeof(*m.order)))) {
-			rc = th_error_set(err, TH_ERR_NOMEM, "out of memory");
-			goto done;
-		}
-		for (size_t i = 0; i < out->nfiles; i++)
-			if (out->files[i].kind == TH_REPOFILE_PYTHON)
-				m.order[m.n++] = i;
-		srcscan__sort(out, m.order, m.n);
-		rc = th_store_source_root_facts(h, out->root, o->load_usages, srcscan__hit, &m, &out->arena, err);
-		free(m.order);
-		if (rc)
-			goto done;
-	}
+	/* 1. Files the stat cache vouched for (th_srcscan_run merged it) are
+	 * not read. */
 	for (size_t i = 0; i < out->nfiles; i++)
 		if (out->files[i].kind != TH_REPOFILE_MANIFEST && !out->files[i].cached)
 			pool->todo[pool->ntodo++] = i;
@@ -492,7 +514,6 @@ static int srcscan__pipeline(th_srcscan *out, srcscan__pool *pool, int nthreads,
 	}
 	rc = 0;
 done:
-	th_store_source_close(h);
 	free(pool->todo);
 	for (size_t i = 0; i < out->nfiles; i++) {
 		free(out->files[i].raw);
@@ -506,24 +527,52 @@ int th_srcscan_run(th_srcscan *out, const char *root, const th_srcscan_opts *o, 
 {
 	th_repowalk_opts wo = { o->exclude, o->nexclude, false };
 	srcscan__pool pool;
+	srcscan__cache cache;
+	th_store_source *h = NULL;
+	pthread_t reader;
+	bool reading = false;
 	int nthreads = srcscan__threads(o), rc;
 
+	memset(&cache, 0, sizeof(cache));
 	if ((rc = srcscan__init(out, &pool, o, lim, nthreads, err)))
 		return rc;
 	if (!(out->root = realpath(root, NULL)))
 		return th_error_set(err, TH_ERR_NOTFOUND, "%s: %s", root, strerror(errno));
-	if ((rc = th_repowalk(out->root, &wo, lim, srcscan__add, out, err))) {
-		if (rc == TH_ERR_NOMEM)
-			th_error_set(err, rc, "out of memory");
-		return rc;
+	if (store) {
+		/* The stat cache comes in one query, on its own thread while the
+		 * tree is walked (nothing else uses the store meanwhile); without
+		 * a thread, after the walk. */
+		if ((rc = th_store_source_open(&h, store, err)))
+			return rc;
+		cache = (srcscan__cache){ h, out->root, o->load_usages, &out->carena, NULL, 0, 0, 0, TH_ERROR_INIT };
+		reading = pthread_create(&reader, NULL, srcscan__cache_read, &cache) == 0;
 	}
-	return srcscan__pipeline(out, &pool, nthreads, store, err);
+	rc = th_repowalk(out->root, &wo, lim, srcscan__add, out, err);
+	if (rc == TH_ERR_NOMEM)
+		th_error_set(err, rc, "out of memory");
+	if (reading)
+		pthread_join(reader, NULL);
+	else if (h && !rc)
+		srcscan__cache_read(&cache);
+	if (!rc && h && cache.rc) {
+		rc = cache.rc;
+		if (err)
+			*err = cache.err;
+	}
+	if (!rc)
+		rc = srcscan__merge(out, &cache, err);
+	free(cache.v);
+	if (!rc)
+		rc = srcscan__pipeline(out, &pool, nthreads, h, err);
+	th_store_source_close(h);
+	return rc;
 }
 
 int th_srcscan_run_mem(th_srcscan *out, const char *root, const th_srcscan_mem_file *files, size_t n,
 		       const th_srcscan_opts *o, th_store *store, const th_limits *lim, th_error *err)
 {
 	srcscan__pool pool;
+	th_store_source *h = NULL;
 	int nthreads = srcscan__threads(o), rc;
 
 	if ((rc = srcscan__init(out, &pool, o, lim, nthreads, err)))
@@ -540,7 +589,12 @@ int th_srcscan_run_mem(th_srcscan *out, const char *root, const th_srcscan_mem_f
 	out->nfiles = n;
 	out->mem = pool.mem = files;
 	out->nmem = n;
-	return srcscan__pipeline(out, &pool, nthreads, store, err);
+	/* files in memory have no stat: their hash is their identity */
+	if (store && (rc = th_store_source_open(&h, store, err)))
+		return rc;
+	rc = srcscan__pipeline(out, &pool, nthreads, h, err);
+	th_store_source_close(h);
+	return rc;
 }
 
 int th_srcscan_record(th_srcscan *s, th_store_source *h, const char *digest, bool *same, th_error *err)
@@ -568,6 +622,7 @@ void th_srcscan_release(th_srcscan *s)
 	free(s->root);
 	free(s->files);
 	th_arena_release(&s->arena);
+	th_arena_release(&s->carena);
 	for (int i = 0; i < s->nworkers; i++)
 		th_arena_release(&s->warenas[i]);
 	free(s->warenas);

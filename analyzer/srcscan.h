@@ -76,7 +76,8 @@ typedef struct th_srcscan {
 	size_t nfiles;
 	size_t nparsed, ncached, nread;
 	int64_t scan_id;            /* set by th_srcscan_record */
-	th_arena arena;             /* paths and cached facts */
+	th_arena arena;             /* paths and facts of known content */
+	th_arena carena;            /* facts from the stat cache (read beside the walk) */
 	th_arena *warenas;          /* one per worker: parsed facts */
 	int nworkers;
 	/* th_srcscan_run_mem: the caller's files (borrowed; the caller keeps
