@@ -2,6 +2,8 @@
 #include "extractors/http.h"
 
 #include <curl/curl.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -385,27 +387,43 @@ static int http__transient(CURLcode cc, long status)
 	}
 }
 
-/* "bytes FIRST-LAST/TOTAL" (RFC 9110 14.4); TOTAL may be "*" (unknown: 0). */
-static void http__content_range(const char *v, uint64_t *start, uint64_t *total)
+/* Digits of a Content-Range number: *v moves past them; false when there
+ * are none or they overflow 64 bits. */
+static bool http__range_num(const char **v, uint64_t *out)
 {
-	char *end;
-	unsigned long long a, t;
+	uint64_t n = 0;
+	const char *p = *v;
+
+	if (*p < '0' || *p > '9')
+		return false;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (n > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
+			return false;
+		n = n * 10 + (uint64_t)(*p - '0');
+	}
+	*v = p;
+	*out = n;
+	return true;
+}
+
+void th_http_content_range(const char *v, uint64_t *start, uint64_t *total)
+{
+	uint64_t first, last, t = 0;
 
 	*start = *total = 0;
 	if (strncmp(v, "bytes ", 6))
 		return;
 	v += 6;
-	if (*v < '0' || *v > '9')
+	if (!http__range_num(&v, &first) || *v++ != '-' || !http__range_num(&v, &last) || last < first || *v++ != '/')
 		return;
-	a = strtoull(v, &end, 10);
-	if (*end != '-' || !(end = strchr(end, '/')))
+	if (*v == '*')
+		v++;
+	else if (!http__range_num(&v, &t) || last >= t)
 		return;
-	*start = a;
-	if (end[1] >= '0' && end[1] <= '9') {
-		t = strtoull(end + 1, &end, 10);
-		if (!*end)
-			*total = t;
-	}
+	if (*v)
+		return;
+	*start = first;
+	*total = t;
 }
 
 /* A finished attempt: retry it, or hand it to the callback. Returns the
@@ -471,7 +489,7 @@ static int http__finish(th_http *h, http__xfer *x, CURLcode cc, th_error *err)
 		if (status && C->easy_header(x->easy, "ETag", 0, CURLH_HEADER, -1, &eh) == CURLHE_OK)
 			r.etag = eh->value;
 		if (x->range && C->easy_header(x->easy, "Content-Range", 0, CURLH_HEADER, -1, &eh) == CURLHE_OK)
-			http__content_range(eh->value, &r.range_start, &r.range_total);
+			th_http_content_range(eh->value, &r.range_start, &r.range_total);
 		h->stats.bytes += x->body.len;
 		if (status == 304)
 			h->stats.not_modified++;

@@ -96,4 +96,10 @@ void th_http_stats_get(const th_http *h, th_http_stats *out);
 /* Resolves a possibly relative reference against a base URL (RFC 3986). */
 int th_http_resolve(th_buf *out, const char *base, const char *ref, th_error *err);
 
+/* A Content-Range value "bytes FIRST-LAST/TOTAL" (RFC 9110 14.4; TOTAL may
+ * be "*"): *start = FIRST and *total = TOTAL (0 when "*"); both 0 when the
+ * value is anything else (malformed, LAST before FIRST or not below TOTAL,
+ * numbers past 64 bits, "bytes * /TOTAL" of a 416). */
+void th_http_content_range(const char *v, uint64_t *start, uint64_t *total);
+
 #endif

@@ -43,10 +43,44 @@ static void resolve(void **state)
 	th_buf_release(&out);
 }
 
+/* Content-Range of a 206: the first byte and the whole size, or both 0
+ * for anything not exactly the RFC's form. */
+static void content_range(void **state)
+{
+	static const struct {
+		const char *v;
+		uint64_t start, total;
+	} cases[] = {
+		{ "bytes 0-99/100", 0, 100 },
+		{ "bytes 3341824-3407380/3407381", 3341824, 3407381 },
+		{ "bytes 5-9/*", 5, 0 },
+		{ "bytes 18446744073709551614-18446744073709551614/18446744073709551615", 18446744073709551614u,
+		  18446744073709551615u },
+		{ "bytes 5-x/100", 0, 0 },                 /* no LAST */
+		{ "bytes 9-5/100", 0, 0 },                 /* LAST before FIRST */
+		{ "bytes 0-100/100", 0, 0 },               /* LAST past the end */
+		{ "bytes 0-9/100 ", 0, 0 },                /* trailing bytes */
+		{ "bytes */100", 0, 0 },                   /* a 416's form */
+		{ "bits 0-9/100", 0, 0 },
+		{ "bytes -5-9/100", 0, 0 },
+		{ "bytes 0-9/18446744073709551616", 0, 0 }, /* past 64 bits */
+		{ "", 0, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t start = 7, total = 7;
+		th_http_content_range(cases[i].v, &start, &total);
+		if (start != cases[i].start || total != cases[i].total)
+			fail_msg("'%s': got %llu/%llu", cases[i].v, (unsigned long long)start, (unsigned long long)total);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(resolve),
+		cmocka_unit_test(content_range),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
